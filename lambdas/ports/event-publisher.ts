@@ -1,0 +1,13 @@
+// Domain events for other systems (notify the user before expiry, billing, audit): EventBridge on
+// AWS, an NDJSON file locally.
+import { type EndReason } from '../domain/session';
+
+export type SessionEvent =
+  | { type: 'Session Created'; detail: { sessionId: string; ownerId: string; profile: string; expiresAt: string } }
+  | { type: 'Session Expiring'; detail: { sessionId: string; ownerId: string; expiresAt: string; reason: EndReason } }
+  | { type: 'Session Ended'; detail: { sessionId: string; ownerId: string; reason: EndReason; endedAt: string } }
+  | { type: 'Orphan Task Stopped'; detail: { taskArn: string; sessionId?: string } };
+
+export interface EventPublisher {
+  publish(events: readonly SessionEvent[]): Promise<void>;
+}
