@@ -16,7 +16,12 @@ const profileSchema = z
     description: z.string().max(200).optional(),
     /** An existing task definition (family, family:revision or ARN); else the stack makes one from `image`. */
     taskDefinitionArn: z.string().min(1).optional(),
+    /** With `taskDefinitionArn`: its task and execution roles, which the API must pass to ECS (iam:PassRole). */
+    taskRoleArn: z.string().startsWith('arn:').optional(),
+    executionRoleArn: z.string().startsWith('arn:').optional(),
     image: z.string().min(1).optional(),
+    /** Container command of a task definition made from `image` (else the image's default). */
+    command: z.array(z.string().min(1)).min(1).optional(),
     containerName: z.string().min(1).default('session'),
     cpu: z.number().int().positive().default(256),
     memoryMiB: z.number().int().positive().default(512),
@@ -114,9 +119,15 @@ export class ConfigError extends Error {
 export const parseConfig = (raw: unknown, root = 'sessionExpiry'): AppConfig => {
   const result = configSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const key = [root, ...issue.path.map(String)].join('.');
-    return `  ${key}: ${issue.message}`;
+  const keyOf = (path: readonly PropertyKey[]): string => [root, ...path.map(String)].join('.');
+  const lines = result.error.issues.flatMap((issue) => {
+    // zod reports unknown keys on their parent object; name each key itself so the fix is obvious.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `  ${keyOf([...issue.path, k])}: unknown key`);
+    // A bad record key (profile name): say why, not just "Invalid key in record".
+    if (issue.code === 'invalid_key') {
+      return [`  ${keyOf(issue.path)}: ${issue.issues.map((i) => i.message).join('; ') || issue.message}`];
+    }
+    return [`  ${keyOf(issue.path)}: ${issue.message}`];
   });
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 };

@@ -1,0 +1,126 @@
+// The one description of our DynamoDB tables and indexes, as plain data: the CDK construct and the
+// local bootstrap (dynalite) both read it, so the deployed and local schemas cannot drift apart.
+import { type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  projection: 'ALL';
+}
+
+export interface TableDefinition {
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  globalSecondaryIndexes: readonly IndexDefinition[];
+  /** Items are purged by DynamoDB TTL after this epoch-seconds attribute (configured by CDK). */
+  timeToLiveAttribute: string;
+}
+
+/** Attribute names of a session item. Session fields map 1:1 except `id`, stored as `sessionId`. */
+export const SESSION_ATTRIBUTES = {
+  sessionId: 'sessionId',
+  ownerId: 'ownerId',
+  createdAt: 'createdAt',
+  status: 'status',
+  version: 'version',
+  scheduleName: 'scheduleName',
+  /** Derived: `live#<n>` while the session is live, absent once it ended (keeps `byDeadline` sparse). */
+  liveShard: 'liveShard',
+  /** Derived: `expiresAt` in epoch seconds, rounded up (never earlier than the real deadline). */
+  expiresAtEpoch: 'expiresAtEpoch',
+  /** Derived: `endedAt` + retention, epoch seconds; the TTL attribute. */
+  purgeAt: 'purgeAt',
+} as const;
+
+/** Attributes the store derives and maintains; never part of a Session. */
+export const DERIVED_SESSION_ATTRIBUTES: readonly string[] = [
+  SESSION_ATTRIBUTES.liveShard,
+  SESSION_ATTRIBUTES.expiresAtEpoch,
+  SESSION_ATTRIBUTES.purgeAt,
+];
+
+export const BY_OWNER_INDEX = 'byOwner';
+export const BY_DEADLINE_INDEX = 'byDeadline';
+
+export const IDEMPOTENCY_ATTRIBUTES = {
+  id: 'id',
+  /** Epoch seconds after which the key may be claimed again; the TTL attribute. */
+  expiration: 'expiration',
+  sessionId: 'sessionId',
+  requestHash: 'requestHash',
+} as const;
+
+export const SESSIONS_TABLE: TableDefinition = {
+  partitionKey: { name: SESSION_ATTRIBUTES.sessionId, type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: BY_OWNER_INDEX,
+      partitionKey: { name: SESSION_ATTRIBUTES.ownerId, type: 'S' },
+      sortKey: { name: SESSION_ATTRIBUTES.createdAt, type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      indexName: BY_DEADLINE_INDEX,
+      partitionKey: { name: SESSION_ATTRIBUTES.liveShard, type: 'S' },
+      sortKey: { name: SESSION_ATTRIBUTES.expiresAtEpoch, type: 'N' },
+      projection: 'ALL',
+    },
+  ],
+  timeToLiveAttribute: SESSION_ATTRIBUTES.purgeAt,
+};
+
+export const IDEMPOTENCY_TABLE: TableDefinition = {
+  partitionKey: { name: IDEMPOTENCY_ATTRIBUTES.id, type: 'S' },
+  globalSecondaryIndexes: [],
+  timeToLiveAttribute: IDEMPOTENCY_ATTRIBUTES.expiration,
+};
+
+const LIVE_SHARD_PREFIX = 'live#';
+
+/**
+ * The `byDeadline` partition of a live session: a stable hash of its id (32-bit FNV-1a) mod the
+ * shard count, so live sessions spread evenly and no partition runs hot.
+ */
+export const liveShardOf = (sessionId: string, shardCount: number): string => {
+  if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError('shardCount must be a positive integer');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < sessionId.length; i++) {
+    hash ^= sessionId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${LIVE_SHARD_PREFIX}${hash % shardCount}`;
+};
+
+/** Every `byDeadline` partition, `live#0`..`live#N-1`. */
+export const liveShards = (shardCount: number): string[] =>
+  Array.from({ length: shardCount }, (_, n) => `${LIVE_SHARD_PREFIX}${n}`);
+
+/** A CreateTable request for a definition (on-demand billing). TTL is set separately: CDK on AWS, nothing locally. */
+export const createTableInput = (tableName: string, def: TableDefinition): CreateTableCommandInput => {
+  const keys = [def.partitionKey, def.sortKey, ...def.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const attributes = new Map<string, KeyAttribute['type']>();
+  for (const key of keys) if (key) attributes.set(key.name, key.type);
+  const keySchema = (pk: KeyAttribute, sk?: KeyAttribute) => [
+    { AttributeName: pk.name, KeyType: 'HASH' as const },
+    ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: keySchema(def.partitionKey, def.sortKey),
+    ...(def.globalSecondaryIndexes.length > 0 && {
+      GlobalSecondaryIndexes: def.globalSecondaryIndexes.map((i) => ({
+        IndexName: i.indexName,
+        KeySchema: keySchema(i.partitionKey, i.sortKey),
+        Projection: { ProjectionType: i.projection },
+      })),
+    }),
+  };
+};

@@ -1,0 +1,56 @@
+// A throwaway in-process DynamoDB (dynalite) with our tables, for tests of anything that talks to
+// the store. One per test file: start in beforeAll, stop in afterAll.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { randomUUID } from 'node:crypto';
+import { type AddressInfo } from 'node:net';
+import { type TableNames, createTables } from '../../lambdas/adapters/dynamodb/create-tables';
+
+export interface DynaliteHandle {
+  /** http://127.0.0.1:<port> */
+  endpoint: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** Names unique to this call, created and ACTIVE. */
+  tables: TableNames;
+  /** Destroys the clients and closes the server. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export const startDynalite = async (): Promise<DynaliteHandle> => {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const doc = DynamoDBDocumentClient.from(client);
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= new Promise<void>((resolve, reject) => {
+      doc.destroy();
+      client.destroy();
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    }));
+
+  const suffix = randomUUID().slice(0, 8);
+  const tables: TableNames = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}` };
+  try {
+    await createTables(client, tables, { pollMs: 10 });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, client, doc, tables, stop };
+};
