@@ -1,0 +1,194 @@
+// TaskRunner on ECS/Fargate: one RunTask per session (idempotent through clientToken = session id),
+// StopTask to end it, and ListTasks/DescribeTasks so the sweep can see every task we started
+// (marked startedBy "session-expiry" and tagged with the session id).
+import {
+  DescribeTasksCommand,
+  type ECSClient,
+  type Failure,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Tag,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { UnavailableError } from '../../domain/errors';
+import { type Clock, systemClock } from '../../ports/clock';
+import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../ports/task-runner';
+import { isEcsTaskGone, rethrowAwsError } from './aws-errors';
+
+/** The ECS `startedBy` marker of every task this system starts (ListTasks filters on it). */
+export const STARTED_BY = 'session-expiry';
+export const TAG_SESSION_ID = 'session-id';
+export const TAG_OWNER_ID = 'owner-id';
+export const TAG_PROFILE = 'profile';
+
+/** StopTask accepts a reason of at most this many characters. */
+export const STOP_REASON_MAX = 255;
+/** DescribeTasks takes at most this many tasks per call. */
+const DESCRIBE_BATCH = 100;
+const TAG_VALUE_MAX = 256;
+
+export interface EcsProfileTarget {
+  taskDefinitionArn: string;
+  containerName: string;
+}
+
+export interface EcsTaskRunnerOptions {
+  clusterArn: string;
+  subnetIds: readonly string[];
+  securityGroupIds: readonly string[];
+  assignPublicIp: boolean;
+  /** Profile name → the task definition to run and the container that gets the environment. */
+  profiles: Readonly<Record<string, EcsProfileTarget>>;
+  /** A task without createdAt (never seen in practice) counts as just created, so the orphan grace protects it. */
+  clock?: Clock;
+}
+
+// ECS tag values allow letters, digits, spaces and + - = . _ : / @; anything else (an IdP subject
+// such as "auth0|123") would fail the whole RunTask, and the tag is informational only.
+const tagValue = (value: string): string => value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, TAG_VALUE_MAX);
+
+const truncateReason = (reason: string): string =>
+  reason.length <= STOP_REASON_MAX ? reason : `${reason.slice(0, STOP_REASON_MAX - 1)}…`;
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+// RunTask placement failures that mean "no room right now" rather than "this request is wrong".
+const isCapacityFailure = (failure: Failure): boolean => {
+  const reason = failure.reason ?? '';
+  return reason.startsWith('RESOURCE:') || reason === 'AGENT' || /capacity|throttl|rate exceeded/i.test(reason);
+};
+
+const describeFailure = (failure: Failure | undefined): string =>
+  failure ? [failure.reason, failure.detail].filter(Boolean).join(': ') || 'unknown reason' : 'no task and no failure returned';
+
+const sessionIdOf = (task: Task): string | undefined => {
+  const tagged = task.tags?.find((t) => t.key === TAG_SESSION_ID)?.value;
+  if (tagged) return tagged;
+  for (const override of task.overrides?.containerOverrides ?? []) {
+    const fromEnv = override.environment?.find((e) => e.name === 'SESSION_ID')?.value;
+    if (fromEnv) return fromEnv;
+  }
+  return undefined;
+};
+
+export class EcsTaskRunner implements TaskRunner {
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly options: EcsTaskRunnerOptions,
+  ) {
+    if (options.subnetIds.length === 0) throw new RangeError('EcsTaskRunner needs at least one subnet');
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async start(request: StartTaskRequest): Promise<{ taskArn: string }> {
+    const target = this.options.profiles[request.profile];
+    if (!target) throw new Error(`no task definition is configured for profile "${request.profile}"`);
+    const tags: Tag[] = [
+      { key: TAG_SESSION_ID, value: tagValue(request.sessionId) },
+      { key: TAG_OWNER_ID, value: tagValue(request.ownerId) },
+      { key: TAG_PROFILE, value: tagValue(request.profile) },
+    ];
+    let response;
+    try {
+      response = await this.ecs.send(
+        new RunTaskCommand({
+          cluster: this.options.clusterArn,
+          taskDefinition: target.taskDefinitionArn,
+          launchType: 'FARGATE',
+          count: 1,
+          // Same session id → same task: a retried create never starts a second container.
+          clientToken: request.sessionId,
+          startedBy: STARTED_BY,
+          tags,
+          enableECSManagedTags: true,
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: [...this.options.subnetIds],
+              securityGroups: [...this.options.securityGroupIds],
+              assignPublicIp: this.options.assignPublicIp ? 'ENABLED' : 'DISABLED',
+            },
+          },
+          overrides: {
+            containerOverrides: [
+              {
+                name: target.containerName,
+                environment: Object.entries(request.environment).map(([name, value]) => ({ name, value })),
+              },
+            ],
+          },
+        }),
+      );
+    } catch (error) {
+      return rethrowAwsError(error, 'ECS RunTask');
+    }
+    const taskArn = response.tasks?.[0]?.taskArn;
+    if (taskArn) return { taskArn };
+    const failure = response.failures?.[0];
+    const message = `ECS RunTask started no task: ${describeFailure(failure)}`;
+    throw failure && isCapacityFailure(failure) ? new UnavailableError(message) : new Error(message);
+  }
+
+  async stop(taskArn: string, reason: string): Promise<void> {
+    try {
+      await this.ecs.send(new StopTaskCommand({ cluster: this.options.clusterArn, task: taskArn, reason: truncateReason(reason) }));
+    } catch (error) {
+      if (isEcsTaskGone(error)) return;
+      rethrowAwsError(error, 'ECS StopTask');
+    }
+  }
+
+  async listManaged(): Promise<ManagedTask[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        // startedBy must be the only filter of ListTasks; desiredStatus defaults to RUNNING, which
+        // is what we want (tasks not yet asked to stop, whatever their lastStatus).
+        page = await this.ecs.send(new ListTasksCommand({ cluster: this.options.clusterArn, startedBy: STARTED_BY, maxResults: 100, nextToken }));
+      } catch (error) {
+        return rethrowAwsError(error, 'ECS ListTasks');
+      }
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const tasks = await this.describe(arns);
+    return tasks.filter((t) => t.lastStatus !== 'STOPPED');
+  }
+
+  async describe(taskArns: readonly string[]): Promise<ManagedTask[]> {
+    const out: ManagedTask[] = [];
+    for (const batch of chunks(taskArns, DESCRIBE_BATCH)) {
+      let response;
+      try {
+        response = await this.ecs.send(new DescribeTasksCommand({ cluster: this.options.clusterArn, tasks: batch, include: ['TAGS'] }));
+      } catch (error) {
+        return rethrowAwsError(error, 'ECS DescribeTasks');
+      }
+      // MISSING means the task no longer exists (ECS keeps stopped tasks for about an hour). Any
+      // other failure says nothing about the task, and leaving it out would let the sweep treat a
+      // live task as lost, so it is an error.
+      const unexpected = (response.failures ?? []).filter((f) => f.reason !== 'MISSING');
+      if (unexpected.length > 0) {
+        throw new UnavailableError(`ECS DescribeTasks failed for ${unexpected.length} task(s): ${describeFailure(unexpected[0])}`);
+      }
+      for (const task of response.tasks ?? []) {
+        if (!task.taskArn) continue;
+        out.push({
+          taskArn: task.taskArn,
+          sessionId: sessionIdOf(task),
+          lastStatus: task.lastStatus ?? 'UNKNOWN',
+          createdAt: task.createdAt?.getTime() ?? this.clock.now(),
+        });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,211 @@
+// The metrics port as CloudWatch will see it: the EMF lines Powertools writes to stdout, read back
+// and checked for metric names, units, namespace and dimensions (and never a per-session one).
+import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMetricsPort, flushMetrics } from '../../../../lambdas/adapters/observability/powertools';
+import { type Log, type MetricDimensions } from '../../../../lambdas/ports/observability';
+
+interface EmfBlob {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  [key: string]: unknown;
+}
+
+/** Runs `act` and returns the EMF blobs written meanwhile, and how many writes stdout and stderr saw. */
+const captureEmf = async (act: () => void | Promise<void>): Promise<{ blobs: EmfBlob[]; writes: number }> => {
+  const blobs: EmfBlob[] = [];
+  let writes = 0;
+  const collect = (chunk: string | Uint8Array): boolean => {
+    writes += 1;
+    for (const line of String(chunk).split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const parsed = JSON.parse(line) as Partial<EmfBlob>;
+      if (parsed._aws) blobs.push(parsed as EmfBlob);
+    }
+    return true;
+  };
+  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(collect), vi.spyOn(process.stderr, 'write').mockImplementation(collect)];
+  try {
+    await act();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return { blobs, writes };
+};
+
+const dimensionNames = (blob: EmfBlob): string[][] => blob._aws.CloudWatchMetrics[0].Dimensions;
+const metricNames = (blob: EmfBlob): { Name: string; Unit: string }[] => blob._aws.CloudWatchMetrics[0].Metrics;
+
+describe('powertools observability', () => {
+  beforeEach(() => {
+    // Dev mode turns Powertools Metrics off; a developer's shell must not change the outcome.
+    vi.stubEnv('POWERTOOLS_DEV', undefined);
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', undefined);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  describe('createMetricsPort', () => {
+    const setUp = () => {
+      const powertools = new PowertoolsMetrics({ namespace: 'SessionExpiryTest', serviceName: 'session-expiry' });
+      return { powertools, port: createMetricsPort(powertools) };
+    };
+
+    it('buffers metrics without dimensions into one EMF blob published with the stored metrics', async () => {
+      const { powertools, port } = setUp();
+
+      const { blobs } = await captureEmf(() => {
+        port.count('SessionsCreated');
+        port.count('HeartbeatWrites', 3);
+        port.observe('ExpiryLagMs', 1234, 'Milliseconds');
+        port.observe('LiveSessions', 42, 'Count');
+        powertools.publishStoredMetrics();
+      });
+
+      expect(blobs).toHaveLength(1);
+      const [blob] = blobs as [EmfBlob];
+      expect(blob._aws.CloudWatchMetrics[0].Namespace).toBe('SessionExpiryTest');
+      expect(dimensionNames(blob)).toEqual([['service']]);
+      expect(metricNames(blob)).toEqual(
+        expect.arrayContaining([
+          { Name: 'SessionsCreated', Unit: 'Count' },
+          { Name: 'HeartbeatWrites', Unit: 'Count' },
+          { Name: 'ExpiryLagMs', Unit: 'Milliseconds' },
+          { Name: 'LiveSessions', Unit: 'Count' },
+        ]),
+      );
+      expect(blob).toMatchObject({ service: 'session-expiry', SessionsCreated: 1, HeartbeatWrites: 3, ExpiryLagMs: 1234, LiveSessions: 42 });
+    });
+
+    it('emits a metric with dimensions at once, in its own blob, with only those dimensions', async () => {
+      const { powertools, port } = setUp();
+
+      const { blobs } = await captureEmf(() => {
+        port.count('SessionsEnded', 1, { Reason: 'idle_timeout' });
+        port.observe('SessionsByActivity', 7, 'Count', { ActivityLevel: 'idle' });
+        port.count('SessionsCreated'); // buffered, must not pick up the dimensions above
+        powertools.publishStoredMetrics();
+      });
+
+      expect(blobs).toHaveLength(3);
+      const [ended, byActivity, created] = blobs as [EmfBlob, EmfBlob, EmfBlob];
+      expect(dimensionNames(ended)).toEqual([['service', 'Reason']]);
+      expect(ended).toMatchObject({ Reason: 'idle_timeout', SessionsEnded: 1 });
+      expect(metricNames(ended)).toEqual([{ Name: 'SessionsEnded', Unit: 'Count' }]);
+      expect(dimensionNames(byActivity)).toEqual([['service', 'ActivityLevel']]);
+      expect(byActivity).toMatchObject({ ActivityLevel: 'idle', SessionsByActivity: 7 });
+      expect(dimensionNames(created)).toEqual([['service']]);
+      expect(created).not.toHaveProperty('Reason');
+    });
+
+    it('never emits a session (or any unlisted) dimension, even from a caller that gets past the type', async () => {
+      const { powertools, port } = setUp();
+      const sneaky = { Reason: 'terminated', SessionId: 'b1f0c6a2-0000-4000-8000-000000000000', OwnerId: 'alice' } as MetricDimensions;
+
+      const { blobs } = await captureEmf(() => {
+        port.count('SessionsEnded', 1, sneaky);
+        port.count('OrphansStopped', 1, { SessionId: 'x' } as MetricDimensions);
+        powertools.publishStoredMetrics();
+      });
+
+      expect(blobs).toHaveLength(2);
+      for (const blob of blobs) {
+        expect(dimensionNames(blob).flat()).not.toContain('SessionId');
+        expect(dimensionNames(blob).flat()).not.toContain('OwnerId');
+        expect(blob).not.toHaveProperty('SessionId');
+      }
+      expect(dimensionNames(blobs[0])).toEqual([['service', 'Reason']]);
+      expect(dimensionNames(blobs[1])).toEqual([['service']]);
+    });
+    it('flushes the buffered blob once, and writes nothing (not even a warning) when only dimensioned metrics were recorded', async () => {
+      const { powertools, port } = setUp();
+
+      const first = await captureEmf(() => {
+        port.count('SessionsCreated');
+        flushMetrics(powertools);
+        flushMetrics(powertools);
+      });
+      const second = await captureEmf(() => {
+        port.count('SessionsEnded', 1, { Reason: 'terminated' });
+      });
+      const third = await captureEmf(() => flushMetrics(powertools));
+
+      expect(first.blobs.map((b) => metricNames(b))).toEqual([[{ Name: 'SessionsCreated', Unit: 'Count' }]]);
+      expect(second.blobs).toHaveLength(1);
+      expect(third.writes).toBe(0);
+    });
+  });
+
+  describe('module singletons', () => {
+    it('take the service name and namespace from the environment', async () => {
+      vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'expiry-test');
+      vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'ExpiryTestNs');
+      const mod = await import('../../../../lambdas/adapters/observability/powertools');
+
+      const { blobs } = await captureEmf(() => {
+        mod.metricsPort.count('SweepRepairs', 2, { Kind: 'orphans' });
+        mod.metricsPort.count('SweepFailures', 1);
+        mod.powertoolsMetrics.publishStoredMetrics();
+      });
+
+      expect(blobs.map((b) => b._aws.CloudWatchMetrics[0].Namespace)).toEqual(['ExpiryTestNs', 'ExpiryTestNs']);
+      expect(blobs.map((b) => b.service)).toEqual(['expiry-test', 'expiry-test']);
+      expect(blobs[0]).toMatchObject({ Kind: 'orphans', SweepRepairs: 2 });
+      expect(blobs[1]).toMatchObject({ SweepFailures: 1 });
+    });
+
+    it('default to session-expiry / SessionExpiry', async () => {
+      vi.stubEnv('POWERTOOLS_SERVICE_NAME', undefined);
+      vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', undefined);
+      const mod = await import('../../../../lambdas/adapters/observability/powertools');
+
+      const { blobs } = await captureEmf(() => {
+        mod.metricsPort.count('StaleFires');
+        mod.powertoolsMetrics.publishStoredMetrics();
+      });
+
+      expect(blobs[0]?._aws.CloudWatchMetrics[0]?.Namespace).toBe('SessionExpiry');
+      expect(blobs[0]?.service).toBe('session-expiry');
+    });
+
+    it('write nothing when imported, and give a tracer that is off outside Lambda', async () => {
+      vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined);
+      vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'false');
+      let tracingEnabled: boolean | undefined;
+
+      const { writes } = await captureEmf(async () => {
+        const mod = await import('../../../../lambdas/adapters/observability/powertools');
+        tracingEnabled = mod.tracer.isTracingEnabled();
+      });
+
+      expect(writes).toBe(0);
+      expect(tracingEnabled).toBe(false);
+    });
+
+    it('give a Log port that writes structured JSON lines with the extra keys', async () => {
+      vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'expiry-test');
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+      const mod = await import('../../../../lambdas/adapters/observability/powertools');
+      const log: Log = mod.log;
+      const lines: Record<string, unknown>[] = [];
+      const collect = (chunk: string | Uint8Array): boolean => {
+        for (const line of String(chunk).split('\n')) if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+        return true;
+      };
+      // Powertools writes warnings and errors to stderr, the rest to stdout.
+      const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(collect), vi.spyOn(process.stderr, 'write').mockImplementation(collect)];
+      try {
+        log.info('session expired', { sessionId: 's-1', reason: 'idle_timeout' });
+        log.warn('no extra');
+        log.debug('below the level');
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatchObject({ level: 'INFO', message: 'session expired', service: 'expiry-test', sessionId: 's-1', reason: 'idle_timeout' });
+      expect(lines[1]).toMatchObject({ level: 'WARN', message: 'no extra' });
+    });
+  });
+});
