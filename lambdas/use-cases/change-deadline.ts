@@ -1,0 +1,49 @@
+// Heartbeats and extends change what the deadline depends on. Each is one version-conditioned
+// write; when another write got there first, the change is re-applied to the record as it now is
+// (bounded). No Scheduler call unless the change moves the deadline earlier (see arm-schedule).
+import { type DeadlinePatch } from '../domain/deadline-policy';
+import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors';
+import { type Session, type SessionStatus } from '../domain/session';
+import { armIfDeadlineShortened } from './arm-schedule';
+import { type UseCaseDeps } from './deps';
+
+const MAX_ATTEMPTS = 5;
+
+/** Activity is accepted while the session has not begun to stop. */
+export const ACCEPTS_ACTIVITY: readonly SessionStatus[] = ['starting', 'running'];
+
+export const assertAcceptsActivity = (session: Session): void => {
+  if (!ACCEPTS_ACTIVITY.includes(session.status)) {
+    throw new ConflictError(session.status === 'stopping' ? 'the session is stopping' : 'the session has ended');
+  }
+};
+
+/**
+ * Applies `change` to the session and writes the result. `change` returns `undefined` when no write
+ * is needed; the session is then returned as it is (`written: false`).
+ */
+export const changeDeadline = async (
+  deps: UseCaseDeps,
+  session: Session,
+  change: (current: Session) => DeadlinePatch | undefined,
+): Promise<{ session: Session; written: boolean }> => {
+  let current = session;
+  let armedSeq = 0;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    assertAcceptsActivity(current);
+    const patch = change(current);
+    if (patch === undefined) return { session: current, written: false };
+    const armed = await armIfDeadlineShortened(deps, current, patch, armedSeq);
+    if (armed !== undefined) armedSeq = armed.scheduleSeq;
+    const result = await deps.store.update(
+      current.id,
+      { ...patch, ...(armed !== undefined && { scheduleName: armed.scheduleName, scheduleSeq: armed.scheduleSeq }) },
+      { version: current.version, statusIn: ACCEPTS_ACTIVITY },
+    );
+    if (result.ok) return { session: result.session, written: true };
+    if (result.current === undefined) throw new NotFoundError();
+    deps.log.debug('session changed under a deadline write; re-applying', { sessionId: current.id, attempt });
+    current = result.current;
+  }
+  throw new UnavailableError('the session is changing too often; try again');
+};

@@ -1,0 +1,129 @@
+// Ending a session is two conditional writes around one StopTask. Whoever wins
+// `starting|running → stopping` (endReason and stopRequestedAt in that same write) is the only
+// caller of TaskRunner.stop; whoever wins `→ stopped|failed` is the only publisher of
+// "Session Ended". Losers read the winner's result and do nothing more.
+import { type EndReason, type Session, type SessionStatus, iso } from '../domain/session';
+import { type Actor, sourcesOf } from '../domain/state-machine';
+import { UnavailableError } from '../domain/errors';
+import { type SessionPatch, type WriteResult } from '../ports/session-store';
+import { disarmQuietly } from './arm-schedule';
+import { type UseCaseDeps } from './deps';
+import { publishEvents } from './publish-events';
+
+/** Retries when only bookkeeping changed under us; a status change always ends the attempt. */
+const MAX_ATTEMPTS = 5;
+
+/** What ECS shows as the task's stopped reason (it allows 255 characters). */
+export const stopReasonText = (reason: EndReason): string => `session-expiry: ${reason}`;
+
+export interface BeginStopOptions {
+  reason: EndReason;
+  actor: Actor;
+  /** User calls: the write also requires this owner. */
+  ownerId?: string;
+  /**
+   * Require the exact version that was read (the deadline path): a heartbeat landing between our
+   * read and our write moved the deadline, and the session must not be stopped early.
+   */
+  exactVersion?: boolean;
+  /** Disarm the schedule the record names; false when that schedule is the one firing now (it deletes itself). */
+  disarm?: boolean;
+}
+
+export type BeginStopResult = { won: true; session: Session } | { won: false; current: Session | undefined };
+
+/**
+ * Wins `starting|running → stopping`, then stops the task. The write clears `scheduleName`, so any
+ * later fire is stale. If StopTask fails the error propagates and the session stays `stopping`:
+ * the sweep finishes it.
+ */
+export const beginStop = async (deps: UseCaseDeps, snapshot: Session, opts: BeginStopOptions): Promise<BeginStopResult> => {
+  const sources = sourcesOf('stopping', opts.actor);
+  let seen = snapshot;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const result = await deps.store.update(
+      seen.id,
+      { status: 'stopping', endReason: opts.reason, stopRequestedAt: iso(deps.clock.now()), scheduleName: null },
+      {
+        statusIn: sources,
+        ...(opts.ownerId !== undefined && { ownerId: opts.ownerId }),
+        ...(opts.exactVersion ? { version: seen.version } : { scheduleName: seen.scheduleName ?? null }),
+      },
+    );
+    if (result.ok) return { won: true, session: await stopWon(deps, seen, result.session, opts) };
+    const current = result.current;
+    const stillOurs = current !== undefined && sources.includes(current.status) && (opts.ownerId === undefined || current.ownerId === opts.ownerId);
+    if (stillOurs && !opts.exactVersion) {
+      // Only the schedule changed (a re-arm) since we read: retry on the fresh record so that the
+      // schedule we disarm is the one it names.
+      seen = current;
+      continue;
+    }
+    deps.log.info('not stopping: the session changed first', { sessionId: seen.id, status: current?.status, reason: opts.reason });
+    return { won: false, current };
+  }
+  throw new UnavailableError('the session changed too often to stop it; try again');
+};
+
+const stopWon = async (deps: UseCaseDeps, before: Session, stopping: Session, opts: BeginStopOptions): Promise<Session> => {
+  let after = stopping;
+  if (stopping.taskArn === undefined) {
+    // The session never got a task (RunTask not yet answered, or never called): nothing to stop.
+    // A create still in flight finds the session ended and stops its task itself.
+    const ended = await recordEnded(deps, stopping, { from: ['stopping'], status: 'stopped' });
+    after = ended.ok ? ended.session : (ended.current ?? stopping);
+  } else {
+    await deps.tasks.stop(stopping.taskArn, stopReasonText(opts.reason));
+  }
+  if (opts.disarm !== false) await disarmQuietly(deps, before.id, before.scheduleName);
+  return after;
+};
+
+export interface RecordEndedOptions {
+  from: readonly SessionStatus[];
+  status: 'stopped' | 'failed';
+  /** Omitted: keep the reason chosen when the stop was requested. */
+  endReason?: EndReason;
+  /** Record the task too (a task event that arrived before create stored the ARN). */
+  taskArn?: string;
+}
+
+/**
+ * Records that a session's task is gone: one conditional write to `stopped`/`failed` (endedAt, which
+ * starts the retention TTL), then "Session Ended", the SessionsEnded metric and a best-effort
+ * disarm of the schedule the record still named.
+ */
+export const recordEnded = async (deps: UseCaseDeps, snapshot: Session, opts: RecordEndedOptions): Promise<WriteResult> => {
+  let seen = snapshot;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const patch: SessionPatch = {
+      status: opts.status,
+      endedAt: iso(deps.clock.now()),
+      scheduleName: null,
+      ...(opts.endReason !== undefined && { endReason: opts.endReason }),
+      ...(opts.taskArn !== undefined && { taskArn: opts.taskArn }),
+    };
+    const result = await deps.store.update(seen.id, patch, { statusIn: opts.from, scheduleName: seen.scheduleName ?? null });
+    if (result.ok) {
+      await announceEnded(deps, result.session);
+      await disarmQuietly(deps, seen.id, seen.scheduleName);
+      return result;
+    }
+    if (result.current !== undefined && opts.from.includes(result.current.status)) {
+      seen = result.current; // only the schedule changed; it is the one to disarm
+      continue;
+    }
+    deps.log.info('not recording the end: the session changed first', { sessionId: seen.id, status: result.current?.status });
+    return result;
+  }
+  throw new UnavailableError('the session changed too often to record its end; try again');
+};
+
+const announceEnded = async (deps: UseCaseDeps, ended: Session): Promise<void> => {
+  const reason: EndReason = ended.endReason ?? (ended.status === 'failed' ? 'start_failed' : 'task_exited');
+  deps.metrics.count('SessionsEnded', 1, { Reason: reason });
+  deps.log.info('session ended', { sessionId: ended.id, status: ended.status, reason });
+  await publishEvents(deps, [
+    { type: 'Session Ended', detail: { sessionId: ended.id, ownerId: ended.ownerId, reason, endedAt: ended.endedAt ?? iso(deps.clock.now()) } },
+  ]);
+};

@@ -1,0 +1,163 @@
+// The in-memory store is only worth its speed if it behaves like the real one: the same contract
+// cases run against both (the DynamoDB adapter on dynalite), so a use-case test that passes on the
+// fake means the same on DynamoDB.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbSessionStore } from '../../lambdas/adapters/dynamodb/dynamodb-session-store';
+import { type Session, iso } from '../../lambdas/domain/session';
+import { type SessionStore } from '../../lambdas/ports/session-store';
+import { type DynaliteHandle, startDynalite } from './dynalite';
+import { FakeScheduler, FakeTaskRunner, FakeClock, InMemorySessionStore, MINUTE, T0, throttled } from './fakes';
+import { sessionFixture } from './session-fixture';
+
+let dynamo: DynaliteHandle | undefined;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+const stores: [string, () => SessionStore][] = [
+  ['InMemorySessionStore', () => new InMemorySessionStore()],
+  [
+    'DynamoDbSessionStore (dynalite)',
+    () => {
+      if (dynamo === undefined) throw new Error('dynalite not started');
+      return new DynamoDbSessionStore({ client: dynamo.doc, tables: dynamo.tables, shardCount: 4, retentionDays: 30 });
+    },
+  ],
+];
+
+let owners = 0;
+/** A session of an owner no other case uses (the dynalite tables are shared by the cases). */
+const fresh = (overrides: Partial<Session> = {}): Session => sessionFixture({ ownerId: `contract-${(owners += 1)}`, createdAt: iso(T0), ...overrides });
+
+describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
+  it('update applies the patch, removes nulls and bumps the version', async () => {
+    const store = makeStore();
+    const s = fresh({ disconnectedAt: iso(T0) });
+    await store.create(s);
+
+    const result = await store.update(s.id, { connections: 2, disconnectedAt: null }, { statusIn: ['running'], version: 1, ownerId: s.ownerId });
+
+    expect(result).toEqual({ ok: true, session: { ...s, connections: 2, disconnectedAt: undefined, version: 2 } });
+    const stored = await store.get(s.id);
+    expect(stored?.version).toBe(2);
+    expect(stored && 'disconnectedAt' in stored).toBe(false);
+  });
+
+  it('create refuses an id that exists', async () => {
+    const store = makeStore();
+    const s = fresh();
+
+    expect(await store.create(s)).toBe(true);
+    expect(await store.create({ ...s, ownerId: 'other' })).toBe(false);
+    expect((await store.get(s.id))?.ownerId).toBe(s.ownerId);
+  });
+
+  it.each([
+    ['status', { statusIn: ['stopping'] as const }],
+    ['owner', { ownerId: 'mallory' }],
+    ['version', { version: 7 }],
+    ['schedule name', { scheduleName: 'other-1' }],
+    ['no schedule', { scheduleName: null }],
+  ])('a failed %s condition changes nothing and answers with the current item', async (_, expect_) => {
+    const store = makeStore();
+    const s = fresh();
+    await store.create(s);
+
+    const result = await store.update(s.id, { connections: 5 }, expect_);
+
+    expect(result).toEqual({ ok: false, current: s });
+    expect(await store.get(s.id)).toEqual(s);
+  });
+
+  it('a condition on a missing session answers with no current item', async () => {
+    const store = makeStore();
+
+    await expect(store.update('missing-id', { connections: 1 }, { statusIn: ['running'] })).resolves.toEqual({ ok: false, current: undefined });
+  });
+
+  it('a schedule-name condition of null holds when no schedule is named', async () => {
+    const store = makeStore();
+    const s = fresh({ status: 'stopping', scheduleName: undefined });
+    await store.create(s);
+
+    await expect(store.update(s.id, { status: 'stopped', endedAt: iso(T0) }, { scheduleName: null })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('lists due and live sessions (live only) and counts by owner and status', async () => {
+    const store = makeStore();
+    const owner = `contract-${(owners += 1)}`;
+    const due = fresh({ ownerId: owner, createdAt: iso(T0 - 60 * MINUTE) });
+    const later = fresh({ ownerId: owner });
+    const stopping = fresh({ ownerId: owner, status: 'stopping' });
+    const ended = fresh({ ownerId: owner, status: 'stopped', createdAt: iso(T0 - 90 * MINUTE) });
+    for (const s of [due, later, stopping, ended]) await store.create(s);
+
+    const dueIds = (await store.listDue(T0)).map((s) => s.id);
+    const liveIds = (await store.listLive()).map((s) => s.id);
+
+    expect(dueIds).toContain(due.id);
+    expect(dueIds).not.toContain(later.id);
+    expect(dueIds).not.toContain(ended.id);
+    expect(liveIds).toEqual(expect.arrayContaining([due.id, later.id, stopping.id]));
+    expect(liveIds).not.toContain(ended.id);
+    expect(await store.countLiveByOwner(owner)).toBe(3);
+    const { byStatus } = await store.countByStatus();
+    expect(byStatus.stopped).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lists an owner newest first, in pages, by status', async () => {
+    const store = makeStore();
+    const owner = `contract-${(owners += 1)}`;
+    const made = [30, 20, 10].map((minutesAgo) => fresh({ ownerId: owner, createdAt: iso(T0 - minutesAgo * MINUTE) }));
+    for (const s of made) await store.create(s);
+
+    const first = await store.listByOwner(owner, { status: 'all', limit: 2 });
+    const second = await store.listByOwner(owner, { status: 'all', limit: 2, nextToken: first.nextToken ?? '' });
+
+    expect(first.items.map((s) => s.id)).toEqual([made[2]?.id, made[1]?.id]);
+    expect(second.items.map((s) => s.id)).toEqual([made[0]?.id]);
+    expect(second.nextToken).toBeUndefined();
+    expect((await store.listByOwner(owner, { status: 'ended', limit: 5 })).items).toEqual([]);
+  });
+
+  it('claims an idempotency key once, until it expires', async () => {
+    const store = makeStore();
+    const key = `contract-key-${(owners += 1)}`;
+    const record = { key, sessionId: 's-1', requestHash: 'h-1', expiresAtEpoch: 1000 };
+
+    await expect(store.claimIdempotencyKey(record, 900)).resolves.toEqual({ claimed: true });
+    await expect(store.claimIdempotencyKey({ ...record, sessionId: 's-2', expiresAtEpoch: 2000 }, 950)).resolves.toEqual({ claimed: false, existing: record });
+    await expect(store.claimIdempotencyKey({ ...record, sessionId: 's-3', expiresAtEpoch: 3000 }, 1001)).resolves.toEqual({ claimed: true });
+  });
+});
+
+describe('other fakes', () => {
+  it('the task runner starts once per session, stops idempotently and fails on demand', async () => {
+    const tasks = new FakeTaskRunner(new FakeClock());
+    const request = { sessionId: 's-1', ownerId: 'o', profile: 'p', environment: {} };
+    const { taskArn } = await tasks.start(request);
+
+    await expect(tasks.start(request)).resolves.toEqual({ taskArn });
+    tasks.failures.failNext('stop', throttled());
+    await expect(tasks.stop(taskArn, 'x')).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await tasks.stop(taskArn, 'x');
+    await tasks.stop('arn:gone', 'x');
+
+    expect(tasks.stopCalls).toHaveLength(3);
+    expect(await tasks.listManaged()).toEqual([]);
+    expect(await tasks.describe([taskArn, 'arn:gone'])).toMatchObject([{ taskArn, lastStatus: 'STOPPED', sessionId: 's-1' }]);
+  });
+
+  it('the scheduler keeps the first time of a name armed twice, and a fired schedule is gone', async () => {
+    const scheduler = new FakeScheduler();
+    await scheduler.arm({ sessionId: 's', scheduleName: 's-1', fireAt: 1 });
+    await scheduler.arm({ sessionId: 's', scheduleName: 's-1', fireAt: 2 });
+
+    expect(scheduler.armed.get('s-1')?.fireAt).toBe(1);
+    expect(scheduler.fire('s-1')).toEqual({ sessionId: 's', scheduleName: 's-1' });
+    expect(scheduler.armed.size).toBe(0);
+  });
+});
