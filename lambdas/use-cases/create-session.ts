@@ -85,7 +85,7 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
 const profileNamed = (deps: UseCaseDeps, name: string): Profile => {
   // hasOwn: a profile called `constructor` or `__proto__` must not resolve to Object's members.
   const profile = Object.hasOwn(deps.profiles, name) ? deps.profiles[name] : undefined;
-  if (profile === undefined) throw new ValidationError('profile', `unknown profile: ${name}`);
+  if (profile === undefined) throw new ValidationError('profile', 'profile: no such profile is configured');
   return profile;
 };
 

@@ -1,0 +1,40 @@
+// The expire Lambda: the target of each session's one-time EventBridge Scheduler schedule.
+// Payload `{sessionId, scheduleName}`. Expected outcomes (stale fire, already ended, re-armed,
+// stopping) return normally; a failure that a retry may fix throws, so Scheduler's retry policy
+// and then its DLQ see it. A malformed payload is dropped: no retry can fix it.
+import middy from '@middy/core';
+import { z } from 'zod';
+import { log } from '../adapters/observability/powertools';
+import { type ExpireOutcome, expireSession } from '../use-cases/expire-session';
+import { getDeps, initOnLambda } from '../wiring';
+import { errorSummary, isExpectedConflict, parsePayload } from './async-payload';
+import { observabilityMiddlewares } from './observability-middleware';
+
+initOnLambda();
+
+export const expiryFireSchema = z.object({
+  sessionId: z.uuid(),
+  // `<sessionId>-<n>`, as arm-schedule names them.
+  scheduleName: z.string().regex(/^[0-9A-Fa-f-]{36}-\d{1,9}$/, 'must be <sessionId>-<n>'),
+});
+
+export type ExpireHandlerResult = { outcome: ExpireOutcome | 'dropped' | 'conflict' };
+
+const expire = async (event: unknown): Promise<ExpireHandlerResult> => {
+  const fire = parsePayload(log, expiryFireSchema, event, 'expiry fire');
+  if (fire === undefined) return { outcome: 'dropped' };
+  try {
+    const { outcome } = await expireSession(getDeps(), fire);
+    log.info('expiry fire handled', { ...fire, outcome });
+    return { outcome };
+  } catch (error) {
+    if (isExpectedConflict(error)) {
+      log.info('expiry fire lost a race; nothing to do', { ...fire, error: errorSummary(error) });
+      return { outcome: 'conflict' };
+    }
+    log.error('expiry fire failed; it will be retried', { ...fire, error: errorSummary(error) });
+    throw error;
+  }
+};
+
+export const handler = middy<unknown, ExpireHandlerResult>().use(observabilityMiddlewares()).handler(expire);

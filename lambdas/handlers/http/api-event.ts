@@ -1,0 +1,31 @@
+// The API Gateway HTTP API (payload v2) event and result as the handlers use them. The JWT
+// authorizer part is optional: the activity route and /health have no authorizer, and the local
+// server builds the same shape.
+import {
+  type APIGatewayEventRequestContextV2,
+  type APIGatewayProxyEventV2WithRequestContext,
+} from 'aws-lambda';
+
+/** Claims as API Gateway passes them: arrays may arrive flattened to strings like "[a b]". */
+export type JwtClaims = Record<string, unknown>;
+
+export type ApiRequestContext = APIGatewayEventRequestContextV2 & {
+  authorizer?: { jwt?: { claims?: JwtClaims; scopes?: string[] | null } };
+};
+
+export type ApiEvent = APIGatewayProxyEventV2WithRequestContext<ApiRequestContext>;
+
+export interface ApiResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A header value by name, whatever its case (API Gateway lower-cases; other callers may not). */
+export const headerOf = (event: Pick<ApiEvent, 'headers'>, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+};

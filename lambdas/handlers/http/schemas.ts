@@ -1,0 +1,69 @@
+// Request schemas (zod 4). Strict objects: an unknown field is a 400, not silently ignored. Bounds
+// that depend on a profile (timeouts, the profile itself) are checked by the use case; here only
+// shape and sanity. Messages name what is expected, never the value received.
+import { z } from 'zod';
+import { HEARTBEAT_KINDS } from '../../domain/deadline-policy';
+
+export const MAX_METADATA_KEYS = 16;
+export const MAX_METADATA_VALUE_CHARS = 256;
+export const MAX_EXTEND_SECONDS = 7 * 24 * 3600;
+export const MAX_LIST_LIMIT = 100;
+export const DEFAULT_LIST_LIMIT = 20;
+
+/** Same rule as profile names in the configuration. */
+const PROFILE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const METADATA_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/;
+// Visible ASCII only: keys end up in logs and in DynamoDB keys.
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+
+const OBJECT = 'must be a JSON object';
+const wholeSeconds = z.int('must be a whole number').positive('must be positive');
+
+export const sessionIdSchema = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.uuid('must be a UUID'));
+
+const metadata = z
+  .record(
+    z.string().regex(METADATA_KEY, 'keys must be 1 to 64 letters, digits or _.:/- and start with a letter or digit'),
+    z.string('values must be strings').max(MAX_METADATA_VALUE_CHARS, `values must be at most ${MAX_METADATA_VALUE_CHARS} characters`),
+    { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object of strings' : undefined) },
+  )
+  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`);
+
+export const createSessionBody = z.strictObject(
+  {
+    profile: z.string('must be a string').regex(PROFILE_NAME, 'must be lower-case letters, digits and dashes (at most 40)'),
+    idleTimeoutSeconds: wholeSeconds.optional(),
+    maxLifetimeSeconds: wholeSeconds.optional(),
+    metadata: metadata.optional(),
+  },
+  OBJECT,
+);
+export type CreateSessionBody = z.infer<typeof createSessionBody>;
+
+export const activityBody = z.strictObject({ kind: z.enum(HEARTBEAT_KINDS, `must be one of ${HEARTBEAT_KINDS.join(', ')}`) }, OBJECT);
+
+export const extendBody = z.strictObject(
+  { seconds: wholeSeconds.max(MAX_EXTEND_SECONDS, `must be at most ${MAX_EXTEND_SECONDS}`) },
+  OBJECT,
+);
+
+export const sweepBody = z.strictObject({ dryRun: z.boolean('must be true or false').optional() }, OBJECT);
+
+const LIMIT_RULE = `must be a whole number from 1 to ${MAX_LIST_LIMIT}`;
+
+// Query values arrive as strings; a limit is digits only (no "1e2", no "20.5").
+export const listSessionsQuery = z.strictObject({
+  status: z.enum(['live', 'ended', 'all'], 'must be one of live, ended, all').default('all'),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, LIMIT_RULE)
+    .transform(Number)
+    .pipe(z.int().min(1, LIMIT_RULE).max(MAX_LIST_LIMIT, LIMIT_RULE))
+    .default(DEFAULT_LIST_LIMIT),
+  nextToken: z.string().min(1, 'must not be empty').max(4096, 'is too long').optional(),
+});
+
+export const idempotencyKeySchema = z.string().regex(IDEMPOTENCY_KEY, 'must be 1 to 128 visible ASCII characters');

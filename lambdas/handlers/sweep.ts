@@ -1,0 +1,42 @@
+// The sweep Lambda: the safety net, invoked by a recurring schedule (and directly by operators).
+// Payload `{dryRun?: boolean}` (default false). Returns the report.
+//
+// It throws only when the sweep itself could not run (e.g. the store query failed): a retry of the
+// whole sweep may then help, and the error must reach the alarm. Per-item failures are reported in
+// the result, logged and counted, but not thrown: a throw would make Lambda retry the whole sweep,
+// redoing every repair that succeeded and piling more calls on a service that is already failing,
+// while the next scheduled sweep (minutes away) retries exactly the items that failed anyway.
+import middy from '@middy/core';
+import { z } from 'zod';
+import { log } from '../adapters/observability/powertools';
+import { type SweepResult, sweep } from '../use-cases/sweep';
+import { getDeps, initOnLambda } from '../wiring';
+import { errorSummary, parsePayload } from './async-payload';
+import { observabilityMiddlewares } from './observability-middleware';
+
+initOnLambda();
+
+// Loose: the schedule may add fields; only dryRun matters. A dryRun that is not a boolean is
+// dropped rather than guessed, since guessing wrong would make real changes on a dry run.
+export const sweepPayloadSchema = z.object({ dryRun: z.boolean().optional() });
+
+const asPayload = (event: unknown): unknown => (event === undefined || event === null ? {} : event);
+
+export const sweepHandler = async (event: unknown): Promise<SweepResult | { dropped: true }> => {
+  const payload = parsePayload(log, sweepPayloadSchema, asPayload(event), 'sweep request');
+  if (payload === undefined) return { dropped: true };
+  const dryRun = payload.dryRun ?? false;
+  let result: SweepResult;
+  try {
+    result = await sweep(getDeps(), { dryRun });
+  } catch (error) {
+    log.error('sweep could not run', { dryRun, error: errorSummary(error) });
+    throw error;
+  }
+  if (result.failures.length > 0) {
+    log.warn('sweep finished with failed repairs; the next sweep retries them', { dryRun, failures: result.failures });
+  }
+  return result;
+};
+
+export const handler = middy<unknown, SweepResult | { dropped: true }>().use(observabilityMiddlewares()).handler(sweepHandler);

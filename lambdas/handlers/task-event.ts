@@ -1,0 +1,82 @@
+// The task-event Lambda: target of the EventBridge rule on `ECS Task State Change`. Finds the
+// session from the task's SESSION_ID container override and hands the change to the use case.
+// Events are at-least-once and unordered; the use case's conditional writes make that safe.
+// Unexpected errors throw, so EventBridge retries and then dead-letters the event.
+import middy from '@middy/core';
+import { z } from 'zod';
+import { STARTED_BY } from '../adapters/aws/ecs-task-runner';
+import { log } from '../adapters/observability/powertools';
+import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
+import { getDeps, initOnLambda } from '../wiring';
+import { errorSummary, isExpectedConflict, parsePayload } from './async-payload';
+import { observabilityMiddlewares } from './observability-middleware';
+
+initOnLambda();
+
+const environmentEntry = z.object({ name: z.string().optional(), value: z.string().optional() });
+
+// Loose objects: ECS events carry many more fields than we read.
+export const taskStateChangeSchema = z.object({
+  'detail-type': z.literal('ECS Task State Change'),
+  detail: z.object({
+    taskArn: z.string().min(1),
+    lastStatus: z.string().min(1),
+    stoppedReason: z.string().optional(),
+    startedBy: z.string().optional(),
+    version: z.number().int().optional(),
+    overrides: z
+      .object({
+        containerOverrides: z.array(z.object({ environment: z.array(environmentEntry).optional() })).optional(),
+      })
+      .optional(),
+  }),
+});
+
+type TaskStateChange = z.output<typeof taskStateChangeSchema>;
+
+export type TaskEventHandlerResult = { outcome: TaskEventOutcome | 'dropped' | 'ignored' | 'conflict' };
+
+const SESSION_ID = z.uuid();
+
+/** SESSION_ID as the task was started with it; none when absent or not a session id. */
+const sessionIdOf = (detail: TaskStateChange['detail']): string | undefined => {
+  for (const override of detail.overrides?.containerOverrides ?? []) {
+    const value = override.environment?.find((e) => e.name === 'SESSION_ID')?.value;
+    if (value !== undefined && SESSION_ID.safeParse(value).success) return value.toLowerCase();
+  }
+  return undefined;
+};
+
+export const toTaskEventInput = (detail: TaskStateChange['detail']): TaskEventInput => {
+  const sessionId = sessionIdOf(detail);
+  return {
+    taskArn: detail.taskArn,
+    lastStatus: detail.lastStatus,
+    ...(sessionId !== undefined && { sessionId }),
+    ...(detail.stoppedReason !== undefined && { stoppedReason: detail.stoppedReason }),
+    ...(detail.version !== undefined && { eventVersion: detail.version }),
+  };
+};
+
+const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult> => {
+  const change = parsePayload(log, taskStateChangeSchema, event, 'task state change');
+  if (change === undefined) return { outcome: 'dropped' };
+  // The rule matches our cluster; other services' tasks there are none of our business.
+  if (change.detail.startedBy !== undefined && change.detail.startedBy !== STARTED_BY) return { outcome: 'ignored' };
+  const input = toTaskEventInput(change.detail);
+  const context = { taskArn: input.taskArn, lastStatus: input.lastStatus, sessionId: input.sessionId, eventVersion: input.eventVersion };
+  try {
+    const { outcome } = await handleTaskEvent(getDeps(), input);
+    log.info('task event handled', { ...context, outcome });
+    return { outcome };
+  } catch (error) {
+    if (isExpectedConflict(error)) {
+      log.info('task event lost a race; nothing to do', { ...context, error: errorSummary(error) });
+      return { outcome: 'conflict' };
+    }
+    log.error('task event failed; it will be retried', { ...context, error: errorSummary(error) });
+    throw error;
+  }
+};
+
+export const handler = middy<unknown, TaskEventHandlerResult>().use(observabilityMiddlewares()).handler(onTaskEvent);

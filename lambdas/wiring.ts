@@ -1,0 +1,169 @@
+// Builds the use cases' dependencies for the Lambda functions from their environment: variables
+// validated once (a missing or bad one fails with its name), AWS SDK clients and adapters created
+// once per process, on first use. The local stack and the tests run the very same handlers with
+// other adapters by injecting their own dependencies with `setDeps`.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { type JwtVerifier, remoteJwtVerifier } from './adapters/auth/jwt-verifier';
+import { type EcsProfileTarget, EcsTaskRunner } from './adapters/aws/ecs-task-runner';
+import { EventBridgeEventPublisher } from './adapters/aws/eventbridge-event-publisher';
+import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
+import { DynamoDbSessionStore } from './adapters/dynamodb/dynamodb-session-store';
+import { log, metricsPort } from './adapters/observability/powertools';
+import { ConfigError, configSchema, toProfile } from './config/app-config';
+import { type Profile } from './domain/profile';
+import { systemClock } from './ports/clock';
+import { DEFAULT_SETTINGS, type UseCaseDeps } from './use-cases/deps';
+
+/** What the handlers need: the use cases' dependencies plus how to authenticate callers. */
+export interface HandlerDeps extends UseCaseDeps {
+  /** Verifies Bearer tokens on the one route without an API Gateway authorizer (activity). */
+  jwtVerifier: JwtVerifier;
+  /** Members of this group (in `cognito:groups` or `groups`) are admins. */
+  adminGroup: string;
+}
+
+const required = z.string({ error: 'is missing' }).trim().min(1, 'is missing');
+const list = z.string().transform((s) => s.split(',').map((part) => part.trim()).filter((part) => part.length > 0));
+const whole = (min: number, max: number) =>
+  z
+    .string({ error: 'is missing' })
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.int().min(min, `must be a whole number from ${min} to ${max}`).max(max, `must be a whole number from ${min} to ${max}`));
+const url = z.url({ error: 'must be a URL' });
+
+const envSchema = z.object({
+  SESSIONS_TABLE_NAME: required,
+  IDEMPOTENCY_TABLE_NAME: required,
+  DEADLINE_SHARDS: whole(1, 32),
+  RETENTION_DAYS: whole(1, 3650),
+  CLUSTER_ARN: required,
+  TASK_SUBNET_IDS: required.pipe(list).refine((ids) => ids.length > 0, 'needs at least one subnet id'),
+  TASK_SECURITY_GROUP_IDS: list.default([]),
+  TASK_ASSIGN_PUBLIC_IP: z.enum(['true', 'false'], 'must be true or false').transform((v) => v === 'true'),
+  PROFILES_JSON: required,
+  SCHEDULE_GROUP_NAME: required,
+  SCHEDULER_ROLE_ARN: required,
+  EXPIRE_FUNCTION_ARN: required,
+  SCHEDULE_DLQ_ARN: required,
+  EVENT_BUS_NAME: required,
+  SESSION_API_URL: url,
+  ADMIN_GROUP: z.string().trim().min(1).default('session-admins'),
+  ORPHAN_GRACE_SECONDS: whole(0, 86_400).default(DEFAULT_SETTINGS.orphanGraceSeconds),
+  STUCK_AFTER_SECONDS: whole(10, 86_400).default(DEFAULT_SETTINGS.stuckAfterSeconds),
+  JWT_ISSUER: url,
+  JWT_AUDIENCE: required.pipe(list).refine((a) => a.length > 0, 'needs at least one audience'),
+  JWT_JWKS_URL: url,
+});
+
+export interface LambdaEnv extends Omit<z.output<typeof envSchema>, 'PROFILES_JSON'> {
+  profiles: Record<string, Profile>;
+  ecsProfiles: Record<string, EcsProfileTarget>;
+}
+
+type RawEnv = Record<string, string | undefined>;
+
+// Empty means unset: CDK and shells both produce empty strings for "nothing".
+const withoutEmpty = (env: RawEnv): RawEnv =>
+  Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+
+const problemsOf = (issues: readonly z.core.$ZodIssue[], root: string): string[] =>
+  issues.map((issue) => `${[root, ...issue.path.map(String)].filter((p) => p.length > 0).join('.')} ${issue.message}`);
+
+/** PROFILES_JSON: the configuration's profiles, each resolved to a task definition by CDK. */
+const parseProfiles = (raw: string): Pick<LambdaEnv, 'profiles' | 'ecsProfiles'> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw) as unknown;
+  } catch {
+    throw new ConfigError('invalid environment: PROFILES_JSON must be JSON');
+  }
+  const parsed = configSchema.shape.profiles.safeParse(json);
+  if (!parsed.success) throw new ConfigError(`invalid environment: ${problemsOf(parsed.error.issues, 'PROFILES_JSON').join('; ')}`);
+  const profiles: Record<string, Profile> = {};
+  const ecsProfiles: Record<string, EcsProfileTarget> = {};
+  for (const [name, config] of Object.entries(parsed.data)) {
+    if (config.taskDefinitionArn === undefined) {
+      throw new ConfigError(`invalid environment: PROFILES_JSON.${name}.taskDefinitionArn is missing`);
+    }
+    profiles[name] = toProfile(name, config);
+    ecsProfiles[name] = { taskDefinitionArn: config.taskDefinitionArn, containerName: config.containerName };
+  }
+  return { profiles, ecsProfiles };
+};
+
+/** Validates the functions' environment; throws ConfigError naming every missing or bad variable. */
+export const loadEnv = (env: RawEnv = process.env): LambdaEnv => {
+  const result = envSchema.safeParse(withoutEmpty(env));
+  if (!result.success) throw new ConfigError(`invalid environment: ${problemsOf(result.error.issues, '').join('; ')}`);
+  const { PROFILES_JSON, ...rest } = result.data;
+  return { ...rest, ...parseProfiles(PROFILES_JSON) };
+};
+
+/** The AWS adapters over SDK clients (region and credentials from the Lambda environment). */
+export const buildAwsDeps = (env: LambdaEnv): HandlerDeps => {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return {
+    store: new DynamoDbSessionStore({
+      client: doc,
+      tables: { sessions: env.SESSIONS_TABLE_NAME, idempotency: env.IDEMPOTENCY_TABLE_NAME },
+      shardCount: env.DEADLINE_SHARDS,
+      retentionDays: env.RETENTION_DAYS,
+    }),
+    tasks: new EcsTaskRunner(new ECSClient({}), {
+      clusterArn: env.CLUSTER_ARN,
+      subnetIds: env.TASK_SUBNET_IDS,
+      securityGroupIds: env.TASK_SECURITY_GROUP_IDS,
+      assignPublicIp: env.TASK_ASSIGN_PUBLIC_IP,
+      profiles: env.ecsProfiles,
+    }),
+    scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
+      groupName: env.SCHEDULE_GROUP_NAME,
+      targetArn: env.EXPIRE_FUNCTION_ARN,
+      roleArn: env.SCHEDULER_ROLE_ARN,
+      dlqArn: env.SCHEDULE_DLQ_ARN,
+    }),
+    events: new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME }),
+    clock: systemClock,
+    log,
+    metrics: metricsPort,
+    profiles: env.profiles,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      apiUrl: env.SESSION_API_URL,
+      orphanGraceSeconds: env.ORPHAN_GRACE_SECONDS,
+      stuckAfterSeconds: env.STUCK_AFTER_SECONDS,
+    },
+    jwtVerifier: remoteJwtVerifier({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL }),
+    adminGroup: env.ADMIN_GROUP,
+  };
+};
+
+let current: HandlerDeps | undefined;
+
+/** The process's dependencies: injected ones, else the AWS ones built from the environment once. */
+export const getDeps = (): HandlerDeps => (current ??= buildAwsDeps(loadEnv()));
+
+/** Runs the handlers on other adapters (local stack, tests). */
+export const setDeps = (deps: HandlerDeps): void => {
+  current = deps;
+};
+
+/** Forgets the dependencies, so the next `getDeps` builds them again (tests). */
+export const resetDeps = (): void => {
+  current = undefined;
+};
+
+/**
+ * Called at module load by each handler: on Lambda, build the dependencies during init, so a bad
+ * environment fails the cold start with the variable's name (not the first request), and the SDK
+ * clients are made while init has CPU to spare. Elsewhere nothing happens until `getDeps`/`setDeps`.
+ */
+export const initOnLambda = (env: RawEnv = process.env): void => {
+  if (env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined && current === undefined) getDeps();
+};

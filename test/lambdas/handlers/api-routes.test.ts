@@ -1,0 +1,304 @@
+// Contract tests of the HTTP API routes (DESIGN.md section 4): status codes and bodies of the
+// primary courses, driven through the real handler with API Gateway v2 events and fake ports.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ROUTES as CDK_ROUTES } from '../../../lib/constructs/session-api';
+import { ROUTES } from '../../../lambdas/handlers/api';
+import { API_ROUTES, routeKeyOf as apiRouteKeyOf } from '../../../lambdas/local/api-routes';
+import { type SweepItem } from '../../../lambdas/use-cases/sweep';
+import { resetDeps } from '../../../lambdas/wiring';
+import { OTHER_USER, USER } from '../../support/apigw-events';
+import { MINUTE } from '../../support/fakes';
+import { type ApiHarness, adminClaims, makeApiHarness } from './api-harness';
+
+let api: ApiHarness;
+
+beforeEach(async () => {
+  api = await makeApiHarness();
+});
+
+describe('GET /health', () => {
+  it('answers ok without authentication', async () => {
+    const answer = await api.call('GET /health', { claims: null });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ status: 'ok' });
+  });
+
+  it('answers ok even when the environment is not configured', async () => {
+    resetDeps(); // no injected deps and no env vars: building them would fail
+
+    const answer = await api.call('GET /health', { claims: null });
+
+    expect(answer.status).toBe(200);
+  });
+});
+
+describe('POST /sessions', () => {
+  it('creates a session and hands out its activity token once', async () => {
+    const answer = await api.call('POST /sessions', {
+      body: { profile: 'notebook', idleTimeoutSeconds: 600, metadata: { course: 'ml-101' } },
+    });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body.activityToken).toMatch(/^[\w-]{32,}$/);
+    expect(answer.body.session).toMatchObject({
+      ownerId: USER,
+      profile: 'notebook',
+      status: 'starting',
+      metadata: { course: 'ml-101' },
+      activityLevel: 'active',
+      timeouts: expect.objectContaining({ idleTimeoutSeconds: 600 }) as unknown,
+    });
+    expect(answer.headers['location']).toBe(`/sessions/${answer.body.session?.id}`);
+  });
+
+  it('never shows bookkeeping (version, hashes, task ARN, schedule name)', async () => {
+    const answer = await api.call('POST /sessions', { body: { profile: 'notebook' } });
+
+    for (const hidden of ['version', 'activityTokenHash', 'requestHash', 'taskArn', 'scheduleName', 'scheduleSeq']) {
+      expect(answer.body.session).not.toHaveProperty(hidden);
+    }
+    expect(answer.text).not.toContain('arn:aws');
+  });
+
+  it('replays an Idempotency-Key with the same body as 200 with the same session and no token', async () => {
+    const first = await api.call('POST /sessions', { body: { profile: 'notebook' }, headers: { 'Idempotency-Key': 'key-1' } });
+
+    const again = await api.call('POST /sessions', { body: { profile: 'notebook' }, headers: { 'Idempotency-Key': 'key-1' } });
+
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body.session?.id).toBe(first.body.session?.id);
+    expect(again.body).not.toHaveProperty('activityToken');
+    expect(api.deps.tasks.startCalls).toHaveLength(1);
+  });
+
+  it('answers 409 when an Idempotency-Key is reused with another body', async () => {
+    await api.call('POST /sessions', { body: { profile: 'notebook' }, headers: { 'idempotency-key': 'key-2' } });
+
+    const answer = await api.call('POST /sessions', { body: { profile: 'lab' }, headers: { 'idempotency-key': 'key-2' } });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.error?.code).toBe('conflict');
+  });
+
+  it('rejects an Idempotency-Key that is too long or not printable', async () => {
+    const tooLong = await api.call('POST /sessions', { body: { profile: 'notebook' }, headers: { 'idempotency-key': 'k'.repeat(129) } });
+    const withSpace = await api.call('POST /sessions', { body: { profile: 'notebook' }, headers: { 'idempotency-key': 'a b' } });
+
+    for (const answer of [tooLong, withSpace]) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.message).toMatch(/^Idempotency-Key: /);
+    }
+  });
+});
+
+describe('GET /sessions', () => {
+  it("lists only the caller's own sessions, newest first", async () => {
+    const mine = await api.createSession(USER);
+    api.deps.clock.advance(MINUTE);
+    const newer = await api.createSession(USER);
+    await api.createSession(OTHER_USER);
+
+    const answer = await api.call('GET /sessions');
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.sessions?.map((s) => s.id)).toEqual([newer.id, mine.id]);
+    expect(answer.body).not.toHaveProperty('nextToken');
+  });
+
+  it('pages with limit and nextToken', async () => {
+    for (let i = 0; i < 3; i++) {
+      await api.createSession();
+      api.deps.clock.advance(MINUTE);
+    }
+
+    const first = await api.call('GET /sessions', { query: { limit: '2' } });
+    const second = await api.call('GET /sessions', { query: { limit: '2', nextToken: String(first.body.nextToken) } });
+
+    expect(first.body.sessions).toHaveLength(2);
+    expect(second.body.sessions).toHaveLength(1);
+    expect(second.body).not.toHaveProperty('nextToken');
+  });
+
+  it('filters by status', async () => {
+    const ended = await api.createSession();
+    await api.call('DELETE /sessions/{id}', { params: { id: ended.id } });
+    const s = api.deps.store.peek(ended.id);
+    api.deps.store.seed({ ...s, status: 'stopped', endedAt: s.stopRequestedAt });
+    const live = await api.createSession();
+
+    const liveOnly = await api.call('GET /sessions', { query: { status: 'live' } });
+    const endedOnly = await api.call('GET /sessions', { query: { status: 'ended' } });
+
+    expect(liveOnly.body.sessions?.map((x) => x.id)).toEqual([live.id]);
+    expect(endedOnly.body.sessions?.map((x) => x.id)).toEqual([ended.id]);
+  });
+});
+
+describe('GET /sessions/{id}', () => {
+  it('shows the owner their session', async () => {
+    const { id } = await api.createSession();
+
+    const answer = await api.call('GET /sessions/{id}', { params: { id } });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.session?.id).toBe(id);
+  });
+
+  it("shows an admin anyone's session", async () => {
+    const { id } = await api.createSession(USER);
+
+    const answer = await api.call('GET /sessions/{id}', { params: { id }, claims: adminClaims() });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.session?.ownerId).toBe(USER);
+  });
+});
+
+describe('POST /sessions/{id}/activity', () => {
+  it('accepts the session itself with its X-Session-Token', async () => {
+    const { id, activityToken } = await api.createSession();
+    api.deps.clock.advance(5 * MINUTE);
+
+    const answer = await api.call('POST /sessions/{id}/activity', {
+      params: { id },
+      claims: null,
+      headers: { 'X-Session-Token': activityToken },
+      body: { kind: 'interaction' },
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.session?.lastActivityAt).toBe(new Date(api.deps.clock.now()).toISOString());
+  });
+
+  it('accepts the owner with a Bearer JWT verified by the handler', async () => {
+    const { id } = await api.createSession();
+    const jwt = await api.token(USER);
+
+    const answer = await api.call('POST /sessions/{id}/activity', {
+      params: { id },
+      claims: null,
+      headers: { authorization: `Bearer ${jwt}` },
+      body: { kind: 'connect' },
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.session?.connections).toBe(1);
+  });
+});
+
+describe('POST /sessions/{id}/extend', () => {
+  it('extends, clamped to the hard cap', async () => {
+    const { id } = await api.createSession();
+
+    const answer = await api.call('POST /sessions/{id}/extend', { params: { id }, body: { seconds: 7 * 24 * 3600 } });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.session?.extendedUntil).toBe(answer.body.session?.maxExpiresAt);
+    expect(answer.body.session?.expiresAt).toBe(answer.body.session?.maxExpiresAt);
+  });
+});
+
+describe('DELETE /sessions/{id}', () => {
+  it('answers 202 when it starts the stop, then 200 with the ended session', async () => {
+    const { id } = await api.createSession();
+
+    const first = await api.call('DELETE /sessions/{id}', { params: { id } });
+    const again = await api.call('DELETE /sessions/{id}', { params: { id } });
+
+    expect(first.status).toBe(202);
+    expect(first.body.session).toMatchObject({ status: 'stopping', endReason: 'user_request' });
+    expect(again.status).toBe(200);
+    expect(again.body.session?.status).toBe('stopping');
+    expect(api.deps.tasks.stopCalls).toHaveLength(1);
+  });
+
+  it("lets an admin stop anyone's session", async () => {
+    const { id } = await api.createSession(USER);
+
+    const answer = await api.call('DELETE /sessions/{id}', { params: { id }, claims: adminClaims() });
+
+    expect(answer.status).toBe(202);
+    expect(answer.body.session?.endReason).toBe('admin_request');
+  });
+});
+
+describe('admin routes', () => {
+  it('GET /stats counts sessions for an admin', async () => {
+    await api.createSession();
+    await api.createSession(OTHER_USER);
+
+    const answer = await api.call('GET /stats', { claims: adminClaims() });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ live: 2, overdue: 0, byStatus: expect.objectContaining({ starting: 2 }) as unknown });
+  });
+
+  it('POST /sweep runs a dry run for an admin and reports without changing anything', async () => {
+    const { id } = await api.createSession();
+    api.deps.clock.advance(24 * 60 * MINUTE); // far past every deadline
+
+    const answer = await api.call('POST /sweep', { claims: adminClaims(), body: { dryRun: true } });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ dryRun: true, orphans: [], lost: [], failures: [] });
+    const reported = [...(answer.body['expired'] as SweepItem[]), ...(answer.body['stuck'] as SweepItem[])];
+    expect(reported.map((item) => item.sessionId)).toContain(id);
+    expect(api.deps.store.peek(id).status).toBe('starting');
+  });
+
+  it('POST /sweep without a body is a real sweep', async () => {
+    const answer = await api.call('POST /sweep', { claims: adminClaims() });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.dryRun).toBe(false);
+  });
+
+  it.each([
+    ['an array in cognito:groups', { 'cognito:groups': ['users', 'session-admins'] }],
+    ['a flattened "[a b]" string', { 'cognito:groups': '[users session-admins]' }],
+    ['a comma list', { 'cognito:groups': 'users,session-admins' }],
+    ['the groups claim', { groups: ['session-admins'] }],
+  ])('recognises admins by %s', async (_, groups) => {
+    const answer = await api.call('GET /stats', { claims: { sub: 'admin-1', ...groups } });
+
+    expect(answer.status).toBe(200);
+  });
+
+  it('answers 404 to non-admins, with the body of an unknown route, so the routes cannot be discovered', async () => {
+    const stats = await api.call('GET /stats');
+    const sweep = await api.call('POST /sweep', { body: { dryRun: true } });
+    const unknown = await api.call('GET /nothing-here');
+
+    expect(stats.status).toBe(404);
+    expect(sweep.status).toBe(404);
+    expect(stats.text).toBe(unknown.text);
+    expect(sweep.text).toBe(unknown.text);
+  });
+});
+
+describe('routing', () => {
+  it('serves exactly the routes API Gateway and the local server route to it', () => {
+    const served = ROUTES.map((r) => `${r.method} ${r.path}`).sort();
+
+    expect(served).toEqual(API_ROUTES.map(apiRouteKeyOf).sort());
+    expect(served).toEqual(CDK_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('falls back to method and path when the route key is $default', async () => {
+    const { id } = await api.createSession();
+
+    const answer = await api.call('GET /sessions/{id}', { params: { id }, routeKey: '$default' });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.session?.id).toBe(id);
+  });
+
+  it('answers 405 with Allow for a known path and another method', async () => {
+    const answer = await api.call('PUT /sessions', { routeKey: '$default', body: {} });
+
+    expect(answer.status).toBe(405);
+    expect(answer.headers['allow']).toBe('POST, GET');
+  });
+});

@@ -1,0 +1,26 @@
+// Runs a handler while recording what it writes to stdout/stderr (the Powertools log and EMF lines),
+// so tests stay quiet and can assert on the logs.
+import { vi } from 'vitest';
+
+export const captureOutput = async <T>(output: string[], run: () => Promise<T>): Promise<T> => {
+  const record = (chunk: unknown): boolean => {
+    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(record);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(record);
+  try {
+    return await run();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+};
+
+/** The JSON log lines among the output. */
+export const logLines = (output: readonly string[]): Record<string, unknown>[] =>
+  output
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -1,0 +1,115 @@
+// The task-event handler: ECS Task State Change events from EventBridge, matched to a session by
+// the SESSION_ID container override; duplicates are no-ops; unexpected errors throw.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler } from '../../../lambdas/handlers/task-event';
+import { createSession } from '../../../lambdas/use-cases/create-session';
+import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
+import { type FakeDeps, throttled } from '../../support/fakes';
+import { lambdaContext } from '../../support/apigw-events';
+import { captureOutput } from './captured-output';
+import { injectFakeDeps } from './fake-handler-deps';
+
+let deps: FakeDeps;
+let output: string[];
+
+beforeEach(() => {
+  deps = injectFakeDeps();
+  output = [];
+});
+
+const invoke = (event: unknown) => captureOutput(output, () => handler(event, lambdaContext('session-expiry-task-event')));
+
+/** An event as EventBridge delivers it for a task we started. */
+const taskEvent = (detail: { taskArn: string; lastStatus: string; sessionId?: string; startedBy?: string; version?: number }) => ({
+  version: '0',
+  id: 'e-1',
+  'detail-type': 'ECS Task State Change',
+  source: 'aws.ecs',
+  account: '123456789012',
+  time: '2026-03-10T12:00:00Z',
+  region: 'eu-west-1',
+  resources: [detail.taskArn],
+  detail: {
+    taskArn: detail.taskArn,
+    lastStatus: detail.lastStatus,
+    desiredStatus: detail.lastStatus,
+    clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/sessions',
+    startedBy: detail.startedBy ?? 'session-expiry',
+    version: detail.version ?? 1,
+    ...(detail.lastStatus === 'STOPPED' && { stoppedReason: 'Essential container in task exited' }),
+    overrides: {
+      containerOverrides: [
+        {
+          name: 'session',
+          environment: [
+            ...(detail.sessionId === undefined ? [] : [{ name: 'SESSION_ID', value: detail.sessionId }]),
+            { name: 'SESSION_API_URL', value: 'https://sessions.example.test' },
+          ],
+        },
+      ],
+    },
+  },
+});
+
+const started = async () => {
+  const { session } = await createSession(deps, { ownerId: 'user-1', profile: 'notebook' });
+  return { id: session.id, taskArn: String(session.taskArn) };
+};
+
+describe('task-event handler', () => {
+  it('marks a starting session running on RUNNING', async () => {
+    const { id, taskArn } = await started();
+
+    const result = await invoke(taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id, version: 3 }));
+
+    expect(result).toEqual({ outcome: 'running' });
+    expect(deps.store.peek(id).status).toBe('running');
+  });
+
+  it('marks a stopping session stopped on STOPPED, and a duplicate delivery is a no-op', async () => {
+    const { id, taskArn } = await started();
+    await terminateSession(deps, { id, caller: { ownerId: 'user-1', isAdmin: false } });
+    const event = taskEvent({ taskArn, lastStatus: 'STOPPED', sessionId: id, version: 5 });
+
+    const first = await invoke(event);
+    const again = await invoke(event);
+
+    expect(first).toEqual({ outcome: 'stopped' });
+    expect(again).toEqual({ outcome: 'noop' });
+    expect(deps.store.peek(id)).toMatchObject({ status: 'stopped', endReason: 'user_request' });
+  });
+
+  it('passes a task without SESSION_ID on as unattributed', async () => {
+    const { taskArn } = await started();
+
+    const result = await invoke(taskEvent({ taskArn, lastStatus: 'STOPPED' }));
+
+    expect(result).toEqual({ outcome: 'unknown' });
+  });
+
+  it("ignores tasks other services started in the cluster", async () => {
+    const { id, taskArn } = await started();
+
+    const result = await invoke(taskEvent({ taskArn, lastStatus: 'STOPPED', sessionId: id, startedBy: 'ecs-svc/123' }));
+
+    expect(result).toEqual({ outcome: 'ignored' });
+    expect(deps.store.peek(id).status).toBe('starting');
+  });
+
+  it.each([
+    ['another detail-type', { 'detail-type': 'ECS Container Instance State Change', detail: { taskArn: 'a', lastStatus: 'RUNNING' } }],
+    ['no taskArn', { 'detail-type': 'ECS Task State Change', detail: { lastStatus: 'RUNNING' } }],
+    ['no detail', { 'detail-type': 'ECS Task State Change' }],
+  ])('drops an event with %s', async (_, event) => {
+    const result = await invoke(event);
+
+    expect(result).toEqual({ outcome: 'dropped' });
+  });
+
+  it('throws on an unexpected store failure, so EventBridge retries', async () => {
+    const { id, taskArn } = await started();
+    deps.store.failures.failNext('get', throttled());
+
+    await expect(invoke(taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id }))).rejects.toThrow('Rate exceeded');
+  });
+});
