@@ -59,7 +59,12 @@ export const configSchema = z
     /** Sessions stuck in starting/stopping longer than this are repaired by the sweep. */
     stuckAfterSeconds: z.number().int().min(10).default(600),
     auth: z
-      .object({ issuer: z.url().optional(), audience: z.array(z.string().min(1)).min(1).optional() })
+      .object({
+        issuer: z.url().optional(),
+        audience: z.array(z.string().min(1)).min(1).optional(),
+        /** The issuer's signing keys (JWT_JWKS_URL); default `<issuer>/.well-known/jwks.json` (Cognito, Auth0). */
+        jwksUrl: z.url().optional(),
+      })
       .strict()
       .refine((a) => (a.issuer === undefined) === (a.audience === undefined), {
         message: 'issuer and audience go together',

@@ -1,0 +1,104 @@
+// EventBridge Scheduler for the exact layer (one one-time schedule per session deadline, created at
+// runtime in our schedule group) and the safety net (the recurring sweep). The role Scheduler
+// assumes for session schedules may invoke the expire function and nothing else.
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Effect, type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { type SessionFunction } from './session-function';
+
+const SCHEDULER_SERVICE = 'scheduler.amazonaws.com';
+
+export interface ExpirySchedulingProps {
+  /** The expire function's ARN, known before the function exists (its name is fixed). */
+  expireFunctionArn: string;
+}
+
+export class ExpiryScheduling extends Construct {
+  readonly group: ScheduleGroup;
+  /** Assumed by Scheduler for every session schedule. */
+  readonly schedulerRole: Role;
+  /** Fires Scheduler could not deliver to the expire (or sweep) function after its retries. */
+  readonly deadLetterQueue: DeadLetterQueue;
+  private readonly expireFunctionArn: string;
+
+  constructor(scope: Construct, id: string, props: ExpirySchedulingProps) {
+    super(scope, id);
+    this.expireFunctionArn = props.expireFunctionArn;
+    this.group = new ScheduleGroup(this, 'SessionSchedules');
+    this.deadLetterQueue = new DeadLetterQueue(this, 'ScheduleDlq', 'session expiry fires Scheduler could not deliver');
+    this.schedulerRole = schedulerRole(this, 'SchedulerRole', 'Assumed by EventBridge Scheduler to fire session expiry checks');
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.expireFunctionArn] }),
+    );
+    // Scheduler sends undeliverable fires to the DLQ with this same role.
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
+  }
+
+  /** `arn:...:schedule/<group>/*`: the only schedules our functions may touch. */
+  get sessionSchedulesArn(): string {
+    return Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.group.scheduleGroupName}/*` });
+  }
+
+  /** Sets the Scheduler variables on a function and lets it create, read and delete session schedules. */
+  bind(fn: SessionFunction): void {
+    fn.addEnvironment('SCHEDULE_GROUP_NAME', this.group.scheduleGroupName);
+    fn.addEnvironment('SCHEDULER_ROLE_ARN', this.schedulerRole.roleArn);
+    fn.addEnvironment('EXPIRE_FUNCTION_ARN', this.expireFunctionArn);
+    fn.addEnvironment('SCHEDULE_DLQ_ARN', this.deadLetterQueue.queueArn);
+    this.grantArm(fn);
+  }
+
+  grantArm(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+        resources: [this.sessionSchedulesArn],
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': SCHEDULER_SERVICE } },
+      }),
+    );
+  }
+
+  /**
+   * The recurring sweep. It lives in the default group, not in the session group, so no function
+   * (they may delete any schedule of the session group) can delete the safety net.
+   */
+  addSweepSchedule(sweep: IFunction, intervalMinutes: number): Schedule {
+    const role = schedulerRole(this, 'SweepSchedulerRole', 'Assumed by EventBridge Scheduler to start the sweep');
+    return new Schedule(this, 'SweepSchedule', {
+      description: `Safety-net sweep of sessions and tasks every ${intervalMinutes} min`,
+      schedule: ScheduleExpression.rate(Duration.minutes(intervalMinutes)),
+      target: new LambdaInvoke(sweep, {
+        role,
+        input: ScheduleTargetInput.fromObject({ dryRun: false }),
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 2,
+        // A sweep older than one interval is superseded by the next one.
+        maxEventAge: Duration.minutes(Math.max(intervalMinutes, 1)),
+      }),
+    });
+  }
+}
+
+/** A role only EventBridge Scheduler of this account (and of our schedule groups) can assume. */
+const schedulerRole = (scope: Construct, id: string, description: string): Role => {
+  const stack = Stack.of(scope);
+  return new Role(scope, id, {
+    description,
+    assumedBy: new ServicePrincipal(SCHEDULER_SERVICE, {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+  });
+};

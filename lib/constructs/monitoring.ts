@@ -1,0 +1,254 @@
+// Alarms (thresholds from config) that all notify one SNS topic, and the operator dashboard. Custom
+// metrics are the EMF metrics of lambdas/adapters/observability: namespace SessionExpiry, default
+// dimension `service` (Powertools), plus one low-cardinality dimension on a few of them.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { type AppConfig } from '../../lambdas/config/app-config';
+import { ACTIVITY_LEVELS } from '../../lambdas/domain/deadline-policy';
+import { END_REASONS } from '../../lambdas/domain/session';
+import { DeadLetterQueue } from './dead-letter-queue';
+
+export const METRICS_NAMESPACE = 'SessionExpiry';
+const CONTAINER_INSIGHTS = 'ECS/ContainerInsights';
+const SWEEP_KINDS = ['expired', 'stuck', 'orphans', 'lost'] as const;
+
+export interface MonitoringProps {
+  config: AppConfig;
+  serviceName: string;
+  clusterName: string;
+  functions: { api: IFunction; expire: IFunction; sweep: IFunction; taskEvent: IFunction };
+  deadLetterQueues: readonly DeadLetterQueue[];
+  scheduleGroup: IScheduleGroup;
+  httpApi: HttpApi;
+}
+
+export class Monitoring extends Construct {
+  readonly topic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+  /** The given dead-letter queues plus the one of the e-mail subscription. */
+  readonly deadLetterQueues: DeadLetterQueue[];
+  private readonly props: MonitoringProps;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.props = props;
+    const { alarms: thresholds } = props.config;
+    this.deadLetterQueues = [...props.deadLetterQueues];
+    this.topic = this.makeTopic(thresholds.email);
+
+    // Cluster capacity: what running tasks use of what they reserved (Container Insights).
+    const cpu = this.clusterPercent('Cpu');
+    const memory = this.clusterPercent('Memory');
+    this.alarm('ClusterCpuWarning', cpu, thresholds.cpuWarningPercent, 'Cluster CPU utilisation (warning)');
+    this.alarm('ClusterCpuCritical', cpu, thresholds.cpuCriticalPercent, 'Cluster CPU utilisation (critical)');
+    this.alarm('ClusterMemoryWarning', memory, thresholds.memoryWarningPercent, 'Cluster memory utilisation (warning)');
+    this.alarm('ClusterMemoryCritical', memory, thresholds.memoryCriticalPercent, 'Cluster memory utilisation (critical)');
+
+    // Gauges emitted by every sweep.
+    const liveSessionsThreshold = Math.floor((thresholds.liveSessionsCapacity * thresholds.liveSessionsWarningPercent) / 100);
+    this.alarm('LiveSessionsNearCapacity', this.custom('LiveSessions', 'Maximum'), liveSessionsThreshold, 'Live sessions near the sized capacity', {
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    // Missing data is breaching here: the sweep reports this gauge every run, so silence means the
+    // safety net itself stopped. Two sweep intervals per period, so schedule jitter never leaves a
+    // period empty.
+    const overduePeriod = Duration.minutes(Math.max(2 * props.config.sweepIntervalMinutes, 5));
+    this.alarm('OverdueSessions', this.custom('OverdueSessions', 'Maximum', overduePeriod), 0, 'Sessions past their deadline found by the sweep, or the sweep not reporting', {
+      missing: TreatMissingData.BREACHING,
+      evaluationPeriods: 1,
+    });
+
+    for (const queue of this.deadLetterQueues) {
+      this.alarm(`${queue.node.id}Messages`, queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }), 0, `Dead letters: ${queue.purpose}`, { evaluationPeriods: 1 });
+    }
+
+    const { expire, sweep, taskEvent } = props.functions;
+    for (const [name, fn] of [['Expire', expire], ['Sweep', sweep], ['TaskEvent', taskEvent]] as const) {
+      this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 0, `${name} function errors`, { evaluationPeriods: 1 });
+      this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 0, `${name} function throttles`, { evaluationPeriods: 1 });
+    }
+
+    const group = props.scheduleGroup;
+    this.alarm('SchedulerDropped', group.metricDropped({ period: Duration.minutes(5), statistic: 'Sum' }), 0, 'Scheduler gave up invoking the expire function', { evaluationPeriods: 1 });
+    this.alarm('SchedulerTargetErrors', group.metricTargetErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 0, 'Scheduler got errors invoking the expire function', { evaluationPeriods: 1 });
+
+    const api5xxRate = new MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: {
+        errors: props.httpApi.metricServerError({ statistic: 'Sum' }),
+        requests: props.httpApi.metricCount({ statistic: 'Sum' }),
+      },
+      period: Duration.minutes(5),
+      label: 'API 5xx %',
+    });
+    this.alarm('Api5xxRate', api5xxRate, thresholds.api5xxRatePercent, 'API 5xx responses (% of requests)', { evaluationPeriods: 3, datapointsToAlarm: 2 });
+
+    this.dashboard = this.makeDashboard(cpu, memory, api5xxRate);
+  }
+
+  /** Alarm topic: TLS only, encrypted with a key CloudWatch may use (the AWS-managed SNS key cannot be). */
+  private makeTopic(email: string | undefined): Topic {
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the session-expiry alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    const topic = new Topic(this, 'AlarmTopic', { displayName: 'session-expiry alarms', enforceSSL: true, masterKey: key });
+    if (email !== undefined) {
+      const deadLetterQueue = new DeadLetterQueue(this, 'AlarmEmailDlq', 'alarm e-mails SNS could not deliver');
+      this.deadLetterQueues.push(deadLetterQueue);
+      topic.addSubscription(new EmailSubscription(email, { deadLetterQueue }));
+    }
+    return topic;
+  }
+
+  private alarm(
+    id: string,
+    metric: IMetric,
+    threshold: number,
+    description: string,
+    options: {
+      comparison?: ComparisonOperator;
+      missing?: TreatMissingData;
+      evaluationPeriods?: number;
+      datapointsToAlarm?: number;
+    } = {},
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold,
+      alarmDescription: description,
+      comparisonOperator: options.comparison ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: options.evaluationPeriods ?? 3,
+      datapointsToAlarm: options.datapointsToAlarm ?? options.evaluationPeriods ?? 3,
+      // No data means nothing happened (no tasks, no errors, empty queues) unless a caller says otherwise.
+      treatMissingData: options.missing ?? TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  private custom(metricName: string, statistic: string, period = Duration.minutes(5), dimensions: Record<string, string> = {}): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: this.props.serviceName, ...dimensions },
+      statistic,
+      period,
+    });
+  }
+
+  /** `100 * <Kind>Utilized / <Kind>Reserved` over the cluster, in percent. */
+  private clusterPercent(kind: 'Cpu' | 'Memory'): MathExpression {
+    const metric = (name: string) =>
+      new Metric({ namespace: CONTAINER_INSIGHTS, metricName: name, dimensionsMap: { ClusterName: this.props.clusterName }, statistic: 'Average' });
+    return new MathExpression({
+      expression: `100 * ${kind.toLowerCase()}Utilized / ${kind.toLowerCase()}Reserved`,
+      usingMetrics: { [`${kind.toLowerCase()}Utilized`]: metric(`${kind}Utilized`), [`${kind.toLowerCase()}Reserved`]: metric(`${kind}Reserved`) },
+      period: Duration.minutes(5),
+      label: `Cluster ${kind === 'Cpu' ? 'CPU' : 'memory'} %`,
+    });
+  }
+
+  private makeDashboard(cpu: IMetric, memory: IMetric, api5xxRate: IMetric): Dashboard {
+    const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    const { api, expire, sweep, taskEvent } = this.props.functions;
+    const byDimension = (metricName: string, key: string, values: readonly string[], statistic: string) =>
+      values.map((value) => this.custom(metricName, statistic, Duration.minutes(5), { [key]: value }).with({ label: value }));
+    dashboard.addWidgets(
+      new SingleValueWidget({
+        title: 'Sessions now',
+        metrics: [this.custom('LiveSessions', 'Maximum').with({ label: 'live' }), this.custom('OverdueSessions', 'Maximum').with({ label: 'overdue' })],
+        width: 6,
+      }),
+      new GraphWidget({
+        title: 'Sessions created / ended / failed to start',
+        left: [
+          this.custom('SessionsCreated', 'Sum').with({ label: 'created' }),
+          this.custom('StartFailures', 'Sum').with({ label: 'start failures' }),
+          ...byDimension('SessionsEnded', 'Reason', END_REASONS, 'Sum'),
+        ],
+        width: 9,
+      }),
+      new GraphWidget({
+        title: 'Live sessions by activity level',
+        left: byDimension('SessionsByActivity', 'ActivityLevel', ACTIVITY_LEVELS, 'Maximum'),
+        stacked: true,
+        width: 9,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Expiry lag (deadline → stop request), ms',
+        left: [
+          this.custom('ExpiryLagMs', 'p50').with({ label: 'p50' }),
+          this.custom('ExpiryLagMs', 'p99').with({ label: 'p99' }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Sessions ended by reason',
+        left: byDimension('SessionsEnded', 'Reason', END_REASONS, 'Sum'),
+        stacked: true,
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Sweep: orphans stopped and repairs',
+        left: [this.custom('OrphansStopped', 'Sum').with({ label: 'orphans stopped' }), ...byDimension('SweepRepairs', 'Kind', SWEEP_KINDS, 'Sum')],
+        right: [this.custom('SweepFailures', 'Sum').with({ label: 'sweep failures' })],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({ title: 'Cluster CPU and memory (% of reserved)', left: [cpu, memory], leftYAxis: { min: 0, max: 100 }, width: 8 }),
+      new GraphWidget({
+        title: 'Function errors',
+        left: Object.entries({ api, expire, sweep, 'task-event': taskEvent }).map(([label, fn]) => fn.metricErrors({ statistic: 'Sum', label })),
+        right: [api5xxRate],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Scheduler and dead letters',
+        left: [
+          this.props.scheduleGroup.metricDropped({ statistic: 'Sum', label: 'fires dropped' }),
+          this.props.scheduleGroup.metricTargetErrors({ statistic: 'Sum', label: 'target errors' }),
+        ],
+        right: this.deadLetterQueues.map((q) => q.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: q.node.id })),
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    return dashboard;
+  }
+}

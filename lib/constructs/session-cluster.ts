@@ -1,0 +1,210 @@
+// Where session tasks run: by default a new ECS cluster (Container Insights) in a small VPC with a
+// Fargate task definition per profile that names an `image`; or an existing cluster, subnets and
+// task definitions from the config. Grants ECS control scoped to this one cluster.
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type AppConfig, ConfigError, type ProfileConfig } from '../../lambdas/config/app-config';
+import { type SessionFunction } from './session-function';
+
+/** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */
+export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn: string; containerName: string };
+
+/** The ECS `startedBy` marker of our tasks (the task-state rule and ListTasks filter on it). */
+export const STARTED_BY = 'session-expiry';
+
+const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
+
+export interface SessionClusterProps {
+  config: AppConfig;
+  logRetention: RetentionDays;
+}
+
+const configError = (key: string, message: string): ConfigError =>
+  new ConfigError(`invalid configuration:\n  sessionExpiry.${key}: ${message}`);
+
+export class SessionCluster extends Construct {
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+  readonly assignPublicIp: boolean;
+  readonly profiles: Record<string, DeployedProfile> = {};
+  /** Set when the stack made the cluster (Container Insights alarms need its name). */
+  readonly containerInsights: boolean;
+  private readonly taskDefinitionResources: string[] = [];
+  private readonly taskRoleArns: string[] = [];
+
+  constructor(scope: Construct, id: string, props: SessionClusterProps) {
+    super(scope, id);
+    const { config } = props;
+    const imported = config.cluster.clusterArn;
+    if (imported === undefined) {
+      const made = this.makeCluster(props.logRetention);
+      this.clusterArn = made.clusterArn;
+      this.clusterName = made.clusterName;
+      this.subnetIds = made.subnetIds;
+      this.securityGroupIds = made.securityGroupIds;
+      // Public subnets and no NAT gateway: tasks need a public IP to pull images (see makeCluster).
+      this.assignPublicIp = true;
+      this.containerInsights = true;
+    } else {
+      if (!imported.startsWith('arn:')) throw configError('cluster.clusterArn', 'must be a cluster ARN');
+      const subnets = config.cluster.subnetIds ?? [];
+      if (subnets.length === 0) throw configError('cluster.subnetIds', 'is needed with cluster.clusterArn');
+      this.clusterArn = imported;
+      this.clusterName = Arn.split(imported, ArnFormat.SLASH_RESOURCE_NAME).resourceName ?? '';
+      this.subnetIds = subnets;
+      this.securityGroupIds = this.importedSecurityGroups(config);
+      this.assignPublicIp = config.cluster.assignPublicIp;
+      this.containerInsights = false;
+    }
+    const taskLogs = new LogGroup(this, 'TaskLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    for (const [name, profile] of Object.entries(config.profiles)) this.addProfile(name, profile, taskLogs);
+  }
+
+  /**
+   * Two AZs, public subnets only, no NAT gateway: a NAT gateway costs money every hour even with no
+   * session running, and the demo tasks only need to pull a public image and call the API. Tasks
+   * get a public IP for that; their security group allows no inbound traffic at all.
+   */
+  private makeCluster(logRetention: RetentionDays) {
+    const flowLogs = new LogGroup(this, 'FlowLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const vpc = new Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'tasks', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+      flowLogs: { all: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL } },
+    });
+    const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENHANCED });
+    const securityGroup = new SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc,
+      description: 'Session tasks: no inbound, outbound to pull images and report activity',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS: image pull and activity reports to the API');
+    return {
+      clusterArn: cluster.clusterArn,
+      clusterName: cluster.clusterName,
+      subnetIds: vpc.publicSubnets.map((s) => s.subnetId),
+      securityGroupIds: [securityGroup.securityGroupId],
+    };
+  }
+
+  private importedSecurityGroups(config: AppConfig): string[] {
+    const given = config.cluster.securityGroupIds ?? [];
+    if (given.length > 0) return given;
+    const vpcId = config.cluster.vpcId;
+    if (vpcId === undefined) throw configError('cluster.securityGroupIds', 'is needed with cluster.clusterArn (or give cluster.vpcId)');
+    const vpc = Vpc.fromVpcAttributes(this, 'ImportedVpc', { vpcId, availabilityZones: [] });
+    const sg = new SecurityGroup(this, 'TaskSecurityGroup', { vpc, description: 'Session tasks: no inbound', allowAllOutbound: true });
+    return [sg.securityGroupId];
+  }
+
+  private addProfile(name: string, profile: ProfileConfig, taskLogs: LogGroup): void {
+    const { local: _local, ...rest } = profile;
+    if (profile.taskDefinitionArn !== undefined && profile.image !== undefined) {
+      throw configError(`profiles.${name}`, 'give either image or taskDefinitionArn, not both');
+    }
+    if (profile.taskDefinitionArn !== undefined) {
+      this.profiles[name] = { ...rest, taskDefinitionArn: profile.taskDefinitionArn, containerName: profile.containerName };
+      this.taskDefinitionResources.push(this.taskDefinitionResource(profile.taskDefinitionArn));
+      for (const arn of [profile.taskRoleArn, profile.executionRoleArn]) if (arn !== undefined) this.taskRoleArns.push(arn);
+      return;
+    }
+    if (profile.image === undefined) throw configError(`profiles.${name}`, 'needs image or taskDefinitionArn to run on ECS');
+    const taskDefinition = new FargateTaskDefinition(this, `${pascal(name)}TaskDefinition`, {
+      cpu: profile.cpu,
+      memoryLimitMiB: profile.memoryMiB,
+    });
+    taskDefinition.addContainer(profile.containerName, {
+      image: ContainerImage.fromRegistry(profile.image),
+      essential: true,
+      ...(profile.command !== undefined && { command: profile.command }),
+      stopTimeout: Duration.seconds(profile.stopTimeoutSeconds),
+      ...(profile.containerPort !== undefined && { portMappings: [{ containerPort: profile.containerPort }] }),
+      logging: LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs }),
+    });
+    this.profiles[name] = { ...rest, taskDefinitionArn: taskDefinition.taskDefinitionArn, containerName: profile.containerName };
+    this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
+    this.taskRoleArns.push(taskDefinition.taskRole.roleArn);
+    if (taskDefinition.executionRole) this.taskRoleArns.push(taskDefinition.executionRole.roleArn);
+  }
+
+  /** An IAM resource for a configured task definition: ARN, family:revision or family (any revision). */
+  private taskDefinitionResource(value: string): string {
+    const stack = Stack.of(this);
+    if (value.startsWith('arn:')) return /:\d+$/.test(value) ? value : `${value}:*`;
+    const resourceName = /:\d+$/.test(value) ? value : `${value}:*`;
+    return stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  }
+
+  /** `arn:...:task/<cluster>/*`: the tasks of this cluster. */
+  get tasksArn(): string {
+    return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.clusterName}/*` });
+  }
+
+  get profilesJson(): string {
+    return Stack.of(this).toJsonString(this.profiles);
+  }
+
+  /** Sets the ECS variables on a function and lets it control tasks (and start them, with `run`). */
+  bind(fn: SessionFunction, options: { run: boolean }): void {
+    fn.addEnvironment('CLUSTER_ARN', this.clusterArn);
+    fn.addEnvironment('TASK_SUBNET_IDS', this.subnetIds.join(','));
+    fn.addEnvironment('TASK_SECURITY_GROUP_IDS', this.securityGroupIds.join(','));
+    fn.addEnvironment('TASK_ASSIGN_PUBLIC_IP', String(this.assignPublicIp));
+    fn.addEnvironment('PROFILES_JSON', this.profilesJson);
+    this.grantTaskControl(fn);
+    if (options.run) this.grantRun(fn);
+  }
+
+  /** StopTask, DescribeTasks and ListTasks, on this cluster's tasks only. */
+  grantTaskControl(grantee: IGrantable): void {
+    const onCluster = { ArnEquals: { 'ecs:cluster': this.clusterArn } };
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [this.tasksArn], conditions: onCluster }),
+    );
+    // ListTasks is authorized on the container-instance resource type, which Fargate tasks do not
+    // have; the ecs:cluster condition is what scopes it.
+    principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onCluster }));
+  }
+
+  /** RunTask of our task definitions in this cluster, tagging at launch, and passing their roles to ECS. */
+  grantRun(grantee: IGrantable): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ecs:RunTask'],
+        resources: this.taskDefinitionResources,
+        conditions: { ArnEquals: { 'ecs:cluster': this.clusterArn } },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ecs:TagResource'],
+        resources: [this.tasksArn],
+        conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+      }),
+    );
+    if (this.taskRoleArns.length > 0) {
+      principal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: this.taskRoleArns,
+          conditions: { StringEquals: { 'iam:PassedToService': ECS_TASKS_SERVICE } },
+        }),
+      );
+    }
+  }
+}
+
+const pascal = (name: string): string =>
+  name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');

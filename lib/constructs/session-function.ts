@@ -1,0 +1,113 @@
+// The one Lambda function construct: every function of the stack gets the same runtime, architecture,
+// bundling, log group, tracing and explicit memory/timeout from here, and grows its environment only
+// by adding keys (a second value for a key is a bug, so it throws instead of silently replacing).
+import { fileURLToPath } from 'node:url';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type Construct } from 'constructs';
+
+/** The repository root: entries, the lock file and the tsconfig are found from here. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The handler modules, each with `export const handler`. */
+export const HANDLER_ENTRIES = {
+  api: 'lambdas/handlers/api.ts',
+  expire: 'lambdas/handlers/expire.ts',
+  sweep: 'lambdas/handlers/sweep.ts',
+  taskEvent: 'lambdas/handlers/task-event.ts',
+} as const;
+export type HandlerName = keyof typeof HANDLER_ENTRIES;
+
+export const entryPath = (name: HandlerName): string => fileURLToPath(new URL(`../../${HANDLER_ENTRIES[name]}`, import.meta.url));
+
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * ESM output. Our own code and jose are ESM, and ESM allows top-level await. The banner gives the
+ * bundle a real `require`, because CommonJS dependencies inside it (aws-xray-sdk-core under
+ * Powertools Tracer) call `require('util')` and friends at load time, which esbuild's ESM shim
+ * cannot serve ("Dynamic require of ... is not supported").
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export interface SessionFunctionProps {
+  handler: HandlerName;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  logRetention: RetentionDays;
+  /** Needed only where the function's ARN must be known before it exists (the expire target). */
+  functionName?: string;
+  environment?: Readonly<Record<string, string>>;
+}
+
+export class SessionFunction extends NodejsFunction {
+  // Assigned in the constructor (not as a field initializer) so that it exists before any
+  // addEnvironment call we make; NodejsFunction itself adds no variables on this runtime.
+  private readonly envKeys: Map<string, string>;
+
+  constructor(scope: Construct, id: string, props: SessionFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to its
+    // own log group only, not create log groups anywhere.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.handler} function`,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    super(scope, id, {
+      entry: entryPath(props.handler),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: props.description,
+      ...(props.functionName !== undefined && { functionName: props.functionName }),
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        // The SDK goes into the bundle (tree-shaken): a pinned, tested version and faster cold starts
+        // than resolving the runtime's full copy.
+        bundleAwsSDK: true,
+        externalModules: [],
+        tsconfig: `${PROJECT_ROOT}tsconfig.json`,
+      },
+    });
+    this.envKeys = new Map();
+    // Stack traces of the minified bundle point at the TypeScript sources.
+    this.addEnvironment('NODE_OPTIONS', '--enable-source-maps');
+    for (const [key, value] of Object.entries(props.environment ?? {})) this.addEnvironment(key, value);
+  }
+
+  /** Adds one variable; setting a key again to another value throws (callers add, never replace). */
+  override addEnvironment(key: string, value: string): this {
+    if ((this.envKeys as Map<string, string> | undefined) === undefined) return super.addEnvironment(key, value);
+    const existing = this.envKeys.get(key);
+    if (existing !== undefined) {
+      if (existing === value) return this;
+      throw new Error(`${this.node.path}: environment variable ${key} is already set`);
+    }
+    this.envKeys.set(key, value);
+    return super.addEnvironment(key, value);
+  }
+
+  /** The names of the variables set so far (tests and the binding helpers read this). */
+  get environmentKeys(): string[] {
+    return [...this.envKeys.keys()];
+  }
+}

@@ -1,0 +1,184 @@
+// Everything that holds no data and can be redeployed at will: the four functions, the HTTP API, the
+// schedules, the ECS cluster and task-state rule, the domain event bus, alarms and the dashboard.
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type Construct } from 'constructs';
+import { type AppConfig, ConfigError } from '../../lambdas/config/app-config';
+import { acknowledgeWildcards } from '../nag/acknowledge-wildcards';
+import { bindEventBus, bindScheduler, bindTable, bindTasks } from '../constructs/bindings';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue';
+import { ExpiryScheduling } from '../constructs/expiry-scheduling';
+import { METRICS_NAMESPACE, Monitoring } from '../constructs/monitoring';
+import { SessionApi } from '../constructs/session-api';
+import { SessionCluster } from '../constructs/session-cluster';
+import { type HandlerName, SessionFunction } from '../constructs/session-function';
+import { TaskStateRule } from '../constructs/task-state-rule';
+import { type DefinedTable } from './stateful-stack';
+
+export const SERVICE_NAME = 'session-expiry';
+
+export interface StatelessStackProps extends StackProps {
+  config: AppConfig;
+  sessions: DefinedTable;
+  idempotency: DefinedTable;
+}
+
+/** Memory and timeout per function: explicit, sized for what each does. */
+const sizing = (config: AppConfig): Record<HandlerName, { memorySize: number; timeout: Duration; description: string }> => ({
+  // Behind API Gateway (30 s hard limit); create does RunTask + CreateSchedule.
+  api: { memorySize: 1024, timeout: Duration.seconds(15), description: 'HTTP API of session-expiry' },
+  expire: { memorySize: 512, timeout: Duration.seconds(30), description: 'Fired by a session schedule: re-arm, warn or stop' },
+  // Never longer than one interval, so sweeps do not pile up.
+  sweep: {
+    memorySize: 1024,
+    timeout: Duration.seconds(Math.min(300, config.sweepIntervalMinutes * 60)),
+    description: 'Safety net: overdue, stuck, orphaned and lost sessions',
+  },
+  taskEvent: { memorySize: 512, timeout: Duration.seconds(30), description: 'ECS task state changes of session tasks' },
+});
+
+/** CloudWatch Logs accepts only some retention periods; anything else fails synth naming the key. */
+export const retentionOf = (days: number): RetentionDays => {
+  const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE);
+  if (!allowed.includes(days)) {
+    throw new ConfigError(`invalid configuration:\n  sessionExpiry.logRetentionDays: must be one of ${allowed.join(', ')}`);
+  }
+  return days;
+};
+
+export class StatelessStack extends Stack {
+  readonly functions: Record<HandlerName, SessionFunction>;
+  readonly api: SessionApi;
+  readonly scheduling: ExpiryScheduling;
+  readonly cluster: SessionCluster;
+  readonly monitoring: Monitoring;
+  readonly eventBus: EventBus;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = retentionOf(config.logRetentionDays);
+
+    // The expire function is the target of every session schedule and re-arms schedules for itself,
+    // so its ARN is needed in its own environment: a fixed name makes the ARN known up front.
+    const expireFunctionName = `${this.stackName}-expire`.slice(0, 64);
+    const expireFunctionArn = this.formatArn({ service: 'lambda', resource: 'function', resourceName: expireFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+    this.scheduling = new ExpiryScheduling(this, 'Scheduling', { expireFunctionArn });
+    this.cluster = new SessionCluster(this, 'Tasks', { config, logRetention });
+    this.eventBus = new EventBus(this, 'DomainEvents', { description: 'session-expiry domain events (Session Ended, Session Expiring)' });
+    this.api = new SessionApi(this, 'Api', { config, logRetention });
+
+    const environment: Record<string, string> = {
+      DEADLINE_SHARDS: String(config.deadlineShards),
+      RETENTION_DAYS: String(config.retentionDays),
+      SESSION_API_URL: this.api.url,
+      ADMIN_GROUP: config.adminGroup,
+      ORPHAN_GRACE_SECONDS: String(config.orphanGraceSeconds),
+      STUCK_AFTER_SECONDS: String(config.stuckAfterSeconds),
+      JWT_ISSUER: this.api.jwt.issuer,
+      JWT_AUDIENCE: this.api.jwt.audience.join(','),
+      JWT_JWKS_URL: this.api.jwt.jwksUrl,
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    };
+    const size = sizing(config);
+    const make = (handler: HandlerName, id: string, functionName?: string) =>
+      new SessionFunction(this, id, { handler, ...size[handler], logRetention, environment, ...(functionName !== undefined && { functionName }) });
+    this.functions = {
+      api: make('api', 'ApiFunction'),
+      expire: make('expire', 'ExpireFunction', expireFunctionName),
+      sweep: make('sweep', 'SweepFunction'),
+      taskEvent: make('taskEvent', 'TaskEventFunction'),
+    };
+    const { api, expire, sweep, taskEvent } = this.functions;
+
+    // Who may do what. Every function gets every variable (one wiring module reads them all); the
+    // grants differ: only the API starts tasks, the task-event function needs no idempotency table.
+    for (const fn of [api, expire, sweep, taskEvent]) {
+      bindTable(fn, 'SESSIONS_TABLE_NAME', props.sessions, 'rw');
+      bindScheduler(fn, this.scheduling);
+      bindTasks(fn, this.cluster, { run: fn === api });
+      bindEventBus(fn, this.eventBus);
+    }
+    for (const fn of [api, expire, sweep]) bindTable(fn, 'IDEMPOTENCY_TABLE_NAME', props.idempotency, 'rw');
+    taskEvent.addEnvironment('IDEMPOTENCY_TABLE_NAME', props.idempotency.table.tableName);
+
+    // Async invocations (Scheduler, EventBridge) that still fail after Lambda's retries land here.
+    const asyncFailures = {
+      expire: new DeadLetterQueue(this, 'ExpireFailures', 'expire invocations that failed after retries'),
+      sweep: new DeadLetterQueue(this, 'SweepFailures', 'sweep invocations that failed after retries'),
+      taskEvent: new DeadLetterQueue(this, 'TaskEventFailures', 'task-event invocations that failed after retries'),
+    };
+    expire.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(asyncFailures.expire) });
+    sweep.configureAsyncInvoke({
+      retryAttempts: 2,
+      // A sweep older than one interval is superseded by the next one.
+      maxEventAge: Duration.minutes(Math.max(config.sweepIntervalMinutes, 1)),
+      onFailure: new SqsDestination(asyncFailures.sweep),
+    });
+    taskEvent.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(asyncFailures.taskEvent) });
+
+    this.api.addRoutes(api);
+    this.scheduling.addSweepSchedule(sweep, config.sweepIntervalMinutes);
+    const taskState = new TaskStateRule(this, 'TaskState', { clusterArn: this.cluster.clusterArn, target: taskEvent });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config,
+      serviceName: SERVICE_NAME,
+      clusterName: this.cluster.clusterName,
+      functions: this.functions,
+      deadLetterQueues: [this.scheduling.deadLetterQueue, taskState.deadLetterQueue, ...Object.values(asyncFailures)],
+      scheduleGroup: this.scheduling.group,
+      httpApi: this.api.httpApi,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the session API' });
+    if (this.api.userPool && this.api.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId, description: 'Cognito user pool of API users' });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId, description: 'App client that issues API tokens' });
+    }
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.monitoring.dashboard.dashboardName}`,
+    });
+
+    this.acknowledgeFindings();
+  }
+
+  /** The cdk-nag findings we accept, each with the reason. */
+  private acknowledgeFindings(): void {
+    acknowledgeWildcards(this, [
+      {
+        finding: /^Resource::\*$/,
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords and ECS ListTasks have no resource-level permissions; ListTasks carries an ecs:cluster condition.',
+      },
+      {
+        finding: /:schedule\/[^/]+\/\*$/,
+        reason: 'Session schedules get runtime names <sessionId>-<n>; access is limited to schedules in this stack\'s own schedule group.',
+      },
+      {
+        finding: /:task\/[^/]+\/\*$/,
+        reason: 'Session tasks get runtime ARNs; access is limited to tasks of this one cluster (plus an ecs:cluster or ecs:CreateAction condition).',
+      },
+      {
+        finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,
+        reason: 'Scheduler invokes the sweep function; the :* covers its versions and aliases only (CDK grantInvoke).',
+      },
+      {
+        finding: /:task-definition\/[^:]+:\*$/,
+        reason: 'A configured task definition given by family runs its latest revision; RunTask stays scoped to that family and this cluster.',
+      },
+    ]);
+    const dlq = 'Invoked synchronously by API Gateway: a failed request is answered with an error to its caller, so there is nothing to dead-letter.';
+    Validations.of(this.functions.api).acknowledge({ id: 'Serverless-LambdaDLQ', reason: dlq });
+    for (const fn of [this.functions.expire, this.functions.sweep, this.functions.taskEvent]) {
+      Validations.of(fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Async failures go to an SQS on-failure destination (EventInvokeConfig), which records more context than the legacy function DLQ.',
+      });
+    }
+  }
+}

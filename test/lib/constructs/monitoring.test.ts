@@ -1,0 +1,148 @@
+// Alarms an operator relies on: thresholds from config, all notifying the SNS topic, the right
+// treatment of missing data, one alarm per dead-letter queue, and the dashboard.
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../support/synth-app';
+
+interface AlarmProps {
+  AlarmDescription: string;
+  Threshold: number;
+  ComparisonOperator: string;
+  TreatMissingData: string;
+  AlarmActions: unknown[];
+  OKActions: unknown[];
+  Metrics?: { Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] } } }[];
+  MetricName?: string;
+  Namespace?: string;
+  Dimensions?: { Name: string; Value: unknown }[];
+}
+
+const alarmsOf = (template: Template): AlarmProps[] =>
+  Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties as unknown as AlarmProps);
+const alarm = (template: Template, description: string): AlarmProps => {
+  const found = alarmsOf(template).find((a) => a.AlarmDescription === description);
+  if (!found) throw new Error(`no alarm "${description}"`);
+  return found;
+};
+
+describe('Monitoring with the default config', () => {
+  let synth: SynthesizedApp;
+  beforeAll(() => {
+    synth = synthApp();
+  });
+  afterAll(() => synth?.cleanup());
+  const template = () => synth.statelessTemplate;
+
+  it('alarms on cluster CPU at 80/90 % and memory at 75/85 % from Container Insights utilised/reserved', () => {
+    expect(alarm(template(), 'Cluster CPU utilisation (warning)').Threshold).toBe(80);
+    expect(alarm(template(), 'Cluster CPU utilisation (critical)').Threshold).toBe(90);
+    expect(alarm(template(), 'Cluster memory utilisation (warning)').Threshold).toBe(75);
+    const memory = alarm(template(), 'Cluster memory utilisation (critical)');
+    expect(memory.Threshold).toBe(85);
+    expect(memory.Metrics?.find((m) => m.Expression)?.Expression).toBe('100 * memoryUtilized / memoryReserved');
+    const names = memory.Metrics?.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(names?.map((m) => [m.Namespace, m.MetricName])).toEqual([
+      ['ECS/ContainerInsights', 'MemoryUtilized'],
+      ['ECS/ContainerInsights', 'MemoryReserved'],
+    ]);
+    expect(JSON.stringify(names?.[0]?.Dimensions)).toContain('"Name":"ClusterName"');
+    expect(alarm(template(), 'Cluster CPU utilisation (critical)').Metrics?.find((m) => m.Expression)?.Expression).toBe('100 * cpuUtilized / cpuReserved');
+  });
+
+  it('alarms on live sessions at the configured share of capacity, on the service dimension Powertools emits', () => {
+    const live = alarm(template(), 'Live sessions near the sized capacity');
+    expect(live.Threshold).toBe(160);
+    expect(live.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    expect([live.Namespace, live.MetricName]).toEqual(['SessionExpiry', 'LiveSessions']);
+    expect(live.Dimensions).toEqual([{ Name: 'service', Value: 'session-expiry' }]);
+  });
+
+  it('alarms on any overdue session, and treats a silent sweep as breaching', () => {
+    const overdue = alarm(template(), 'Sessions past their deadline found by the sweep, or the sweep not reporting');
+    expect([overdue.MetricName, overdue.Threshold, overdue.ComparisonOperator]).toEqual(['OverdueSessions', 0, 'GreaterThanThreshold']);
+    expect(overdue.TreatMissingData).toBe('breaching');
+  });
+
+  it('alarms on the first message in every dead-letter queue, treating no data as fine', () => {
+    const queues = Object.keys(resourcesOf(template(), 'AWS::SQS::Queue'));
+    const dlqAlarms = alarmsOf(template()).filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(dlqAlarms.map((a) => (a.Dimensions?.[0]?.Value as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(queues.sort());
+    for (const a of dlqAlarms) expect([a.Threshold, a.ComparisonOperator, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 'notBreaching']);
+  });
+
+  it('alarms on errors and throttles of expire and sweep, and on Scheduler drops and target errors of the session group', () => {
+    for (const name of ['Expire', 'Sweep']) {
+      expect(alarm(template(), `${name} function errors`).MetricName).toBe('Errors');
+      expect(alarm(template(), `${name} function throttles`).MetricName).toBe('Throttles');
+    }
+    const dropped = alarm(template(), 'Scheduler gave up invoking the expire function');
+    expect([dropped.Namespace, dropped.MetricName]).toEqual(['AWS/Scheduler', 'InvocationDroppedCount']);
+    expect(dropped.Dimensions?.[0]).toEqual({ Name: 'ScheduleGroup', Value: synth.stateless.scheduling.group.scheduleGroupName });
+    expect(alarm(template(), 'Scheduler got errors invoking the expire function').MetricName).toBe('TargetErrorCount');
+  });
+
+  it('alarms on the API 5xx rate as a share of requests', () => {
+    const api = alarm(template(), 'API 5xx responses (% of requests)');
+    expect(api.Threshold).toBe(1);
+    expect(api.Metrics?.find((m) => m.Expression)?.Expression).toBe('IF(requests > 0, 100 * errors / requests, 0)');
+    expect(api.Metrics?.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort()).toEqual(['5xx', 'Count']);
+  });
+
+  it('sends every alarm and its recovery to the alarm topic', () => {
+    const topic = Object.keys(resourcesOf(template(), 'AWS::SNS::Topic'))[0];
+    for (const a of alarmsOf(template())) {
+      expect(a.AlarmActions, a.AlarmDescription).toEqual([{ Ref: topic }]);
+      expect(a.OKActions, a.AlarmDescription).toEqual([{ Ref: topic }]);
+    }
+  });
+
+  it('encrypts the topic with a rotated key CloudWatch may use, and refuses plain HTTP', () => {
+    template().hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template().hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+    });
+    template().hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+    template().resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('builds a dashboard of sessions, activity, expiry lag, end reasons, orphans, cluster and errors', () => {
+    const [dashboard] = Object.values(resourcesOf(template(), 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties?.['DashboardBody']);
+    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'Errors']) {
+      expect(body, metric).toContain(metric);
+    }
+  });
+});
+
+describe('Monitoring with changed thresholds and an alarm e-mail', () => {
+  let synth: SynthesizedApp;
+  beforeAll(() => {
+    const raw = rawConfig();
+    raw['alarms'] = { cpuWarningPercent: 65, memoryCriticalPercent: 95, liveSessionsCapacity: 50, liveSessionsWarningPercent: 50, api5xxRatePercent: 5, email: 'ops@example.com' };
+    synth = synthApp(raw);
+  });
+  afterAll(() => synth?.cleanup());
+
+  it('takes every threshold from the config', () => {
+    const template = synth.statelessTemplate;
+    expect(alarm(template, 'Cluster CPU utilisation (warning)').Threshold).toBe(65);
+    expect(alarm(template, 'Cluster CPU utilisation (critical)').Threshold).toBe(90);
+    expect(alarm(template, 'Cluster memory utilisation (critical)').Threshold).toBe(95);
+    expect(alarm(template, 'Live sessions near the sized capacity').Threshold).toBe(25);
+    expect(alarm(template, 'API 5xx responses (% of requests)').Threshold).toBe(5);
+  });
+
+  it('subscribes the e-mail address, with a dead-letter queue of its own (alarmed too)', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    expect(alarmsOf(synth.statelessTemplate).some((a) => a.AlarmDescription === 'Dead letters: alarm e-mails SNS could not deliver')).toBe(true);
+  });
+});

@@ -1,0 +1,113 @@
+// Running sessions in an existing cluster: imported cluster, subnets, security groups and task
+// definitions from config, with ECS grants still scoped to that cluster and those definitions; and
+// config that cannot work fails synth naming the key.
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SynthesizedApp, actionsOf, allStatements, rawConfig, resourceListOf, resourcesOf, synthApp } from '../support/synth-app';
+
+const CLUSTER_ARN = 'arn:aws:ecs:eu-west-1:123456789012:cluster/labs';
+const TASK_ROLE = 'arn:aws:iam::123456789012:role/lab-task';
+const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/lab-execution';
+
+const importedConfig = () => {
+  const raw = rawConfig();
+  const demo = raw.profiles['demo'] ?? {};
+  raw['cluster'] = { clusterArn: CLUSTER_ARN, subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-1'], assignPublicIp: false };
+  raw.profiles = {
+    notebook: { ...demo, image: undefined, command: undefined, taskDefinitionArn: 'notebook', containerName: 'jupyter', taskRoleArn: TASK_ROLE, executionRoleArn: EXECUTION_ROLE },
+    ide: { ...demo, image: undefined, command: undefined, taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/ide:7' },
+  };
+  return JSON.parse(JSON.stringify(raw)) as ReturnType<typeof rawConfig>;
+};
+
+describe('SessionCluster with an imported cluster and task definitions', () => {
+  let synth: SynthesizedApp;
+  beforeAll(() => {
+    synth = synthApp(importedConfig());
+  });
+  afterAll(() => synth?.cleanup());
+
+  it('makes no cluster, VPC or task definition', () => {
+    for (const type of ['AWS::ECS::Cluster', 'AWS::EC2::VPC', 'AWS::ECS::TaskDefinition', 'AWS::EC2::SecurityGroup']) {
+      synth.statelessTemplate.resourceCountIs(type, 0);
+    }
+  });
+
+  it('hands the configured cluster, subnets, security groups and public-IP choice to the functions', () => {
+    synth.statelessTemplate.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CLUSTER_ARN: CLUSTER_ARN,
+          TASK_SUBNET_IDS: 'subnet-a,subnet-b',
+          TASK_SECURITY_GROUP_IDS: 'sg-1',
+          TASK_ASSIGN_PUBLIC_IP: 'false',
+        }),
+      },
+    });
+  });
+
+  it('allows RunTask of exactly the configured task definitions (any revision of a bare family), in that cluster', () => {
+    const runTask = allStatements(synth.statelessTemplate).filter((s) => actionsOf(s).includes('ecs:RunTask'));
+    expect(runTask).toHaveLength(1);
+    const resources = JSON.stringify(resourceListOf(runTask[0] ?? { Effect: '', Action: [], Resource: [] }));
+    expect(resources).toContain(':task-definition/notebook:*');
+    expect(resources).toContain('arn:aws:ecs:eu-west-1:123456789012:task-definition/ide:7');
+    expect(runTask[0]?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': CLUSTER_ARN } });
+  });
+
+  it('passes only the configured task roles, to ECS tasks', () => {
+    const passRole = allStatements(synth.statelessTemplate).filter(
+      (s) => actionsOf(s).includes('iam:PassRole') && JSON.stringify(s.Condition).includes('ecs-tasks.amazonaws.com'),
+    );
+    expect(passRole).toHaveLength(1);
+    expect(resourceListOf(passRole[0] ?? { Effect: '', Action: [], Resource: [] }).sort()).toEqual([EXECUTION_ROLE, TASK_ROLE]);
+  });
+
+  it('scopes StopTask and DescribeTasks to tasks of that cluster', () => {
+    const stop = allStatements(synth.statelessTemplate).filter((s) => actionsOf(s).includes('ecs:StopTask'));
+    for (const statement of stop) {
+      expect(JSON.stringify(statement.Resource)).toContain(':task/labs/*');
+      expect(statement.Condition).toEqual({ ArnEquals: { 'ecs:cluster': CLUSTER_ARN } });
+    }
+  });
+
+  it('watches task state changes of that cluster', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ clusterArn: [CLUSTER_ARN] }) }),
+    });
+  });
+
+  it('alarms on Container Insights of that cluster by name', () => {
+    const alarms = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::CloudWatch::Alarm'));
+    expect(JSON.stringify(alarms)).toContain('{"Name":"ClusterName","Value":"labs"}');
+  });
+});
+
+describe('SessionCluster config errors', () => {
+  const synthFails = (change: (raw: ReturnType<typeof rawConfig>) => void): string => {
+    const raw = rawConfig();
+    change(raw);
+    try {
+      synthApp(raw).cleanup();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('synth did not fail');
+  };
+
+  it('names cluster.subnetIds when an imported cluster has none', () => {
+    expect(synthFails((raw) => (raw['cluster'] = { clusterArn: CLUSTER_ARN }))).toContain('sessionExpiry.cluster.subnetIds');
+  });
+
+  it('names cluster.securityGroupIds when an imported cluster has neither security groups nor a VPC', () => {
+    expect(synthFails((raw) => (raw['cluster'] = { clusterArn: CLUSTER_ARN, subnetIds: ['subnet-a'] }))).toContain('sessionExpiry.cluster.securityGroupIds');
+  });
+
+  it('names the profile that has neither an image nor a task definition', () => {
+    expect(synthFails((raw) => delete raw.profiles['demo']?.['image'])).toContain('sessionExpiry.profiles.demo');
+  });
+
+  it('names logRetentionDays when CloudWatch does not offer that retention', () => {
+    expect(synthFails((raw) => (raw['logRetentionDays'] = 42))).toContain('sessionExpiry.logRetentionDays');
+  });
+});

@@ -1,0 +1,179 @@
+// The one function construct: every function of the app gets the runtime, architecture, tracing,
+// log group, explicit sizing and the full environment contract; each handler entry exists and
+// exports `handler`; a real esbuild bundle loads as ESM and exposes the handler.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESM_REQUIRE_BANNER, HANDLER_ENTRIES, SessionFunction, entryPath } from '../../../lib/constructs/session-function';
+import { loadEnv } from '../../../lambdas/wiring';
+import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../support/synth-app';
+
+/** The environment contract every function gets (team brief). */
+const CONTRACT_ENV = [
+  'SESSIONS_TABLE_NAME',
+  'IDEMPOTENCY_TABLE_NAME',
+  'DEADLINE_SHARDS',
+  'RETENTION_DAYS',
+  'CLUSTER_ARN',
+  'TASK_SUBNET_IDS',
+  'TASK_SECURITY_GROUP_IDS',
+  'TASK_ASSIGN_PUBLIC_IP',
+  'PROFILES_JSON',
+  'SCHEDULE_GROUP_NAME',
+  'SCHEDULER_ROLE_ARN',
+  'EXPIRE_FUNCTION_ARN',
+  'SCHEDULE_DLQ_ARN',
+  'EVENT_BUS_NAME',
+  'SESSION_API_URL',
+  'ADMIN_GROUP',
+  'ORPHAN_GRACE_SECONDS',
+  'STUCK_AFTER_SECONDS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_JWKS_URL',
+];
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Region': 'eu-west-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::Partition': 'aws',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/** What CloudFormation would put in a variable: intrinsics replaced by plausible deployed values. */
+const deployedValue = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const intrinsic = value as Record<string, unknown>;
+  if ('Fn::Join' in intrinsic) {
+    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
+    return parts.map(deployedValue).join(separator);
+  }
+  if ('Ref' in intrinsic) {
+    const ref = intrinsic['Ref'] as string;
+    return PSEUDO[ref] ?? (ref.includes('TaskDefinition') ? `arn:aws:ecs:eu-west-1:123456789012:task-definition/${ref}:1` : `ref-${ref}`);
+  }
+  if ('Fn::GetAtt' in intrinsic) {
+    const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
+    if (attribute === 'ApiEndpoint') return `https://${id.toLowerCase()}.execute-api.eu-west-1.amazonaws.com`;
+    return attribute === 'Arn' ? `arn:aws:service:eu-west-1:123456789012:${id}` : `${id}-${attribute}`;
+  }
+  if ('Fn::ImportValue' in intrinsic) return `imported-${String(intrinsic['Fn::ImportValue'])}`;
+  throw new Error(`unexpected intrinsic in a function environment: ${JSON.stringify(value)}`);
+};
+
+interface FunctionProps {
+  Runtime: string;
+  Architectures: string[];
+  TracingConfig: { Mode: string };
+  MemorySize?: number;
+  Timeout?: number;
+  Handler: string;
+  Environment: { Variables: Record<string, unknown> };
+  LoggingConfig: { LogGroup: { Ref: string } };
+}
+
+describe('SessionFunction in the app', () => {
+  let synth: SynthesizedApp;
+  let functions: FunctionProps[];
+
+  beforeAll(() => {
+    synth = synthApp();
+    functions = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::Function')).map((f) => f.Properties as unknown as FunctionProps);
+  });
+  afterAll(() => synth?.cleanup());
+
+  it('makes one function per handler', () => {
+    expect(functions).toHaveLength(Object.keys(HANDLER_ENTRIES).length);
+  });
+
+  it('runs every function on Node.js 24, arm64, with active tracing and explicit memory and timeout', () => {
+    for (const fn of functions) {
+      expect(fn.Runtime).toBe('nodejs24.x');
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.MemorySize).toBeGreaterThanOrEqual(128);
+      expect(fn.Timeout).toBeGreaterThan(0);
+      expect(fn.Handler).toBe('index.handler');
+    }
+  });
+
+  it('gives every function the whole environment contract', () => {
+    for (const fn of functions) {
+      expect(Object.keys(fn.Environment.Variables)).toEqual(expect.arrayContaining(CONTRACT_ENV));
+      expect(fn.Environment.Variables['POWERTOOLS_METRICS_NAMESPACE']).toBe('SessionExpiry');
+      expect(fn.Environment.Variables['POWERTOOLS_SERVICE_NAME']).toBe('session-expiry');
+      expect(fn.Environment.Variables['ADMIN_GROUP']).toBe(rawConfig()['adminGroup']);
+    }
+  });
+
+  it('gives every function an environment the Lambda wiring accepts, with every profile runnable', () => {
+    for (const fn of functions) {
+      const env = Object.fromEntries(Object.entries(fn.Environment.Variables).map(([key, value]) => [key, deployedValue(value)]));
+
+      const loaded = loadEnv(env);
+
+      expect(Object.keys(loaded.ecsProfiles)).toEqual(Object.keys(rawConfig().profiles));
+      expect(loaded.ecsProfiles['demo']?.taskDefinitionArn).toMatch(/^arn:aws:/);
+    }
+  });
+
+  it('logs every function to its own log group with the configured retention', () => {
+    const logGroups = resourcesOf(synth.statelessTemplate, 'AWS::Logs::LogGroup');
+    const ids = functions.map((fn) => fn.LoggingConfig.LogGroup.Ref);
+    expect(new Set(ids).size).toBe(functions.length);
+    for (const id of ids) expect(logGroups[id]?.Properties?.['RetentionInDays']).toBe(rawConfig()['logRetentionDays']);
+  });
+});
+
+describe('handler entries', () => {
+  it.each(Object.keys(HANDLER_ENTRIES) as (keyof typeof HANDLER_ENTRIES)[])('%s exists and exports a handler function', async (name) => {
+    const path = entryPath(name);
+    expect(existsSync(path), `${HANDLER_ENTRIES[name]} is missing`).toBe(true);
+    const module = (await import(pathToFileURL(path).href)) as { handler?: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
+});
+
+describe('SessionFunction on its own', () => {
+  const stackWith = () =>
+    new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false }), 'Fn');
+  const props = { handler: 'api' as const, description: 'test', memorySize: 256, timeout: Duration.seconds(5), logRetention: RetentionDays.ONE_WEEK };
+
+  it('adds environment variables and refuses to replace one with another value', () => {
+    const fn = new SessionFunction(stackWith(), 'Api', { ...props, environment: { A: '1' } });
+
+    fn.addEnvironment('B', '2').addEnvironment('A', '1');
+
+    expect(() => fn.addEnvironment('A', 'other')).toThrow(/A is already set/);
+    expect(fn.environmentKeys).toEqual(expect.arrayContaining(['A', 'B', 'NODE_OPTIONS']));
+  });
+
+  it('bundles minified ESM with a require shim and a source map, which loads and exports the handler', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'session-function-'));
+    try {
+      const app = new App({ outdir, builtinCloudFormationValidation: false });
+      new SessionFunction(new Stack(app, 'Fn'), 'Api', props);
+
+      app.synth();
+
+      const assetDirs = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+      expect(assetDirs).toHaveLength(1);
+      const dir = join(outdir, assetDirs[0] ?? '');
+      expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      // Minified: long lines (the few line breaks left are inside template literals).
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+      const module = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };
+      expect(typeof module.handler).toBe('function');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,119 @@
+// The deployable app as `npm run synth` builds it: cdk-nag (AwsSolutions and Serverless) and CDK's
+// template validation report nothing unacknowledged, every acknowledgment says why, cdk-nag really
+// runs, and bad config stops bin/app.ts with the key's name instead of a stack trace.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
+import { type IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lambdas/config/app-config';
+import { PROJECT_ROOT } from '../../lib/constructs/session-function';
+import { buildApp } from '../../lib/session-expiry-app';
+import { type SynthesizedApp, rawConfig, synthApp, tempOutdir } from './support/synth-app';
+
+interface ValidationReport {
+  pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[];
+}
+
+const acknowledgmentsUnder = (root: IConstruct): { path: string; id: string; reason: string }[] =>
+  root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason }))),
+  );
+
+describe('the synthesized app', () => {
+  let synth: SynthesizedApp;
+
+  beforeAll(() => {
+    synth = synthApp(rawConfig(), { cfnValidation: true });
+  });
+  afterAll(() => synth?.cleanup());
+
+  it('has no unacknowledged cdk-nag or template-validation finding, error or warning', () => {
+    const report = JSON.parse(readFileSync(join(synth.outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+    const findings = report.pluginReports.flatMap((r) =>
+      r.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('has no CDK warning or error annotation', () => {
+    const assembly = synth.app.synth();
+    for (const stack of [synth.stateful, synth.stateless]) {
+      const messages = assembly.getStackByName(stack.stackName).messages;
+      const problems = messages.filter((m) => m.level !== SynthesisMessageLevel.INFO);
+      expect(problems.map((m) => `${m.level} ${m.id}: ${JSON.stringify(m.entry.data)}`)).toEqual([]);
+    }
+  });
+
+  it('gives every acknowledged finding a real reason', () => {
+    const acknowledgments = acknowledgmentsUnder(synth.app);
+    expect(acknowledgments.filter((a) => /^Annotation::(AwsSolutions|Serverless)-/.test(a.id)).length).toBeGreaterThan(5);
+    for (const { path, id, reason } of acknowledgments) {
+      expect(reason.trim().length, `${id} at ${path}`).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  it('acknowledges wildcard IAM findings one by one, never a whole rule', () => {
+    const wildcards = acknowledgmentsUnder(synth.app).filter((a) => a.id.includes('AwsSolutions-IAM5'));
+    expect(wildcards.length).toBeGreaterThan(0);
+    for (const { id } of wildcards) expect(id).toMatch(/^Annotation::AwsSolutions-IAM5\[Resource::.+\]$/);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('really runs: an insecure queue added to the app fails synth', () => {
+    const { outdir, cleanup } = tempOutdir();
+    try {
+      const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+      buildApp(app, parseConfig(rawConfig()));
+      new Queue(new Stack(app, 'Insecure'), 'PlainQueue');
+
+      expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('bin/app.ts', () => {
+  const run = promisify(execFile);
+  const runApp = (context: unknown) =>
+    run(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), join(PROJECT_ROOT, 'bin/app.ts')], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      timeout: 30_000,
+    });
+
+  it('stops with exit code 1 and the invalid key, without a stack trace', async () => {
+    const raw = rawConfig();
+    raw['sweepIntervalMinutes'] = 0;
+
+    const failure = await runApp({ sessionExpiry: raw }).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('sessionExpiry.sweepIntervalMinutes');
+    expect(failure?.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('names a CDK-only config problem the same way', async () => {
+    const raw = rawConfig();
+    raw['logRetentionDays'] = 42;
+
+    const failure = await runApp({ sessionExpiry: raw }).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('sessionExpiry.logRetentionDays');
+  });
+});

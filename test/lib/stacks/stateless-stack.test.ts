@@ -1,0 +1,278 @@
+// Least privilege and failure handling of the stateless stack: who may do what (and only under which
+// conditions), where failed events end up, and how the three expiry layers are wired.
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PolicyStatementJson,
+  type SynthesizedApp,
+  actionsOf,
+  allStatements,
+  rawConfig,
+  resourceListOf,
+  resourcesOf,
+  statementsOfRole,
+  synthApp,
+} from '../support/synth-app';
+
+describe('StatelessStack', () => {
+  let synth: SynthesizedApp;
+
+  beforeAll(() => {
+    synth = synthApp();
+  });
+  afterAll(() => synth?.cleanup());
+
+  const template = () => synth.statelessTemplate;
+  const logicalIdOf = (construct: { node: { defaultChild?: unknown } }) =>
+    synth.stateless.getLogicalId(construct.node.defaultChild as Parameters<typeof synth.stateless.getLogicalId>[0]);
+  const roleOf = (fn: { role?: { node: { defaultChild?: unknown } } }) => logicalIdOf(fn.role as { node: { defaultChild?: unknown } });
+  const statementsOf = (fn: Parameters<typeof roleOf>[0]) => statementsOfRole(template(), roleOf(fn));
+  const withAction = (statements: PolicyStatementJson[], action: string) => statements.filter((s) => actionsOf(s).includes(action));
+  const clusterArn = () => ({ 'Fn::GetAtt': [logicalIdOf(synth.stateless.cluster.node.findChild('Cluster')), 'Arn'] });
+
+  describe('IAM', () => {
+    it('never allows the action "*" or a service-wide wildcard', () => {
+      for (const statement of allStatements(template())) {
+        for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^\*$)|(:\*$)/);
+      }
+    });
+
+    it('never allows Scheduler, PassRole or DynamoDB actions on every resource', () => {
+      for (const statement of allStatements(template())) {
+        const sensitive = actionsOf(statement).some((a) => /^(scheduler|iam|dynamodb|ecs:(RunTask|StopTask|TagResource)):?/.test(a));
+        if (sensitive) expect(resourceListOf(statement)).not.toContain('*');
+      }
+    });
+
+    it('lets the scheduler role invoke the expire function and nothing else (plus its own DLQ)', () => {
+      const statements = statementsOfRole(template(), logicalIdOf(synth.stateless.scheduling.schedulerRole));
+      expect(statements.map((s) => actionsOf(s))).toEqual([['lambda:InvokeFunction'], ['sqs:SendMessage']]);
+      const [invoke, send] = statements;
+      expect(JSON.stringify(invoke?.Resource)).toContain(':function:SessionExpiryStateless-expire"');
+      expect(send?.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(synth.stateless.scheduling.deadLetterQueue), 'Arn'] });
+      expect(synth.stateless.functions.expire.functionName).toBeDefined();
+      template().hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'SessionExpiryStateless-expire' });
+    });
+
+    it('lets only EventBridge Scheduler of this account assume the scheduler role', () => {
+      template().hasResourceProperties('AWS::IAM::Role', {
+        RoleName: Match.absent(),
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: { Service: 'scheduler.amazonaws.com' },
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            },
+          ],
+        },
+      });
+    });
+
+    it('lets each function arm schedules only in the session group and pass only the scheduler role, to Scheduler', () => {
+      const groupName = synth.stateless.scheduling.group.scheduleGroupName;
+      for (const fn of Object.values(synth.stateless.functions)) {
+        const statements = statementsOf(fn);
+        const arm = withAction(statements, 'scheduler:CreateSchedule');
+        expect(arm).toHaveLength(1);
+        expect(actionsOf(arm[0]).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']);
+        expect(JSON.stringify(arm[0]?.Resource)).toContain(`:schedule/${groupName}/*`);
+        const passRole = withAction(statements, 'iam:PassRole').filter((s) => JSON.stringify(s.Condition).includes('scheduler.amazonaws.com'));
+        expect(passRole).toHaveLength(1);
+        expect(passRole[0]?.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(synth.stateless.scheduling.schedulerRole), 'Arn'] });
+        expect(passRole[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+      }
+    });
+
+    it('scopes ECS control to the session cluster with the ecs:cluster condition', () => {
+      for (const fn of Object.values(synth.stateless.functions)) {
+        const statements = statementsOf(fn);
+        for (const action of ['ecs:StopTask', 'ecs:DescribeTasks', 'ecs:ListTasks']) {
+          const found = withAction(statements, action);
+          expect(found, action).toHaveLength(1);
+          expect(found[0]?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn() } });
+        }
+      }
+    });
+
+    it('lets only the api function start tasks: RunTask on our task definitions in our cluster, tags at launch, roles to ECS', () => {
+      const { api, expire, sweep, taskEvent } = synth.stateless.functions;
+      const apiStatements = statementsOf(api);
+      const [runTask] = withAction(apiStatements, 'ecs:RunTask');
+      expect(runTask?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn() } });
+      expect(resourceListOf(runTask)).toEqual([{ Ref: expect.stringMatching(/^TasksDemoTaskDefinition/) as unknown }]);
+      const [tag] = withAction(apiStatements, 'ecs:TagResource');
+      expect(tag?.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': 'RunTask' } });
+      const [passTaskRoles] = withAction(apiStatements, 'iam:PassRole').filter((s) => JSON.stringify(s.Condition).includes('ecs-tasks'));
+      expect(passTaskRoles?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+      expect(JSON.stringify(passTaskRoles?.Resource)).toMatch(/TaskRole.*|ExecutionRole.*/);
+      expect(resourceListOf(passTaskRoles)).toHaveLength(2);
+      for (const fn of [expire, sweep, taskEvent]) {
+        expect(withAction(statementsOf(fn), 'ecs:RunTask')).toEqual([]);
+        expect(withAction(statementsOf(fn), 'ecs:TagResource')).toEqual([]);
+      }
+    });
+
+    it('grants table access on the tables and their named indexes only', () => {
+      for (const fn of Object.values(synth.stateless.functions)) {
+        const [items] = withAction(statementsOf(fn), 'dynamodb:UpdateItem');
+        const resources = JSON.stringify(items?.Resource);
+        expect(resources).toContain('/index/byOwner');
+        expect(resources).toContain('/index/byDeadline');
+        expect(resources).not.toContain('/index/*');
+      }
+      expect(withAction(statementsOf(synth.stateless.functions.taskEvent), 'dynamodb:UpdateItem')).toHaveLength(1);
+    });
+
+    it('lets functions put events on the domain bus only', () => {
+      const busArn = { 'Fn::GetAtt': [logicalIdOf(synth.stateless.eventBus), 'Arn'] };
+      for (const fn of Object.values(synth.stateless.functions)) {
+        expect(withAction(statementsOf(fn), 'events:PutEvents').map((s) => s.Resource)).toEqual([busArn]);
+      }
+    });
+  });
+
+  describe('failure handling', () => {
+    it('makes every queue a dead-letter queue that is encrypted and refuses plain HTTP', () => {
+      const queues = resourcesOf(template(), 'AWS::SQS::Queue');
+      expect(Object.keys(queues).length).toBeGreaterThanOrEqual(5);
+      for (const [id, queue] of Object.entries(queues)) {
+        expect(queue.Properties?.['SqsManagedSseEnabled'], id).toBe(true);
+        expect(queue.Properties?.['MessageRetentionPeriod'], id).toBe(14 * 24 * 3600);
+        template().hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('retries async invocations of expire, sweep and task-event twice, then sends them to an SQS destination', () => {
+      const configs = Object.values(resourcesOf(template(), 'AWS::Lambda::EventInvokeConfig'));
+      expect(configs).toHaveLength(3);
+      for (const config of configs) {
+        expect(config.Properties?.['MaximumRetryAttempts']).toBe(2);
+        expect(config.Properties?.['MaximumEventAgeInSeconds']).toBeGreaterThanOrEqual(60);
+        const destination = JSON.stringify(config.Properties?.['DestinationConfig']);
+        expect(destination).toMatch(/"OnFailure":\{"Destination":\{"Fn::GetAtt":\["\w+Failures\w+","Arn"\]\}\}/);
+      }
+      const functionNames = configs.map((c) => JSON.stringify(c.Properties?.['FunctionName']));
+      for (const fn of ['ExpireFunction', 'SweepFunction', 'TaskEventFunction']) expect(functionNames.join()).toContain(fn);
+    });
+  });
+
+  describe('the three expiry layers', () => {
+    it('has a schedule group for session schedules', () => {
+      template().resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    });
+
+    it('sweeps on the configured interval, outside the session group, with retries and the schedule DLQ', () => {
+      template().hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: `rate(${String(rawConfig()['sweepIntervalMinutes'])} minutes)`,
+        GroupName: Match.absent(),
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: {
+          Arn: { 'Fn::GetAtt': [logicalIdOf(synth.stateless.functions.sweep), 'Arn'] },
+          Input: '{"dryRun":false}',
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(synth.stateless.scheduling.deadLetterQueue), 'Arn'] } },
+        },
+      });
+    });
+
+    it('sends state changes of our tasks in our cluster to the task-event function, with retries and a DLQ', () => {
+      template().hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.ecs'],
+          'detail-type': ['ECS Task State Change'],
+          detail: {
+            clusterArn: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^TasksCluster'), 'Arn'] }],
+            startedBy: ['session-expiry'],
+            lastStatus: ['RUNNING', 'STOPPED'],
+          },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [logicalIdOf(synth.stateless.functions.taskEvent), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TaskEventDlq'), 'Arn'] } },
+            RetryPolicy: Match.objectLike({ MaximumRetryAttempts: Match.anyValue() }),
+          }),
+        ],
+      });
+    });
+  });
+
+  describe('ECS', () => {
+    it('makes a cluster with enhanced Container Insights', () => {
+      template().hasResourceProperties('AWS::ECS::Cluster', {
+        ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
+      });
+    });
+
+    it('makes a two-AZ VPC with public subnets only and no NAT gateway (no idle cost), with flow logs', () => {
+      template().resourceCountIs('AWS::EC2::NatGateway', 0);
+      template().resourceCountIs('AWS::EC2::Subnet', 2);
+      template().allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: true });
+      template().resourceCountIs('AWS::EC2::FlowLog', 1);
+      for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
+        const env = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
+        expect(env['TASK_ASSIGN_PUBLIC_IP']).toBe('true');
+      }
+    });
+
+    it('lets session tasks make outbound HTTPS only, and accept nothing inbound', () => {
+      template().hasResourceProperties('AWS::EC2::SecurityGroup', {
+        SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
+        SecurityGroupIngress: Match.absent(),
+      });
+    });
+
+    it('makes the demo profile task definition from its image, sizes and stop timeout, logging with retention', () => {
+      const demo = rawConfig().profiles['demo'] ?? {};
+      template().hasResourceProperties('AWS::ECS::TaskDefinition', {
+        Cpu: String(demo['cpu']),
+        Memory: String(demo['memoryMiB']),
+        RequiresCompatibilities: ['FARGATE'],
+        NetworkMode: 'awsvpc',
+        ContainerDefinitions: [
+          Match.objectLike({
+            Name: 'session',
+            Image: demo['image'],
+            Command: demo['command'],
+            StopTimeout: demo['stopTimeoutSeconds'],
+            Essential: true,
+            LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+          }),
+        ],
+      });
+      const groups = Object.values(resourcesOf(template(), 'AWS::Logs::LogGroup'));
+      for (const group of groups) expect(group.Properties?.['RetentionInDays']).toBe(rawConfig()['logRetentionDays']);
+    });
+
+    it('tells the functions which task definition and container each profile runs', () => {
+      const [api] = Object.values(resourcesOf(template(), 'AWS::Lambda::Function'));
+      const profiles = JSON.stringify((api?.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables['PROFILES_JSON']);
+      expect(profiles).toContain('\\"containerName\\":\\"session\\"');
+      expect(profiles).toMatch(/taskDefinitionArn.*TasksDemoTaskDefinition/);
+      expect(profiles).not.toContain('\\"local\\"');
+    });
+  });
+
+  describe('domain events and outputs', () => {
+    it('has its own event bus, named in EVENT_BUS_NAME', () => {
+      template().resourceCountIs('AWS::Events::EventBus', 1);
+      template().allResourcesProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: { Ref: logicalIdOf(synth.stateless.eventBus) } }) },
+      });
+    });
+
+    it('outputs the API URL, the user pool and client and the dashboard URL', () => {
+      expect(Object.keys(template().findOutputs('*'))).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'DashboardUrl']));
+    });
+  });
+});
