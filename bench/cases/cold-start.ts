@@ -1,0 +1,256 @@
+// What our code adds to a Lambda cold start. Each handler is bundled the way the CDK construct
+// bundles it (lib/constructs/session-function.ts: esbuild, ESM, node24 target, minified, AWS SDK
+// inside, the createRequire banner, source maps), then loaded in fresh Node processes with the
+// functions' environment (dummy values) and AWS_LAMBDA_FUNCTION_NAME set, so the wiring validates
+// the environment and builds its SDK clients during init, as on Lambda. The baseline bundle only
+// constructs the same four SDK clients: the difference is the price of our code and its libraries.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type BuildOptions, build } from 'esbuild';
+import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
+import { median } from '../lib/stats';
+import { bytesText, msText, ratioText } from '../lib/table';
+
+const BASELINE = 'baseline: SDK clients only';
+
+/** Constructs exactly the clients wiring.ts constructs, and nothing else. */
+const BASELINE_SOURCE = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+const clients = {
+  doc: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  ecs: new ECSClient({}),
+  scheduler: new SchedulerClient({}),
+  events: new EventBridgeClient({}),
+};
+export const handler = async () => Object.keys(clients).length;
+`;
+
+/** The functions' environment (see the team brief), with dummy values that pass the wiring's validation. */
+const LAMBDA_ENV: Record<string, string> = {
+  AWS_LAMBDA_FUNCTION_NAME: 'session-expiry-bench',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  SESSIONS_TABLE_NAME: 'bench-sessions',
+  IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
+  DEADLINE_SHARDS: '4',
+  RETENTION_DAYS: '30',
+  CLUSTER_ARN: 'arn:aws:ecs:eu-west-1:123456789012:cluster/bench',
+  TASK_SUBNET_IDS: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+  TASK_SECURITY_GROUP_IDS: 'sg-0123456789abcdef0',
+  TASK_ASSIGN_PUBLIC_IP: 'false',
+  PROFILES_JSON: JSON.stringify({
+    demo: {
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/bench-demo:1',
+      containerName: 'session',
+      idleTimeoutSeconds: { default: 900, min: 60, max: 14_400 },
+      maxLifetimeSeconds: { default: 28_800, min: 600, max: 86_400 },
+    },
+  }),
+  SCHEDULE_GROUP_NAME: 'bench',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-scheduler',
+  EXPIRE_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bench-expire',
+  SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:bench-dlq',
+  EVENT_BUS_NAME: 'bench',
+  SESSION_API_URL: 'https://api.example.test',
+  ADMIN_GROUP: 'session-admins',
+  ORPHAN_GRACE_SECONDS: '120',
+  STUCK_AFTER_SECONDS: '600',
+  JWT_ISSUER: 'https://issuer.example.test',
+  JWT_AUDIENCE: 'session-expiry',
+  JWT_JWKS_URL: 'https://issuer.example.test/.well-known/jwks.json',
+  POWERTOOLS_SERVICE_NAME: 'session-expiry',
+  POWERTOOLS_METRICS_NAMESPACE: 'SessionExpiry',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+/** Runs in the fresh process: time the import (module evaluation and the handler's init). */
+const PROBE = `
+const start = process.hrtime.bigint();
+await import(process.env.BENCH_BUNDLE_URL);
+const importMs = Number(process.hrtime.bigint() - start) / 1e6;
+process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ importMs, sinceProcessStartMs: performance.now() }) + '\\n');
+`;
+
+interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  mapBytes: number;
+  /** Bytes in the output by package (`our code` for this repository's sources), largest first. */
+  byPackage: [string, number][];
+}
+
+/** `node_modules/@scope/name/...` → `@scope/name`; our own sources → `our code`. */
+const packageOf = (input: string): string => {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input.slice(input.lastIndexOf('node_modules/')));
+  return match?.[1] ?? 'our code';
+};
+
+const byPackage = (inputs: Record<string, { bytesInOutput: number }>): [string, number][] => {
+  const totals = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) totals.set(packageOf(path), (totals.get(packageOf(path)) ?? 0) + bytesInOutput);
+  return [...totals].sort((a, b) => b[1] - a[1]);
+};
+
+interface Probe {
+  importMs: number;
+  sinceProcessStartMs: number;
+}
+
+const probe = (file: string, sourceMaps: boolean, cwd: string): Promise<Probe> =>
+  new Promise((resolve, reject) => {
+    const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', PROBE];
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...LAMBDA_ENV, BENCH_BUNDLE_URL: pathToFileURL(file).href },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (code !== 0 || line === undefined) {
+        reject(new Error(`loading ${file} failed (exit ${code}): ${(err || out).trim().split('\n').slice(0, 5).join(' | ')}`));
+        return;
+      }
+      resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as Probe);
+    });
+  });
+
+const run = async (ctx: BenchContext): Promise<CaseResult> => {
+  const runs = ctx.quick ? 3 : 9;
+  // The construct module is the source of truth for entries and the banner (it loads aws-cdk-lib,
+  // hence imported only here).
+  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, PROJECT_ROOT } = await import('../../lib/constructs/session-function');
+  const common: BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    sourcemap: true,
+    tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+    logLevel: 'error',
+  };
+
+  const bundles: Bundle[] = [];
+  const bundleOne = async (name: string, options: BuildOptions): Promise<void> => {
+    const dir = join(ctx.tmpDir, name.replace(/[^a-z0-9-]+/gi, '-'));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'index.mjs');
+    const result = await build({ ...common, ...options, outfile: file, metafile: true });
+    const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.mjs'))?.[1];
+    const code = readFileSync(file);
+    bundles.push({
+      name,
+      file,
+      bytes: code.length,
+      gzipBytes: gzipSync(code, { level: 9 }).length,
+      mapBytes: statSync(`${file}.map`).size,
+      byPackage: byPackage(output?.inputs ?? {}),
+    });
+  };
+  for (const [name, entry] of Object.entries(HANDLER_ENTRIES)) {
+    checkAborted(ctx.signal);
+    await bundleOne(`${name} (${entry})`, { entryPoints: [join(PROJECT_ROOT, entry)] });
+  }
+  await bundleOne(BASELINE, { stdin: { contents: BASELINE_SOURCE, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'baseline.ts' } });
+  ctx.progress(`bundled ${bundles.length} entries; loading each ${runs} times in fresh processes`);
+
+  // Round robin over the bundles, so a slow patch of the machine hits all of them alike.
+  const samples = new Map<string, { maps: Probe[]; plain: Probe[] }>(bundles.map((b) => [b.name, { maps: [], plain: [] }]));
+  for (let r = 0; r < runs; r++) {
+    for (const b of bundles) {
+      checkAborted(ctx.signal);
+      const s = samples.get(b.name)!;
+      s.maps.push(await probe(b.file, true, ctx.tmpDir));
+      s.plain.push(await probe(b.file, false, ctx.tmpDir));
+    }
+  }
+
+  const stats = bundles.map((b) => {
+    const s = samples.get(b.name)!;
+    return {
+      ...b,
+      importMs: median(s.maps.map((p) => p.importMs)),
+      importMsNoSourceMaps: median(s.plain.map((p) => p.importMs)),
+      readyMs: median(s.maps.map((p) => p.sinceProcessStartMs)),
+      samplesImportMs: s.maps.map((p) => p.importMs),
+      samplesImportMsNoSourceMaps: s.plain.map((p) => p.importMs),
+    };
+  });
+  const base = stats.find((s) => s.name === BASELINE)!;
+  const rows = stats.map((s) => [
+    s.name,
+    bytesText(s.bytes),
+    bytesText(s.gzipBytes),
+    msText(s.importMs),
+    s.name === BASELINE ? '1x' : ratioText(s.importMs / base.importMs),
+    msText(s.importMsNoSourceMaps),
+    msText(s.readyMs),
+  ]);
+
+  return {
+    tables: [
+      {
+        title: `cold-start: bundle size and load + init time in a fresh Node ${process.version} process (median of ${runs})`,
+        head: ['bundle', 'size', 'gzip', 'load+init ms', 'vs baseline', 'no source maps ms', 'process start to ready ms'],
+        rows,
+        notes: [
+          'Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map.',
+          'load+init: import() of the bundle with the functions\' environment and AWS_LAMBDA_FUNCTION_NAME set, so the handler validates its environment and builds its SDK clients at load, as on Lambda; run with --enable-source-maps as deployed (NODE_OPTIONS). No network call is made.',
+          `Source maps (not shipped in "size"): ${stats.filter((s) => s.name !== BASELINE).map((s) => `${s.name.split(' ')[0]} ${bytesText(s.mapBytes)}`).join(', ')}.`,
+          `Largest parts of the api bundle: ${(stats[0]?.byPackage ?? []).slice(0, 6).map(([pkg, bytes]) => `${pkg} ${bytesText(bytes)}`).join(', ')}.`,
+          'Lambda runs Node 24 on arm64 with its own CPU share: read the ratio to the baseline, not the absolute milliseconds.',
+        ],
+      },
+    ],
+    figures: {
+      runs,
+      nodeVersion: process.version,
+      bundles: Object.fromEntries(
+        stats.map((s) => [
+          s.name,
+          {
+            bytes: s.bytes,
+            gzipBytes: s.gzipBytes,
+            sourceMapBytes: s.mapBytes,
+            medianImportMs: s.importMs,
+            medianImportMsNoSourceMaps: s.importMsNoSourceMaps,
+            medianProcessStartToReadyMs: s.readyMs,
+            ratioToBaseline: s.importMs / base.importMs,
+            bytesByPackage: Object.fromEntries(s.byPackage),
+            samplesImportMs: s.samplesImportMs,
+            samplesImportMsNoSourceMaps: s.samplesImportMsNoSourceMaps,
+          },
+        ]),
+      ),
+      bytesRatioToBaseline: Object.fromEntries(stats.map((s) => [s.name, s.bytes / base.bytes])),
+    },
+  };
+};
+
+export const coldStart: BenchCase = {
+  name: 'cold-start',
+  title: 'handler bundle size and load + init time vs a bundle of the bare SDK clients',
+  timeoutMs: 200_000,
+  run,
+};
