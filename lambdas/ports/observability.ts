@@ -1,4 +1,5 @@
-// Logging and metrics as the use cases see them. Powertools Logger satisfies `Log` as it is; the
+// Logging and metrics as the use cases see them. Powertools Logger is adapted to `Log` in
+// adapters/observability/powertools.ts (`createLog`); the
 // metrics adapter turns `count`/`observe` into CloudWatch EMF (one blob per invocation, never one
 // PutMetricData per event) and never uses a per-session dimension.
 
