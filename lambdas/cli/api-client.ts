@@ -1,12 +1,12 @@
 // A fetch-based client of the HTTP contract (DESIGN.md section 4). Callers get parsed bodies and two
 // named errors instead of status codes and socket errors: ApiError (the API answered with an error)
 // and ApiUnreachableError (no answer at all), which the CLI turns into exit codes.
-import { type ActivityLevel } from '../domain/deadline-policy';
-import { type SessionStatus } from '../domain/session';
+import { type HeartbeatKind, HEARTBEAT_KINDS } from '../domain/deadline-policy';
 import { type SessionView } from '../domain/session-view';
+import { type SessionStats } from '../use-cases/get-stats';
+import { type SweepFailure, type SweepItem, type SweepResult } from '../use-cases/sweep';
 
-export type HeartbeatKind = 'interaction' | 'ping' | 'connect' | 'disconnect';
-export const HEARTBEAT_KINDS: readonly HeartbeatKind[] = ['interaction', 'ping', 'connect', 'disconnect'];
+export { type HeartbeatKind, HEARTBEAT_KINDS };
 export type ListStatus = 'live' | 'ended' | 'all';
 export const LIST_STATUSES: readonly ListStatus[] = ['live', 'ended', 'all'];
 
@@ -28,29 +28,10 @@ export interface ListSessionsResponse {
   sessions: SessionView[];
   nextToken?: string;
 }
-export interface StatsResponse {
-  byStatus: Record<SessionStatus, number>;
-  byActivityLevel: Record<ActivityLevel, number>;
-  live: number;
-  overdue: number;
-  oldestLive?: { sessionId: string; createdAt: string };
-}
-export interface SweepItem {
-  sessionId?: string;
-  taskId?: string;
-  action: string;
-}
-export interface SweepFailure extends SweepItem {
-  error: string;
-}
-export interface SweepReport {
-  dryRun: boolean;
-  expired: SweepItem[];
-  stuck: SweepItem[];
-  orphans: SweepItem[];
-  lost: SweepItem[];
-  failures: SweepFailure[];
-}
+// The wire types of the admin routes are the use cases' results, serialised as they are.
+export type StatsResponse = SessionStats;
+export type SweepReport = SweepResult;
+export type { SweepFailure, SweepItem };
 
 /** A parsed answer plus its status: create (201 vs 200 replay) and end (202 vs 200) differ only by it. */
 export interface ApiResult<T> {

@@ -16,6 +16,7 @@ import { listSessions } from '../use-cases/list-sessions';
 import { recordHeartbeat } from '../use-cases/record-heartbeat';
 import { sweep } from '../use-cases/sweep';
 import { terminateSession } from '../use-cases/terminate-session';
+import { API_ROUTES, type RouteKey, routeKeyOf } from '../contract/api-routes';
 import { type HandlerDeps, getDeps, initOnLambda } from '../wiring';
 import { accessLogMiddleware } from './http/access-log-middleware';
 import { activityAuthOf } from './http/activity-auth';
@@ -152,17 +153,24 @@ const sweepNow: RouteHandler = async ({ event, body, deps: depsOf }) => {
   return json(200, await sweep(deps, { dryRun }));
 };
 
-export const ROUTES: readonly Route<RouteHandler>[] = [
-  { method: 'GET', path: '/health', handle: health },
-  { method: 'POST', path: '/sessions', handle: create },
-  { method: 'GET', path: '/sessions', handle: list },
-  { method: 'GET', path: '/sessions/{id}', handle: show },
-  { method: 'POST', path: '/sessions/{id}/activity', handle: activity },
-  { method: 'POST', path: '/sessions/{id}/extend', handle: extend },
-  { method: 'DELETE', path: '/sessions/{id}', handle: terminate },
-  { method: 'GET', path: '/stats', handle: stats },
-  { method: 'POST', path: '/sweep', handle: sweepNow },
-];
+/** One handler per route of the contract; a route without one is a compile error. */
+const HANDLERS: Record<RouteKey, RouteHandler> = {
+  'GET /health': health,
+  'POST /sessions': create,
+  'GET /sessions': list,
+  'GET /sessions/{id}': show,
+  'POST /sessions/{id}/activity': activity,
+  'POST /sessions/{id}/extend': extend,
+  'DELETE /sessions/{id}': terminate,
+  'GET /stats': stats,
+  'POST /sweep': sweepNow,
+};
+
+export const ROUTES: readonly Route<RouteHandler>[] = API_ROUTES.map((route) => ({
+  method: route.method,
+  path: route.path,
+  handle: HANDLERS[routeKeyOf(route) as RouteKey],
+}));
 
 const dispatch = async (event: ApiEvent): Promise<ApiResult> => {
   const { route, params } = matchRoute(ROUTES, event);

@@ -1,28 +1,7 @@
-// The routes of the HTTP API (DESIGN.md section 4) as API Gateway knows them: route keys and
-// whether the JWT authorizer guards them. The local server matches requests against this table
-// exactly as API Gateway would, so an unknown route never reaches the handler there either.
-
-export interface ApiRoute {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** API Gateway syntax: `/sessions/{id}`. */
-  path: string;
-  /** False for routes without the JWT authorizer: health, and activity (the handler authenticates it). */
-  authorized: boolean;
-}
-
-export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'GET', path: '/health', authorized: false },
-  { method: 'POST', path: '/sessions', authorized: true },
-  { method: 'GET', path: '/sessions', authorized: true },
-  { method: 'GET', path: '/sessions/{id}', authorized: true },
-  { method: 'POST', path: '/sessions/{id}/activity', authorized: false },
-  { method: 'POST', path: '/sessions/{id}/extend', authorized: true },
-  { method: 'DELETE', path: '/sessions/{id}', authorized: true },
-  { method: 'GET', path: '/stats', authorized: true },
-  { method: 'POST', path: '/sweep', authorized: true },
-];
-
-export const routeKeyOf = (route: ApiRoute): string => `${route.method} ${route.path}`;
+// Matching requests to the routes of the HTTP API (lambdas/contract/api-routes.ts) exactly as API
+// Gateway would, so an unknown route never reaches the handler locally either, and the local server
+// knows which routes its JWT check guards.
+import { API_ROUTES, type ApiRoute, routeKeyOf } from '../contract/api-routes';
 
 export interface MatchedRoute {
   route: ApiRoute;

@@ -24,29 +24,13 @@ import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig } from '../../lambdas/config/app-config';
+import { API_ROUTES } from '../../lambdas/contract/api-routes';
 
 /** Steady-state requests per second and burst for every route (API Gateway default stage throttling). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
-interface RouteSpec {
-  method: HttpMethod;
-  path: string;
-  /** false: no API Gateway authorizer (the function decides; see the module comment). */
-  authorized: boolean;
-}
-
-/** The routes of DESIGN.md section 4. */
-export const ROUTES: readonly RouteSpec[] = [
-  { method: HttpMethod.GET, path: '/health', authorized: false },
-  { method: HttpMethod.POST, path: '/sessions', authorized: true },
-  { method: HttpMethod.GET, path: '/sessions', authorized: true },
-  { method: HttpMethod.GET, path: '/sessions/{id}', authorized: true },
-  { method: HttpMethod.DELETE, path: '/sessions/{id}', authorized: true },
-  { method: HttpMethod.POST, path: '/sessions/{id}/activity', authorized: false },
-  { method: HttpMethod.POST, path: '/sessions/{id}/extend', authorized: true },
-  { method: HttpMethod.GET, path: '/stats', authorized: true },
-  { method: HttpMethod.POST, path: '/sweep', authorized: true },
-];
+/** The routes of DESIGN.md section 4, with the CDK's method enum. */
+export const ROUTES = API_ROUTES.map((route) => ({ ...route, method: HttpMethod[route.method] }));
 
 export interface SessionApiProps {
   config: AppConfig;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../lambdas/handlers/api';
-import { API_ROUTES, matchApiRoute, routeKeyOf } from '../../../lambdas/local/api-routes';
+import { API_ROUTES, routeKeyOf } from '../../../lambdas/contract/api-routes';
+import { matchApiRoute } from '../../../lambdas/local/api-routes';
 
 describe('local route table', () => {
   it('has exactly the routes the api handler serves', () => {
