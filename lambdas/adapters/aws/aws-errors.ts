@@ -36,6 +36,7 @@ const THROTTLING = new Set([
   'RequestThrottled',
   'RequestThrottledException',
   'SlowDown',
+  'ProvisionedThroughputExceededException', // DynamoDB
 ]);
 
 // Server-side failures and quotas: not the caller's fault, and nothing the caller can fix now.
@@ -44,6 +45,7 @@ const UNAVAILABLE = new Set([
   'InternalServerException', // Scheduler
   'InternalException', // EventBridge
   'InternalFailure',
+  'InternalServerError', // DynamoDB
   'InternalError',
   'ServiceUnavailable',
   'ServiceUnavailableException',

@@ -9,6 +9,7 @@ import {
   UnavailableError,
   ValidationError,
 } from '../../domain/errors';
+import { isUnavailable } from '../../adapters/aws/aws-errors';
 import { type ApiResult } from './api-event';
 import { MethodNotAllowedError, PayloadTooLargeError } from './http-errors';
 import { errorResponse } from './responses';
@@ -54,8 +55,10 @@ export const mapError = (error: unknown, inputs: readonly string[] = []): Mapped
   if (error instanceof LimitExceededError) {
     return expected(errorResponse(429, 'limit_exceeded', echoes(error.message) ? 'too many live sessions' : error.message));
   }
-  // The cause (an SDK error) stays in the log; the client only learns it may retry.
-  if (error instanceof UnavailableError) {
+  // The cause (an SDK error) stays in the log; the client only learns it may retry. The session
+  // store passes DynamoDB's own errors through (its callers tell conditions from failures), so a
+  // DynamoDB throttle or server fault is recognised here by its SDK shape.
+  if (error instanceof UnavailableError || isUnavailable(error)) {
     return expected(errorResponse(503, 'unavailable', 'the service is temporarily unavailable; try again later'));
   }
   return { response: errorResponse(500, 'internal', 'internal error'), unexpected: true };

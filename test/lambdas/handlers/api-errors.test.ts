@@ -2,6 +2,7 @@
 // status of DESIGN.md section 4 for each named error, messages that name the field and never echo
 // input, nothing internal in any answer, and x-request-id on every response.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { UnavailableError } from '../../../lambdas/domain/errors';
 import { OTHER_USER, USER, apiEvent } from '../../support/apigw-events';
 import { throttled } from '../../support/fakes';
@@ -328,6 +329,20 @@ describe('503 unavailable', () => {
 
     expect(answer.status).toBe(503);
     expect(answer.text).not.toContain('DynamoDB');
+  });
+
+  it('when DynamoDB throttles, with the real SDK exception and nothing of it in the answer', async () => {
+    const { id } = await api.createSession();
+    api.deps.store.failures.failNext(
+      'get',
+      new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput for table sessions', $metadata: {} }),
+    );
+
+    const answer = await api.call('GET /sessions/{id}', { params: { id } });
+
+    expect(answer.status).toBe(503);
+    expect(answer.body.error?.code).toBe('unavailable');
+    expect(answer.text).not.toMatch(/throughput|sessions|Provisioned/);
   });
 });
 
