@@ -75,7 +75,7 @@ export interface Session {
   taskArn?: string;
   /** Name of the schedule currently armed for this session (`<id>-<n>`). */
   scheduleName?: string;
-  /** How many schedules have been armed; the next one is `<id>-<scheduleSeq + 1>`. */
+  /** Number of the schedule last named; every new one is numbered higher (see arm-schedule). */
   scheduleSeq: number;
   /** SHA-256 (hex) of the activity token; the token itself is never stored. */
   activityTokenHash: string;

@@ -13,6 +13,9 @@ export interface ArmedSchedule {
 
 type ArmDeps = Pick<UseCaseDeps, 'scheduler' | 'clock' | 'metrics'>;
 
+/** The most schedules one expiry fire arms: one per attempt of the expire use case. */
+export const MAX_ARMS_PER_FIRE = 5;
+
 /** Arms schedule number `scheduleSeq` of a session. A fire time already past fires as soon as possible. */
 export const armSchedule = async (deps: ArmDeps, sessionId: string, scheduleSeq: number, fireAtMs: number): Promise<ArmedSchedule> => {
   const scheduleName = scheduleNameFor(sessionId, scheduleSeq);
@@ -34,6 +37,13 @@ export const armNextSchedule = (deps: ArmDeps, session: Session, fireAtMs: numbe
  * that move the deadline later keep it for free (zero Scheduler calls); a write that moves it
  * EARLIER (the last client disconnecting under a grace shorter than the idle timeout) must arm a
  * schedule for the new deadline, or the session would outlive it until the sweep.
+ *
+ * It skips the numbers an expire may use: an expire that read the same record arms `<seq + 1>`
+ * (up to `<seq + MAX_ARMS_PER_FIRE>` over its retries) for the LATER deadline, and may leave it
+ * armed but unnamed (its write lost, or it failed after arming); arming an existing name keeps its
+ * time, so reusing that name would make the session outlive its new deadline. A shortening write
+ * names a number no expire can have armed: it succeeds only if nothing was written since its read,
+ * so every expire that armed meanwhile read a schedule number no higher than ours.
  */
 export const armIfDeadlineShortened = async (
   deps: ArmDeps,
@@ -43,7 +53,7 @@ export const armIfDeadlineShortened = async (
 ): Promise<ArmedSchedule | undefined> => {
   if (patch.expiresAt === undefined || ms(patch.expiresAt) >= ms(session.expiresAt)) return undefined;
   const next = { ...session, expiresAt: patch.expiresAt };
-  return armNextSchedule(deps, session, nextFireAtMs(next), armedSeq);
+  return armSchedule(deps, session.id, Math.max(session.scheduleSeq, armedSeq) + MAX_ARMS_PER_FIRE + 1, nextFireAtMs(next));
 };
 
 /** Removes a schedule that is no longer needed. Best-effort: a leftover one only fires stale. */

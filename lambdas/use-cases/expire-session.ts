@@ -9,7 +9,7 @@ import { UnavailableError } from '../domain/errors';
 import { type Session, iso, isEnded, ms } from '../domain/session';
 import { type ExpiryFire } from '../ports/expiry-scheduler';
 import { type SessionPatch } from '../ports/session-store';
-import { type ArmedSchedule, armNextSchedule } from './arm-schedule';
+import { type ArmedSchedule, MAX_ARMS_PER_FIRE, armNextSchedule } from './arm-schedule';
 import { ACCEPTS_ACTIVITY } from './change-deadline';
 import { type UseCaseDeps } from './deps';
 import { beginStop } from './end-session';
@@ -17,8 +17,8 @@ import { publishEvents } from './publish-events';
 
 export type ExpireOutcome = 'missing' | 'stale' | 'already_ended' | 'rearmed' | 'warned' | 'stopping';
 
-/** Attempts when a heartbeat or another write lands between our read and our write. */
-const MAX_ATTEMPTS = 5;
+/** Attempts when a heartbeat or another write lands between our read and our write (each may arm once). */
+const MAX_ATTEMPTS = MAX_ARMS_PER_FIRE;
 
 export const expireSession = async (deps: UseCaseDeps, fire: ExpiryFire): Promise<{ outcome: ExpireOutcome }> => {
   let armedSeq = 0;

@@ -114,6 +114,17 @@ const groupAlive = (pid: number): boolean => {
   }
 };
 
+/** Whether a process (not a zombie) has this pid; after the leader is gone, that one is not ours. */
+const pidInUse = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const state = HAS_PROC ? procStat(pid)?.[0] : undefined;
+  return state !== 'Z' && state !== 'X';
+};
+
 const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
   try {
     process.kill(-pid, signal);
@@ -280,7 +291,9 @@ export class ProcessTaskRunner implements TaskRunner {
   private finish(entry: Watched, stoppedReason: string): void {
     if (entry.finished) return;
     entry.finished = true;
-    clearTimeout(entry.killTimer);
+    // After a stop request the pending SIGKILL stays: the leader may exit on SIGTERM while other
+    // processes of its group ignore it, and they must not outlive the stop timeout.
+    if (entry.record.stopRequestedAt === undefined) clearTimeout(entry.killTimer);
     const { record } = entry;
     // A newer task of the same session (a repeated start) owns the registry file by now.
     if (this.readRecord(record.sessionId)?.pid === record.pid) rmSync(this.recordPath(record.sessionId), { force: true });
@@ -306,7 +319,9 @@ export class ProcessTaskRunner implements TaskRunner {
     if (stopRequestedAt === undefined || entry.killTimer) return;
     const delay = Math.max(0, stopRequestedAt + stopTimeoutSeconds * 1000 - this.clock.now());
     entry.killTimer = setTimeout(() => {
-      if (isTaskProcessAlive(entry.record) || (!entry.finished && groupAlive(pid))) {
+      // Once the leader is gone, its pid is not reused while any of its group is left: a live process
+      // with that pid means the group is gone and the pid (and group id) belong to someone else.
+      if (isTaskProcessAlive(entry.record) || (!pidInUse(pid) && groupAlive(pid))) {
         this.options.log.warn(`task ${taskArn}: still running ${stopTimeoutSeconds}s after SIGTERM, SIGKILL`);
         signalGroup(pid, 'SIGKILL');
       }

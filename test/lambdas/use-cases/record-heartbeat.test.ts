@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../../lambdas/domain/errors';
+import { nextFireAtMs } from '../../../lambdas/domain/deadline-policy';
 import { iso } from '../../../lambdas/domain/session';
 import { expireSession } from '../../../lambdas/use-cases/expire-session';
 import { recordHeartbeat } from '../../../lambdas/use-cases/record-heartbeat';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type FakeDeps, MINUTE, SECOND, T0, makeDeps } from '../../support/fakes';
+import { type FakeDeps, HOUR, MINUTE, SECOND, T0, makeDeps, throttled } from '../../support/fakes';
 import { OWNER, caught, runningSession, startSession } from './steps';
 
 const owner = { type: 'owner', ownerId: OWNER } as const;
@@ -152,9 +153,27 @@ describe('recordHeartbeat', () => {
 
       const after = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', auth: owner });
 
-      expect(after).toMatchObject({ expiresAt: iso(T0 + 11 * MINUTE), expiryReason: 'disconnected', scheduleName: `${session.id}-2`, scheduleSeq: 2 });
+      expect(after).toMatchObject({ expiresAt: iso(T0 + 11 * MINUTE), expiryReason: 'disconnected', scheduleName: `${session.id}-7`, scheduleSeq: 7 });
       // The lab profile warns 5 minutes ahead, so the new schedule fires at the warning time.
-      expect(d.scheduler.armCalls.slice(armsBefore)).toEqual([{ sessionId: session.id, scheduleName: `${session.id}-2`, fireAt: T0 + 6 * MINUTE }]);
+      expect(d.scheduler.armCalls.slice(armsBefore)).toEqual([{ sessionId: session.id, scheduleName: `${session.id}-7`, fireAt: T0 + 6 * MINUTE }]);
+    });
+
+    it('a disconnect never names a schedule an unfinished re-arm left armed for a later time', async () => {
+      const { session } = await runningSession(d, { profile: 'lab', idleTimeoutSeconds: 4 * 3600 });
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', auth: owner });
+      d.clock.set(T0 + 3 * HOUR);
+      await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: owner });
+      // The first schedule fires; its re-arm for the later deadline is armed but never named.
+      d.clock.set(T0 + 4 * HOUR - 5 * MINUTE);
+      d.store.failures.failNext('update', throttled());
+      await caught(expireSession(d, d.scheduler.fire(`${session.id}-1`)));
+      d.clock.advance(MINUTE);
+
+      const after = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', auth: owner });
+
+      // The schedule the record names fires when the new (earlier) deadline needs it, not at the old one.
+      expect(after.expiryReason).toBe('disconnected');
+      expect(d.scheduler.armed.get(after.scheduleName ?? '')?.fireAt).toBe(nextFireAtMs(after));
     });
   });
 });

@@ -130,6 +130,34 @@ describe('ProcessTaskRunner', () => {
     await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event' });
   });
 
+  it('kills what is left of the group after the stop timeout, also when the leader exited on SIGTERM', async () => {
+    // The leader exits on SIGTERM; its child ignores SIGTERM (inherited) and must not outlive the stop.
+    const script = 'trap "" TERM; sleep 1000 & echo "grandchild $!"; trap "exit 0" TERM; wait';
+    const runner = new ProcessTaskRunner({
+      dataDir,
+      repoRoot: REPO_ROOT,
+      profiles: { shell: { command: ['sh', '-c', script], stopTimeoutSeconds: 1 } },
+      onTaskEvent: (event) => {
+        events.push(event);
+        return Promise.resolve();
+      },
+      log: silentLog,
+      pollIntervalMs: 50,
+    });
+    runners.push(runner);
+    const { taskArn } = await runner.start({ sessionId: 's-1', ownerId: 'alice', profile: 'shell', environment: {} });
+    const pid = parseTaskArn(taskArn)!.pid;
+    pids.push(pid);
+    const grandchild = Number(
+      (await waitFor(() => /grandchild (\d+)/.exec(readFileSync(runner.logPathOf('s-1'), 'utf8')), { what: 'grandchild' }))[1],
+    );
+
+    await runner.stop(taskArn, 'user request');
+
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event of the leader' });
+    await waitFor(() => !pidExists(grandchild), { timeoutMs: 4000, what: 'grandchild killed after the stop timeout' });
+  });
+
   it('reports STOPPED when a task is killed from outside', async () => {
     const runner = newRunner();
     const { taskArn, pid } = await startSleeper(runner, 's-1');
