@@ -56,7 +56,7 @@ export const configSchema = z
     adminGroup: z.string().min(1).default('session-admins'),
     /** Orphan tasks younger than this are left alone (their session record may still be being written). */
     orphanGraceSeconds: z.number().int().min(0).default(120),
-    /** Sessions stuck in starting/stopping longer than this are repaired by the sweep. */
+    /** `starting` sessions older than this are repaired by the sweep (a hung stop is retried after the profile's stopTimeout + 30 s). */
     stuckAfterSeconds: z.number().int().min(10).default(600),
     auth: z
       .object({

@@ -1,7 +1,8 @@
 // Record activity from a user's client (owner auth) or from the session's own task (token auth).
 // Primary course: load the session, check the caller, apply the deadline policy; when the deadline
-// inputs changed, write them in one conditional update. Zero Scheduler calls: the armed schedule is
-// re-armed lazily when it fires (see expire-session). Pings and batched interactions write nothing.
+// inputs changed, write them in one conditional update. No Scheduler call for a deadline that moves
+// later (the armed schedule is re-armed lazily when it fires, see expire-session); only a disconnect
+// that brings the deadline earlier arms one schedule. Pings and batched interactions write nothing.
 import { type HeartbeatKind, applyHeartbeat } from '../domain/deadline-policy';
 import { NotFoundError } from '../domain/errors';
 import { type Session } from '../domain/session';
