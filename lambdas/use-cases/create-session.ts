@@ -1,9 +1,10 @@
 // Create a session.
-// Primary course: validate the profile and timeouts, check the owner's live-session limit, claim the
-// Idempotency-Key (if given), write the session as `starting` (first schedule `<id>-1`), arm that
-// schedule, run the task (SESSION_ID, SESSION_ACTIVITY_TOKEN, SESSION_API_URL), store its ARN and
-// publish "Session Created". The activity token is returned once and only its hash is stored.
-// Any failure after the write leaves no running task and a `failed` record (start_failed).
+// Primary course: validate the profile and timeouts, claim the Idempotency-Key (if given; a replay
+// ends here), take one of the owner's live-session slots (the per-owner limit, see owner-slots),
+// write the session as `starting` (first schedule `<id>-1`), arm that schedule, run the task
+// (SESSION_ID, SESSION_ACTIVITY_TOKEN, SESSION_API_URL), store its ARN and publish "Session Created".
+// The activity token is returned once and only its hash is stored. Any failure after the write
+// leaves no running task and a `failed` record (start_failed), which gives the slot back.
 import { randomUUID } from 'node:crypto';
 import { computeDeadline, nextFireAtMs } from '../domain/deadline-policy';
 import { LimitExceededError, UnavailableError, ValidationError } from '../domain/errors';
@@ -14,6 +15,7 @@ import { armSchedule } from './arm-schedule';
 import { type UseCaseDeps } from './deps';
 import { recordEnded, stopReasonText } from './end-session';
 import { claimSessionId, requestHashOf } from './idempotency';
+import { takeOwnerSlot } from './owner-slots';
 import { publishEvents } from './publish-events';
 
 export interface CreateSessionInput {
@@ -58,8 +60,9 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
     }
   }
 
-  if ((await deps.store.countLiveByOwner(input.ownerId)) >= profile.maxSessionsPerOwner) {
-    // With a key, the other request for it may have created the session meanwhile (it counts as live now).
+  // The slot is claimed for the session id, so a request with the same key claims the same slot.
+  if (!(await takeOwnerSlot(deps, input.ownerId, sessionId, profile.maxSessionsPerOwner))) {
+    // With a key, the other request for it may have created the session meanwhile (and ended it since).
     const existing = input.idempotencyKey !== undefined ? await deps.store.get(sessionId) : undefined;
     if (existing !== undefined) return { session: existing, replayed: true };
     throw new LimitExceededError(`at most ${profile.maxSessionsPerOwner} live sessions per owner`);
@@ -67,6 +70,9 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
 
   const activityToken = newActivityToken();
   const draft = newSession(deps, { sessionId, input, profile, timeouts, metadata, requestHash, activityToken });
+  // If this write throws, the slot stays claimed: the write may have landed, and giving the slot back
+  // would let that session run uncounted. If it did not land, the claim goes stale (owner-slots).
+  // If it answers `false` under a key, the session that exists holds this very slot: keep it.
   if (!(await deps.store.create(draft))) {
     const existing = await deps.store.get(sessionId);
     if (input.idempotencyKey !== undefined && existing !== undefined) return { session: existing, replayed: true };

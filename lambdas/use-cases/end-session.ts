@@ -8,6 +8,7 @@ import { UnavailableError } from '../domain/errors';
 import { type SessionPatch, type WriteResult } from '../ports/session-store';
 import { disarmQuietly } from './arm-schedule';
 import { type UseCaseDeps } from './deps';
+import { releaseOwnerSlotQuietly } from './owner-slots';
 import { publishEvents } from './publish-events';
 
 /** Retries when only bookkeeping changed under us; a status change always ends the attempt. */
@@ -90,8 +91,8 @@ export interface RecordEndedOptions {
 
 /**
  * Records that a session's task is gone: one conditional write to `stopped`/`failed` (endedAt, which
- * starts the retention TTL), then "Session Ended", the SessionsEnded metric and a best-effort
- * disarm of the schedule the record still named.
+ * starts the retention TTL), then a best-effort release of its owner slot, "Session Ended", the
+ * SessionsEnded metric and a best-effort disarm of the schedule the record still named.
  */
 export const recordEnded = async (deps: UseCaseDeps, snapshot: Session, opts: RecordEndedOptions): Promise<WriteResult> => {
   let seen = snapshot;
@@ -105,6 +106,8 @@ export const recordEnded = async (deps: UseCaseDeps, snapshot: Session, opts: Re
     };
     const result = await deps.store.update(seen.id, patch, { statusIn: opts.from, scheduleName: seen.scheduleName ?? null });
     if (result.ok) {
+      // Only the winner of this write releases; a lost release is taken over by the next create at the limit.
+      await releaseOwnerSlotQuietly(deps, result.session);
       await announceEnded(deps, result.session);
       await disarmQuietly(deps, seen.id, seen.scheduleName);
       return result;

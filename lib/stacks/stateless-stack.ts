@@ -96,15 +96,15 @@ export class StatelessStack extends Stack {
     const { api, expire, sweep, taskEvent } = this.functions;
 
     // Who may do what. Every function gets every variable (one wiring module reads them all); the
-    // grants differ: only the API starts tasks, the task-event function needs no idempotency table.
+    // grants differ: only the API starts tasks. Every function can end a session, which gives its
+    // owner slot back in the idempotency table, so all of them write both tables.
     for (const fn of [api, expire, sweep, taskEvent]) {
       bindTable(fn, 'SESSIONS_TABLE_NAME', props.sessions, 'rw');
+      bindTable(fn, 'IDEMPOTENCY_TABLE_NAME', props.idempotency, 'rw');
       bindScheduler(fn, this.scheduling);
       bindTasks(fn, this.cluster, { run: fn === api });
       bindEventBus(fn, this.eventBus);
     }
-    for (const fn of [api, expire, sweep]) bindTable(fn, 'IDEMPOTENCY_TABLE_NAME', props.idempotency, 'rw');
-    taskEvent.addEnvironment('IDEMPOTENCY_TABLE_NAME', props.idempotency.table.tableName);
 
     // Async invocations (Scheduler, EventBridge) that still fail after Lambda's retries land here.
     const asyncFailures = {

@@ -86,7 +86,7 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     await expect(store.update(s.id, { status: 'stopped', endedAt: iso(T0) }, { scheduleName: null })).resolves.toMatchObject({ ok: true });
   });
 
-  it('lists due and live sessions (live only) and counts by owner and status', async () => {
+  it('lists due and live sessions (live only) and counts by status', async () => {
     const store = makeStore();
     const owner = `contract-${(owners += 1)}`;
     const due = fresh({ ownerId: owner, createdAt: iso(T0 - 60 * MINUTE) });
@@ -103,7 +103,6 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     expect(dueIds).not.toContain(ended.id);
     expect(liveIds).toEqual(expect.arrayContaining([due.id, later.id, stopping.id]));
     expect(liveIds).not.toContain(ended.id);
-    expect(await store.countLiveByOwner(owner)).toBe(3);
     const { byStatus } = await store.countByStatus();
     expect(byStatus.stopped).toBeGreaterThanOrEqual(1);
   });
@@ -121,6 +120,73 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     expect(second.items.map((s) => s.id)).toEqual([made[0]?.id]);
     expect(second.nextToken).toBeUndefined();
     expect((await store.listByOwner(owner, { status: 'ended', limit: 5 })).items).toEqual([]);
+  });
+
+  it('claims owner slots up to the limit, lets a holder claim again, and keeps owners apart', async () => {
+    const store = makeStore();
+    const [owner, other] = [`contract-${(owners += 1)}`, `contract-${(owners += 1)}`];
+
+    const claims = [
+      await store.claimOwnerSlot(owner, 'a', 2, T0),
+      await store.claimOwnerSlot(owner, 'b', 2, T0 + 1),
+      await store.claimOwnerSlot(owner, 'c', 2, T0 + 2),
+      await store.claimOwnerSlot(owner, 'a', 2, T0 + 3),
+      await store.claimOwnerSlot(other, 'c', 2, T0 + 4),
+    ];
+
+    expect(claims).toEqual([true, true, false, true, true]);
+    expect(await store.ownerSlots(owner)).toEqual([
+      { sessionId: 'b', claimedAtMs: T0 + 1 },
+      { sessionId: 'a', claimedAtMs: T0 + 3 },
+    ]);
+    expect(await store.ownerSlots(other)).toEqual([{ sessionId: 'c', claimedAtMs: T0 + 4 }]);
+    expect(await store.ownerSlots(`contract-${(owners += 1)}`)).toEqual([]);
+  });
+
+  it('releases a held slot only, and with a claim time only that claim', async () => {
+    const store = makeStore();
+    const owner = `contract-${(owners += 1)}`;
+    await store.claimOwnerSlot(owner, 'a', 2, T0);
+    await store.claimOwnerSlot(owner, 'b', 2, T0 + 1);
+
+    await store.releaseOwnerSlot(owner, 'nobody');
+    await store.releaseOwnerSlot(owner, 'a', T0 - 1);
+    await store.releaseOwnerSlot(`contract-${(owners += 1)}`, 'a');
+    expect((await store.ownerSlots(owner)).map((s) => s.sessionId)).toEqual(['a', 'b']);
+
+    await store.releaseOwnerSlot(owner, 'a', T0);
+    await store.releaseOwnerSlot(owner, 'b');
+    await store.releaseOwnerSlot(owner, 'b');
+    expect(await store.ownerSlots(owner)).toEqual([]);
+    await expect(store.claimOwnerSlot(owner, 'c', 1, T0 + 2)).resolves.toBe(true);
+  });
+
+  it('ten claims at once for a limit of three: exactly three get a slot', async () => {
+    const store = makeStore();
+    const owner = `contract-${(owners += 1)}`;
+    const ids = Array.from({ length: 10 }, (_, i) => `s-${i}`);
+
+    const claims = await Promise.all(ids.map((id, i) => store.claimOwnerSlot(owner, id, 3, T0 + i)));
+
+    const winners = ids.filter((_, i) => claims[i]);
+    expect(winners).toHaveLength(3);
+    expect((await store.ownerSlots(owner)).map((s) => s.sessionId).sort()).toEqual(winners.sort());
+  });
+
+  it('releases and claims at once never leave more holders than the limit', async () => {
+    const store = makeStore();
+    const owner = `contract-${(owners += 1)}`;
+    for (const id of ['old-0', 'old-1', 'old-2']) await store.claimOwnerSlot(owner, id, 3, T0);
+    const fresh = Array.from({ length: 6 }, (_, i) => `new-${i}`);
+
+    const [, claims] = await Promise.all([
+      Promise.all(['old-0', 'old-1', 'old-2'].map((id) => store.releaseOwnerSlot(owner, id))),
+      Promise.all(fresh.map((id) => store.claimOwnerSlot(owner, id, 3, T0 + 1))),
+    ]);
+
+    const winners = fresh.filter((_, i) => claims[i]);
+    expect(winners.length).toBeLessThanOrEqual(3);
+    expect((await store.ownerSlots(owner)).map((s) => s.sessionId).sort()).toEqual(winners.sort());
   });
 
   it('claims an idempotency key once, until it expires', async () => {

@@ -11,6 +11,7 @@ import { type ArmRequest, type ExpiryFire, type ExpiryScheduler } from '../../la
 import { type Log, type LogExtra, type MetricDimensions, type MetricName, type Metrics } from '../../lambdas/ports/observability';
 import {
   type IdempotencyRecord,
+  type OwnerSlot,
   type Page,
   type SessionPatch,
   type SessionStore,
@@ -74,12 +75,25 @@ export class FakeClock implements Clock {
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-type StoreOp = 'create' | 'get' | 'update' | 'listByOwner' | 'listDue' | 'listLive' | 'countLiveByOwner' | 'countByStatus' | 'claimIdempotencyKey';
+type StoreOp =
+  | 'create'
+  | 'get'
+  | 'update'
+  | 'listByOwner'
+  | 'listDue'
+  | 'listLive'
+  | 'countByStatus'
+  | 'claimIdempotencyKey'
+  | 'claimOwnerSlot'
+  | 'ownerSlots'
+  | 'releaseOwnerSlot';
 
 /** A SessionStore in memory. Each call is atomic (no await inside), like one DynamoDB request. */
 export class InMemorySessionStore implements SessionStore {
   readonly sessions = new Map<string, Session>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** Per owner: the sessions holding a slot → epoch ms of their claim (an owner with none has no entry). */
+  readonly slotHolders = new Map<string, Map<string, number>>();
   readonly failures = new FailurePlan<StoreOp>();
   /** Every update call, in order (also the ones whose condition failed). */
   readonly updates: { id: string; patch: SessionPatch; expect: WriteExpectation; ok: boolean }[] = [];
@@ -183,10 +197,34 @@ export class InMemorySessionStore implements SessionStore {
       .map(copy);
   }
 
-  async countLiveByOwner(ownerId: string): Promise<number> {
+  async claimOwnerSlot(ownerId: string, sessionId: string, max: number, nowMs: number): Promise<boolean> {
     await Promise.resolve();
-    this.failures.check('countLiveByOwner', ownerId);
-    return [...this.sessions.values()].filter((s) => s.ownerId === ownerId && LIVE_STATUSES.includes(s.status)).length;
+    this.failures.check('claimOwnerSlot', ownerId, sessionId, max, nowMs);
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
+    const holders = this.slotHolders.get(ownerId) ?? new Map<string, number>();
+    if (!holders.has(sessionId) && holders.size >= max) return false;
+    holders.set(sessionId, nowMs);
+    this.slotHolders.set(ownerId, holders);
+    return true;
+  }
+
+  async ownerSlots(ownerId: string): Promise<OwnerSlot[]> {
+    await Promise.resolve();
+    this.failures.check('ownerSlots', ownerId);
+    return [...(this.slotHolders.get(ownerId) ?? new Map<string, number>())]
+      .map(([sessionId, claimedAtMs]) => ({ sessionId, claimedAtMs }))
+      .sort((a, b) => a.claimedAtMs - b.claimedAtMs || (a.sessionId < b.sessionId ? -1 : 1));
+  }
+
+  async releaseOwnerSlot(ownerId: string, sessionId: string, ifClaimedAtMs?: number): Promise<void> {
+    await Promise.resolve();
+    this.failures.check('releaseOwnerSlot', ownerId, sessionId, ifClaimedAtMs);
+    const holders = this.slotHolders.get(ownerId);
+    const claimedAtMs = holders?.get(sessionId);
+    if (holders === undefined || claimedAtMs === undefined) return;
+    if (ifClaimedAtMs !== undefined && claimedAtMs !== ifClaimedAtMs) return;
+    holders.delete(sessionId);
+    if (holders.size === 0) this.slotHolders.delete(ownerId);
   }
 
   async countByStatus(): Promise<StatusCounts> {

@@ -4,6 +4,7 @@
 // propagate: the use cases and handlers decide what a throttle means.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -13,7 +14,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ValidationError } from '../../domain/errors';
+import { UnavailableError, ValidationError } from '../../domain/errors';
 import {
   ENDED_STATUSES,
   LIVE_STATUSES,
@@ -25,6 +26,7 @@ import {
 } from '../../domain/session';
 import {
   type IdempotencyRecord,
+  type OwnerSlot,
   type Page,
   type SessionPatch,
   type SessionStore,
@@ -41,8 +43,10 @@ import {
   BY_DEADLINE_INDEX,
   BY_OWNER_INDEX,
   IDEMPOTENCY_ATTRIBUTES,
+  OWNER_SLOTS_ATTRIBUTES,
   SESSION_ATTRIBUTES,
   liveShards,
+  ownerSlotsId,
 } from './table-definitions';
 
 export interface DynamoDbSessionStoreOptions extends ItemSettings {
@@ -70,6 +74,11 @@ const statusFilter = (statuses: readonly SessionStatus[]) => ({
 });
 
 const MAX_CLAIM_ATTEMPTS = 3;
+/** Each retry of a slot claim follows a concurrent claim or release that changed the owner's item. */
+const MAX_SLOT_CLAIM_ATTEMPTS = 8;
+
+/** The `holders` map of an owner's slots item: session id → epoch ms of its claim. */
+const holdersOf = (item: Item): Record<string, number> => (item[OWNER_SLOTS_ATTRIBUTES.holders] ?? {}) as Record<string, number>;
 
 export class DynamoDbSessionStore implements SessionStore {
   private readonly client: DynamoDBDocumentClient;
@@ -186,29 +195,6 @@ export class DynamoDbSessionStore implements SessionStore {
     return this.queryDeadlineShards(undefined);
   }
 
-  async countLiveByOwner(ownerId: string): Promise<number> {
-    const filter = statusFilter(LIVE_STATUSES);
-    let count = 0;
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.sessions,
-          IndexName: BY_OWNER_INDEX,
-          KeyConditionExpression: '#ownerId = :ownerId',
-          FilterExpression: filter.FilterExpression,
-          ExpressionAttributeNames: { '#ownerId': SESSION_ATTRIBUTES.ownerId, ...filter.names },
-          ExpressionAttributeValues: { ':ownerId': ownerId, ...filter.values },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return count;
-  }
-
   async countByStatus(): Promise<StatusCounts> {
     const byStatus = Object.fromEntries(SESSION_STATUSES.map((s) => [s, 0])) as Record<SessionStatus, number>;
     let startKey: Item | undefined;
@@ -268,6 +254,100 @@ export class DynamoDbSessionStore implements SessionStore {
       }
     }
     throw new Error(`could not claim idempotency key after ${MAX_CLAIM_ATTEMPTS} attempts`);
+  }
+
+  async claimOwnerSlot(ownerId: string, sessionId: string, max: number, nowMs: number): Promise<boolean> {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
+    const H = OWNER_SLOTS_ATTRIBUTES;
+    const key = { [H.id]: ownerSlotsId(ownerId) };
+    // The owner's item either exists (add us to its map if there is room or we are in it already) or
+    // not (create it with us in it). A concurrent claim or release can change which: then try again.
+    for (let attempt = 1; attempt <= MAX_SLOT_CLAIM_ATTEMPTS; attempt++) {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tables.idempotency,
+            Key: key,
+            UpdateExpression: 'SET #holders.#session = :now',
+            ConditionExpression: 'attribute_exists(#holders) AND (size(#holders) < :max OR attribute_exists(#holders.#session))',
+            ExpressionAttributeNames: { '#holders': H.holders, '#session': sessionId },
+            ExpressionAttributeValues: { ':now': nowMs, ':max': max },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // DynamoDB returns the item that failed the condition; dynalite does not: read it.
+        const item = error.Item ? (unmarshall(error.Item) as Item) : await this.ownerSlotsItem(ownerId);
+        if (item?.[H.holders] !== undefined) {
+          const holders = holdersOf(item);
+          if (Object.keys(holders).length >= max && !Object.hasOwn(holders, sessionId)) return false;
+          continue; // a slot came free since the write failed
+        }
+      }
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tables.idempotency,
+            Item: { ...key, [H.holders]: { [sessionId]: nowMs } },
+            ConditionExpression: 'attribute_not_exists(#holders)',
+            ExpressionAttributeNames: { '#holders': H.holders },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error; // another claim created the item first
+      }
+    }
+    throw new UnavailableError('the owner\'s sessions changed too often to claim a slot; try again');
+  }
+
+  async ownerSlots(ownerId: string): Promise<OwnerSlot[]> {
+    const item = await this.ownerSlotsItem(ownerId);
+    return Object.entries(item === undefined ? {} : holdersOf(item))
+      .map(([sessionId, claimedAtMs]) => ({ sessionId, claimedAtMs }))
+      .sort((a, b) => a.claimedAtMs - b.claimedAtMs || (a.sessionId < b.sessionId ? -1 : 1));
+  }
+
+  async releaseOwnerSlot(ownerId: string, sessionId: string, ifClaimedAtMs?: number): Promise<void> {
+    const H = OWNER_SLOTS_ATTRIBUTES;
+    const key = { [H.id]: ownerSlotsId(ownerId) };
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.idempotency,
+          Key: key,
+          UpdateExpression: 'REMOVE #holders.#session',
+          ConditionExpression: ifClaimedAtMs === undefined ? 'attribute_exists(#holders.#session)' : '#holders.#session = :claimedAt',
+          ExpressionAttributeNames: { '#holders': H.holders, '#session': sessionId },
+          ...(ifClaimedAtMs !== undefined && { ExpressionAttributeValues: { ':claimedAt': ifClaimedAtMs } }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (Attributes === undefined || Object.keys(holdersOf(Attributes)).length > 0) return;
+      // The last holder left: delete the item (an owner's id is kept no longer than their sessions),
+      // unless a claim got in first.
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tables.idempotency,
+          Key: key,
+          ConditionExpression: 'size(#holders) = :zero',
+          ExpressionAttributeNames: { '#holders': H.holders },
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      // Not (or no longer) a holder, or a claim landed before the delete: nothing to give back.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async ownerSlotsItem(ownerId: string): Promise<Item | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tables.idempotency, Key: { [OWNER_SLOTS_ATTRIBUTES.id]: ownerSlotsId(ownerId) }, ConsistentRead: true }),
+    );
+    return Item;
   }
 
   /** Every live session in the `byDeadline` index, optionally only those due by `maxEpochSeconds`; shards in parallel. */

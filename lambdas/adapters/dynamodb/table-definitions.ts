@@ -56,6 +56,20 @@ export const IDEMPOTENCY_ATTRIBUTES = {
   requestHash: 'requestHash',
 } as const;
 
+/**
+ * The per-owner live-session limit: one item per owner in the Idempotency table, id
+ * `owner-slots#<ownerId>`, whose `holders` map names each session holding one of the owner's slots
+ * (session id → epoch ms of the claim). It has no `expiration`, so TTL never frees a slot that a
+ * live session still holds; the item is deleted when its last holder leaves.
+ */
+export const OWNER_SLOTS_ATTRIBUTES = {
+  id: IDEMPOTENCY_ATTRIBUTES.id,
+  holders: 'holders',
+} as const;
+
+/** The id of an owner's slots item (an idempotency key, `<ownerId>#<sha256 hex>`, could match one only by a SHA-256 preimage). */
+export const ownerSlotsId = (ownerId: string): string => `owner-slots#${ownerId}`;
+
 export const SESSIONS_TABLE: TableDefinition = {
   partitionKey: { name: SESSION_ATTRIBUTES.sessionId, type: 'S' },
   globalSecondaryIndexes: [

@@ -1,12 +1,13 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, LimitExceededError, UnavailableError, ValidationError } from '../../../lambdas/domain/errors';
 import { iso, ms } from '../../../lambdas/domain/session';
 import { sha256Hex } from '../../../lambdas/use-cases/activity-token';
 import { createSession } from '../../../lambdas/use-cases/create-session';
 import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
+import { UNWRITTEN_CLAIM_GRACE_MS } from '../../../lambdas/use-cases/owner-slots';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
 import { type FakeDeps, MINUTE, T0, makeDeps, throttled } from '../../support/fakes';
-import { OWNER, caught, startSession } from './steps';
+import { OWNER, caught, startSession, taskStopped } from './steps';
 
 describe('createSession', () => {
   let d: FakeDeps;
@@ -111,6 +112,76 @@ describe('createSession', () => {
       await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).resolves.toMatchObject({ replayed: false });
       await expect(createSession(d, { ownerId: 'bob', profile: 'notebook' })).resolves.toMatchObject({ replayed: false });
     });
+
+    it('a refused create answers LimitExceededError and leaves no record, task, schedule or slot behind', async () => {
+      const held = [];
+      for (let i = 0; i < 5; i++) held.push((await startSession(d)).session.id);
+      const before = { sessions: d.store.all().length, starts: d.tasks.startCalls.length, arms: d.scheduler.armCalls.length };
+
+      const error = await caught(createSession(d, { ownerId: OWNER, profile: 'notebook' }));
+
+      expect(error).toBeInstanceOf(LimitExceededError);
+      expect(error).toMatchObject({ message: 'at most 5 live sessions per owner' });
+      expect({ sessions: d.store.all().length, starts: d.tasks.startCalls.length, arms: d.scheduler.armCalls.length }).toEqual(before);
+      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId).sort()).toEqual(held.sort());
+    });
+
+    it('an Idempotency-Key replay takes no slot, even at the limit', async () => {
+      const first = await createSession(d, { ownerId: OWNER, profile: 'notebook', idempotencyKey: 'k-1' });
+      for (let i = 0; i < 4; i++) await startSession(d);
+      const claims = vi.spyOn(d.store, 'claimOwnerSlot');
+
+      const replay = await createSession(d, { ownerId: OWNER, profile: 'notebook', idempotencyKey: 'k-1' });
+
+      expect(replay).toEqual({ session: first.session, replayed: true });
+      expect(claims).not.toHaveBeenCalled();
+      expect(await d.store.ownerSlots(OWNER)).toHaveLength(5);
+    });
+
+    it('a create that fails to start gives its slot back', async () => {
+      for (let i = 0; i < 4; i++) await startSession(d);
+      d.scheduler.failures.failNext('arm', throttled());
+
+      await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).rejects.toBeInstanceOf(UnavailableError);
+
+      const failed = d.store.all().find((s) => s.status === 'failed');
+      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).not.toContain(failed?.id);
+      await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).resolves.toMatchObject({ replayed: false });
+    });
+
+    it('a session that ended without giving its slot back: the end still succeeds, and the next create takes the slot over', async () => {
+      const sessions = [];
+      for (let i = 0; i < 5; i++) sessions.push(await startSession(d));
+      const [ended] = sessions;
+      if (ended === undefined) throw new Error('no session');
+      d.store.failures.failNext('releaseOwnerSlot', throttled());
+
+      await terminateSession(d, { id: ended.session.id, caller: { ownerId: OWNER, isAdmin: false } });
+      await taskStopped(d, ended);
+
+      expect(d.store.peek(ended.session.id).status).toBe('stopped');
+      expect(d.log.at('warn')).toContain('could not give back the owner slot of an ended session; the next create at the limit takes it over');
+      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).toContain(ended.session.id);
+
+      const { session } = await createSession(d, { ownerId: OWNER, profile: 'notebook' });
+
+      const holders = (await d.store.ownerSlots(OWNER)).map((s) => s.sessionId);
+      expect(holders).toHaveLength(5);
+      expect(holders).toContain(session.id);
+      expect(holders).not.toContain(ended.session.id);
+    });
+
+    it('takes over a slot claimed for a session that was never written, but only after the grace', async () => {
+      for (let i = 0; i < 4; i++) await startSession(d);
+      await d.store.claimOwnerSlot(OWNER, 'never-written', 5, T0);
+
+      await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).rejects.toBeInstanceOf(LimitExceededError);
+      d.clock.advance(UNWRITTEN_CLAIM_GRACE_MS + 1);
+      const { session } = await createSession(d, { ownerId: OWNER, profile: 'notebook' });
+
+      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).toEqual(expect.arrayContaining([session.id]));
+      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).not.toContain('never-written');
+    });
   });
 
   describe('Idempotency-Key', () => {
@@ -143,7 +214,7 @@ describe('createSession', () => {
     });
 
     it('lets a retry complete a request that claimed the key but failed before writing its session', async () => {
-      d.store.failures.failNext('countLiveByOwner', throttled());
+      d.store.failures.failNext('create', throttled());
       await expect(createSession(d, { ownerId: OWNER, profile: 'notebook', idempotencyKey: 'k-1' })).rejects.toThrow();
 
       const retry = await createSession(d, { ownerId: OWNER, profile: 'notebook', idempotencyKey: 'k-1' });
@@ -151,19 +222,21 @@ describe('createSession', () => {
       expect(retry).toMatchObject({ replayed: false, session: { status: 'starting' } });
       expect(retry.activityToken).toBeDefined();
       expect(retry.session.id).toBe([...d.store.idempotency.values()][0]?.sessionId);
+      // The retry holds the slot the failed attempt claimed, not a second one.
+      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).toEqual([retry.session.id]);
     });
 
     it('two creates with one key at once, one slot below the limit: one session, the other a replay', async () => {
       for (let i = 0; i < 4; i++) await startSession(d);
       const request = { ownerId: OWNER, profile: 'notebook', idempotencyKey: 'k-1' };
-      // The request that claims the key is slow to count: the other one creates the session first.
+      // The request that claims the key is slow to take a slot: the other one creates the session first.
       let releaseFirst = (): void => {};
-      const firstCounted = new Promise<void>((resolve) => (releaseFirst = resolve));
-      const count = d.store.countLiveByOwner.bind(d.store);
-      let counts = 0;
-      d.store.countLiveByOwner = async (ownerId) => {
-        if ((counts += 1) === 1) await firstCounted;
-        return count(ownerId);
+      const firstClaimed = new Promise<void>((resolve) => (releaseFirst = resolve));
+      const claim = d.store.claimOwnerSlot.bind(d.store);
+      let claims = 0;
+      d.store.claimOwnerSlot = async (...args) => {
+        if ((claims += 1) === 1) await firstClaimed;
+        return claim(...args);
       };
 
       const first = createSession(d, request);
@@ -174,6 +247,7 @@ describe('createSession', () => {
       expect(results.map((r) => r.replayed).sort()).toEqual([false, true]);
       expect(results[0]?.session.id).toBe(results[1]?.session.id);
       expect(d.tasks.startCalls).toHaveLength(5);
+      expect(await d.store.ownerSlots(OWNER)).toHaveLength(5);
     });
 
     it('makes the key reusable once it has expired', async () => {

@@ -122,7 +122,13 @@ describe('StatelessStack', () => {
         expect(resources).toContain('/index/byDeadline');
         expect(resources).not.toContain('/index/*');
       }
-      expect(withAction(statementsOf(synth.stateless.functions.taskEvent), 'dynamodb:UpdateItem')).toHaveLength(1);
+    });
+
+    it('lets every function write the idempotency table, where an ended session gives its owner slot back', () => {
+      for (const fn of Object.values(synth.stateless.functions)) {
+        const writable = JSON.stringify(withAction(statementsOf(fn), 'dynamodb:DeleteItem').map((s) => s.Resource));
+        expect(writable).toMatch(/GetAttIdempotency\w*Arn/);
+      }
     });
 
     it('lets functions put events on the domain bus only', () => {

@@ -1,5 +1,5 @@
 // The DynamoDB session store against dynalite: conditional writes, the derived index/TTL attributes,
-// the owner listing, the deadline index across shards, counts and idempotency keys.
+// the owner listing, the deadline index across shards, counts, owner slots and idempotency keys.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -364,15 +364,6 @@ describe('the deadline index', () => {
 });
 
 describe('counts', () => {
-  it('counts an owner\'s live sessions only', async () => {
-    const ownerId = `owner-${randomUUID()}`;
-    for (const status of ['starting', 'running', 'stopping', 'stopped', 'failed'] as const) await stored({ ownerId, status });
-    await stored({ ownerId: `other-${randomUUID()}` });
-
-    expect(await store.countLiveByOwner(ownerId)).toBe(3);
-    expect(await store.countLiveByOwner(`nobody-${randomUUID()}`)).toBe(0);
-  });
-
   it('counts the whole table by status, with a zero for every absent status', async () => {
     const own = await freshStore();
     for (const status of ['running', 'running', 'stopped', 'starting'] as const) await stored({ status }, own);
@@ -380,6 +371,30 @@ describe('counts', () => {
     const counts = await own.countByStatus();
 
     expect(counts).toEqual({ byStatus: { starting: 1, running: 2, stopping: 0, stopped: 1, failed: 0 } });
+  });
+});
+
+describe('owner slots', () => {
+  const slotsItem = async (ownerId: string): Promise<Record<string, unknown> | undefined> =>
+    (await db.doc.send(new GetCommand({ TableName: db.tables.idempotency, Key: { id: `owner-slots#${ownerId}` }, ConsistentRead: true }))).Item;
+
+  it('keeps an owner\'s slots in one item that never expires, and deletes it when the last holder leaves', async () => {
+    const ownerId = `owner-${randomUUID()}`;
+    await store.claimOwnerSlot(ownerId, 's-1', 5, T0);
+    await store.claimOwnerSlot(ownerId, 's-2', 5, T0 + 1);
+
+    expect(await slotsItem(ownerId)).toEqual({ id: `owner-slots#${ownerId}`, holders: { 's-1': T0, 's-2': T0 + 1 } });
+
+    await store.releaseOwnerSlot(ownerId, 's-1');
+    await store.releaseOwnerSlot(ownerId, 's-2');
+
+    expect(await slotsItem(ownerId)).toBeUndefined();
+    await expect(store.claimOwnerSlot(ownerId, 's-3', 1, T0 + 2)).resolves.toBe(true);
+    expect(await store.ownerSlots(ownerId)).toEqual([{ sessionId: 's-3', claimedAtMs: T0 + 2 }]);
+  });
+
+  it('refuses a limit below one', async () => {
+    await expect(store.claimOwnerSlot(`owner-${randomUUID()}`, 's-1', 0, T0)).rejects.toBeInstanceOf(RangeError);
   });
 });
 

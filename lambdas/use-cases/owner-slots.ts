@@ -1,0 +1,56 @@
+// The per-owner live-session limit (profile.maxSessionsPerOwner). Counting live sessions on the
+// `byOwner` index and then writing was a race: the index is eventually consistent and the count and
+// the write were two steps, so creates arriving together all passed. Instead a create takes one of
+// the owner's slots in a single strongly consistent conditional write before it writes its session,
+// and the session gives the slot back when it ends. No transaction repairs a lost give-back (a
+// crash, a throttle): a create that finds every slot taken checks the holders and takes over the
+// slots of sessions that have ended, or that were never written.
+import { type Session, isEnded } from '../domain/session';
+import { type OwnerSlot } from '../ports/session-store';
+import { type UseCaseDeps } from './deps';
+
+/**
+ * How long a slot may be held for a session that does not exist. A create writes its session right
+ * after claiming, so a claim this old without a record was left by a create that failed in between.
+ * Far longer than a create runs (the API function times out after 15 s).
+ */
+export const UNWRITTEN_CLAIM_GRACE_MS = 2 * 60_000;
+
+/** Takes one of the owner's `max` slots for the session (or keeps the one it holds); `false` when all are held by live sessions. */
+export const takeOwnerSlot = async (deps: UseCaseDeps, ownerId: string, sessionId: string, max: number): Promise<boolean> => {
+  if (await deps.store.claimOwnerSlot(ownerId, sessionId, max, deps.clock.now())) return true;
+  const stale = await staleSlots(deps, ownerId, sessionId);
+  if (stale.length === 0) return false;
+  deps.log.warn('taking over owner slots that were not given back', { sessionId, staleSessionIds: stale.map((s) => s.sessionId).join(',') });
+  // Conditional on the claim time seen: a claim renewed meanwhile (a retry of that create) stays.
+  await Promise.all(stale.map((slot) => deps.store.releaseOwnerSlot(ownerId, slot.sessionId, slot.claimedAtMs)));
+  // Concurrent creates may free the same stale slots: the claim decides who gets them.
+  return deps.store.claimOwnerSlot(ownerId, sessionId, max, deps.clock.now());
+};
+
+/** Slots whose session has ended, or was claimed long ago and never written. */
+const staleSlots = async (deps: UseCaseDeps, ownerId: string, sessionId: string): Promise<OwnerSlot[]> => {
+  const slots = (await deps.store.ownerSlots(ownerId)).filter((slot) => slot.sessionId !== sessionId);
+  const holders = await Promise.all(slots.map((slot) => deps.store.get(slot.sessionId)));
+  const now = deps.clock.now();
+  return slots.filter((slot, i) => {
+    const holder = holders[i];
+    return holder === undefined ? now - slot.claimedAtMs > UNWRITTEN_CLAIM_GRACE_MS : isEnded(holder.status);
+  });
+};
+
+/**
+ * Gives an ended session's slot back. Best-effort: a failure is logged, not thrown. A lost release
+ * is harmless: the next create that finds the owner at the limit sees the session ended and takes
+ * the slot over (takeOwnerSlot).
+ */
+export const releaseOwnerSlotQuietly = async (deps: Pick<UseCaseDeps, 'store' | 'log'>, session: Session): Promise<void> => {
+  try {
+    await deps.store.releaseOwnerSlot(session.ownerId, session.id);
+  } catch (error) {
+    deps.log.warn('could not give back the owner slot of an ended session; the next create at the limit takes it over', {
+      sessionId: session.id,
+      error: String(error),
+    });
+  }
+};
