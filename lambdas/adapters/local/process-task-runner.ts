@@ -140,6 +140,8 @@ export class ProcessTaskRunner implements TaskRunner {
   private readonly starting = new Map<string, Promise<{ taskArn: string }>>();
   private pollTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Task events still being handled, also of tasks no longer watched (a STOPPED report outlives its entry). */
+  private readonly reporting = new Set<Promise<void>>();
 
   constructor(private readonly options: ProcessTaskRunnerOptions) {
     this.dir = join(options.dataDir, 'tasks');
@@ -239,7 +241,8 @@ export class ProcessTaskRunner implements TaskRunner {
       pending.push(entry.events);
     }
     this.watched.clear();
-    await Promise.allSettled(pending);
+    // Whoever closes us next closes the store these events write to: let them land first.
+    await Promise.allSettled([...pending, ...this.reporting]);
   }
 
   private async spawnTask(request: StartTaskRequest): Promise<{ taskArn: string }> {
@@ -311,6 +314,9 @@ export class ProcessTaskRunner implements TaskRunner {
         this.options.log.error('task event handling failed', { taskArn: event.taskArn, lastStatus: event.lastStatus, error: String(error) });
       }
     });
+    const events = entry.events;
+    this.reporting.add(events);
+    void events.finally(() => this.reporting.delete(events));
   }
 
   /** SIGKILL the group once the stop timeout after the stop request has passed, if anything is left. */

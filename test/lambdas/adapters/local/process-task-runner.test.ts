@@ -168,6 +168,37 @@ describe('ProcessTaskRunner', () => {
     expect(events.at(-1)?.stoppedReason).toMatch(/exited/);
   });
 
+  it('closes only after the STOPPED report of a task that just exited has been handled', async () => {
+    // The local stack closes DynamoDB right after the runner: a report still running then would
+    // write to a closed database.
+    let finishHandling: () => void = () => {};
+    let handling = false;
+    const runner = new ProcessTaskRunner({
+      dataDir,
+      repoRoot: REPO_ROOT,
+      profiles: PROFILES,
+      onTaskEvent: (event) => {
+        if (event.lastStatus !== 'STOPPED') return Promise.resolve();
+        handling = true;
+        return new Promise<void>((done) => (finishHandling = done));
+      },
+      log: silentLog,
+    });
+    runners.push(runner);
+    const { pid } = await startSleeper(runner, 's-1');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => handling, { what: 'the STOPPED report to be handled' });
+
+    let closed = false;
+    const closing = runner.close().then(() => (closed = true));
+    await new Promise((tick) => setImmediate(tick));
+    expect(closed).toBe(false);
+    finishHandling();
+    await closing;
+
+    expect(closed).toBe(true);
+  });
+
   it('adopts running tasks after a restart, and reports them STOPPED when they exit', async () => {
     const first = newRunner();
     const { taskArn, pid } = await startSleeper(first, 's-1');
