@@ -23,3 +23,28 @@ export const isExpectedConflict = (error: unknown): boolean =>
 /** Name and message only: an SDK error object can carry request metadata the log does not need. */
 export const errorSummary = (error: unknown): { name: string; message: string } =>
   error instanceof Error ? { name: error.name, message: error.message } : { name: typeof error, message: String(error) };
+
+/**
+ * Runs the use case of an async invocation. Its outcome is logged and returned; a lost race
+ * (an expected conflict) returns `conflict`; any other error is logged and rethrown, so Lambda
+ * retries it and the on-failure destination sees it.
+ */
+export const runAsync = async <O extends string>(
+  log: Log,
+  what: string,
+  context: Record<string, unknown>,
+  run: () => Promise<{ outcome: O }>,
+): Promise<{ outcome: O | 'conflict' }> => {
+  try {
+    const { outcome } = await run();
+    log.info(`${what} handled`, { ...context, outcome });
+    return { outcome };
+  } catch (error) {
+    if (isExpectedConflict(error)) {
+      log.info(`${what} lost a race; nothing to do`, { ...context, error: errorSummary(error) });
+      return { outcome: 'conflict' };
+    }
+    log.error(`${what} failed; it will be retried`, { ...context, error: errorSummary(error) });
+    throw error;
+  }
+};

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { log } from '../adapters/observability/powertools';
 import { type ExpireOutcome, expireSession } from '../use-cases/expire-session';
 import { getDeps, initOnLambda } from '../wiring';
-import { errorSummary, isExpectedConflict, parsePayload } from './async-payload';
+import { parsePayload, runAsync } from './async-payload';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda();
@@ -23,18 +23,7 @@ export type ExpireHandlerResult = { outcome: ExpireOutcome | 'dropped' | 'confli
 const expire = async (event: unknown): Promise<ExpireHandlerResult> => {
   const fire = parsePayload(log, expiryFireSchema, event, 'expiry fire');
   if (fire === undefined) return { outcome: 'dropped' };
-  try {
-    const { outcome } = await expireSession(getDeps(), fire);
-    log.info('expiry fire handled', { ...fire, outcome });
-    return { outcome };
-  } catch (error) {
-    if (isExpectedConflict(error)) {
-      log.info('expiry fire lost a race; nothing to do', { ...fire, error: errorSummary(error) });
-      return { outcome: 'conflict' };
-    }
-    log.error('expiry fire failed; it will be retried', { ...fire, error: errorSummary(error) });
-    throw error;
-  }
+  return runAsync(log, 'expiry fire', { ...fire }, () => expireSession(getDeps(), fire));
 };
 
 export const handler = middy<unknown, ExpireHandlerResult>().use(observabilityMiddlewares()).handler(expire);

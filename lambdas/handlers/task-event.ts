@@ -8,7 +8,7 @@ import { STARTED_BY } from '../adapters/aws/ecs-task-runner';
 import { log } from '../adapters/observability/powertools';
 import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
 import { getDeps, initOnLambda } from '../wiring';
-import { errorSummary, isExpectedConflict, parsePayload } from './async-payload';
+import { parsePayload, runAsync } from './async-payload';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda();
@@ -65,18 +65,7 @@ const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult> => {
   if (change.detail.startedBy !== undefined && change.detail.startedBy !== STARTED_BY) return { outcome: 'ignored' };
   const input = toTaskEventInput(change.detail);
   const context = { taskArn: input.taskArn, lastStatus: input.lastStatus, sessionId: input.sessionId, eventVersion: input.eventVersion };
-  try {
-    const { outcome } = await handleTaskEvent(getDeps(), input);
-    log.info('task event handled', { ...context, outcome });
-    return { outcome };
-  } catch (error) {
-    if (isExpectedConflict(error)) {
-      log.info('task event lost a race; nothing to do', { ...context, error: errorSummary(error) });
-      return { outcome: 'conflict' };
-    }
-    log.error('task event failed; it will be retried', { ...context, error: errorSummary(error) });
-    throw error;
-  }
+  return runAsync(log, 'task event', context, () => handleTaskEvent(getDeps(), input));
 };
 
 export const handler = middy<unknown, TaskEventHandlerResult>().use(observabilityMiddlewares()).handler(onTaskEvent);
