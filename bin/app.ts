@@ -1,7 +1,7 @@
 // CDK entry point (cdk.json runs `npx tsx bin/app.ts`). A bad `sessionExpiry` config ends synth with
 // the message naming the key, not a stack trace.
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../lambdas/config/app-config';
+import { ConfigError } from '../contract/app-config';
 import { buildApp, configFromContext } from '../lib/session-expiry-app';
 
 const app = new App();

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AppConfig, ConfigError, parseConfig } from '../lambdas/config/app-config';
-import { consoleLog, isLogLevel } from '../lambdas/local/console-log';
-import { type LocalStack } from '../lambdas/local/local-stack';
+import { type AppConfig, ConfigError, parseConfig } from '../contract/app-config';
+import { consoleLog, isLogLevel } from '../local/console-log';
+import { type LocalStack } from '../local/local-stack';
 
 // Before the handlers load (their Powertools logger reads it once): the server already writes one
 // readable line per request, so the handler's JSON lines (meant for CloudWatch) show warnings and
@@ -81,7 +81,7 @@ const main = async (): Promise<void> => {
   const config = readConfig();
   const log = consoleLog(isLogLevel(level) ? level : 'info');
 
-  const { startLocalStack } = await import('../lambdas/local/local-stack');
+  const { startLocalStack } = await import('../local/local-stack');
   let stack: LocalStack;
   try {
     stack = await startLocalStack({ port, dynamodbPort, dataDir, sweepIntervalSeconds, config, log });

@@ -14,7 +14,8 @@ import { EventBridgeEventPublisher } from './adapters/aws/eventbridge-event-publ
 import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
 import { DynamoDbSessionStore } from './adapters/dynamodb/dynamodb-session-store';
 import { log, metricsPort } from './adapters/observability/powertools';
-import { ConfigError, configSchema, toProfile } from './config/app-config';
+import { ConfigError, configSchema } from '../contract/app-config';
+import { toProfile } from './profile-config';
 import { type Profile } from './domain/profile';
 import { systemClock } from './ports/clock';
 import { DEFAULT_SETTINGS, type UseCaseDeps } from './use-cases/deps';

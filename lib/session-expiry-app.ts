@@ -3,7 +3,7 @@
 // and Serverless packs) as validation plugins, so findings fail synth unless acknowledged.
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { type AppConfig, parseConfig } from '../lambdas/config/app-config';
+import { type AppConfig, parseConfig } from '../contract/app-config';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 

@@ -5,7 +5,7 @@
 // the minute); this measures everything after it: timer, handler, DynamoDB writes, signal, exit event.
 import pLimit from 'p-limit';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseTaskArn } from '../../lambdas/adapters/local/process-task-runner';
+import { parseTaskArn } from '../../local/adapters/process-task-runner';
 import { type Session, isEnded, ms } from '../../lambdas/domain/session';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
 import { BENCH_PROFILE, isOurTask, startBenchStack } from '../lib/bench-stack';

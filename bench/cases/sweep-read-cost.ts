@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { DynamoDbSessionStore } from '../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { toItem, type Item, type ItemSettings } from '../../lambdas/adapters/dynamodb/session-item';
-import { SESSION_ATTRIBUTES } from '../../lambdas/adapters/dynamodb/table-definitions';
+import { SESSION_ATTRIBUTES } from '../../contract/table-definitions';
 import { LIVE_STATUSES, type Session, iso } from '../../lambdas/domain/session';
 import { startDynalite } from '../../test/support/dynalite';
 import { FIXTURE_TIMEOUTS, sessionFixture } from '../../test/support/session-fixture';

@@ -7,10 +7,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDbSessionStore } from '../../lambdas/adapters/dynamodb/dynamodb-session-store';
-import { parseConfig } from '../../lambdas/config/app-config';
-import { type LocalStack, startLocalStack } from '../../lambdas/local/local-stack';
-import { consoleLog } from '../../lambdas/local/console-log';
-import { parseTaskArn } from '../../lambdas/adapters/local/process-task-runner';
+import { parseConfig } from '../../contract/app-config';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { consoleLog } from '../../local/console-log';
+import { parseTaskArn } from '../../local/adapters/process-task-runner';
 
 export const BENCH_PROFILE = 'bench';
 const DEADLINE_SHARDS = 4;

@@ -16,7 +16,7 @@ import { listSessions } from '../use-cases/list-sessions';
 import { recordHeartbeat } from '../use-cases/record-heartbeat';
 import { sweep } from '../use-cases/sweep';
 import { terminateSession } from '../use-cases/terminate-session';
-import { API_ROUTES, type RouteKey, routeKeyOf } from '../contract/api-routes';
+import { API_ROUTES, type RouteKey, routeKeyOf } from '../../contract/api-routes';
 import { type HandlerDeps, getDeps, initOnLambda } from '../wiring';
 import { accessLogMiddleware } from './http/access-log-middleware';
 import { activityAuthOf } from './http/activity-auth';

@@ -23,7 +23,7 @@ import { type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { type AppConfig } from '../../lambdas/config/app-config';
+import { type AppConfig } from '../../contract/app-config';
 import { ACTIVITY_LEVELS } from '../../lambdas/domain/deadline-policy';
 import { END_REASONS } from '../../lambdas/domain/session';
 import { DeadLetterQueue } from './dead-letter-queue';

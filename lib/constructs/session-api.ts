@@ -23,8 +23,8 @@ import { AccountRecovery, Mfa, UserPool, type UserPoolClient, UserPoolGroup } fr
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type AppConfig } from '../../lambdas/config/app-config';
-import { API_ROUTES } from '../../lambdas/contract/api-routes';
+import { type AppConfig } from '../../contract/app-config';
+import { API_ROUTES } from '../../contract/api-routes';
 
 /** Steady-state requests per second and burst for every route (API Gateway default stage throttling). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;

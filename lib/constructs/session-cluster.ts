@@ -7,7 +7,7 @@ import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogD
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type AppConfig, ConfigError, type ProfileConfig } from '../../lambdas/config/app-config';
+import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
 import { type SessionFunction } from './session-function';
 
 /** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */

@@ -9,7 +9,7 @@ import {
   type KeyAttribute,
   SESSIONS_TABLE,
   type TableDefinition,
-} from '../../lambdas/adapters/dynamodb/table-definitions';
+} from '../../contract/table-definitions';
 
 /** A table together with the definition it was made from (its index names scope IAM grants). */
 export interface DefinedTable {

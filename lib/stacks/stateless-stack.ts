@@ -5,7 +5,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Construct } from 'constructs';
-import { type AppConfig, ConfigError } from '../../lambdas/config/app-config';
+import { type AppConfig, ConfigError } from '../../contract/app-config';
 import { acknowledgeWildcards } from '../nag/acknowledge-wildcards';
 import { bindEventBus, bindScheduler, bindTable, bindTasks } from '../constructs/bindings';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalKeys, mintLocalToken } from '../../lambdas/adapters/local/local-keys';
+import { loadLocalKeys, mintLocalToken } from '../../local/adapters/local-keys';
 import { type SessionView } from '../../lambdas/domain/session-view';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack } from '../support/local-stack';
 import { waitFor } from '../support/wait-for';

@@ -1,7 +1,7 @@
 // The wiring: the functions' environment is validated once and a missing or bad variable fails with
 // its name; injected dependencies replace the AWS ones.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../lambdas/config/app-config';
+import { ConfigError } from '../../contract/app-config';
 import { type HandlerDeps, buildAwsDeps, getDeps, initOnLambda, loadEnv, resetDeps, setDeps } from '../../lambdas/wiring';
 
 const PROFILES = {

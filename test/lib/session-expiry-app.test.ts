@@ -10,7 +10,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
 import { type IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lambdas/config/app-config';
+import { parseConfig } from '../../contract/app-config';
 import { PROJECT_ROOT } from '../../lib/constructs/session-function';
 import { buildApp } from '../../lib/session-expiry-app';
 import { type SynthesizedApp, rawConfig, synthApp, tempOutdir } from './support/synth-app';

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
-import { type TableNames, createTables } from '../../lambdas/adapters/dynamodb/create-tables';
+import { type TableNames, createTables } from '../../local/dynamodb/create-tables';
 
 export interface DynaliteHandle {
   /** http://127.0.0.1:<port> */

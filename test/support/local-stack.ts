@@ -4,9 +4,9 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppConfig, parseConfig } from '../../lambdas/config/app-config';
-import { type LogLevel, consoleLog } from '../../lambdas/local/console-log';
-import { type LocalStack } from '../../lambdas/local/local-stack';
+import { type AppConfig, parseConfig } from '../../contract/app-config';
+import { type LogLevel, consoleLog } from '../../local/console-log';
+import { type LocalStack } from '../../local/local-stack';
 import { waitFor } from './wait-for';
 
 /** The test session program: stays up until SIGTERM (see its header for knobs). */
@@ -104,7 +104,7 @@ export const bootLocalStack = async (options: BootOptions = {}): Promise<TestSta
   // Read once by the handlers' Powertools logger at import: keep test output to the stack's own lines.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { startLocalStack } = await import('../../lambdas/local/local-stack');
+  const { startLocalStack } = await import('../../local/local-stack');
 
   const config = options.config ?? testConfig();
   const dataDir = mkdtempSync(join(tmpdir(), 'session-expiry-e2e-'));

@@ -35,7 +35,7 @@ import {
   type WriteExpectation,
   type WriteResult,
 } from '../../ports/session-store';
-import { type TableNames } from './create-tables';
+import { type TableNames } from '../../../local/dynamodb/create-tables';
 import { decodePageToken, encodePageToken, type PageKey } from './pagination-token';
 import { type Item, type ItemSettings, fromItem, toItem } from './session-item';
 import { buildUpdate } from './session-update';
@@ -47,7 +47,7 @@ import {
   SESSION_ATTRIBUTES,
   liveShards,
   ownerSlotsId,
-} from './table-definitions';
+} from '../../../contract/table-definitions';
 
 export interface DynamoDbSessionStoreOptions extends ItemSettings {
   client: DynamoDBDocumentClient;

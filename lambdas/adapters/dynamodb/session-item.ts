@@ -1,7 +1,7 @@
 // How a Session is laid out as a DynamoDB item: its fields 1:1 (`id` as `sessionId`), plus the
 // attributes the indexes and TTL need, derived here so no caller can let them drift from the record.
 import { type Session, isLive, ms } from '../../domain/session';
-import { DERIVED_SESSION_ATTRIBUTES, SESSION_ATTRIBUTES, liveShardOf } from './table-definitions';
+import { DERIVED_SESSION_ATTRIBUTES, SESSION_ATTRIBUTES, liveShardOf } from '../../../contract/table-definitions';
 
 /** An item as the document client reads and writes it. */
 export type Item = Record<string, unknown>;

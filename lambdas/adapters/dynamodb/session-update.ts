@@ -4,7 +4,7 @@
 import { isLive } from '../../domain/session';
 import { type SessionPatch, type WriteExpectation } from '../../ports/session-store';
 import { type ItemSettings, compact, expiresAtEpochOf, purgeAtOf } from './session-item';
-import { DERIVED_SESSION_ATTRIBUTES, SESSION_ATTRIBUTES, liveShardOf } from './table-definitions';
+import { DERIVED_SESSION_ATTRIBUTES, SESSION_ATTRIBUTES, liveShardOf } from '../../../contract/table-definitions';
 
 export interface UpdateParts {
   UpdateExpression: string;

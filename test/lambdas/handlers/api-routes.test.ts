@@ -2,7 +2,7 @@
 // primary courses, driven through the real handler with API Gateway v2 events and fake ports.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../lambdas/handlers/api';
-import { API_ROUTES, routeKeyOf } from '../../../lambdas/contract/api-routes';
+import { API_ROUTES, routeKeyOf } from '../../../contract/api-routes';
 import { type SweepItem } from '../../../lambdas/use-cases/sweep';
 import { resetDeps } from '../../../lambdas/wiring';
 import { OTHER_USER, USER } from '../../support/apigw-events';

@@ -36,7 +36,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EcsTaskRunner } from '../../../lambdas/adapters/aws/ecs-task-runner';
 import { EventBridgeEventPublisher } from '../../../lambdas/adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../../../lambdas/adapters/aws/eventbridge-scheduler';
-import { createTables } from '../../../lambdas/adapters/dynamodb/create-tables';
+import { createTables } from '../../../local/dynamodb/create-tables';
 import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { UnavailableError } from '../../../lambdas/domain/errors';
 import { type Session, iso, ms } from '../../../lambdas/domain/session';

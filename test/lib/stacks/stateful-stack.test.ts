@@ -3,7 +3,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDEMPOTENCY_TABLE, SESSIONS_TABLE } from '../../../lambdas/adapters/dynamodb/table-definitions';
+import { IDEMPOTENCY_TABLE, SESSIONS_TABLE } from '../../../contract/table-definitions';
 import { StatefulStack } from '../../../lib/stacks/stateful-stack';
 import { tempOutdir } from '../support/synth-app';
 

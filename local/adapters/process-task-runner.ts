@@ -1,0 +1,400 @@
+// The local stand-in for ECS: each session's task is a detached child process in its own process
+// group. A registry file per task under `<dataDir>/tasks/` lets a restarted stack adopt the tasks
+// that kept running, and state changes are reported like ECS Task State Change events
+// (RUNNING after spawn, STOPPED on exit) so the same use case keeps records in step.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { type Clock, systemClock } from '../../lambdas/ports/clock';
+import { type Log } from '../../lambdas/ports/observability';
+import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
+
+export interface LocalTaskProfile {
+  /** argv; relative paths are resolved against the repo root. */
+  command: readonly string[];
+  stopTimeoutSeconds: number;
+}
+
+/** What ECS would put in a Task State Change event, reduced to what the use case reads. */
+export interface TaskStateEvent {
+  taskArn: string;
+  lastStatus: 'RUNNING' | 'STOPPED';
+  sessionId: string;
+  stoppedReason?: string;
+}
+
+export interface ProcessTaskRunnerOptions {
+  dataDir: string;
+  repoRoot: string;
+  profiles: Readonly<Record<string, LocalTaskProfile>>;
+  /** Receives RUNNING/STOPPED events; errors are logged (the sweep repairs what a lost event leaves). */
+  onTaskEvent: (event: TaskStateEvent) => Promise<unknown>;
+  log: Log;
+  clock?: Clock;
+  /** How often adopted tasks (not our children, so no 'exit' event) are checked (default 500 ms). */
+  pollIntervalMs?: number;
+}
+
+/** One task as the registry file keeps it. */
+interface TaskRecord {
+  taskArn: string;
+  sessionId: string;
+  ownerId: string;
+  profile: string;
+  pid: number;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  /** Kernel start time of the process (/proc/<pid>/stat field 22), to tell our process from a reused pid. */
+  processStartTime?: string;
+  stopTimeoutSeconds: number;
+  stopRequestedAt?: number;
+  stopReason?: string;
+}
+
+interface Watched {
+  record: TaskRecord;
+  child?: ChildProcess;
+  /** Events of one task are delivered in order: RUNNING before STOPPED. */
+  events: Promise<void>;
+  killTimer?: NodeJS.Timeout;
+  finished: boolean;
+}
+
+const ARN_PREFIX = 'local:task/';
+const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export const taskArnOf = (sessionId: string, pid: number): string => `${ARN_PREFIX}${sessionId}/${pid}`;
+
+/** The session id and pid in a local task ARN, or undefined for anything else (e.g. an ECS ARN). */
+export const parseTaskArn = (taskArn: string): { sessionId: string; pid: number } | undefined => {
+  const match = /^local:task\/([A-Za-z0-9._-]{1,128})\/(\d+)$/.exec(taskArn);
+  if (!match) return undefined;
+  return { sessionId: match[1], pid: Number(match[2]) };
+};
+
+const errnoOf = (error: unknown): string | undefined =>
+  error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+
+/** Fields of /proc/<pid>/stat after the command name, which may itself hold spaces and parentheses. */
+const procStat = (pid: number): string[] | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+};
+
+/** Field 22 (starttime) of /proc/<pid>/stat; undefined where there is no /proc (macOS). */
+const processStartTimeOf = (pid: number): string | undefined => procStat(pid)?.[19];
+
+const HAS_PROC = existsSync('/proc/self/stat');
+
+/** Whether the recorded process still runs: exists, is not a zombie, and is the one we started. */
+export const isTaskProcessAlive = (record: Pick<TaskRecord, 'pid' | 'processStartTime'>): boolean => {
+  try {
+    process.kill(record.pid, 0);
+  } catch {
+    // ESRCH: no such process. EPERM: one exists with this pid but it is not ours, so ours is gone.
+    return false;
+  }
+  if (!HAS_PROC) return true;
+  const stat = procStat(record.pid);
+  if (!stat || stat[0] === 'Z' || stat[0] === 'X') return false;
+  return record.processStartTime === undefined || stat[19] === record.processStartTime;
+};
+
+/** Whether anything of the task's process group is left (children may outlive the leader). */
+const groupAlive = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Whether a process (not a zombie) has this pid; after the leader is gone, that one is not ours. */
+const pidInUse = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const state = HAS_PROC ? procStat(pid)?.[0] : undefined;
+  return state !== 'Z' && state !== 'X';
+};
+
+const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if (errnoOf(error) !== 'ESRCH') throw error;
+  }
+};
+
+export class ProcessTaskRunner implements TaskRunner {
+  private readonly dir: string;
+  private readonly clock: Clock;
+  private readonly watched = new Map<string, Watched>();
+  private readonly starting = new Map<string, Promise<{ taskArn: string }>>();
+  private pollTimer?: NodeJS.Timeout;
+  private closed = false;
+  /** Task events still being handled, also of tasks no longer watched (a STOPPED report outlives its entry). */
+  private readonly reporting = new Set<Promise<void>>();
+
+  constructor(private readonly options: ProcessTaskRunnerOptions) {
+    this.dir = join(options.dataDir, 'tasks');
+    this.clock = options.clock ?? systemClock;
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** The log file of a session's task (stdout and stderr). */
+  logPathOf(sessionId: string): string {
+    return join(this.dir, `${sessionId}.log`);
+  }
+
+  /**
+   * Takes over the tasks a previous run of the stack left behind: running ones are watched again
+   * (and a pending SIGKILL re-scheduled); ones that died meanwhile are reported STOPPED now.
+   */
+  adopt(): { adopted: number; exited: number } {
+    let adopted = 0;
+    let exited = 0;
+    for (const record of this.readRegistry()) {
+      if (this.watched.has(record.sessionId)) continue;
+      const entry: Watched = { record, events: Promise.resolve(), finished: false };
+      this.watched.set(record.sessionId, entry);
+      if (isTaskProcessAlive(record)) {
+        adopted++;
+        if (record.stopRequestedAt !== undefined) this.scheduleKill(entry);
+      } else {
+        exited++;
+        this.finish(entry, record.stopReason ?? 'Task exited while the local stack was down');
+      }
+    }
+    this.ensurePolling();
+    return { adopted, exited };
+  }
+
+  start(request: StartTaskRequest): Promise<{ taskArn: string }> {
+    if (this.closed) return Promise.reject(new Error('task runner is closed'));
+    if (!SAFE_ID.test(request.sessionId)) return Promise.reject(new Error('invalid session id'));
+    // Idempotent per session, like ECS clientToken: a concurrent or repeated start gets the same task.
+    const pending = this.starting.get(request.sessionId);
+    if (pending) return pending;
+    const existing = this.watched.get(request.sessionId);
+    if (existing && !existing.finished && isTaskProcessAlive(existing.record)) {
+      return Promise.resolve({ taskArn: existing.record.taskArn });
+    }
+    const started = this.spawnTask(request).finally(() => this.starting.delete(request.sessionId));
+    this.starting.set(request.sessionId, started);
+    return started;
+  }
+
+  stop(taskArn: string, reason: string): Promise<void> {
+    const parsed = parseTaskArn(taskArn);
+    if (!parsed) return Promise.resolve();
+    const entry = this.entryFor(parsed.sessionId, parsed.pid);
+    // Unknown or gone: success, as ECS StopTask is on a stopped task.
+    if (!entry || entry.finished || !isTaskProcessAlive(entry.record)) return Promise.resolve();
+    if (entry.record.stopRequestedAt === undefined) {
+      entry.record = { ...entry.record, stopRequestedAt: this.clock.now(), stopReason: reason };
+      this.writeRecord(entry.record);
+    }
+    this.options.log.info(`task ${taskArn}: SIGTERM (${reason})`);
+    signalGroup(entry.record.pid, 'SIGTERM');
+    this.scheduleKill(entry);
+    return Promise.resolve();
+  }
+
+  listManaged(): Promise<ManagedTask[]> {
+    const tasks = this.readRegistry()
+      .filter((record) => isTaskProcessAlive(record))
+      .map((record) => this.toManaged(record));
+    return Promise.resolve(tasks);
+  }
+
+  describe(taskArns: readonly string[]): Promise<ManagedTask[]> {
+    const found: ManagedTask[] = [];
+    for (const taskArn of taskArns) {
+      const parsed = parseTaskArn(taskArn);
+      if (!parsed) continue;
+      const record = this.readRecord(parsed.sessionId);
+      if (!record || record.pid !== parsed.pid) continue;
+      found.push(isTaskProcessAlive(record) ? this.toManaged(record) : { ...this.toManaged(record), lastStatus: 'STOPPED' });
+    }
+    return Promise.resolve(found);
+  }
+
+  /**
+   * Stops watching and reporting, and leaves every task running: they are adopted by the next
+   * start. Waits for events already being delivered.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.pollTimer);
+    const pending: Promise<void>[] = [];
+    for (const entry of this.watched.values()) {
+      clearTimeout(entry.killTimer);
+      entry.child?.removeAllListeners('exit');
+      pending.push(entry.events);
+    }
+    this.watched.clear();
+    // Whoever closes us next closes the store these events write to: let them land first.
+    await Promise.allSettled([...pending, ...this.reporting]);
+  }
+
+  private async spawnTask(request: StartTaskRequest): Promise<{ taskArn: string }> {
+    const profile = this.options.profiles[request.profile];
+    if (!profile) throw new Error(`profile ${request.profile} has no local command`);
+    const [command, ...args] = profile.command.map((part) => this.resolvePath(part));
+    const logFd = openSync(this.logPathOf(request.sessionId), 'a', 0o600);
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, {
+        cwd: this.options.repoRoot,
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+        env: { ...process.env, ...request.environment },
+      });
+      await new Promise<void>((resolveSpawn, rejectSpawn) => {
+        child.once('spawn', resolveSpawn);
+        child.once('error', rejectSpawn);
+      });
+    } finally {
+      closeSync(logFd);
+    }
+    const pid = child.pid!;
+    const record: TaskRecord = {
+      taskArn: taskArnOf(request.sessionId, pid),
+      sessionId: request.sessionId,
+      ownerId: request.ownerId,
+      profile: request.profile,
+      pid,
+      startedAt: this.clock.now(),
+      ...(HAS_PROC && { processStartTime: processStartTimeOf(pid) }),
+      stopTimeoutSeconds: profile.stopTimeoutSeconds,
+    };
+    const entry: Watched = { record, child, events: Promise.resolve(), finished: false };
+    child.once('exit', (code, signal) => {
+      const how = signal ? `signal ${signal}` : `exit code ${code ?? '?'}`;
+      this.finish(entry, entry.record.stopReason ?? `Essential container in task exited (${how})`);
+    });
+    // The stack may exit while tasks run on; they are adopted on the next start.
+    child.unref();
+    this.writeRecord(record);
+    this.watched.set(request.sessionId, entry);
+    this.options.log.info(`task ${record.taskArn}: started ${profile.command.join(' ')}`);
+    this.report(entry, { taskArn: record.taskArn, lastStatus: 'RUNNING', sessionId: record.sessionId });
+    return { taskArn: record.taskArn };
+  }
+
+  /** The task is gone: forget it and report STOPPED (once). */
+  private finish(entry: Watched, stoppedReason: string): void {
+    if (entry.finished) return;
+    entry.finished = true;
+    // After a stop request the pending SIGKILL stays: the leader may exit on SIGTERM while other
+    // processes of its group ignore it, and they must not outlive the stop timeout.
+    if (entry.record.stopRequestedAt === undefined) clearTimeout(entry.killTimer);
+    const { record } = entry;
+    // A newer task of the same session (a repeated start) owns the registry file by now.
+    if (this.readRecord(record.sessionId)?.pid === record.pid) rmSync(this.recordPath(record.sessionId), { force: true });
+    if (this.watched.get(record.sessionId) === entry) this.watched.delete(record.sessionId);
+    this.options.log.info(`task ${record.taskArn}: stopped (${stoppedReason})`);
+    this.report(entry, { taskArn: record.taskArn, lastStatus: 'STOPPED', sessionId: record.sessionId, stoppedReason });
+  }
+
+  private report(entry: Watched, event: TaskStateEvent): void {
+    if (this.closed) return;
+    entry.events = entry.events.then(async () => {
+      try {
+        await this.options.onTaskEvent(event);
+      } catch (error) {
+        this.options.log.error('task event handling failed', { taskArn: event.taskArn, lastStatus: event.lastStatus, error: String(error) });
+      }
+    });
+    const events = entry.events;
+    this.reporting.add(events);
+    void events.finally(() => this.reporting.delete(events));
+  }
+
+  /** SIGKILL the group once the stop timeout after the stop request has passed, if anything is left. */
+  private scheduleKill(entry: Watched): void {
+    const { stopRequestedAt, stopTimeoutSeconds, pid, taskArn } = entry.record;
+    if (stopRequestedAt === undefined || entry.killTimer) return;
+    const delay = Math.max(0, stopRequestedAt + stopTimeoutSeconds * 1000 - this.clock.now());
+    entry.killTimer = setTimeout(() => {
+      // Once the leader is gone, its pid is not reused while any of its group is left: a live process
+      // with that pid means the group is gone and the pid (and group id) belong to someone else.
+      if (isTaskProcessAlive(entry.record) || (!pidInUse(pid) && groupAlive(pid))) {
+        this.options.log.warn(`task ${taskArn}: still running ${stopTimeoutSeconds}s after SIGTERM, SIGKILL`);
+        signalGroup(pid, 'SIGKILL');
+      }
+    }, delay);
+    entry.killTimer.unref();
+  }
+
+  private ensurePolling(): void {
+    if (this.pollTimer || this.closed) return;
+    // Adopted tasks are not our children: no 'exit' event, so check liveness instead.
+    this.pollTimer = setInterval(() => {
+      for (const entry of [...this.watched.values()]) {
+        if (!entry.child && !entry.finished && !isTaskProcessAlive(entry.record)) {
+          this.finish(entry, entry.record.stopReason ?? 'Essential container in task exited');
+        }
+      }
+    }, this.options.pollIntervalMs ?? 500);
+    this.pollTimer.unref();
+  }
+
+  private entryFor(sessionId: string, pid: number): Watched | undefined {
+    const entry = this.watched.get(sessionId);
+    if (entry?.record.pid === pid) return entry;
+    // A task this runner does not watch (e.g. started by another process on the same data dir).
+    const record = this.readRecord(sessionId);
+    if (record?.pid !== pid) return undefined;
+    return { record, events: Promise.resolve(), finished: false };
+  }
+
+  private toManaged(record: TaskRecord): ManagedTask {
+    return {
+      taskArn: record.taskArn,
+      sessionId: record.sessionId,
+      lastStatus: record.stopRequestedAt === undefined ? 'RUNNING' : 'STOPPING',
+      createdAt: record.startedAt,
+    };
+  }
+
+  private resolvePath(part: string): string {
+    if (isAbsolute(part) || !/[\\/]/.test(part)) return part;
+    return resolve(this.options.repoRoot, part);
+  }
+
+  private recordPath(sessionId: string): string {
+    return join(this.dir, `${sessionId}.json`);
+  }
+
+  private writeRecord(record: TaskRecord): void {
+    const path = this.recordPath(record.sessionId);
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    renameSync(temp, path);
+  }
+
+  private readRecord(sessionId: string): TaskRecord | undefined {
+    if (!SAFE_ID.test(sessionId)) return undefined;
+    try {
+      return JSON.parse(readFileSync(this.recordPath(sessionId), 'utf8')) as TaskRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private readRegistry(): TaskRecord[] {
+    return readdirSync(this.dir)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => this.readRecord(name.slice(0, -'.json'.length)))
+      .filter((record): record is TaskRecord => record !== undefined);
+  }
+}

@@ -1,0 +1,157 @@
+// The bundled demo session program, run as the local stack runs it (a child process with the
+// session env), against a fake API: it connects, pings, never fakes interaction, survives network
+// errors and leaves promptly with exit code 0 on SIGTERM.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeApi, SESSION_ID, closedPortUrl, sessionView, startFakeApi } from './fake-api';
+
+const DEMO = fileURLToPath(new URL('../../bin/demo-session.mjs', import.meta.url));
+
+let api: FakeApi | undefined;
+let child: ChildProcess | undefined;
+let output = '';
+
+afterEach(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = undefined;
+  output = '';
+  await api?.close();
+  api = undefined;
+});
+
+const startDemo = (env: Record<string, string>): ChildProcess => {
+  const { SESSION_API_URL: _inherited, ...parentEnv } = process.env;
+  child = spawn(process.execPath, [DEMO], { env: { ...parentEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return child;
+};
+
+/** Polls `condition` every 20 ms, failing after `timeoutMs`. */
+const waitFor = async (condition: () => boolean, what: string, timeoutMs = 8000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+/** Sends SIGTERM and resolves with the exit code and how long the exit took. */
+const terminate = async (proc: ChildProcess): Promise<{ code: number | null; elapsedMs: number }> => {
+  const started = Date.now();
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  proc.kill('SIGTERM');
+  const code = await exited;
+  return { code, elapsedMs: Date.now() - started };
+};
+
+const kindsSent = (): string[] =>
+  (api?.requests ?? []).map((request) => (request.body as { kind?: string } | undefined)?.kind ?? '?');
+
+describe('demo session program', () => {
+  it('connects once, then pings with its activity token, never sends interaction, and disconnects on SIGTERM', async () => {
+    // Arrange
+    api = await startFakeApi(() => ({ status: 200, body: { session: sessionView() } }));
+    const proc = startDemo({
+      SESSION_ID,
+      SESSION_ACTIVITY_TOKEN: 'act-tok',
+      SESSION_API_URL: api.url,
+      DEMO_PING_SECONDS: '1',
+    });
+
+    // Act
+    await waitFor(() => kindsSent().filter((kind) => kind === 'ping').length >= 2, 'two pings');
+    const { code, elapsedMs } = await terminate(proc);
+
+    // Assert
+    expect(code).toBe(0);
+    expect(elapsedMs).toBeLessThan(3000);
+    const kinds = kindsSent();
+    expect(kinds[0]).toBe('connect');
+    expect(kinds.filter((kind) => kind === 'connect')).toHaveLength(1);
+    expect(kinds.at(-1)).toBe('disconnect');
+    expect(kinds).not.toContain('interaction');
+    for (const request of api.requests) {
+      expect(request.method).toBe('POST');
+      expect(request.path).toBe(`/sessions/${SESSION_ID}/activity`);
+      expect(request.headers['x-session-token']).toBe('act-tok');
+      expect(request.headers.authorization).toBeUndefined();
+    }
+    expect(output).toMatch(/connect -> 200/);
+  });
+
+  it('keeps running through network errors and retries connect at the next ping', async () => {
+    const proc = startDemo({
+      SESSION_ID,
+      SESSION_ACTIVITY_TOKEN: 'act-tok',
+      SESSION_API_URL: await closedPortUrl(),
+      DEMO_PING_SECONDS: '1',
+    });
+
+    await waitFor(() => (output.match(/connect failed/g) ?? []).length >= 2, 'two failed connects');
+    const { code } = await terminate(proc);
+
+    expect(code).toBe(0);
+  });
+
+  it('idles without SESSION_API_URL until signalled, then exits 0', async () => {
+    const proc = startDemo({ SESSION_ID, SESSION_ACTIVITY_TOKEN: 'act-tok' });
+
+    await waitFor(() => output.includes('idling'), 'the idle notice');
+    const { code, elapsedMs } = await terminate(proc);
+
+    expect(code).toBe(0);
+    expect(elapsedMs).toBeLessThan(3000);
+  });
+
+  it('exits within its ~1 s budget on SIGTERM even when the API never answers the disconnect', async () => {
+    const api = await startServerIgnoringDisconnect();
+    try {
+      const proc = startDemo({ SESSION_ID, SESSION_ACTIVITY_TOKEN: 'act-tok', SESSION_API_URL: api.url, DEMO_PING_SECONDS: '30' });
+      await waitFor(() => output.includes('connect -> 200'), 'the connect');
+
+      const { code, elapsedMs } = await terminate(proc);
+
+      expect(code).toBe(0);
+      expect(api.disconnectsSeen()).toBe(1);
+      expect(elapsedMs).toBeLessThan(2500);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+/** An API that acknowledges connect and ping but never answers a disconnect. */
+const startServerIgnoringDisconnect = async (): Promise<{
+  url: string;
+  disconnectsSeen: () => number;
+  close: () => Promise<void>;
+}> => {
+  let disconnects = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      if (body.includes('"disconnect"')) {
+        disconnects += 1;
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ session: sessionView() }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    disconnectsSeen: () => disconnects,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

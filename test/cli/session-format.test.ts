@@ -1,0 +1,51 @@
+// How durations and deadlines read in the human output: short, two units at most, overdue said so.
+import { describe, expect, it } from 'vitest';
+import { expiresIn, formatDuration, reasonOf } from '../../cli/session-format';
+import { formatTable } from '../../cli/table';
+import { NOW, sessionView } from './fake-api';
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0s'],
+    [45_000, '45s'],
+    [60_000, '1m'],
+    [845_000, '14m 05s'],
+    [3 * 3600_000 + 2 * 60_000 + 59_000, '3h 02m'],
+    [2 * 86_400_000 + 4 * 3600_000, '2d 4h'],
+    [86_400_000, '1d'],
+  ])('%i ms reads %s', (durationMs, text) => {
+    expect(formatDuration(durationMs)).toBe(text);
+  });
+});
+
+describe('expiresIn and reasonOf', () => {
+  it('says how far past its deadline an overdue live session is', () => {
+    expect(expiresIn(sessionView({ expiresAt: new Date(NOW - 5000).toISOString() }), NOW)).toBe('overdue 5s');
+  });
+
+  it('shows no countdown once a session is stopping or ended', () => {
+    expect(expiresIn(sessionView({ status: 'stopping', endReason: 'user_request' }), NOW)).toBe('-');
+    expect(expiresIn(sessionView({ status: 'failed', endReason: 'start_failed' }), NOW)).toBe('-');
+  });
+
+  it('names the end reason of an ended session and the binding deadline of a live one', () => {
+    expect(reasonOf(sessionView({ status: 'stopped', endReason: 'task_exited' }))).toBe('task_exited');
+    expect(reasonOf(sessionView({ expiryReason: 'max_lifetime' }))).toBe('max_lifetime');
+  });
+});
+
+describe('formatTable', () => {
+  it('pads columns to the widest cell and right-aligns numeric ones', () => {
+    const table = formatTable(
+      [
+        { name: 'a', n: '5' },
+        { name: 'longer', n: '120' },
+      ],
+      [
+        { header: 'name', value: (r) => r.name },
+        { header: 'n', value: (r) => r.n, right: true },
+      ],
+    );
+    expect(table.split('\n')).toEqual(['NAME      N', 'a         5', 'longer  120']);
+  });
+});

@@ -1,0 +1,141 @@
+// The one validated configuration (DESIGN.md section 5): the shipped cdk.json parses, and every bad
+// key fails with a message naming it as `sessionExpiry.<path>`, so synth and local start fail fast.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../contract/app-config';
+import { profilesOf } from '../../lambdas/profile-config';
+import { effectiveTimeouts } from '../../lambdas/domain/profile';
+
+const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8')) as {
+  context: { sessionExpiry: unknown };
+};
+
+type Raw = Record<string, unknown> & { profiles: Record<string, Record<string, unknown>> };
+
+/** The smallest valid config: one profile with its two required timeout bounds. */
+const minimal = (): Raw => ({
+  profiles: {
+    demo: {
+      image: 'public.ecr.aws/docker/library/busybox:stable',
+      idleTimeoutSeconds: { default: 900, min: 60, max: 3600 },
+      maxLifetimeSeconds: { default: 28800, min: 600, max: 86400 },
+    },
+  },
+});
+
+const demo = (raw: Raw): Record<string, unknown> => raw.profiles.demo ?? {};
+
+/** The ConfigError message parseConfig throws for `raw`; fails the test if it parses. */
+const configErrorOf = (raw: unknown): string => {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError, but the config parsed');
+};
+
+describe('parseConfig', () => {
+  it('accepts the shipped cdk.json context', () => {
+    const config = parseConfig(cdkJson.context.sessionExpiry);
+
+    expect(config.deadlineShards).toBe(4);
+    expect(config.sweepIntervalMinutes).toBe(5);
+    expect(Object.keys(config.profiles)).toEqual(['demo']);
+    expect(config.profiles.demo).toMatchObject({ containerName: 'session', stopTimeoutSeconds: 10 });
+  });
+
+  it('turns the shipped demo profile into a domain profile whose defaults are within bounds', () => {
+    const profiles = profilesOf(parseConfig(cdkJson.context.sessionExpiry));
+
+    expect(profiles.demo).toMatchObject({ name: 'demo', disconnectGraceSeconds: 600, warnBeforeSeconds: 60 });
+    expect(effectiveTimeouts(profiles.demo ?? expect.fail('no demo profile'))).toMatchObject({
+      idleTimeoutSeconds: 900,
+      maxLifetimeSeconds: 28800,
+    });
+  });
+
+  it('fills the defaults of everything optional', () => {
+    const config = parseConfig(minimal());
+
+    expect(config).toMatchObject({
+      sweepIntervalMinutes: 5,
+      deadlineShards: 4,
+      retentionDays: 30,
+      adminGroup: 'session-admins',
+      auth: {},
+      cluster: { assignPublicIp: false },
+      alarms: { cpuWarningPercent: 80, cpuCriticalPercent: 90 },
+    });
+    expect(config.profiles.demo).toMatchObject({
+      containerName: 'session',
+      cpu: 256,
+      memoryMiB: 512,
+      stopTimeoutSeconds: 30,
+      activeWithinSeconds: 120,
+      idleWithinSeconds: 600,
+      maxSessionsPerOwner: 5,
+    });
+  });
+
+  it('accepts an external issuer together with its audience', () => {
+    const raw = { ...minimal(), auth: { issuer: 'https://login.example.com/', audience: ['sessions'] } };
+
+    expect(parseConfig(raw).auth).toEqual({ issuer: 'https://login.example.com/', audience: ['sessions'] });
+  });
+
+  it.each<[string, (raw: Raw) => void]>([
+    ['profiles.demo.idleTimeoutSeconds', (r) => void (demo(r).idleTimeoutSeconds = { default: 900, min: 1000, max: 3600 })],
+    ['profiles.demo.maxLifetimeSeconds', (r) => void (demo(r).maxLifetimeSeconds = { default: 90000, min: 600, max: 86400 })],
+    ['profiles.demo.idleTimeoutSeconds.default', (r) => void (demo(r).idleTimeoutSeconds = { default: 0, min: 1, max: 10 })],
+    ['profiles.demo.cpu', (r) => void (demo(r).cpu = -256)],
+    ['profiles.demo.memoryMiB', (r) => void (demo(r).memoryMiB = 'lots')],
+    ['profiles.demo.stopTimeoutSeconds', (r) => void (demo(r).stopTimeoutSeconds = 1)],
+    ['profiles.demo.activeWithinSeconds', (r) => void Object.assign(demo(r), { activeWithinSeconds: 600, idleWithinSeconds: 600 })],
+    ['profiles.demo.local.command', (r) => void (demo(r).local = { command: [] })],
+    ['profiles.demo.idleTimeout', (r) => void (demo(r).idleTimeout = 900)],
+    ['sweepIntervalMinute', (r) => void (r.sweepIntervalMinute = 5)],
+    ['profiles.Demo_1', (r) => void (r.profiles = { Demo_1: demo(r) })],
+    ['profiles', (r) => void (r.profiles = {})],
+    ['deadlineShards', (r) => void (r.deadlineShards = 0)],
+    ['retentionDays', (r) => void (r.retentionDays = 1.5)],
+    ['alarms.cpuWarningPercent', (r) => void (r.alarms = { cpuWarningPercent: 150 })],
+    ['alarms.email', (r) => void (r.alarms = { email: 'not-an-address' })],
+    ['auth', (r) => void (r.auth = { issuer: 'https://login.example.com/' })],
+    ['auth', (r) => void (r.auth = { audience: ['sessions'] })],
+    ['cluster.assignPublicIp', (r) => void (r.cluster = { assignPublicIp: 'yes' })],
+  ])('names sessionExpiry.%s when it is wrong', (path, breakIt) => {
+    const raw = minimal();
+    breakIt(raw);
+
+    const message = configErrorOf(raw);
+
+    expect(message.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^\\s*sessionExpiry\\.${path.replace(/\./g, '\\.')}: `)));
+  });
+
+  it('names the missing profiles when there is no config at all', () => {
+    expect(configErrorOf(undefined)).toMatch(/^\s*sessionExpiry\.profiles: /m);
+  });
+
+  it('reports every bad key at once', () => {
+    const raw = { ...minimal(), deadlineShards: 0, retentionDays: -1, colour: 'blue' };
+
+    const message = configErrorOf(raw);
+
+    expect(message).toMatch(/^\s*sessionExpiry\.deadlineShards: /m);
+    expect(message).toMatch(/^\s*sessionExpiry\.retentionDays: /m);
+    expect(message).toMatch(/^\s*sessionExpiry\.colour: unknown key$/m);
+  });
+
+  it('says why a profile name is bad', () => {
+    const raw = { profiles: { 'My Profile': demo(minimal()) } };
+
+    expect(configErrorOf(raw)).toMatch(/sessionExpiry\.profiles\.My Profile: profile names are lower-case, digits and dashes/);
+  });
+
+  it('uses the given root in key paths', () => {
+    expect(() => parseConfig({ profiles: {} }, 'context.custom')).toThrow(/context\.custom\.profiles: /);
+  });
+});

@@ -1,0 +1,246 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type LocalTaskProfile,
+  ProcessTaskRunner,
+  type TaskStateEvent,
+  isTaskProcessAlive,
+  parseTaskArn,
+  taskArnOf,
+} from '../../../local/adapters/process-task-runner';
+import { silentLog } from '../../../lambdas/ports/observability';
+import { pidExists, waitFor } from '../../support/wait-for';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+const SLEEPER = 'test/e2e/fixtures/sleeper.mjs';
+const PROFILES: Record<string, LocalTaskProfile> = {
+  sleeper: { command: ['node', SLEEPER], stopTimeoutSeconds: 1 },
+  missing: { command: ['/nonexistent/program'], stopTimeoutSeconds: 1 },
+};
+
+let dataDir: string;
+let events: TaskStateEvent[];
+let runners: ProcessTaskRunner[];
+let pids: number[];
+
+const newRunner = (): ProcessTaskRunner => {
+  const runner = new ProcessTaskRunner({
+    dataDir,
+    repoRoot: REPO_ROOT,
+    profiles: PROFILES,
+    onTaskEvent: (event) => {
+      events.push(event);
+      return Promise.resolve();
+    },
+    log: silentLog,
+    pollIntervalMs: 50,
+  });
+  runners.push(runner);
+  return runner;
+};
+
+const startSleeper = async (runner: ProcessTaskRunner, sessionId: string, env: Record<string, string> = {}) => {
+  const { taskArn } = await runner.start({
+    sessionId,
+    ownerId: 'alice',
+    profile: 'sleeper',
+    environment: { SESSION_ID: sessionId, ...env },
+  });
+  const pid = parseTaskArn(taskArn)!.pid;
+  pids.push(pid);
+  return { taskArn, pid };
+};
+
+const eventsOf = (taskArn: string) => events.filter((e) => e.taskArn === taskArn).map((e) => e.lastStatus);
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'task-runner-'));
+  events = [];
+  runners = [];
+  pids = [];
+});
+
+afterEach(async () => {
+  for (const runner of runners) await runner.close();
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('ProcessTaskRunner', () => {
+  it('starts the profile command detached with the session environment and reports RUNNING', async () => {
+    const runner = newRunner();
+
+    const { taskArn, pid } = await startSleeper(runner, 's-1');
+
+    expect(pidExists(pid)).toBe(true);
+    expect(taskArn).toBe(taskArnOf('s-1', pid));
+    await waitFor(() => eventsOf(taskArn).includes('RUNNING'), { what: 'RUNNING event' });
+    await waitFor(() => readFileSync(runner.logPathOf('s-1'), 'utf8').includes('sleeper s-1: started'), { what: 'task log' });
+    expect(await runner.listManaged()).toEqual([expect.objectContaining({ taskArn, sessionId: 's-1', lastStatus: 'RUNNING' })]);
+  });
+
+  it('returns the same task when a session is started twice', async () => {
+    const runner = newRunner();
+    const first = await startSleeper(runner, 's-1');
+
+    const second = await startSleeper(runner, 's-1');
+
+    expect(second.taskArn).toBe(first.taskArn);
+  });
+
+  it('fails the start when the command cannot be run', async () => {
+    const runner = newRunner();
+
+    await expect(runner.start({ sessionId: 's-1', ownerId: 'alice', profile: 'missing', environment: {} })).rejects.toThrow();
+    expect(await runner.listManaged()).toEqual([]);
+  });
+
+  it('stops a task with SIGTERM and reports STOPPED with the stop reason', async () => {
+    const runner = newRunner();
+    const { taskArn, pid } = await startSleeper(runner, 's-1');
+
+    await runner.stop(taskArn, 'idle timeout');
+
+    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'task exit' });
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event' });
+    expect(eventsOf(taskArn)).toEqual(['RUNNING', 'STOPPED']);
+    expect(events.at(-1)?.stoppedReason).toBe('idle timeout');
+    expect(await runner.listManaged()).toEqual([]);
+    await expect(runner.stop(taskArn, 'again')).resolves.toBeUndefined();
+  });
+
+  it('kills the whole process group when SIGTERM is ignored past the stop timeout', async () => {
+    const runner = newRunner();
+    const { taskArn, pid } = await startSleeper(runner, 's-1', { SLEEPER_IGNORE_SIGTERM: '1', SLEEPER_CHILD: '1' });
+    const grandchild = Number(
+      (await waitFor(() => /grandchild (\d+)/.exec(readFileSync(runner.logPathOf('s-1'), 'utf8')), { what: 'grandchild' }))[1],
+    );
+
+    await runner.stop(taskArn, 'user request');
+
+    await waitFor(() => !pidExists(pid) && !pidExists(grandchild), { timeoutMs: 3000, what: 'group killed' });
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event' });
+  });
+
+  it('kills what is left of the group after the stop timeout, also when the leader exited on SIGTERM', async () => {
+    // The leader exits on SIGTERM; its child ignores SIGTERM (inherited) and must not outlive the stop.
+    const script = 'trap "" TERM; sleep 1000 & echo "grandchild $!"; trap "exit 0" TERM; wait';
+    const runner = new ProcessTaskRunner({
+      dataDir,
+      repoRoot: REPO_ROOT,
+      profiles: { shell: { command: ['sh', '-c', script], stopTimeoutSeconds: 1 } },
+      onTaskEvent: (event) => {
+        events.push(event);
+        return Promise.resolve();
+      },
+      log: silentLog,
+      pollIntervalMs: 50,
+    });
+    runners.push(runner);
+    const { taskArn } = await runner.start({ sessionId: 's-1', ownerId: 'alice', profile: 'shell', environment: {} });
+    const pid = parseTaskArn(taskArn)!.pid;
+    pids.push(pid);
+    const grandchild = Number(
+      (await waitFor(() => /grandchild (\d+)/.exec(readFileSync(runner.logPathOf('s-1'), 'utf8')), { what: 'grandchild' }))[1],
+    );
+
+    await runner.stop(taskArn, 'user request');
+
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event of the leader' });
+    await waitFor(() => !pidExists(grandchild), { timeoutMs: 4000, what: 'grandchild killed after the stop timeout' });
+  });
+
+  it('reports STOPPED when a task is killed from outside', async () => {
+    const runner = newRunner();
+    const { taskArn, pid } = await startSleeper(runner, 's-1');
+
+    process.kill(pid, 'SIGKILL');
+
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event' });
+    expect(events.at(-1)?.stoppedReason).toMatch(/exited/);
+  });
+
+  it('closes only after the STOPPED report of a task that just exited has been handled', async () => {
+    // The local stack closes DynamoDB right after the runner: a report still running then would
+    // write to a closed database.
+    let finishHandling: () => void = () => {};
+    let handling = false;
+    const runner = new ProcessTaskRunner({
+      dataDir,
+      repoRoot: REPO_ROOT,
+      profiles: PROFILES,
+      onTaskEvent: (event) => {
+        if (event.lastStatus !== 'STOPPED') return Promise.resolve();
+        handling = true;
+        return new Promise<void>((done) => (finishHandling = done));
+      },
+      log: silentLog,
+    });
+    runners.push(runner);
+    const { pid } = await startSleeper(runner, 's-1');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => handling, { what: 'the STOPPED report to be handled' });
+
+    let closed = false;
+    const closing = runner.close().then(() => (closed = true));
+    await new Promise((tick) => setImmediate(tick));
+    expect(closed).toBe(false);
+    finishHandling();
+    await closing;
+
+    expect(closed).toBe(true);
+  });
+
+  it('adopts running tasks after a restart, and reports them STOPPED when they exit', async () => {
+    const first = newRunner();
+    const { taskArn, pid } = await startSleeper(first, 's-1');
+    await first.close();
+    events = [];
+
+    const second = newRunner();
+    expect(second.adopt()).toEqual({ adopted: 1, exited: 0 });
+    expect(await second.listManaged()).toEqual([expect.objectContaining({ taskArn, lastStatus: 'RUNNING' })]);
+    process.kill(pid, 'SIGKILL');
+
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event of an adopted task' });
+    expect(await second.listManaged()).toEqual([]);
+  });
+
+  it('reports tasks that exited while no runner watched them as STOPPED on adoption', async () => {
+    const first = newRunner();
+    const { taskArn, pid } = await startSleeper(first, 's-1');
+    await first.close();
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !pidExists(pid), { what: 'task exit' });
+
+    const second = newRunner();
+
+    expect(second.adopt()).toEqual({ adopted: 0, exited: 1 });
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event' });
+    expect(readdirSync(join(dataDir, 'tasks')).filter((f) => f.endsWith('.json'))).toEqual([]);
+  });
+
+  it('does not mistake a reused pid for its task', () => {
+    // This test process stands in for an unrelated process that got the recorded pid.
+    expect(isTaskProcessAlive({ pid: process.pid })).toBe(true);
+    expect(isTaskProcessAlive({ pid: process.pid, processStartTime: '1' })).toBe(process.platform !== 'linux');
+  });
+
+  it('describes known tasks and leaves out unknown ones', async () => {
+    const runner = newRunner();
+    const { taskArn } = await startSleeper(runner, 's-1');
+    writeFileSync(join(dataDir, 'tasks', 'junk.json'), 'not json');
+
+    const described = await runner.describe([taskArn, taskArnOf('s-2', 1), 'arn:aws:ecs:eu-west-1:1:task/c/x']);
+
+    expect(described).toEqual([expect.objectContaining({ taskArn, sessionId: 's-1', lastStatus: 'RUNNING' })]);
+  });
+});
