@@ -11,6 +11,27 @@ const bounds = z
   .strict()
   .refine((b) => b.min <= b.default && b.default <= b.max, { message: 'needs min <= default <= max' });
 
+/** What every session's task gets from the stack, on ECS (container overrides) and locally alike. */
+export const SESSION_VARIABLES: readonly string[] = ['SESSION_ID', 'SESSION_ACTIVITY_TOKEN', 'SESSION_API_URL'];
+
+/** A POSIX environment variable name: letters, digits and underscores, not starting with a digit. */
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and underscores, not starting with a digit')
+  .refine((name) => !SESSION_VARIABLES.includes(name), { message: 'is set by the stack for every session' });
+
+/**
+ * How the local stack runs a profile's task (README, Profiles). `env` holds literal values, as a
+ * task definition's `environment` does: a local task sees no variable of the operator's shell beyond
+ * PATH, HOME, LANG and TZ, so whatever it needs is written here.
+ */
+const localSchema = z
+  .object({
+    command: z.array(z.string().min(1)).min(1),
+    env: z.record(envName, z.string().refine((value) => !value.includes('\0'), { message: 'must not hold a NUL character' })).optional(),
+  })
+  .strict();
+
 const profileSchema = z
   .object({
     description: z.string().max(200).optional(),
@@ -34,10 +55,7 @@ const profileSchema = z
     activeWithinSeconds: seconds.default(120),
     idleWithinSeconds: seconds.default(600),
     maxSessionsPerOwner: z.number().int().positive().default(5),
-    local: z
-      .object({ command: z.array(z.string().min(1)).min(1) })
-      .strict()
-      .optional(),
+    local: localSchema.optional(),
   })
   .strict()
   .refine((p) => p.activeWithinSeconds < p.idleWithinSeconds, {

@@ -43,7 +43,7 @@ export interface LocalStackOptions {
   config: AppConfig;
   /** Interface to listen on (default 127.0.0.1: the API is for this machine only). */
   host?: string;
-  /** Relative paths in profile commands resolve against this (default: this repository). */
+  /** Tasks run in this directory, and a relative program path resolves against it (default: this repository). */
   repoRoot?: string;
   log?: ConsoleLog;
 }
@@ -90,7 +90,7 @@ const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : ho
 const localProfilesOf = (config: AppConfig): Record<string, LocalTaskProfile> =>
   Object.fromEntries(
     Object.entries(config.profiles).flatMap(([name, p]) =>
-      p.local === undefined ? [] : [[name, { command: p.local.command, stopTimeoutSeconds: p.stopTimeoutSeconds }]],
+      p.local === undefined ? [] : [[name, { command: p.local.command, env: p.local.env, stopTimeoutSeconds: p.stopTimeoutSeconds }]],
     ),
   );
 

@@ -10,8 +10,13 @@ import { type Log } from '../../lambdas/ports/observability';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
 
 export interface LocalTaskProfile {
-  /** argv; relative paths are resolved against the repo root. */
+  /**
+   * argv, run as written: only the program (the first element) is resolved, against the repo root
+   * if it is a relative path; a bare name is looked up on the task's PATH.
+   */
   command: readonly string[];
+  /** The profile's `local.env`: literal values the task gets on top of the minimal environment. */
+  env?: Readonly<Record<string, string>>;
   stopTimeoutSeconds: number;
 }
 
@@ -33,6 +38,8 @@ export interface ProcessTaskRunnerOptions {
   clock?: Clock;
   /** How often adopted tasks (not our children, so no 'exit' event) are checked (default 500 ms). */
   pollIntervalMs?: number;
+  /** The operator's environment, of which tasks get only HOST_VARIABLES (default process.env). */
+  hostEnvironment?: NodeJS.ProcessEnv;
 }
 
 /** One task as the registry file keeps it. */
@@ -59,6 +66,29 @@ interface Watched {
   killTimer?: NodeJS.Timeout;
   finished: boolean;
 }
+
+/**
+ * What a task takes from the operator's environment: PATH (so `node` and `sh` are found as in the
+ * shell that started the stack), HOME, LANG and TZ. Nothing else: a Fargate task sees only what its
+ * task definition and the overrides give it, and credentials in the operator's shell must not leak.
+ */
+export const HOST_VARIABLES = ['PATH', 'HOME', 'LANG', 'TZ'] as const;
+
+/**
+ * A task's whole environment, lowest precedence first: the host variables, the profile's
+ * `local.env`, the session variables (which win, as container overrides win over a task definition).
+ */
+export const taskEnvironment = (
+  host: NodeJS.ProcessEnv,
+  profileEnv: Readonly<Record<string, string>>,
+  sessionEnv: Readonly<Record<string, string>>,
+): Record<string, string> => {
+  const inherited = HOST_VARIABLES.flatMap((name) => {
+    const value = host[name];
+    return value === undefined ? [] : [[name, value] as const];
+  });
+  return { ...Object.fromEntries(inherited), ...profileEnv, ...sessionEnv };
+};
 
 const ARN_PREFIX = 'local:task/';
 const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -248,7 +278,8 @@ export class ProcessTaskRunner implements TaskRunner {
   private async spawnTask(request: StartTaskRequest): Promise<{ taskArn: string }> {
     const profile = this.options.profiles[request.profile];
     if (!profile) throw new Error(`profile ${request.profile} has no local command`);
-    const [command, ...args] = profile.command.map((part) => this.resolvePath(part));
+    const [program, ...args] = profile.command;
+    const command = this.resolveProgram(program);
     const logFd = openSync(this.logPathOf(request.sessionId), 'a', 0o600);
     let child: ChildProcess;
     try {
@@ -256,7 +287,7 @@ export class ProcessTaskRunner implements TaskRunner {
         cwd: this.options.repoRoot,
         detached: true,
         stdio: ['ignore', logFd, logFd],
-        env: { ...process.env, ...request.environment },
+        env: taskEnvironment(this.options.hostEnvironment ?? process.env, profile.env ?? {}, request.environment),
       });
       await new Promise<void>((resolveSpawn, rejectSpawn) => {
         child.once('spawn', resolveSpawn);
@@ -366,9 +397,14 @@ export class ProcessTaskRunner implements TaskRunner {
     };
   }
 
-  private resolvePath(part: string): string {
-    if (isAbsolute(part) || !/[\\/]/.test(part)) return part;
-    return resolve(this.options.repoRoot, part);
+  /**
+   * A relative program path (`bin/x.sh`, `./x`) means the repository's file, whatever directory the
+   * stack was started from; a bare name (`node`, `sh`) is left for the PATH lookup. Arguments are
+   * never touched: `"$DIR"/sub` in a `sh -c` script is the script's business.
+   */
+  private resolveProgram(program: string): string {
+    if (isAbsolute(program) || !/[\\/]/.test(program)) return program;
+    return resolve(this.options.repoRoot, program);
   }
 
   private recordPath(sessionId: string): string {

@@ -95,6 +95,12 @@ describe('parseConfig', () => {
     ['profiles.demo.stopTimeoutSeconds', (r) => void (demo(r).stopTimeoutSeconds = 1)],
     ['profiles.demo.activeWithinSeconds', (r) => void Object.assign(demo(r), { activeWithinSeconds: 600, idleWithinSeconds: 600 })],
     ['profiles.demo.local.command', (r) => void (demo(r).local = { command: [] })],
+    ['profiles.demo.local.env.1PASSWORD', (r) => void (demo(r).local = { command: ['sh'], env: { '1PASSWORD': 'x' } })],
+    ['profiles.demo.local.env.MY-VAR', (r) => void (demo(r).local = { command: ['sh'], env: { 'MY-VAR': 'x' } })],
+    ['profiles.demo.local.env.SESSION_ID', (r) => void (demo(r).local = { command: ['sh'], env: { SESSION_ID: 'mine' } })],
+    ['profiles.demo.local.env.DEMO_PING_SECONDS', (r) => void (demo(r).local = { command: ['sh'], env: { DEMO_PING_SECONDS: 5 } })],
+    ['profiles.demo.local.env.NUL', (r) => void (demo(r).local = { command: ['sh'], env: { NUL: 'a\0b' } })],
+    ['profiles.demo.local.passEnv', (r) => void (demo(r).local = { command: ['sh'], passEnv: ['HOME'] })],
     ['profiles.demo.idleTimeout', (r) => void (demo(r).idleTimeout = 900)],
     ['sweepIntervalMinute', (r) => void (r.sweepIntervalMinute = 5)],
     ['profiles.Demo_1', (r) => void (r.profiles = { Demo_1: demo(r) })],
@@ -113,6 +119,27 @@ describe('parseConfig', () => {
     const message = configErrorOf(raw);
 
     expect(message.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^\\s*sessionExpiry\\.${path.replace(/\./g, '\\.')}: `)));
+  });
+
+  it("takes a profile's local.env as literal values under environment variable names", () => {
+    const raw = minimal();
+    demo(raw).local = { command: ['node', 'bin/demo-session.mjs'], env: { DEMO_PING_SECONDS: '5', _Work_Dir2: '/tmp/w', EMPTY: '' } };
+
+    expect(parseConfig(raw).profiles.demo?.local).toEqual({
+      command: ['node', 'bin/demo-session.mjs'],
+      env: { DEMO_PING_SECONDS: '5', _Work_Dir2: '/tmp/w', EMPTY: '' },
+    });
+  });
+
+  it('says why a local.env name is refused', () => {
+    const withEnv = (env: Record<string, string>): Raw => {
+      const raw = minimal();
+      demo(raw).local = { command: ['sh'], env };
+      return raw;
+    };
+
+    expect(configErrorOf(withEnv({ 'MY-VAR': 'x' }))).toMatch(/local\.env\.MY-VAR: environment variable names are letters, digits and underscores/);
+    expect(configErrorOf(withEnv({ SESSION_API_URL: 'x' }))).toMatch(/local\.env\.SESSION_API_URL: is set by the stack for every session/);
   });
 
   it('names the missing profiles when there is no config at all', () => {

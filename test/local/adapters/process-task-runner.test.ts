@@ -1,14 +1,16 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LocalTaskProfile,
   ProcessTaskRunner,
+  type ProcessTaskRunnerOptions,
   type TaskStateEvent,
   isTaskProcessAlive,
   parseTaskArn,
   taskArnOf,
+  taskEnvironment,
 } from '../../../local/adapters/process-task-runner';
 import { silentLog } from '../../../lambdas/ports/observability';
 import { pidExists, waitFor } from '../../support/wait-for';
@@ -25,7 +27,7 @@ let events: TaskStateEvent[];
 let runners: ProcessTaskRunner[];
 let pids: number[];
 
-const newRunner = (): ProcessTaskRunner => {
+const newRunner = (overrides: Partial<ProcessTaskRunnerOptions> = {}): ProcessTaskRunner => {
   const runner = new ProcessTaskRunner({
     dataDir,
     repoRoot: REPO_ROOT,
@@ -36,6 +38,7 @@ const newRunner = (): ProcessTaskRunner => {
     },
     log: silentLog,
     pollIntervalMs: 50,
+    ...overrides,
   });
   runners.push(runner);
   return runner;
@@ -51,6 +54,20 @@ const startSleeper = async (runner: ProcessTaskRunner, sessionId: string, env: R
   const pid = parseTaskArn(taskArn)!.pid;
   pids.push(pid);
   return { taskArn, pid };
+};
+
+/** Starts a one-profile runner's task for session s-1 and returns its log once `done` holds. */
+const runTask = async (profile: LocalTaskProfile, done: (log: string) => boolean, overrides: Partial<ProcessTaskRunnerOptions> = {}) => {
+  const runner = newRunner({ profiles: { task: profile }, ...overrides });
+  const { taskArn } = await runner.start({ sessionId: 's-1', ownerId: 'alice', profile: 'task', environment: { SESSION_ID: 's-1' } });
+  pids.push(parseTaskArn(taskArn)!.pid);
+  return waitFor(
+    () => {
+      const log = existsSync(runner.logPathOf('s-1')) ? readFileSync(runner.logPathOf('s-1'), 'utf8') : '';
+      return done(log) ? log : undefined;
+    },
+    { what: 'the task output' },
+  );
 };
 
 const eventsOf = (taskArn: string) => events.filter((e) => e.taskArn === taskArn).map((e) => e.lastStatus);
@@ -242,5 +259,72 @@ describe('ProcessTaskRunner', () => {
     const described = await runner.describe([taskArn, taskArnOf('s-2', 1), 'arn:aws:ecs:eu-west-1:1:task/c/x']);
 
     expect(described).toEqual([expect.objectContaining({ taskArn, sessionId: 's-1', lastStatus: 'RUNNING' })]);
+  });
+  it('runs a sh -c script as written: arguments with a / are not taken for repository paths', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'task-work-'));
+    try {
+      // The script is one argument holding `/`; `$1` is a relative path the script means under $WORK.
+      const script = 'mkdir -p "$WORK"/"$1" && echo "made $1" > "$WORK"/"$1"/ok && echo done';
+      const profile = { command: ['sh', '-c', script, 'task', 'sub/dir'], env: { WORK: work }, stopTimeoutSeconds: 1 };
+
+      await runTask(profile, (log) => log.includes('done'));
+
+      expect(readFileSync(join(work, 'sub', 'dir', 'ok'), 'utf8')).toBe('made sub/dir\n');
+      expect(existsSync(join(REPO_ROOT, 'sub'))).toBe(false);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('resolves a relative program path against the repo root and runs the task there', async () => {
+    const repoRoot = mkdtempSync(join(tmpdir(), 'task-repo-'));
+    try {
+      mkdirSync(join(repoRoot, 'bin'));
+      writeFileSync(join(repoRoot, 'bin', 'task.sh'), '#!/bin/sh\necho "ran $0 in $(pwd) with $1"\n');
+      chmodSync(join(repoRoot, 'bin', 'task.sh'), 0o755);
+      const profile = { command: ['bin/task.sh', 'data/in'], stopTimeoutSeconds: 1 };
+
+      const log = await runTask(profile, (out) => out.includes('ran'), { repoRoot });
+
+      expect(log.trim()).toBe(`ran ${join(repoRoot, 'bin', 'task.sh')} in ${repoRoot} with data/in`);
+    } finally {
+      rmSync(repoRoot, { recursive: true, force: true });
+    }
+  });
+
+  it("gives the task only PATH, HOME, LANG and TZ of the operator's environment, the profile's env and the session's", async () => {
+    const hostEnvironment = {
+      PATH: process.env.PATH,
+      HOME: '/home/operator',
+      LANG: 'C.UTF-8',
+      TZ: 'Europe/Berlin',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      GITHUB_TOKEN: 'ghp_secret',
+    };
+    const dump = 'process.stdout.write(`env ${JSON.stringify(process.env)}\\n`)';
+    const profile = { command: ['node', '-e', dump], env: { GREETING: 'hello' }, stopTimeoutSeconds: 1 };
+
+    const log = await runTask(profile, (out) => out.includes('\n'), { hostEnvironment });
+
+    expect(JSON.parse(log.slice('env '.length))).toEqual({
+      PATH: process.env.PATH,
+      HOME: '/home/operator',
+      LANG: 'C.UTF-8',
+      TZ: 'Europe/Berlin',
+      GREETING: 'hello',
+      SESSION_ID: 's-1',
+    });
+  });
+});
+
+describe('taskEnvironment', () => {
+  it('lets the profile env override the host variables, and the session variables override both', () => {
+    const env = taskEnvironment(
+      { PATH: '/usr/bin', HOME: '/home/operator', SHELL: '/bin/zsh' },
+      { PATH: '/opt/tool/bin:/usr/bin', SESSION_ID: 'from-profile' },
+      { SESSION_ID: 's-1' },
+    );
+
+    expect(env).toEqual({ PATH: '/opt/tool/bin:/usr/bin', HOME: '/home/operator', SESSION_ID: 's-1' });
   });
 });
