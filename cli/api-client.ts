@@ -1,7 +1,7 @@
 // A fetch-based client of the HTTP contract (DESIGN.md section 4). Callers get parsed bodies and two
 // named errors instead of status codes and socket errors: ApiError (the API answered with an error)
 // and ApiUnreachableError (no answer at all), which the CLI turns into exit codes.
-import { type HeartbeatKind, type SessionStats, type SessionView, type SweepReport } from '../contract/wire';
+import { type ErrorBody, type HeartbeatKind, type SessionStats, type SessionView, type SweepReport } from '../contract/wire';
 
 /** A record over the wire type, so a kind added to the contract does not compile until listed here too. */
 const HEARTBEAT_KIND_SET: Record<HeartbeatKind, true> = { interaction: true, ping: true, connect: true, disconnect: true };
@@ -178,7 +178,8 @@ const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } =
   }
 };
 
-const errorBodyOf = (value: unknown): { code: string; message: string } | undefined => {
+/** The contract's error envelope, read defensively: a proxy or a crash may answer something else. */
+const errorBodyOf = (value: unknown): ErrorBody['error'] | undefined => {
   if (typeof value !== 'object' || value === null || !('error' in value)) return undefined;
   const error = value.error;
   if (typeof error !== 'object' || error === null) return undefined;
