@@ -1,8 +1,7 @@
 // The operator commands: stats and sweep (admin routes). Without --token they use a locally minted
 // `dev` token that carries the admin group.
 import { type Command } from 'commander';
-import { ms } from '../lambdas/domain/session';
-import { type StatsResponse, type SweepItem, type SweepReport } from './api-client';
+import { type SessionStats, type SweepItem, type SweepReport } from '../contract/wire';
 import { type CliIo } from './cli-io';
 import { type CommandContext, contextOf } from './cli-context';
 import { formatDuration } from './session-format';
@@ -12,13 +11,13 @@ import { formatFields, formatTable } from './table';
 /** Lambda's own ceiling; a sweep cannot run longer on AWS, and the local one is far quicker. */
 const SWEEP_TIMEOUT_MS = 15 * 60 * 1000;
 
-const formatStats = (stats: StatsResponse, nowMs: number): string => {
+const formatStats = (stats: SessionStats, nowMs: number): string => {
   const counts = (record: Record<string, number>): string =>
     Object.entries(record)
       .map(([key, count]) => `${key} ${count}`)
       .join(', ');
   const oldest = stats.oldestLive
-    ? `${stats.oldestLive.sessionId} (created ${formatDuration(nowMs - ms(stats.oldestLive.createdAt))} ago)`
+    ? `${stats.oldestLive.sessionId} (created ${formatDuration(nowMs - Date.parse(stats.oldestLive.createdAt))} ago)`
     : '-';
   return formatFields([
     ['live', String(stats.live)],

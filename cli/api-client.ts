@@ -1,12 +1,12 @@
 // A fetch-based client of the HTTP contract (DESIGN.md section 4). Callers get parsed bodies and two
 // named errors instead of status codes and socket errors: ApiError (the API answered with an error)
 // and ApiUnreachableError (no answer at all), which the CLI turns into exit codes.
-import { type HeartbeatKind, HEARTBEAT_KINDS } from '../lambdas/domain/deadline-policy';
-import { type SessionView } from '../lambdas/domain/session-view';
-import { type SessionStats } from '../lambdas/use-cases/get-stats';
-import { type SweepFailure, type SweepItem, type SweepResult } from '../lambdas/use-cases/sweep';
+import { type ErrorBody, type HeartbeatKind, type SessionStats, type SessionView, type SweepReport } from '../contract/wire';
 
-export { type HeartbeatKind, HEARTBEAT_KINDS };
+/** A record over the wire type, so a kind added to the contract does not compile until listed here too. */
+const HEARTBEAT_KIND_SET: Record<HeartbeatKind, true> = { interaction: true, ping: true, connect: true, disconnect: true };
+export const HEARTBEAT_KINDS = Object.keys(HEARTBEAT_KIND_SET) as HeartbeatKind[];
+
 export type ListStatus = 'live' | 'ended' | 'all';
 export const LIST_STATUSES: readonly ListStatus[] = ['live', 'ended', 'all'];
 
@@ -28,11 +28,6 @@ export interface ListSessionsResponse {
   sessions: SessionView[];
   nextToken?: string;
 }
-// The wire types of the admin routes are the use cases' results, serialised as they are.
-export type StatsResponse = SessionStats;
-export type SweepReport = SweepResult;
-export type { SweepFailure, SweepItem };
-
 /** A parsed answer plus its status: create (201 vs 200 replay) and end (202 vs 200) differ only by it. */
 export interface ApiResult<T> {
   status: number;
@@ -125,7 +120,7 @@ export class ApiClient {
     return this.request('DELETE', `/sessions/${encodeURIComponent(id)}`);
   }
 
-  getStats(): Promise<ApiResult<StatsResponse>> {
+  getStats(): Promise<ApiResult<SessionStats>> {
     return this.request('GET', '/stats');
   }
 
@@ -183,7 +178,8 @@ const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } =
   }
 };
 
-const errorBodyOf = (value: unknown): { code: string; message: string } | undefined => {
+/** The contract's error envelope, read defensively: a proxy or a crash may answer something else. */
+const errorBodyOf = (value: unknown): ErrorBody['error'] | undefined => {
   if (typeof value !== 'object' || value === null || !('error' in value)) return undefined;
   const error = value.error;
   if (typeof error !== 'object' || error === null) return undefined;

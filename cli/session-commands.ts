@@ -1,8 +1,8 @@
 // The per-session commands: create, list, show, heartbeat, extend, end. Each is one API call (list
 // with --all-pages follows nextToken), printed as a table for humans or as the raw body with --json.
 import { type Command, Option } from 'commander';
-import { type SessionView } from '../lambdas/domain/session-view';
-import { HEARTBEAT_KINDS, type HeartbeatKind, LIST_STATUSES, type ListSessionsResponse, type ListStatus } from './api-client';
+import { type HeartbeatKind, type SessionView } from '../contract/wire';
+import { HEARTBEAT_KINDS, LIST_STATUSES, type ListSessionsResponse, type ListStatus } from './api-client';
 import { type CliIo } from './cli-io';
 import { type CommandContext, contextOf } from './cli-context';
 import { metadataEntry, positiveInteger } from './option-parsers';

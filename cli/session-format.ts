@@ -1,8 +1,10 @@
 // How sessions look in human output: the list table (id, profile, status, activity, expires in,
 // reason) and the one-session detail view. Times are shown relative to the CLI's clock.
-import { isEnded, ms } from '../lambdas/domain/session';
-import { type SessionView } from '../lambdas/domain/session-view';
+import { type SessionStatus, type SessionView } from '../contract/wire';
 import { type Column, formatFields, formatTable } from './table';
+
+const isEnded = (status: SessionStatus): boolean => status === 'stopped' || status === 'failed';
+const ms = (isoTime: string): number => Date.parse(isoTime);
 
 /** `45s`, `14m 05s`, `3h 02m`, `2d 4h`, `15m`: two units at most (a zero second one is dropped). */
 export const formatDuration = (durationMs: number): string => {

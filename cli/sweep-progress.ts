@@ -3,7 +3,7 @@
 // elapsed time; once the report is back and covers many items, a bar shows how many were handled
 // without failure. Both are drawn on stderr and only on a terminal, so pipes and --json stay clean.
 import { type Options, SingleBar } from 'cli-progress';
-import { type SweepReport } from './api-client';
+import { type SweepReport } from '../contract/wire';
 import { type CliStream } from './cli-io';
 
 /** Reports with at least this many items get the outcome bar; smaller ones are read at a glance. */

@@ -12,13 +12,15 @@ import { type JwtVerifier, remoteJwtVerifier } from './adapters/auth/jwt-verifie
 import { type EcsProfileTarget, EcsTaskRunner } from './adapters/aws/ecs-task-runner';
 import { EventBridgeEventPublisher } from './adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
+import { DynamoDbIdempotencyKeys } from './adapters/dynamodb/dynamodb-idempotency-keys';
+import { DynamoDbOwnerSlots } from './adapters/dynamodb/dynamodb-owner-slots';
 import { DynamoDbSessionStore } from './adapters/dynamodb/dynamodb-session-store';
 import { log, metricsPort } from './adapters/observability/powertools';
 import { ConfigError, configSchema } from '../contract/app-config';
 import { toProfile } from './profile-config';
 import { type Profile } from './domain/profile';
 import { systemClock } from './ports/clock';
-import { DEFAULT_SETTINGS, type UseCaseDeps } from './use-cases/deps';
+import { DEFAULT_SETTINGS, type UseCaseDeps } from './use-cases/use-case-deps';
 
 /** What the handlers need: the use cases' dependencies plus how to authenticate callers. */
 export interface HandlerDeps extends UseCaseDeps {
@@ -112,10 +114,12 @@ export const buildAwsDeps = (env: LambdaEnv): HandlerDeps => {
   return {
     store: new DynamoDbSessionStore({
       client: doc,
-      tables: { sessions: env.SESSIONS_TABLE_NAME, idempotency: env.IDEMPOTENCY_TABLE_NAME },
+      tableName: env.SESSIONS_TABLE_NAME,
       shardCount: env.DEADLINE_SHARDS,
       retentionDays: env.RETENTION_DAYS,
     }),
+    idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: env.IDEMPOTENCY_TABLE_NAME }),
+    ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: env.IDEMPOTENCY_TABLE_NAME }),
     tasks: new EcsTaskRunner(new ECSClient({}), {
       clusterArn: env.CLUSTER_ARN,
       subnetIds: env.TASK_SUBNET_IDS,

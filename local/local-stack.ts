@@ -12,22 +12,25 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JoseJwtVerifier } from '../lambdas/adapters/auth/jwt-verifier';
 import { type TableNames, createTables } from './dynamodb/create-tables';
+import { DynamoDbIdempotencyKeys } from '../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
+import { DynamoDbOwnerSlots } from '../lambdas/adapters/dynamodb/dynamodb-owner-slots';
 import { DynamoDbSessionStore } from '../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalKeys, loadLocalKeys, mintLocalToken } from './adapters/local-keys';
 import { NdjsonEventPublisher } from './adapters/ndjson-event-publisher';
 import { type LocalTaskProfile, ProcessTaskRunner, type TaskStateEvent } from './adapters/process-task-runner';
 import { TimerExpiryScheduler } from './adapters/timer-expiry-scheduler';
 import { type AppConfig } from '../contract/app-config';
+import { type SweepReport } from '../contract/wire';
 import { profilesOf } from '../lambdas/profile-config';
 import { nextFireAtMs } from '../lambdas/domain/deadline-policy';
 import { handler as apiHandler } from '../lambdas/handlers/api';
 import { systemClock } from '../lambdas/ports/clock';
 import { type ExpiryFire } from '../lambdas/ports/expiry-scheduler';
 import { type Log, noMetrics } from '../lambdas/ports/observability';
-import { DEFAULT_SETTINGS } from '../lambdas/use-cases/deps';
+import { DEFAULT_SETTINGS } from '../lambdas/use-cases/use-case-deps';
 import { expireSession } from '../lambdas/use-cases/expire-session';
 import { handleTaskEvent } from '../lambdas/use-cases/handle-task-event';
-import { type SweepResult, sweep } from '../lambdas/use-cases/sweep';
+import { sweep } from '../lambdas/use-cases/sweep';
 import { type HandlerDeps, resetDeps, setDeps } from '../lambdas/wiring';
 import { type ConsoleLog, consoleLog } from './console-log';
 import { createApiServer } from './http-server';
@@ -58,7 +61,7 @@ export interface LocalStack {
   /** A token this stack accepts. */
   mintToken(user: string, options?: { admin?: boolean }): Promise<string>;
   /** Runs the sweep now (as the interval does), returning its report. */
-  sweepNow(): Promise<SweepResult>;
+  sweepNow(): Promise<SweepReport>;
   /** Stops serving, timers and the sweep, and closes dynalite; task processes keep running. */
   stop(): Promise<void>;
 }
@@ -123,7 +126,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   let tasks: ProcessTaskRunner | undefined;
   let depsInjected = false;
   let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<SweepResult> | undefined;
+  let sweeping: Promise<SweepReport> | undefined;
   let ready = false;
 
   const shutdown = async (): Promise<void> => {
@@ -204,12 +207,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     const store = new DynamoDbSessionStore({
       client: doc,
-      tables: LOCAL_TABLES,
+      tableName: LOCAL_TABLES.sessions,
       shardCount: options.config.deadlineShards,
       retentionDays: options.config.retentionDays,
     });
     const deps: HandlerDeps = {
       store,
+      idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: LOCAL_TABLES.idempotency }),
+      ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: LOCAL_TABLES.idempotency }),
       tasks,
       scheduler,
       events: new NdjsonEventPublisher(join(dataDir, 'events.ndjson'), log),
@@ -243,7 +248,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     // The safety net; first right away, so whatever happened while the stack was down is handled now.
     const sweepDeps: HandlerDeps = { ...deps, log: quietWhenIdle(log) };
-    const sweepNow = (): Promise<SweepResult> =>
+    const sweepNow = (): Promise<SweepReport> =>
       (sweeping ??= sweep(sweepDeps, { dryRun: false }).finally(() => {
         sweeping = undefined;
       }));

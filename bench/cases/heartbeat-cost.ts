@@ -7,8 +7,8 @@ import { type HeartbeatKind, computeDeadline, applyHeartbeat } from '../../lambd
 import { ConflictError } from '../../lambdas/domain/errors';
 import { type Profile } from '../../lambdas/domain/profile';
 import { iso, ms } from '../../lambdas/domain/session';
+import { ACCEPTS_ACTIVITY } from '../../lambdas/domain/state-machine';
 import { type SessionPatch } from '../../lambdas/ports/session-store';
-import { ACCEPTS_ACTIVITY } from '../../lambdas/use-cases/change-deadline';
 import { createSession } from '../../lambdas/use-cases/create-session';
 import { expireSession } from '../../lambdas/use-cases/expire-session';
 import { handleTaskEvent } from '../../lambdas/use-cases/handle-task-event';

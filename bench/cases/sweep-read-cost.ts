@@ -138,7 +138,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   try {
     const meter = new CapacityMeter();
     meter.attach(dynamo.doc);
-    const store = new DynamoDbSessionStore({ client: dynamo.doc, tables: dynamo.tables, ...SETTINGS });
+    const store = new DynamoDbSessionStore({ client: dynamo.doc, tableName: dynamo.tables.sessions, ...SETTINGS });
 
     const nowMs = Date.now();
     const { sessions, overdueIds } = makeSessions(mix, nowMs);

@@ -112,7 +112,7 @@ export const startBenchStack = async (options: BenchStackOptions): Promise<Bench
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const doc = DynamoDBDocumentClient.from(client);
-  const store = new DynamoDbSessionStore({ client: doc, tables: stack.tables, shardCount: DEADLINE_SHARDS, retentionDays: RETENTION_DAYS });
+  const store = new DynamoDbSessionStore({ client: doc, tableName: stack.tables.sessions, shardCount: DEADLINE_SHARDS, retentionDays: RETENTION_DAYS });
   const pids = new Set<number>();
   let stopped: Promise<{ killed: number }> | undefined;
   return {

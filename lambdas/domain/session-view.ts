@@ -1,12 +1,8 @@
-// The session as the API shows it: every field of DESIGN.md section 2 plus the activity level,
-// without bookkeeping (version, hashes, task ARN, schedule name), which must never leak.
-import { type ActivityLevel, activityLevel } from './deadline-policy';
+// The session as the API shows it (contract/wire.ts): every field of the record plus the activity
+// level, without bookkeeping (version, hashes, task ARN, schedule name), which must never leak.
+import { type SessionView } from '../../contract/wire';
+import { activityLevel } from './deadline-policy';
 import { type Session } from './session';
-
-export type SessionView = Omit<
-  Session,
-  'version' | 'activityTokenHash' | 'requestHash' | 'taskArn' | 'scheduleName' | 'scheduleSeq' | 'warnedFor'
-> & { activityLevel: ActivityLevel };
 
 export const toSessionView = (session: Session, nowMs: number): SessionView => {
   // Listing what is dropped keeps new bookkeeping fields from leaking by accident in review.
@@ -20,5 +16,11 @@ export const toSessionView = (session: Session, nowMs: number): SessionView => {
     warnedFor: _warnedFor,
     ...shown
   } = session;
-  return { ...shown, activityLevel: activityLevel(session, nowMs) };
+  // A field the record gains is neither dropped above nor on the wire: this does not compile until
+  // it is one or the other (a spread is exempt from excess-property checks).
+  const view: SessionView & Record<Exclude<keyof typeof shown, keyof SessionView>, never> = {
+    ...shown,
+    activityLevel: activityLevel(session, nowMs),
+  };
+  return view;
 };

@@ -18,6 +18,12 @@ const TRANSITIONS: Readonly<Record<SessionStatus, Partial<Record<SessionStatus, 
   failed: {},
 };
 
+/**
+ * Activity (heartbeats, extends) is accepted while the session has not begun to stop; so is its
+ * deadline: expire and the sweep stop only sessions in these statuses.
+ */
+export const ACCEPTS_ACTIVITY: readonly SessionStatus[] = ['starting', 'running'];
+
 export const canTransition = (from: SessionStatus, to: SessionStatus, actor: Actor): boolean =>
   TRANSITIONS[from][to]?.includes(actor) ?? false;
 

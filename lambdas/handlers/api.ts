@@ -4,11 +4,12 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { log } from '../adapters/observability/powertools';
+import { type SessionView } from '../../contract/wire';
+import { type Caller } from '../domain/caller';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import { type Session } from '../domain/session';
-import { type SessionView, toSessionView } from '../domain/session-view';
+import { toSessionView } from '../domain/session-view';
 import { createSession } from '../use-cases/create-session';
-import { type Caller } from '../use-cases/deps';
 import { extendSession } from '../use-cases/extend-session';
 import { getSession } from '../use-cases/get-session';
 import { getStats } from '../use-cases/get-stats';

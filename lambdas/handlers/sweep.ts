@@ -9,7 +9,8 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { log } from '../adapters/observability/powertools';
-import { type SweepResult, sweep } from '../use-cases/sweep';
+import { type SweepReport } from '../../contract/wire';
+import { sweep } from '../use-cases/sweep';
 import { getDeps, initOnLambda } from '../wiring';
 import { errorSummary, parsePayload } from './async-payload';
 import { observabilityMiddlewares } from './observability-middleware';
@@ -22,11 +23,11 @@ export const sweepPayloadSchema = z.object({ dryRun: z.boolean().optional() });
 
 const asPayload = (event: unknown): unknown => (event === undefined || event === null ? {} : event);
 
-export const sweepHandler = async (event: unknown): Promise<SweepResult | { dropped: true }> => {
+export const sweepHandler = async (event: unknown): Promise<SweepReport | { dropped: true }> => {
   const payload = parsePayload(log, sweepPayloadSchema, asPayload(event), 'sweep request');
   if (payload === undefined) return { dropped: true };
   const dryRun = payload.dryRun ?? false;
-  let result: SweepResult;
+  let result: SweepReport;
   try {
     result = await sweep(getDeps(), { dryRun });
   } catch (error) {
@@ -39,4 +40,4 @@ export const sweepHandler = async (event: unknown): Promise<SweepResult | { drop
   return result;
 };
 
-export const handler = middy<unknown, SweepResult | { dropped: true }>().use(observabilityMiddlewares()).handler(sweepHandler);
+export const handler = middy<unknown, SweepReport | { dropped: true }>().use(observabilityMiddlewares()).handler(sweepHandler);

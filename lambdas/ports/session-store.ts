@@ -30,22 +30,6 @@ export interface StatusCounts {
   byStatus: Record<SessionStatus, number>;
 }
 
-/** An idempotency record: a client key, claimed once, pointing at the session it created. */
-export interface IdempotencyRecord {
-  key: string;
-  sessionId: string;
-  requestHash: string;
-  /** Epoch seconds after which the key may be used again. */
-  expiresAtEpoch: number;
-}
-
-/** A session holding one of its owner's live-session slots (the per-owner limit). */
-export interface OwnerSlot {
-  sessionId: string;
-  /** Epoch milliseconds of the claim (a claim whose session was never written is stale after a while). */
-  claimedAtMs: number;
-}
-
 export interface SessionStore {
   /** Writes a new session; `false` if one with the same id exists. */
   create(session: Session): Promise<boolean>;
@@ -58,22 +42,6 @@ export interface SessionStore {
   listDue(epochMs: number): Promise<Session[]>;
   /** Every live session (starting, running, stopping), from the `byDeadline` index. */
   listLive(): Promise<Session[]>;
-  /**
-   * Takes one of the owner's `max` live-session slots for the session, in one conditional write:
-   * `false` when `max` sessions hold one. A session that holds a slot may claim again (true; the
-   * claim time moves to `nowMs`), so a retry never takes a second slot. Not index-based: strongly
-   * consistent, so concurrent claims can never exceed `max`.
-   */
-  claimOwnerSlot(ownerId: string, sessionId: string, max: number, nowMs: number): Promise<boolean>;
-  /** The sessions holding the owner's slots, read consistently. */
-  ownerSlots(ownerId: string): Promise<OwnerSlot[]>;
-  /**
-   * Gives the session's slot back; a no-op when it holds none. With `ifClaimedAtMs`, only if the
-   * claim is still that one (taking over a stale slot must not remove a claim renewed meanwhile).
-   */
-  releaseOwnerSlot(ownerId: string, sessionId: string, ifClaimedAtMs?: number): Promise<void>;
   /** Counts by status over the whole table (admin stats; a Scan, so not on any hot path). */
   countByStatus(): Promise<StatusCounts>;
-  /** Claims a key; returns the existing unexpired record when it is already claimed. */
-  claimIdempotencyKey(record: IdempotencyRecord, nowEpochSeconds: number): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
 }

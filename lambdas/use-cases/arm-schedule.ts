@@ -3,7 +3,7 @@
 // named schedule that was never armed would be a missed expiry.
 import { type DeadlinePatch, nextFireAtMs } from '../domain/deadline-policy';
 import { type Session, ms, scheduleNameFor } from '../domain/session';
-import { type UseCaseDeps } from './deps';
+import { type UseCaseDeps } from './use-case-deps';
 
 export interface ArmedSchedule {
   scheduleName: string;
@@ -11,7 +11,8 @@ export interface ArmedSchedule {
   fireAt: number;
 }
 
-type ArmDeps = Pick<UseCaseDeps, 'scheduler' | 'clock' | 'metrics'>;
+/** Arming a schedule: the Scheduler call, the time it is armed for, and its count. */
+export type ArmDeps = Pick<UseCaseDeps, 'scheduler' | 'clock' | 'metrics'>;
 
 /** The most schedules one expiry fire arms: one per attempt of the expire use case. */
 export const MAX_ARMS_PER_FIRE = 5;

@@ -3,14 +3,15 @@
 // (bounded). No Scheduler call unless the change moves the deadline earlier (see arm-schedule).
 import { type DeadlinePatch } from '../domain/deadline-policy';
 import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors';
-import { type Session, type SessionStatus } from '../domain/session';
-import { armIfDeadlineShortened } from './arm-schedule';
-import { type UseCaseDeps } from './deps';
+import { type Session } from '../domain/session';
+import { ACCEPTS_ACTIVITY } from '../domain/state-machine';
+import { type ArmDeps, armIfDeadlineShortened } from './arm-schedule';
+import { type UseCaseDeps } from './use-case-deps';
 
 const MAX_ATTEMPTS = 5;
 
-/** Activity is accepted while the session has not begun to stop. */
-export const ACCEPTS_ACTIVITY: readonly SessionStatus[] = ['starting', 'running'];
+/** The version-conditioned write, its log line on a lost race, and the arm of a shortened deadline. */
+export type ChangeDeadlineDeps = Pick<UseCaseDeps, 'store' | 'log'> & ArmDeps;
 
 export const assertAcceptsActivity = (session: Session): void => {
   if (!ACCEPTS_ACTIVITY.includes(session.status)) {
@@ -23,7 +24,7 @@ export const assertAcceptsActivity = (session: Session): void => {
  * is needed; the session is then returned as it is (`written: false`).
  */
 export const changeDeadline = async (
-  deps: UseCaseDeps,
+  deps: ChangeDeadlineDeps,
   session: Session,
   change: (current: Session) => DeadlinePatch | undefined,
 ): Promise<{ session: Session; written: boolean }> => {

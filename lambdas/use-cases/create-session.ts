@@ -12,8 +12,8 @@ import { type Profile, effectiveTimeouts } from '../domain/profile';
 import { type EndReason, type Session, iso, scheduleNameFor } from '../domain/session';
 import { newActivityToken, sha256Hex } from './activity-token';
 import { armSchedule } from './arm-schedule';
-import { type UseCaseDeps } from './deps';
-import { recordEnded, stopReasonText } from './end-session';
+import { type UseCaseDeps } from './use-case-deps';
+import { type EndSessionDeps, type RecordEndedDeps, recordEnded, stopReasonText } from './end-session';
 import { claimSessionId, requestHashOf } from './idempotency';
 import { takeOwnerSlot } from './owner-slots';
 import { publishEvents } from './publish-events';
@@ -37,6 +37,7 @@ export interface CreateSessionResult {
 /** The HTTP layer validates metadata sizes; this is a defensive cap on what reaches the table. */
 export const MAX_METADATA_KEYS = 16;
 
+/** Create uses every port: the key, the slot, the record, the schedule, the task and the event. */
 export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput): Promise<CreateSessionResult> => {
   const profile = profileNamed(deps, input.profile);
   const timeouts = effectiveTimeouts(profile, input);
@@ -88,7 +89,7 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
   return { session, activityToken, replayed: false };
 };
 
-const profileNamed = (deps: UseCaseDeps, name: string): Profile => {
+const profileNamed = (deps: Pick<UseCaseDeps, 'profiles'>, name: string): Profile => {
   // hasOwn: a profile called `constructor` or `__proto__` must not resolve to Object's members.
   const profile = Object.hasOwn(deps.profiles, name) ? deps.profiles[name] : undefined;
   if (profile === undefined) throw new ValidationError('profile', 'profile: no such profile is configured');
@@ -96,7 +97,7 @@ const profileNamed = (deps: UseCaseDeps, name: string): Profile => {
 };
 
 const newSession = (
-  deps: UseCaseDeps,
+  deps: Pick<UseCaseDeps, 'clock'>,
   a: {
     sessionId: string;
     input: CreateSessionInput;
@@ -174,7 +175,7 @@ const startTask = async (deps: UseCaseDeps, session: Session, activityToken: str
  * there first (the record already names our task: nothing to do), or the session was terminated
  * before it knew a task (the terminator had nothing to stop, so we stop it and finish the end).
  */
-const settleChangedDuringStart = async (deps: UseCaseDeps, session: Session, current: Session | undefined, taskArn: string): Promise<Session> => {
+const settleChangedDuringStart = async (deps: EndSessionDeps, session: Session, current: Session | undefined, taskArn: string): Promise<Session> => {
   if (current?.taskArn === taskArn) return current;
   deps.log.info('session ended while its task was starting; stopping the task', { sessionId: session.id, status: current?.status });
   await stopQuietly(deps, session.id, taskArn, current?.endReason);
@@ -184,7 +185,7 @@ const settleChangedDuringStart = async (deps: UseCaseDeps, session: Session, cur
   return ended.ok ? ended.session : (ended.current ?? current);
 };
 
-const stopQuietly = async (deps: UseCaseDeps, sessionId: string, taskArn: string, reason: EndReason = 'start_failed'): Promise<void> => {
+const stopQuietly = async (deps: Pick<UseCaseDeps, 'tasks' | 'log'>, sessionId: string, taskArn: string, reason: EndReason = 'start_failed'): Promise<void> => {
   try {
     await deps.tasks.stop(taskArn, stopReasonText(reason));
   } catch (error) {
@@ -194,7 +195,7 @@ const stopQuietly = async (deps: UseCaseDeps, sessionId: string, taskArn: string
 };
 
 /** Marks the session failed/start_failed. Best-effort: a session stuck in `starting` is repaired by the sweep. */
-const failStart = async (deps: UseCaseDeps, session: Session, step: string, error: unknown): Promise<void> => {
+const failStart = async (deps: RecordEndedDeps, session: Session, step: string, error: unknown): Promise<void> => {
   deps.metrics.count('StartFailures');
   deps.log.error('session start failed', { sessionId: session.id, step, error: String(error) });
   try {

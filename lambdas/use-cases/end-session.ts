@@ -7,9 +7,15 @@ import { type Actor, sourcesOf } from '../domain/state-machine';
 import { UnavailableError } from '../domain/errors';
 import { type SessionPatch, type WriteResult } from '../ports/session-store';
 import { disarmQuietly } from './arm-schedule';
-import { type UseCaseDeps } from './deps';
+import { type UseCaseDeps } from './use-case-deps';
 import { releaseOwnerSlotQuietly } from './owner-slots';
 import { publishEvents } from './publish-events';
+
+/** What recording an end needs: the write, the slot give-back, the event and metric, the disarm. */
+export type RecordEndedDeps = Pick<UseCaseDeps, 'store' | 'ownerSlots' | 'scheduler' | 'events' | 'clock' | 'log' | 'metrics'>;
+
+/** Ending a session: recording the end, and before that stopping its task. */
+export type EndSessionDeps = RecordEndedDeps & Pick<UseCaseDeps, 'tasks'>;
 
 /** Retries when only bookkeeping changed under us; a status change always ends the attempt. */
 const MAX_ATTEMPTS = 5;
@@ -38,7 +44,7 @@ export type BeginStopResult = { won: true; session: Session } | { won: false; cu
  * later fire is stale. If StopTask fails the error propagates and the session stays `stopping`:
  * the sweep finishes it.
  */
-export const beginStop = async (deps: UseCaseDeps, snapshot: Session, opts: BeginStopOptions): Promise<BeginStopResult> => {
+export const beginStop = async (deps: EndSessionDeps, snapshot: Session, opts: BeginStopOptions): Promise<BeginStopResult> => {
   const sources = sourcesOf('stopping', opts.actor);
   let seen = snapshot;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -66,7 +72,7 @@ export const beginStop = async (deps: UseCaseDeps, snapshot: Session, opts: Begi
   throw new UnavailableError('the session changed too often to stop it; try again');
 };
 
-const stopWon = async (deps: UseCaseDeps, before: Session, stopping: Session, opts: BeginStopOptions): Promise<Session> => {
+const stopWon = async (deps: EndSessionDeps, before: Session, stopping: Session, opts: BeginStopOptions): Promise<Session> => {
   let after = stopping;
   if (stopping.taskArn === undefined) {
     // The session never got a task (RunTask not yet answered, or never called): nothing to stop.
@@ -94,7 +100,7 @@ export interface RecordEndedOptions {
  * starts the retention TTL), then a best-effort release of its owner slot, "Session Ended", the
  * SessionsEnded metric and a best-effort disarm of the schedule the record still named.
  */
-export const recordEnded = async (deps: UseCaseDeps, snapshot: Session, opts: RecordEndedOptions): Promise<WriteResult> => {
+export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts: RecordEndedOptions): Promise<WriteResult> => {
   let seen = snapshot;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const patch: SessionPatch = {
@@ -122,7 +128,7 @@ export const recordEnded = async (deps: UseCaseDeps, snapshot: Session, opts: Re
   throw new UnavailableError('the session changed too often to record its end; try again');
 };
 
-const announceEnded = async (deps: UseCaseDeps, ended: Session): Promise<void> => {
+const announceEnded = async (deps: RecordEndedDeps, ended: Session): Promise<void> => {
   const reason: EndReason = ended.endReason ?? (ended.status === 'failed' ? 'start_failed' : 'task_exited');
   deps.metrics.count('SessionsEnded', 1, { Reason: reason });
   deps.log.info('session ended', { sessionId: ended.id, status: ended.status, reason });

@@ -7,12 +7,12 @@
 import { nextFireAtMs, warningDue } from '../domain/deadline-policy';
 import { UnavailableError } from '../domain/errors';
 import { type Session, iso, isEnded, ms } from '../domain/session';
+import { ACCEPTS_ACTIVITY } from '../domain/state-machine';
 import { type ExpiryFire } from '../ports/expiry-scheduler';
 import { type SessionPatch } from '../ports/session-store';
 import { type ArmedSchedule, MAX_ARMS_PER_FIRE, armNextSchedule } from './arm-schedule';
-import { ACCEPTS_ACTIVITY } from './change-deadline';
-import { type UseCaseDeps } from './deps';
-import { beginStop } from './end-session';
+import { type UseCaseDeps } from './use-case-deps';
+import { type EndSessionDeps, beginStop } from './end-session';
 import { publishEvents } from './publish-events';
 
 export type ExpireOutcome = 'missing' | 'stale' | 'already_ended' | 'rearmed' | 'warned' | 'stopping';
@@ -20,7 +20,7 @@ export type ExpireOutcome = 'missing' | 'stale' | 'already_ended' | 'rearmed' | 
 /** Attempts when a heartbeat or another write lands between our read and our write (each may arm once). */
 const MAX_ATTEMPTS = MAX_ARMS_PER_FIRE;
 
-export const expireSession = async (deps: UseCaseDeps, fire: ExpiryFire): Promise<{ outcome: ExpireOutcome }> => {
+export const expireSession = async (deps: EndSessionDeps, fire: ExpiryFire): Promise<{ outcome: ExpireOutcome }> => {
   let armedSeq = 0;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const session = await deps.store.get(fire.sessionId);
@@ -83,7 +83,7 @@ export const expireSession = async (deps: UseCaseDeps, fire: ExpiryFire): Promis
 };
 
 /** Points the record at the schedule just armed, if nothing changed since we read it. */
-const nameSchedule = async (deps: UseCaseDeps, session: Session, armed: ArmedSchedule, extra: SessionPatch): Promise<boolean> => {
+const nameSchedule = async (deps: Pick<UseCaseDeps, 'store' | 'log'>, session: Session, armed: ArmedSchedule, extra: SessionPatch): Promise<boolean> => {
   const result = await deps.store.update(
     session.id,
     { ...extra, scheduleName: armed.scheduleName, scheduleSeq: armed.scheduleSeq },

@@ -5,10 +5,9 @@
 import { applyExtend } from '../domain/deadline-policy';
 import { NotFoundError } from '../domain/errors';
 import { type Session } from '../domain/session';
-import { changeDeadline } from './change-deadline';
-import { type UseCaseDeps } from './deps';
+import { type ChangeDeadlineDeps, changeDeadline } from './change-deadline';
 
-export const extendSession = async (deps: UseCaseDeps, input: { id: string; ownerId: string; seconds: number }): Promise<Session> => {
+export const extendSession = async (deps: ChangeDeadlineDeps, input: { id: string; ownerId: string; seconds: number }): Promise<Session> => {
   const session = await deps.store.get(input.id);
   if (session === undefined || session.ownerId !== input.ownerId) throw new NotFoundError();
   applyExtend(session, input.seconds, deps.clock.now()); // a bad `seconds` is a ValidationError whatever the status

@@ -6,8 +6,7 @@
 // conditional on the status, so duplicates and late events are no-ops.
 import { UnavailableError } from '../domain/errors';
 import { type Session, iso } from '../domain/session';
-import { type UseCaseDeps } from './deps';
-import { type RecordEndedOptions, recordEnded } from './end-session';
+import { type RecordEndedDeps, type RecordEndedOptions, recordEnded } from './end-session';
 
 export interface TaskEventInput {
   taskArn: string;
@@ -24,7 +23,7 @@ export type TaskEventOutcome = 'unknown' | 'running' | 'stopped' | 'failed' | 'n
 
 const MAX_ATTEMPTS = 5;
 
-export const handleTaskEvent = async (deps: UseCaseDeps, input: TaskEventInput): Promise<{ outcome: TaskEventOutcome }> => {
+export const handleTaskEvent = async (deps: RecordEndedDeps, input: TaskEventInput): Promise<{ outcome: TaskEventOutcome }> => {
   if (input.lastStatus !== 'RUNNING' && input.lastStatus !== 'STOPPED') return { outcome: 'noop' };
   if (input.sessionId === undefined) {
     deps.log.info('task event without a session id', { taskArn: input.taskArn, lastStatus: input.lastStatus });
@@ -43,7 +42,7 @@ export const handleTaskEvent = async (deps: UseCaseDeps, input: TaskEventInput):
   throw new UnavailableError(`session ${input.sessionId} changed too often to apply a task event; it will be redelivered`);
 };
 
-const onRunning = async (deps: UseCaseDeps, session: Session, input: TaskEventInput): Promise<TaskEventOutcome | 'retry'> => {
+const onRunning = async (deps: RecordEndedDeps, session: Session, input: TaskEventInput): Promise<TaskEventOutcome | 'retry'> => {
   if (session.status !== 'starting') {
     deps.log.debug('RUNNING event changes nothing', { sessionId: session.id, status: session.status, eventVersion: input.eventVersion });
     return 'noop';
@@ -58,7 +57,7 @@ const onRunning = async (deps: UseCaseDeps, session: Session, input: TaskEventIn
   return 'running';
 };
 
-const onStopped = async (deps: UseCaseDeps, session: Session, input: TaskEventInput): Promise<TaskEventOutcome | 'retry'> => {
+const onStopped = async (deps: RecordEndedDeps, session: Session, input: TaskEventInput): Promise<TaskEventOutcome | 'retry'> => {
   const ending = endingFor(session);
   if (ending === undefined) {
     deps.log.debug('STOPPED event changes nothing', { sessionId: session.id, status: session.status, eventVersion: input.eventVersion });

@@ -3,7 +3,7 @@
 // hash tells a true retry from a reuse of the key with another body.
 import { ConflictError } from '../domain/errors';
 import { sha256Hex } from './activity-token';
-import { type UseCaseDeps } from './deps';
+import { type UseCaseDeps } from './use-case-deps';
 
 export interface CreateRequestShape {
   profile: string;
@@ -25,11 +25,11 @@ export const idempotencyRecordKey = (ownerId: string, idempotencyKey: string): s
  * body claimed it for. The same key with another body is a ConflictError.
  */
 export const claimSessionId = async (
-  deps: UseCaseDeps,
+  deps: Pick<UseCaseDeps, 'idempotencyKeys' | 'clock' | 'settings'>,
   input: { ownerId: string; idempotencyKey: string; requestHash: string; sessionId: string },
 ): Promise<{ sessionId: string; claimed: boolean }> => {
   const nowEpochSeconds = Math.floor(deps.clock.now() / 1000);
-  const result = await deps.store.claimIdempotencyKey(
+  const result = await deps.idempotencyKeys.claim(
     {
       key: idempotencyRecordKey(input.ownerId, input.idempotencyKey),
       sessionId: input.sessionId,

@@ -3,7 +3,7 @@
 // an opaque token for the next page.
 import { type Session } from '../domain/session';
 import { type StatusFilter } from '../ports/session-store';
-import { type UseCaseDeps } from './deps';
+import { type UseCaseDeps } from './use-case-deps';
 
 export interface ListSessionsInput {
   ownerId: string;
@@ -12,7 +12,7 @@ export interface ListSessionsInput {
   nextToken?: string;
 }
 
-export const listSessions = async (deps: UseCaseDeps, input: ListSessionsInput): Promise<{ sessions: Session[]; nextToken?: string }> => {
+export const listSessions = async (deps: Pick<UseCaseDeps, 'store'>, input: ListSessionsInput): Promise<{ sessions: Session[]; nextToken?: string }> => {
   const page = await deps.store.listByOwner(input.ownerId, {
     status: input.status,
     limit: input.limit,

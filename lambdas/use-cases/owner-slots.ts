@@ -6,8 +6,8 @@
 // crash, a throttle): a create that finds every slot taken checks the holders and takes over the
 // slots of sessions that have ended, or that were never written.
 import { type Session, isEnded } from '../domain/session';
-import { type OwnerSlot } from '../ports/session-store';
-import { type UseCaseDeps } from './deps';
+import { type OwnerSlot } from '../ports/owner-slots';
+import { type UseCaseDeps } from './use-case-deps';
 
 /**
  * How long a slot may be held for a session that does not exist. A create writes its session right
@@ -16,21 +16,24 @@ import { type UseCaseDeps } from './deps';
  */
 export const UNWRITTEN_CLAIM_GRACE_MS = 2 * 60_000;
 
+/** The slots, and the sessions they are held for (to tell a stale slot from a live one). */
+export type TakeOwnerSlotDeps = Pick<UseCaseDeps, 'ownerSlots' | 'store' | 'clock' | 'log'>;
+
 /** Takes one of the owner's `max` slots for the session (or keeps the one it holds); `false` when all are held by live sessions. */
-export const takeOwnerSlot = async (deps: UseCaseDeps, ownerId: string, sessionId: string, max: number): Promise<boolean> => {
-  if (await deps.store.claimOwnerSlot(ownerId, sessionId, max, deps.clock.now())) return true;
+export const takeOwnerSlot = async (deps: TakeOwnerSlotDeps, ownerId: string, sessionId: string, max: number): Promise<boolean> => {
+  if (await deps.ownerSlots.claim(ownerId, sessionId, max, deps.clock.now())) return true;
   const stale = await staleSlots(deps, ownerId, sessionId);
   if (stale.length === 0) return false;
   deps.log.warn('taking over owner slots that were not given back', { sessionId, staleSessionIds: stale.map((s) => s.sessionId).join(',') });
   // Conditional on the claim time seen: a claim renewed meanwhile (a retry of that create) stays.
-  await Promise.all(stale.map((slot) => deps.store.releaseOwnerSlot(ownerId, slot.sessionId, slot.claimedAtMs)));
+  await Promise.all(stale.map((slot) => deps.ownerSlots.release(ownerId, slot.sessionId, slot.claimedAtMs)));
   // Concurrent creates may free the same stale slots: the claim decides who gets them.
-  return deps.store.claimOwnerSlot(ownerId, sessionId, max, deps.clock.now());
+  return deps.ownerSlots.claim(ownerId, sessionId, max, deps.clock.now());
 };
 
 /** Slots whose session has ended, or was claimed long ago and never written. */
-const staleSlots = async (deps: UseCaseDeps, ownerId: string, sessionId: string): Promise<OwnerSlot[]> => {
-  const slots = (await deps.store.ownerSlots(ownerId)).filter((slot) => slot.sessionId !== sessionId);
+const staleSlots = async (deps: TakeOwnerSlotDeps, ownerId: string, sessionId: string): Promise<OwnerSlot[]> => {
+  const slots = (await deps.ownerSlots.holders(ownerId)).filter((slot) => slot.sessionId !== sessionId);
   const holders = await Promise.all(slots.map((slot) => deps.store.get(slot.sessionId)));
   const now = deps.clock.now();
   return slots.filter((slot, i) => {
@@ -44,9 +47,9 @@ const staleSlots = async (deps: UseCaseDeps, ownerId: string, sessionId: string)
  * is harmless: the next create that finds the owner at the limit sees the session ended and takes
  * the slot over (takeOwnerSlot).
  */
-export const releaseOwnerSlotQuietly = async (deps: Pick<UseCaseDeps, 'store' | 'log'>, session: Session): Promise<void> => {
+export const releaseOwnerSlotQuietly = async (deps: Pick<UseCaseDeps, 'ownerSlots' | 'log'>, session: Session): Promise<void> => {
   try {
-    await deps.store.releaseOwnerSlot(session.ownerId, session.id);
+    await deps.ownerSlots.release(session.ownerId, session.id);
   } catch (error) {
     deps.log.warn('could not give back the owner slot of an ended session; the next create at the limit takes it over', {
       sessionId: session.id,

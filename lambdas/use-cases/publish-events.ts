@@ -2,7 +2,7 @@
 // already committed: failing the request, or making a retry redo a transition that already
 // happened, would be worse than one lost notification, which is logged and counted for an alarm.
 import { type SessionEvent } from '../ports/event-publisher';
-import { type UseCaseDeps } from './deps';
+import { type UseCaseDeps } from './use-case-deps';
 
 export const publishEvents = async (
   deps: Pick<UseCaseDeps, 'events' | 'log' | 'metrics'>,

@@ -7,8 +7,7 @@ import { type HeartbeatKind, applyHeartbeat } from '../domain/deadline-policy';
 import { NotFoundError } from '../domain/errors';
 import { type Session } from '../domain/session';
 import { tokenMatches } from './activity-token';
-import { changeDeadline } from './change-deadline';
-import { type UseCaseDeps } from './deps';
+import { type ChangeDeadlineDeps, changeDeadline } from './change-deadline';
 
 export type HeartbeatAuth = { type: 'owner'; ownerId: string } | { type: 'token'; token: string };
 
@@ -18,7 +17,7 @@ export interface RecordHeartbeatInput {
   auth: HeartbeatAuth;
 }
 
-export const recordHeartbeat = async (deps: UseCaseDeps, input: RecordHeartbeatInput): Promise<Session> => {
+export const recordHeartbeat = async (deps: ChangeDeadlineDeps, input: RecordHeartbeatInput): Promise<Session> => {
   const session = await deps.store.get(input.id);
   // A wrong token or another owner's session looks exactly like a missing one.
   if (session === undefined || !authorized(session, input.auth)) throw new NotFoundError();

@@ -5,39 +5,25 @@
 // while the session thinks it runs) and `orphans` (tasks whose session ended or vanished).
 // One failed repair never stops the others; dryRun reports and changes nothing.
 import pLimit from 'p-limit';
+import { type SweepItem, type SweepReport } from '../../contract/wire';
 import { DomainError } from '../domain/errors';
 import { type Session, isEnded, iso, ms } from '../domain/session';
+import { ACCEPTS_ACTIVITY } from '../domain/state-machine';
 import { type ManagedTask } from '../ports/task-runner';
-import { ACCEPTS_ACTIVITY } from './change-deadline';
-import { type UseCaseDeps } from './deps';
-import { beginStop, recordEnded, stopReasonText } from './end-session';
+import { type UseCaseDeps } from './use-case-deps';
+import { type EndSessionDeps, beginStop, recordEnded, stopReasonText } from './end-session';
 import { summarizeLive } from './live-summary';
 import { publishEvents } from './publish-events';
 
-export interface SweepItem {
-  sessionId?: string;
-  /** The last segment of the task ARN (never the full ARN). */
-  taskId?: string;
-  action: string;
-}
-
-export type SweepFailure = SweepItem & { error: string };
-
-export interface SweepResult {
-  dryRun: boolean;
-  expired: SweepItem[];
-  stuck: SweepItem[];
-  orphans: SweepItem[];
-  lost: SweepItem[];
-  failures: SweepFailure[];
-}
+/** Ending sessions (expired, stuck, lost), stopping orphans, and the grace and concurrency settings. */
+export type SweepDeps = EndSessionDeps & Pick<UseCaseDeps, 'settings'>;
 
 export interface SweepInput {
   dryRun: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
-export type SweepKind = 'expired' | 'stuck' | 'orphans' | 'lost';
+export type SweepKind = Exclude<keyof SweepReport, 'dryRun' | 'failures'>;
 
 /** What every repair reports when, on a fresh look, another actor had already done it. */
 export const SKIPPED = 'skip';
@@ -64,9 +50,9 @@ export const errorCategory = (error: unknown): string => {
   return 'error';
 };
 
-export const sweep = async (deps: UseCaseDeps, input: SweepInput): Promise<SweepResult> => {
+export const sweep = async (deps: SweepDeps, input: SweepInput): Promise<SweepReport> => {
   const now = deps.clock.now();
-  const result: SweepResult = { dryRun: input.dryRun, expired: [], stuck: [], orphans: [], lost: [], failures: [] };
+  const result: SweepReport = { dryRun: input.dryRun, expired: [], stuck: [], orphans: [], lost: [], failures: [] };
   const limit = pLimit(Math.max(1, deps.settings.sweepConcurrency));
   const fail = (item: SweepItem, error: unknown): void => {
     deps.log.warn('sweep repair failed', { ...item, error: String(error) });
@@ -145,7 +131,7 @@ const itemOf = (session: Session, action: string): SweepItem => ({
 
 /** The repair a live session needs, judged from the record and (when known) its task. */
 const planSessionRepair = (
-  deps: UseCaseDeps,
+  deps: SweepDeps,
   session: Session,
   tasksByArn: Map<string, ManagedTask> | undefined,
   now: number,
@@ -192,7 +178,7 @@ const planSessionRepair = (
 };
 
 /** `starting|running|stopping → stopped|failed` as the task is gone; the task-event rules apply. */
-const markEnded = async (deps: UseCaseDeps, session: Session, from: 'starting' | 'running' | 'stopping'): Promise<string> => {
+const markEnded = async (deps: EndSessionDeps, session: Session, from: 'starting' | 'running' | 'stopping'): Promise<string> => {
   const result = await recordEnded(
     deps,
     session,
@@ -205,13 +191,13 @@ const markEnded = async (deps: UseCaseDeps, session: Session, from: 'starting' |
   return result.ok ? (from === 'starting' ? 'mark_failed' : 'mark_stopped') : SKIPPED;
 };
 
-const markRunning = async (deps: UseCaseDeps, session: Session): Promise<string> => {
+const markRunning = async (deps: Pick<UseCaseDeps, 'store' | 'clock'>, session: Session): Promise<string> => {
   const result = await deps.store.update(session.id, { status: 'running', startedAt: iso(deps.clock.now()) }, { statusIn: ['starting'] });
   return result.ok ? 'mark_running' : SKIPPED;
 };
 
 /** The winner of `starting → failed` stops the task, if it has one. */
-const failStuckStart = async (deps: UseCaseDeps, session: Session): Promise<string> => {
+const failStuckStart = async (deps: EndSessionDeps, session: Session): Promise<string> => {
   const result = await recordEnded(deps, session, { from: ['starting'], status: 'failed', endReason: 'start_failed' });
   if (!result.ok) return SKIPPED;
   if (session.taskArn !== undefined) await deps.tasks.stop(session.taskArn, stopReasonText('start_failed'));
@@ -219,7 +205,7 @@ const failStuckStart = async (deps: UseCaseDeps, session: Session): Promise<stri
 };
 
 /** An overdue session: the same end path as expire, ignoring the schedule name. */
-const expireRepair = (deps: UseCaseDeps, session: Session): Repair => ({
+const expireRepair = (deps: EndSessionDeps, session: Session): Repair => ({
   kind: 'expired',
   item: itemOf(session, 'stop'),
   run: async () => {
@@ -241,7 +227,7 @@ const expireRepair = (deps: UseCaseDeps, session: Session): Repair => ({
 
 /** A task we started whose session has ended, vanished, or runs another task; undefined if it is not an orphan. */
 const planOrphan = async (
-  deps: UseCaseDeps,
+  deps: SweepDeps,
   task: ManagedTask,
   liveById: Map<string, Session>,
   now: number,
@@ -277,7 +263,7 @@ const planOrphan = async (
   };
 };
 
-const emitGauges = (deps: UseCaseDeps, live: readonly Session[], now: number, failures: number): void => {
+const emitGauges = (deps: Pick<UseCaseDeps, 'metrics'>, live: readonly Session[], now: number, failures: number): void => {
   const summary = summarizeLive(live, now);
   deps.metrics.observe('LiveSessions', summary.live, 'Count');
   deps.metrics.observe('OverdueSessions', summary.overdue, 'Count');

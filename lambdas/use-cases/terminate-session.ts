@@ -3,11 +3,10 @@
 // an admin who is not the owner) in one conditional write, stop the task, disarm the schedule.
 // The task's STOPPED event then marks the session `stopped`. A session already stopping or ended,
 // or one another actor began to stop first, is returned as it is with initiated=false.
+import { type Caller, mayAccess } from '../domain/caller';
 import { NotFoundError } from '../domain/errors';
 import { type Session, isEnded } from '../domain/session';
-import { type Caller, type UseCaseDeps } from './deps';
-import { beginStop } from './end-session';
-import { mayAccess } from './get-session';
+import { type EndSessionDeps, beginStop } from './end-session';
 
 export interface TerminateSessionResult {
   session: Session;
@@ -15,7 +14,7 @@ export interface TerminateSessionResult {
   initiated: boolean;
 }
 
-export const terminateSession = async (deps: UseCaseDeps, input: { id: string; caller: Caller }): Promise<TerminateSessionResult> => {
+export const terminateSession = async (deps: EndSessionDeps, input: { id: string; caller: Caller }): Promise<TerminateSessionResult> => {
   const session = await deps.store.get(input.id);
   if (session === undefined || !mayAccess(input.caller, session)) throw new NotFoundError();
   if (session.status === 'stopping' || isEnded(session.status)) return { session, initiated: false };

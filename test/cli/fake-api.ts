@@ -3,7 +3,7 @@
 import { type IncomingHttpHeaders, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { type SessionView } from '../../lambdas/domain/session-view';
+import { type SessionView } from '../../contract/wire';
 import { type CliIo } from '../../cli/cli-io';
 import { run } from '../../cli/program';
 

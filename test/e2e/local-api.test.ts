@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalKeys, mintLocalToken } from '../../local/adapters/local-keys';
-import { type SessionView } from '../../lambdas/domain/session-view';
+import { type SessionView } from '../../contract/wire';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack } from '../support/local-stack';
 import { waitFor } from '../support/wait-for';
 

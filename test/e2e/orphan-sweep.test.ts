@@ -1,8 +1,7 @@
 // End to end: a task whose session record vanished is an orphan; the sweep stops it and says so.
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SessionView } from '../../lambdas/domain/session-view';
-import { type SweepResult } from '../../lambdas/use-cases/sweep';
+import { type SessionView, type SweepReport } from '../../contract/wire';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack } from '../support/local-stack';
 import { pidExists, waitFor } from '../support/wait-for';
 
@@ -33,7 +32,7 @@ describe('local stack sweep', () => {
       dynamodb.destroy();
     }
 
-    const sweep = await env.api<SweepResult>('POST', '/sweep', { token: await env.token('ops', { admin: true }), body: {} });
+    const sweep = await env.api<SweepReport>('POST', '/sweep', { token: await env.token('ops', { admin: true }), body: {} });
 
     expect(sweep.status).toBe(200);
     expect(sweep.body.orphans).toEqual([expect.objectContaining({ sessionId: id, action: 'stop_orphan' })]);

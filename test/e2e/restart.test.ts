@@ -1,7 +1,7 @@
 // End to end: the local stack is stopped while a session runs and started again after its deadline.
 // Nothing is lost: the task kept running, is adopted, and the session ends promptly for its reason.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SessionView } from '../../lambdas/domain/session-view';
+import { type SessionView } from '../../contract/wire';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack } from '../support/local-stack';
 import { pidExists, waitFor } from '../support/wait-for';
 

@@ -1,7 +1,7 @@
 // End to end on the local stack: real HTTP, dynalite, timers and processes. Each session ends for
 // one reason, and its process is really gone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SessionView } from '../../lambdas/domain/session-view';
+import { type SessionView } from '../../contract/wire';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack } from '../support/local-stack';
 import { pidExists, waitFor } from '../support/wait-for';
 

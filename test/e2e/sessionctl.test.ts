@@ -2,7 +2,7 @@
 // create, list, show and end round-trip with --json; the bundled demo program, run as a real task,
 // reports its connect through the stack with its activity token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SessionView } from '../../lambdas/domain/session-view';
+import { type SessionView } from '../../contract/wire';
 import { runCli } from '../cli/fake-api';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack, testConfig } from '../support/local-stack';
 import { pidExists, waitFor } from '../support/wait-for';

@@ -1,12 +1,19 @@
-// The in-memory store is only worth its speed if it behaves like the real one: the same contract
-// cases run against both (the DynamoDB adapter on dynalite), so a use-case test that passes on the
-// fake means the same on DynamoDB.
+// The in-memory stores are only worth their speed if they behave like the real ones: the same
+// contract cases run against both (the DynamoDB adapters on dynalite), so a use-case test that
+// passes on the fakes means the same on DynamoDB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbIdempotencyKeys } from '../../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
+import { DynamoDbOwnerSlots } from '../../lambdas/adapters/dynamodb/dynamodb-owner-slots';
 import { DynamoDbSessionStore } from '../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { type Session, iso } from '../../lambdas/domain/session';
+import { type IdempotencyKeys } from '../../lambdas/ports/idempotency-keys';
+import { type OwnerSlots } from '../../lambdas/ports/owner-slots';
 import { type SessionStore } from '../../lambdas/ports/session-store';
 import { type DynaliteHandle, startDynalite } from './dynalite';
-import { FakeScheduler, FakeTaskRunner, FakeClock, InMemorySessionStore, MINUTE, T0, throttled } from './fakes';
+import { InMemoryIdempotencyKeys } from './fake-idempotency-keys';
+import { InMemoryOwnerSlots } from './fake-owner-slots';
+import { InMemorySessionStore } from './fake-session-store';
+import { FakeScheduler, FakeTaskRunner, FakeClock, MINUTE, T0, throttled } from './fakes';
 import { sessionFixture } from './session-fixture';
 
 let dynamo: DynaliteHandle | undefined;
@@ -17,15 +24,27 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
+const dynalite = (): DynaliteHandle => {
+  if (dynamo === undefined) throw new Error('dynalite not started');
+  return dynamo;
+};
+
 const stores: [string, () => SessionStore][] = [
   ['InMemorySessionStore', () => new InMemorySessionStore()],
   [
     'DynamoDbSessionStore (dynalite)',
-    () => {
-      if (dynamo === undefined) throw new Error('dynalite not started');
-      return new DynamoDbSessionStore({ client: dynamo.doc, tables: dynamo.tables, shardCount: 4, retentionDays: 30 });
-    },
+    () => new DynamoDbSessionStore({ client: dynalite().doc, tableName: dynalite().tables.sessions, shardCount: 4, retentionDays: 30 }),
   ],
+];
+
+const slotStores: [string, () => OwnerSlots][] = [
+  ['InMemoryOwnerSlots', () => new InMemoryOwnerSlots()],
+  ['DynamoDbOwnerSlots (dynalite)', () => new DynamoDbOwnerSlots({ client: dynalite().doc, tableName: dynalite().tables.idempotency })],
+];
+
+const keyStores: [string, () => IdempotencyKeys][] = [
+  ['InMemoryIdempotencyKeys', () => new InMemoryIdempotencyKeys()],
+  ['DynamoDbIdempotencyKeys (dynalite)', () => new DynamoDbIdempotencyKeys({ client: dynalite().doc, tableName: dynalite().tables.idempotency })],
 ];
 
 let owners = 0;
@@ -121,82 +140,86 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     expect(second.nextToken).toBeUndefined();
     expect((await store.listByOwner(owner, { status: 'ended', limit: 5 })).items).toEqual([]);
   });
+});
 
+describe.each(slotStores)('OwnerSlots contract: %s', (_, makeSlots) => {
   it('claims owner slots up to the limit, lets a holder claim again, and keeps owners apart', async () => {
-    const store = makeStore();
+    const slots = makeSlots();
     const [owner, other] = [`contract-${(owners += 1)}`, `contract-${(owners += 1)}`];
 
     const claims = [
-      await store.claimOwnerSlot(owner, 'a', 2, T0),
-      await store.claimOwnerSlot(owner, 'b', 2, T0 + 1),
-      await store.claimOwnerSlot(owner, 'c', 2, T0 + 2),
-      await store.claimOwnerSlot(owner, 'a', 2, T0 + 3),
-      await store.claimOwnerSlot(other, 'c', 2, T0 + 4),
+      await slots.claim(owner, 'a', 2, T0),
+      await slots.claim(owner, 'b', 2, T0 + 1),
+      await slots.claim(owner, 'c', 2, T0 + 2),
+      await slots.claim(owner, 'a', 2, T0 + 3),
+      await slots.claim(other, 'c', 2, T0 + 4),
     ];
 
     expect(claims).toEqual([true, true, false, true, true]);
-    expect(await store.ownerSlots(owner)).toEqual([
+    expect(await slots.holders(owner)).toEqual([
       { sessionId: 'b', claimedAtMs: T0 + 1 },
       { sessionId: 'a', claimedAtMs: T0 + 3 },
     ]);
-    expect(await store.ownerSlots(other)).toEqual([{ sessionId: 'c', claimedAtMs: T0 + 4 }]);
-    expect(await store.ownerSlots(`contract-${(owners += 1)}`)).toEqual([]);
+    expect(await slots.holders(other)).toEqual([{ sessionId: 'c', claimedAtMs: T0 + 4 }]);
+    expect(await slots.holders(`contract-${(owners += 1)}`)).toEqual([]);
   });
 
   it('releases a held slot only, and with a claim time only that claim', async () => {
-    const store = makeStore();
+    const slots = makeSlots();
     const owner = `contract-${(owners += 1)}`;
-    await store.claimOwnerSlot(owner, 'a', 2, T0);
-    await store.claimOwnerSlot(owner, 'b', 2, T0 + 1);
+    await slots.claim(owner, 'a', 2, T0);
+    await slots.claim(owner, 'b', 2, T0 + 1);
 
-    await store.releaseOwnerSlot(owner, 'nobody');
-    await store.releaseOwnerSlot(owner, 'a', T0 - 1);
-    await store.releaseOwnerSlot(`contract-${(owners += 1)}`, 'a');
-    expect((await store.ownerSlots(owner)).map((s) => s.sessionId)).toEqual(['a', 'b']);
+    await slots.release(owner, 'nobody');
+    await slots.release(owner, 'a', T0 - 1);
+    await slots.release(`contract-${(owners += 1)}`, 'a');
+    expect((await slots.holders(owner)).map((s) => s.sessionId)).toEqual(['a', 'b']);
 
-    await store.releaseOwnerSlot(owner, 'a', T0);
-    await store.releaseOwnerSlot(owner, 'b');
-    await store.releaseOwnerSlot(owner, 'b');
-    expect(await store.ownerSlots(owner)).toEqual([]);
-    await expect(store.claimOwnerSlot(owner, 'c', 1, T0 + 2)).resolves.toBe(true);
+    await slots.release(owner, 'a', T0);
+    await slots.release(owner, 'b');
+    await slots.release(owner, 'b');
+    expect(await slots.holders(owner)).toEqual([]);
+    await expect(slots.claim(owner, 'c', 1, T0 + 2)).resolves.toBe(true);
   });
 
   it('ten claims at once for a limit of three: exactly three get a slot', async () => {
-    const store = makeStore();
+    const slots = makeSlots();
     const owner = `contract-${(owners += 1)}`;
     const ids = Array.from({ length: 10 }, (_, i) => `s-${i}`);
 
-    const claims = await Promise.all(ids.map((id, i) => store.claimOwnerSlot(owner, id, 3, T0 + i)));
+    const claims = await Promise.all(ids.map((id, i) => slots.claim(owner, id, 3, T0 + i)));
 
     const winners = ids.filter((_, i) => claims[i]);
     expect(winners).toHaveLength(3);
-    expect((await store.ownerSlots(owner)).map((s) => s.sessionId).sort()).toEqual(winners.sort());
+    expect((await slots.holders(owner)).map((s) => s.sessionId).sort()).toEqual(winners.sort());
   });
 
   it('releases and claims at once never leave more holders than the limit', async () => {
-    const store = makeStore();
+    const slots = makeSlots();
     const owner = `contract-${(owners += 1)}`;
-    for (const id of ['old-0', 'old-1', 'old-2']) await store.claimOwnerSlot(owner, id, 3, T0);
+    for (const id of ['old-0', 'old-1', 'old-2']) await slots.claim(owner, id, 3, T0);
     const fresh = Array.from({ length: 6 }, (_, i) => `new-${i}`);
 
     const [, claims] = await Promise.all([
-      Promise.all(['old-0', 'old-1', 'old-2'].map((id) => store.releaseOwnerSlot(owner, id))),
-      Promise.all(fresh.map((id) => store.claimOwnerSlot(owner, id, 3, T0 + 1))),
+      Promise.all(['old-0', 'old-1', 'old-2'].map((id) => slots.release(owner, id))),
+      Promise.all(fresh.map((id) => slots.claim(owner, id, 3, T0 + 1))),
     ]);
 
     const winners = fresh.filter((_, i) => claims[i]);
     expect(winners.length).toBeLessThanOrEqual(3);
-    expect((await store.ownerSlots(owner)).map((s) => s.sessionId).sort()).toEqual(winners.sort());
+    expect((await slots.holders(owner)).map((s) => s.sessionId).sort()).toEqual(winners.sort());
   });
+});
 
+describe.each(keyStores)('IdempotencyKeys contract: %s', (_, makeKeys) => {
   it('claims an idempotency key once, until it expires', async () => {
-    const store = makeStore();
+    const keys = makeKeys();
     const key = `contract-key-${(owners += 1)}`;
     const record = { key, sessionId: 's-1', requestHash: 'h-1', expiresAtEpoch: 1000 };
 
-    await expect(store.claimIdempotencyKey(record, 900)).resolves.toEqual({ claimed: true });
-    await expect(store.claimIdempotencyKey({ ...record, sessionId: 's-2', expiresAtEpoch: 2000 }, 950)).resolves.toEqual({ claimed: false, existing: record });
-    await expect(store.claimIdempotencyKey({ ...record, sessionId: 's-3', expiresAtEpoch: 3000 }, 1001)).resolves.toEqual({ claimed: true });
+    await expect(keys.claim(record, 900)).resolves.toEqual({ claimed: true });
+    await expect(keys.claim({ ...record, sessionId: 's-2', expiresAtEpoch: 2000 }, 950)).resolves.toEqual({ claimed: false, existing: record });
+    await expect(keys.claim({ ...record, sessionId: 's-3', expiresAtEpoch: 3000 }, 1001)).resolves.toEqual({ claimed: true });
   });
 });
 

@@ -1,63 +1,24 @@
-// In-memory ports for use-case tests. The store keeps the SessionStore contract exactly (conditional
-// writes that bump `version` and answer a failed condition with the current item), so races can be
-// staged deterministically; the other fakes record every call and fail on demand.
+// In-memory ports for use-case tests, and `makeDeps`, which puts them together. The three stores
+// (sessions, idempotency keys, owner slots) keep their ports' contracts exactly and live in their
+// own modules; the other fakes here record every call and fail on demand.
 import { randomBytes } from 'node:crypto';
-import { ValidationError } from '../../lambdas/domain/errors';
 import { type Profile } from '../../lambdas/domain/profile';
-import { type Session, type SessionStatus, ENDED_STATUSES, LIVE_STATUSES, SESSION_STATUSES, ms } from '../../lambdas/domain/session';
 import { type Clock } from '../../lambdas/ports/clock';
 import { type EventPublisher, type SessionEvent } from '../../lambdas/ports/event-publisher';
 import { type ArmRequest, type ExpiryFire, type ExpiryScheduler } from '../../lambdas/ports/expiry-scheduler';
 import { type Log, type LogExtra, type MetricDimensions, type MetricName, type Metrics } from '../../lambdas/ports/observability';
-import {
-  type IdempotencyRecord,
-  type OwnerSlot,
-  type Page,
-  type SessionPatch,
-  type SessionStore,
-  type StatusCounts,
-  type StatusFilter,
-  type WriteExpectation,
-  type WriteResult,
-} from '../../lambdas/ports/session-store';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
-import { DEFAULT_SETTINGS, type UseCaseDeps, type UseCaseSettings } from '../../lambdas/use-cases/deps';
+import { DEFAULT_SETTINGS, type UseCaseDeps, type UseCaseSettings } from '../../lambdas/use-cases/use-case-deps';
+import { FailurePlan } from './failure-plan';
+import { InMemoryIdempotencyKeys } from './fake-idempotency-keys';
+import { InMemoryOwnerSlots } from './fake-owner-slots';
+import { InMemorySessionStore } from './fake-session-store';
 
 /** 2026-03-10T12:00:00Z: the instant fake clocks start at. */
 export const T0 = Date.parse('2026-03-10T12:00:00.000Z');
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
-
-/** Programmable failures of one fake, per operation: the next N calls, or calls matching a rule. */
-export class FailurePlan<Op extends string> {
-  private readonly queued = new Map<Op, Error[]>();
-  private readonly rules = new Map<Op, (args: readonly unknown[]) => Error | undefined>();
-
-  /** The next `times` calls of `op` throw `error`. */
-  failNext(op: Op, error: Error, times = 1): void {
-    this.queued.set(op, [...(this.queued.get(op) ?? []), ...Array<Error>(times).fill(error)]);
-  }
-
-  /** Every call of `op` for which `rule` returns an error throws it (until cleared). */
-  failWhen(op: Op, rule: (args: readonly unknown[]) => Error | undefined): void {
-    this.rules.set(op, rule);
-  }
-
-  clear(): void {
-    this.queued.clear();
-    this.rules.clear();
-  }
-
-  /** Throws the planned error for this call, if any. */
-  check(op: Op, ...args: readonly unknown[]): void {
-    const queue = this.queued.get(op);
-    const next = queue?.shift();
-    if (next !== undefined) throw next;
-    const error = this.rules.get(op)?.(args);
-    if (error !== undefined) throw error;
-  }
-}
 
 export class FakeClock implements Clock {
   constructor(private current: number = T0) {}
@@ -74,180 +35,6 @@ export class FakeClock implements Clock {
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
-
-type StoreOp =
-  | 'create'
-  | 'get'
-  | 'update'
-  | 'listByOwner'
-  | 'listDue'
-  | 'listLive'
-  | 'countByStatus'
-  | 'claimIdempotencyKey'
-  | 'claimOwnerSlot'
-  | 'ownerSlots'
-  | 'releaseOwnerSlot';
-
-/** A SessionStore in memory. Each call is atomic (no await inside), like one DynamoDB request. */
-export class InMemorySessionStore implements SessionStore {
-  readonly sessions = new Map<string, Session>();
-  readonly idempotency = new Map<string, IdempotencyRecord>();
-  /** Per owner: the sessions holding a slot → epoch ms of their claim (an owner with none has no entry). */
-  readonly slotHolders = new Map<string, Map<string, number>>();
-  readonly failures = new FailurePlan<StoreOp>();
-  /** Every update call, in order (also the ones whose condition failed). */
-  readonly updates: { id: string; patch: SessionPatch; expect: WriteExpectation; ok: boolean }[] = [];
-  /**
-   * Runs before an update is applied and may change the store: how a test stages a concurrent
-   * writer landing between a use case's read and its write.
-   */
-  beforeUpdate?: (id: string, patch: SessionPatch, expect: WriteExpectation) => void | Promise<void>;
-
-  /** Puts a session as it is (test setup); returns it. */
-  seed(session: Session): Session {
-    this.sessions.set(session.id, copy(session));
-    return session;
-  }
-
-  /** The stored session; throws if there is none (test assertions). */
-  peek(id: string): Session {
-    const session = this.sessions.get(id);
-    if (session === undefined) throw new Error(`no session ${id}`);
-    return copy(session);
-  }
-
-  all(): Session[] {
-    return [...this.sessions.values()].map(copy);
-  }
-
-  async create(session: Session): Promise<boolean> {
-    await Promise.resolve();
-    this.failures.check('create', session);
-    if (this.sessions.has(session.id)) return false;
-    this.sessions.set(session.id, copy(session));
-    return true;
-  }
-
-  async get(id: string): Promise<Session | undefined> {
-    await Promise.resolve();
-    this.failures.check('get', id);
-    const session = this.sessions.get(id);
-    return session === undefined ? undefined : copy(session);
-  }
-
-  async update(id: string, patch: SessionPatch, expect: WriteExpectation): Promise<WriteResult> {
-    await this.beforeUpdate?.(id, patch, expect);
-    await Promise.resolve();
-    this.failures.check('update', id, patch, expect);
-    const current = this.sessions.get(id);
-    const ok = current !== undefined && InMemorySessionStore.holds(current, expect);
-    this.updates.push({ id, patch: copy(patch), expect: copy(expect), ok });
-    if (!ok) return { ok: false, current: current === undefined ? undefined : copy(current) };
-    const next: Record<string, unknown> = { ...current };
-    for (const [key, value] of Object.entries(patch)) {
-      if (key === 'id' || key === 'version') throw new TypeError(`a patch may not set ${key}`);
-      if (value === null) delete next[key];
-      else if (value !== undefined) next[key] = copy(value);
-    }
-    next.version = current.version + 1;
-    this.sessions.set(id, next as unknown as Session);
-    return { ok: true, session: copy(next as unknown as Session) };
-  }
-
-  private static holds(s: Session, expect: WriteExpectation): boolean {
-    if (expect.statusIn !== undefined && !expect.statusIn.includes(s.status)) return false;
-    if (expect.ownerId !== undefined && s.ownerId !== expect.ownerId) return false;
-    if (expect.version !== undefined && s.version !== expect.version) return false;
-    if (expect.scheduleName === null && s.scheduleName !== undefined) return false;
-    if (typeof expect.scheduleName === 'string' && s.scheduleName !== expect.scheduleName) return false;
-    return true;
-  }
-
-  async listByOwner(ownerId: string, opts: { status: StatusFilter; limit: number; nextToken?: string }): Promise<Page<Session>> {
-    await Promise.resolve();
-    this.failures.check('listByOwner', ownerId, opts);
-    if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new ValidationError('limit', 'limit must be a positive whole number');
-    const wanted: readonly SessionStatus[] = opts.status === 'live' ? LIVE_STATUSES : opts.status === 'ended' ? ENDED_STATUSES : SESSION_STATUSES;
-    const mine = [...this.sessions.values()]
-      .filter((s) => s.ownerId === ownerId && wanted.includes(s.status))
-      .sort((a, b) => ms(b.createdAt) - ms(a.createdAt) || (a.id < b.id ? 1 : -1));
-    const start = opts.nextToken === undefined ? 0 : Number(Buffer.from(opts.nextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0) throw new ValidationError('nextToken', 'nextToken is not a token this API issued');
-    const items = mine.slice(start, start + opts.limit).map(copy);
-    const end = start + items.length;
-    return { items, ...(end < mine.length && { nextToken: Buffer.from(String(end)).toString('base64url') }) };
-  }
-
-  async listDue(epochMs: number): Promise<Session[]> {
-    await Promise.resolve();
-    this.failures.check('listDue', epochMs);
-    return this.live().filter((s) => ms(s.expiresAt) <= epochMs);
-  }
-
-  async listLive(): Promise<Session[]> {
-    await Promise.resolve();
-    this.failures.check('listLive');
-    return this.live();
-  }
-
-  private live(): Session[] {
-    return [...this.sessions.values()]
-      .filter((s) => LIVE_STATUSES.includes(s.status))
-      .sort((a, b) => ms(a.expiresAt) - ms(b.expiresAt))
-      .map(copy);
-  }
-
-  async claimOwnerSlot(ownerId: string, sessionId: string, max: number, nowMs: number): Promise<boolean> {
-    await Promise.resolve();
-    this.failures.check('claimOwnerSlot', ownerId, sessionId, max, nowMs);
-    if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
-    const holders = this.slotHolders.get(ownerId) ?? new Map<string, number>();
-    if (!holders.has(sessionId) && holders.size >= max) return false;
-    holders.set(sessionId, nowMs);
-    this.slotHolders.set(ownerId, holders);
-    return true;
-  }
-
-  async ownerSlots(ownerId: string): Promise<OwnerSlot[]> {
-    await Promise.resolve();
-    this.failures.check('ownerSlots', ownerId);
-    return [...(this.slotHolders.get(ownerId) ?? new Map<string, number>())]
-      .map(([sessionId, claimedAtMs]) => ({ sessionId, claimedAtMs }))
-      .sort((a, b) => a.claimedAtMs - b.claimedAtMs || (a.sessionId < b.sessionId ? -1 : 1));
-  }
-
-  async releaseOwnerSlot(ownerId: string, sessionId: string, ifClaimedAtMs?: number): Promise<void> {
-    await Promise.resolve();
-    this.failures.check('releaseOwnerSlot', ownerId, sessionId, ifClaimedAtMs);
-    const holders = this.slotHolders.get(ownerId);
-    const claimedAtMs = holders?.get(sessionId);
-    if (holders === undefined || claimedAtMs === undefined) return;
-    if (ifClaimedAtMs !== undefined && claimedAtMs !== ifClaimedAtMs) return;
-    holders.delete(sessionId);
-    if (holders.size === 0) this.slotHolders.delete(ownerId);
-  }
-
-  async countByStatus(): Promise<StatusCounts> {
-    await Promise.resolve();
-    this.failures.check('countByStatus');
-    const byStatus = Object.fromEntries(SESSION_STATUSES.map((s) => [s, 0])) as Record<SessionStatus, number>;
-    for (const s of this.sessions.values()) byStatus[s.status] += 1;
-    return { byStatus };
-  }
-
-  async claimIdempotencyKey(
-    record: IdempotencyRecord,
-    nowEpochSeconds: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }> {
-    await Promise.resolve();
-    this.failures.check('claimIdempotencyKey', record, nowEpochSeconds);
-    const existing = this.idempotency.get(record.key);
-    // As in DynamoDB: a record past its expiry is free even before TTL deletes it.
-    if (existing !== undefined && existing.expiresAtEpoch >= nowEpochSeconds) return { claimed: false, existing: copy(existing) };
-    this.idempotency.set(record.key, copy(record));
-    return { claimed: true };
-  }
-}
 
 export interface FakeTask extends ManagedTask {
   ownerId?: string;
@@ -495,30 +282,46 @@ export const TEST_PROFILES: Record<string, Profile> = {
 
 export const TEST_SETTINGS: UseCaseSettings = { ...DEFAULT_SETTINGS, apiUrl: 'https://sessions.example.test' };
 
-/** UseCaseDeps made of fakes, typed as the fakes so tests can program and inspect them. */
-export interface FakeDeps<S extends SessionStore = InMemorySessionStore> extends UseCaseDeps {
-  store: S;
-  tasks: FakeTaskRunner;
-  scheduler: FakeScheduler;
-  events: FakeEvents;
-  clock: FakeClock;
-  log: RecordingLog;
-  metrics: RecordingMetrics;
+/** The three stores of the use cases, as a test provides them. */
+export type Stores = Pick<UseCaseDeps, 'store' | 'idempotencyKeys' | 'ownerSlots'>;
+
+/** The stores in memory (the default). */
+export interface InMemoryStores extends Stores {
+  store: InMemorySessionStore;
+  idempotencyKeys: InMemoryIdempotencyKeys;
+  ownerSlots: InMemoryOwnerSlots;
 }
 
-export interface DepsOverrides<S extends SessionStore> {
-  /** Another store (the real DynamoDB one against dynalite). */
-  store?: S;
+/** UseCaseDeps made of fakes, typed as the fakes so tests can program and inspect them. */
+export type FakeDeps<S extends Stores = InMemoryStores> = UseCaseDeps &
+  S & {
+    tasks: FakeTaskRunner;
+    scheduler: FakeScheduler;
+    events: FakeEvents;
+    clock: FakeClock;
+    log: RecordingLog;
+    metrics: RecordingMetrics;
+  };
+
+export interface DepsOverrides<S extends Stores> {
+  /** Other stores (the real DynamoDB ones against dynalite). */
+  stores?: S;
   profiles?: Record<string, Profile>;
   settings?: Partial<UseCaseSettings>;
   /** Where the clock starts (default T0). */
   now?: number | string;
 }
 
-export const makeDeps = <S extends SessionStore = InMemorySessionStore>(overrides: DepsOverrides<S> = {}): FakeDeps<S> => {
+const inMemoryStores = (): InMemoryStores => ({
+  store: new InMemorySessionStore(),
+  idempotencyKeys: new InMemoryIdempotencyKeys(),
+  ownerSlots: new InMemoryOwnerSlots(),
+});
+
+export const makeDeps = <S extends Stores = InMemoryStores>(overrides: DepsOverrides<S> = {}): FakeDeps<S> => {
   const clock = new FakeClock(typeof overrides.now === 'string' ? Date.parse(overrides.now) : (overrides.now ?? T0));
   return {
-    store: overrides.store ?? (new InMemorySessionStore() as SessionStore as S),
+    ...(overrides.stores ?? (inMemoryStores() as Stores as S)),
     tasks: new FakeTaskRunner(clock),
     scheduler: new FakeScheduler(),
     events: new FakeEvents(),

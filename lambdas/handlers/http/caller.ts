@@ -2,7 +2,7 @@
 // admin carries the admin group in `cognito:groups` or `groups`. API Gateway flattens array claims
 // to strings such as "[a b]" (and some issuers send "a,b"), so every shape is read.
 import { UnauthorizedError } from '../../domain/errors';
-import { type Caller } from '../../use-cases/deps';
+import { type Caller } from '../../domain/caller';
 import { type ApiEvent, type JwtClaims } from './api-event';
 
 const GROUP_CLAIMS = ['cognito:groups', 'groups'] as const;

@@ -1,5 +1,6 @@
 // Every API answer is JSON built here, so the content type and the error envelope
 // `{"error": {"code", "message"}}` are the same on every path.
+import { type ErrorBody } from '../../../contract/wire';
 import { type ApiResult } from './api-event';
 
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -10,5 +11,7 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
-export const errorResponse = (statusCode: number, code: string, message: string, headers: Record<string, string> = {}): ApiResult =>
-  json(statusCode, { error: { code, message } }, headers);
+export const errorResponse = (statusCode: number, code: string, message: string, headers: Record<string, string> = {}): ApiResult => {
+  const body: ErrorBody = { error: { code, message } };
+  return json(statusCode, body, headers);
+};

@@ -1,7 +1,7 @@
 // Drives the api handler the way API Gateway does, on fake ports injected through the wiring, and
 // captures what the handler writes to stdout/stderr (the Powertools log lines) while it runs.
 import { type CryptoKey, SignJWT, generateKeyPair } from 'jose';
-import { type SessionView } from '../../../lambdas/domain/session-view';
+import { type SessionView } from '../../../contract/wire';
 import { JoseJwtVerifier } from '../../../lambdas/adapters/auth/jwt-verifier';
 import { handler } from '../../../lambdas/handlers/api';
 import { type ApiEvent } from '../../../lambdas/handlers/http/api-event';

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../lambdas/handlers/api';
 import { API_ROUTES, routeKeyOf } from '../../../contract/api-routes';
-import { type SweepItem } from '../../../lambdas/use-cases/sweep';
+import { type SweepItem } from '../../../contract/wire';
 import { resetDeps } from '../../../lambdas/wiring';
 import { OTHER_USER, USER } from '../../support/apigw-events';
 import { MINUTE } from '../../support/fakes';

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ms } from '../../../lambdas/domain/session';
 import { handler } from '../../../lambdas/handlers/sweep';
 import { createSession } from '../../../lambdas/use-cases/create-session';
-import { type SweepResult } from '../../../lambdas/use-cases/sweep';
+import { type SweepReport } from '../../../contract/wire';
 import { type FakeDeps, throttled } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
 import { captureOutput, logLines } from './captured-output';
@@ -33,7 +33,7 @@ describe('sweep handler', () => {
   it('sweeps for real by default and returns the report', async () => {
     const session = await overdueRunning();
 
-    const result = (await invoke({})) as SweepResult;
+    const result = (await invoke({})) as SweepReport;
 
     expect(result.dryRun).toBe(false);
     expect(result.expired.map((i) => i.sessionId)).toEqual([session.id]);
@@ -41,7 +41,7 @@ describe('sweep handler', () => {
   });
 
   it('treats an empty invocation as a real sweep', async () => {
-    const result = (await invoke(null)) as SweepResult;
+    const result = (await invoke(null)) as SweepReport;
 
     expect(result.dryRun).toBe(false);
   });
@@ -49,7 +49,7 @@ describe('sweep handler', () => {
   it('changes nothing on a dry run', async () => {
     const session = await overdueRunning();
 
-    const result = (await invoke({ dryRun: true })) as SweepResult;
+    const result = (await invoke({ dryRun: true })) as SweepReport;
 
     expect(result.dryRun).toBe(true);
     expect(result.expired.map((i) => i.sessionId)).toEqual([session.id]);
@@ -69,7 +69,7 @@ describe('sweep handler', () => {
     const session = await overdueRunning();
     deps.tasks.failures.failNext('stop', throttled());
 
-    const result = (await invoke({})) as SweepResult;
+    const result = (await invoke({})) as SweepReport;
 
     expect(result.failures).toEqual([expect.objectContaining({ sessionId: session.id })]);
     expect(logLines(output).some((l) => l['level'] === 'WARN' && String(l['message']).startsWith('sweep finished with failed repairs'))).toBe(true);

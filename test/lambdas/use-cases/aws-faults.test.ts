@@ -37,11 +37,13 @@ import { EcsTaskRunner } from '../../../lambdas/adapters/aws/ecs-task-runner';
 import { EventBridgeEventPublisher } from '../../../lambdas/adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../../../lambdas/adapters/aws/eventbridge-scheduler';
 import { createTables } from '../../../local/dynamodb/create-tables';
+import { DynamoDbIdempotencyKeys } from '../../../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
+import { DynamoDbOwnerSlots } from '../../../lambdas/adapters/dynamodb/dynamodb-owner-slots';
 import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { UnavailableError } from '../../../lambdas/domain/errors';
 import { type Session, iso, ms } from '../../../lambdas/domain/session';
 import { createSession } from '../../../lambdas/use-cases/create-session';
-import { type UseCaseDeps } from '../../../lambdas/use-cases/deps';
+import { type UseCaseDeps } from '../../../lambdas/use-cases/use-case-deps';
 import { expireSession } from '../../../lambdas/use-cases/expire-session';
 import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { sweep, taskIdOf } from '../../../lambdas/use-cases/sweep';
@@ -208,7 +210,9 @@ describe('use cases over the AWS adapters with SDK faults', () => {
     log = new RecordingLog();
     metrics = new RecordingMetrics();
     d = {
-      store: new DynamoDbSessionStore({ client: dynamo.doc, tables, shardCount: 4, retentionDays: 30 }),
+      store: new DynamoDbSessionStore({ client: dynamo.doc, tableName: tables.sessions, shardCount: 4, retentionDays: 30 }),
+      idempotencyKeys: new DynamoDbIdempotencyKeys({ client: dynamo.doc, tableName: tables.idempotency }),
+      ownerSlots: new DynamoDbOwnerSlots({ client: dynamo.doc, tableName: tables.idempotency }),
       tasks: new EcsTaskRunner(ecs, {
         clusterArn: CLUSTER,
         subnetIds: ['subnet-a'],
@@ -331,7 +335,7 @@ describe('use cases over the AWS adapters with SDK faults', () => {
       expect(schedulerMock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
         { Name: `${session.id}-1`, GroupName: SCHEDULE_GROUP },
       ]);
-      expect(await d.store.ownerSlots(OWNER)).toEqual([]);
+      expect(await d.ownerSlots.holders(OWNER)).toEqual([]);
       expect(published('Session Created')).toEqual([]);
       expect(published('Session Ended')).toEqual([expect.objectContaining({ sessionId: session.id, reason: 'start_failed' })]);
 

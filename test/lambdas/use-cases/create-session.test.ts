@@ -123,19 +123,19 @@ describe('createSession', () => {
       expect(error).toBeInstanceOf(LimitExceededError);
       expect(error).toMatchObject({ message: 'at most 5 live sessions per owner' });
       expect({ sessions: d.store.all().length, starts: d.tasks.startCalls.length, arms: d.scheduler.armCalls.length }).toEqual(before);
-      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId).sort()).toEqual(held.sort());
+      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId).sort()).toEqual(held.sort());
     });
 
     it('an Idempotency-Key replay takes no slot, even at the limit', async () => {
       const first = await createSession(d, { ownerId: OWNER, profile: 'notebook', idempotencyKey: 'k-1' });
       for (let i = 0; i < 4; i++) await startSession(d);
-      const claims = vi.spyOn(d.store, 'claimOwnerSlot');
+      const claims = vi.spyOn(d.ownerSlots, 'claim');
 
       const replay = await createSession(d, { ownerId: OWNER, profile: 'notebook', idempotencyKey: 'k-1' });
 
       expect(replay).toEqual({ session: first.session, replayed: true });
       expect(claims).not.toHaveBeenCalled();
-      expect(await d.store.ownerSlots(OWNER)).toHaveLength(5);
+      expect(await d.ownerSlots.holders(OWNER)).toHaveLength(5);
     });
 
     it('a create that fails to start gives its slot back', async () => {
@@ -145,7 +145,7 @@ describe('createSession', () => {
       await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).rejects.toBeInstanceOf(UnavailableError);
 
       const failed = d.store.all().find((s) => s.status === 'failed');
-      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).not.toContain(failed?.id);
+      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).not.toContain(failed?.id);
       await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).resolves.toMatchObject({ replayed: false });
     });
 
@@ -154,18 +154,18 @@ describe('createSession', () => {
       for (let i = 0; i < 5; i++) sessions.push(await startSession(d));
       const [ended] = sessions;
       if (ended === undefined) throw new Error('no session');
-      d.store.failures.failNext('releaseOwnerSlot', throttled());
+      d.ownerSlots.failures.failNext('release', throttled());
 
       await terminateSession(d, { id: ended.session.id, caller: { ownerId: OWNER, isAdmin: false } });
       await taskStopped(d, ended);
 
       expect(d.store.peek(ended.session.id).status).toBe('stopped');
       expect(d.log.at('warn')).toContain('could not give back the owner slot of an ended session; the next create at the limit takes it over');
-      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).toContain(ended.session.id);
+      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).toContain(ended.session.id);
 
       const { session } = await createSession(d, { ownerId: OWNER, profile: 'notebook' });
 
-      const holders = (await d.store.ownerSlots(OWNER)).map((s) => s.sessionId);
+      const holders = (await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId);
       expect(holders).toHaveLength(5);
       expect(holders).toContain(session.id);
       expect(holders).not.toContain(ended.session.id);
@@ -173,14 +173,14 @@ describe('createSession', () => {
 
     it('takes over a slot claimed for a session that was never written, but only after the grace', async () => {
       for (let i = 0; i < 4; i++) await startSession(d);
-      await d.store.claimOwnerSlot(OWNER, 'never-written', 5, T0);
+      await d.ownerSlots.claim(OWNER, 'never-written', 5, T0);
 
       await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).rejects.toBeInstanceOf(LimitExceededError);
       d.clock.advance(UNWRITTEN_CLAIM_GRACE_MS + 1);
       const { session } = await createSession(d, { ownerId: OWNER, profile: 'notebook' });
 
-      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).toEqual(expect.arrayContaining([session.id]));
-      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).not.toContain('never-written');
+      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).toEqual(expect.arrayContaining([session.id]));
+      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).not.toContain('never-written');
     });
   });
 
@@ -210,7 +210,7 @@ describe('createSession', () => {
 
       expect(bob.replayed).toBe(false);
       expect(bob.session.id).not.toBe(alice.session.id);
-      expect([...d.store.idempotency.keys()].join()).not.toContain('shared-key');
+      expect([...d.idempotencyKeys.records.keys()].join()).not.toContain('shared-key');
     });
 
     it('lets a retry complete a request that claimed the key but failed before writing its session', async () => {
@@ -221,9 +221,9 @@ describe('createSession', () => {
 
       expect(retry).toMatchObject({ replayed: false, session: { status: 'starting' } });
       expect(retry.activityToken).toBeDefined();
-      expect(retry.session.id).toBe([...d.store.idempotency.values()][0]?.sessionId);
+      expect(retry.session.id).toBe([...d.idempotencyKeys.records.values()][0]?.sessionId);
       // The retry holds the slot the failed attempt claimed, not a second one.
-      expect((await d.store.ownerSlots(OWNER)).map((s) => s.sessionId)).toEqual([retry.session.id]);
+      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).toEqual([retry.session.id]);
     });
 
     it('two creates with one key at once, one slot below the limit: one session, the other a replay', async () => {
@@ -232,9 +232,9 @@ describe('createSession', () => {
       // The request that claims the key is slow to take a slot: the other one creates the session first.
       let releaseFirst = (): void => {};
       const firstClaimed = new Promise<void>((resolve) => (releaseFirst = resolve));
-      const claim = d.store.claimOwnerSlot.bind(d.store);
+      const claim = d.ownerSlots.claim.bind(d.ownerSlots);
       let claims = 0;
-      d.store.claimOwnerSlot = async (...args) => {
+      d.ownerSlots.claim = async (...args) => {
         if ((claims += 1) === 1) await firstClaimed;
         return claim(...args);
       };
@@ -247,7 +247,7 @@ describe('createSession', () => {
       expect(results.map((r) => r.replayed).sort()).toEqual([false, true]);
       expect(results[0]?.session.id).toBe(results[1]?.session.id);
       expect(d.tasks.startCalls).toHaveLength(5);
-      expect(await d.store.ownerSlots(OWNER)).toHaveLength(5);
+      expect(await d.ownerSlots.holders(OWNER)).toHaveLength(5);
     });
 
     it('makes the key reusable once it has expired', async () => {

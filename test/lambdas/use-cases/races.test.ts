@@ -4,6 +4,8 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbIdempotencyKeys } from '../../../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
+import { DynamoDbOwnerSlots } from '../../../lambdas/adapters/dynamodb/dynamodb-owner-slots';
 import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { LimitExceededError } from '../../../lambdas/domain/errors';
 import { type Session } from '../../../lambdas/domain/session';
@@ -30,9 +32,15 @@ const outcomesOf = (results: PromiseSettledResult<CreateSessionResult>[]): Outco
   refused: results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])),
 });
 
+interface DynamoDbStores {
+  store: DynamoDbSessionStore;
+  idempotencyKeys: DynamoDbIdempotencyKeys;
+  ownerSlots: DynamoDbOwnerSlots;
+}
+
 describe('races on the real store (dynalite)', () => {
   let dynamo: DynaliteHandle;
-  let d: FakeDeps<DynamoDbSessionStore>;
+  let d: FakeDeps<DynamoDbStores>;
 
   beforeAll(async () => {
     dynamo = await startDynalite();
@@ -41,7 +49,14 @@ describe('races on the real store (dynalite)', () => {
     await dynamo?.stop();
   });
   beforeEach(() => {
-    d = makeDeps({ store: new DynamoDbSessionStore({ client: dynamo.doc, tables: dynamo.tables, shardCount: 4, retentionDays: 30 }) });
+    const { doc, tables } = dynamo;
+    d = makeDeps({
+      stores: {
+        store: new DynamoDbSessionStore({ client: doc, tableName: tables.sessions, shardCount: 4, retentionDays: 30 }),
+        idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: tables.idempotency }),
+        ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: tables.idempotency }),
+      },
+    });
   });
 
   it('expire, terminate and sweep on one overdue session at once: one StopTask, and all three succeed', async () => {
@@ -108,7 +123,7 @@ describe('races on the real store (dynalite)', () => {
       expect((await d.store.get(session.id))?.status).toBe('stopped');
     };
 
-    const holders = async (ownerId: string): Promise<string[]> => (await d.store.ownerSlots(ownerId)).map((s) => s.sessionId).sort();
+    const holders = async (ownerId: string): Promise<string[]> => (await d.ownerSlots.holders(ownerId)).map((s) => s.sessionId).sort();
 
     it('ten creates of one owner at once with a limit of five: five sessions, five LimitExceededError', async () => {
       for (let round = 0; round < 3; round++) {
@@ -146,12 +161,12 @@ describe('races on the real store (dynalite)', () => {
       const { created } = await createMany(ownerId, LIMIT);
       const [ended] = created;
       if (ended === undefined) throw new Error('no session created');
-      const release = d.store.releaseOwnerSlot.bind(d.store);
-      d.store.releaseOwnerSlot = () => Promise.reject(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+      const release = d.ownerSlots.release.bind(d.ownerSlots);
+      d.ownerSlots.release = () => Promise.reject(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
       try {
         await end(ended);
       } finally {
-        d.store.releaseOwnerSlot = release;
+        d.ownerSlots.release = release;
       }
       expect(await holders(ownerId)).toContain(ended.id);
 
@@ -169,7 +184,7 @@ describe('races on the real store (dynalite)', () => {
       const ownerId = `never-written-${randomUUID()}`;
       await createMany(ownerId, LIMIT - 1);
       const ghost = randomUUID();
-      await d.store.claimOwnerSlot(ownerId, ghost, LIMIT, d.clock.now());
+      await d.ownerSlots.claim(ownerId, ghost, LIMIT, d.clock.now());
 
       await expect(createSession(d, { ownerId, profile: 'notebook' })).rejects.toBeInstanceOf(LimitExceededError);
       d.clock.advance(UNWRITTEN_CLAIM_GRACE_MS + 1000);

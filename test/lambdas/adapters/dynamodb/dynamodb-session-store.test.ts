@@ -1,5 +1,5 @@
 // The DynamoDB session store against dynalite: conditional writes, the derived index/TTL attributes,
-// the owner listing, the deadline index across shards, counts, owner slots and idempotency keys.
+// the owner listing, the deadline index across shards and counts.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ let store: DynamoDbSessionStore;
 
 beforeAll(async () => {
   db = await startDynalite();
-  store = new DynamoDbSessionStore({ client: db.doc, tables: db.tables, shardCount: SHARDS, retentionDays: RETENTION_DAYS });
+  store = new DynamoDbSessionStore({ client: db.doc, tableName: db.tables.sessions, shardCount: SHARDS, retentionDays: RETENTION_DAYS });
 });
 
 afterAll(async () => {
@@ -34,7 +34,7 @@ const freshStore = async (): Promise<DynamoDbSessionStore> => {
   const suffix = randomUUID().slice(0, 8);
   const tables = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}` };
   await createTables(db.client, tables, { pollMs: 10 });
-  return new DynamoDbSessionStore({ client: db.doc, tables, shardCount: SHARDS, retentionDays: RETENTION_DAYS });
+  return new DynamoDbSessionStore({ client: db.doc, tableName: tables.sessions, shardCount: SHARDS, retentionDays: RETENTION_DAYS });
 };
 
 const rawItem = async (id: string): Promise<Record<string, unknown> | undefined> =>
@@ -371,55 +371,5 @@ describe('counts', () => {
     const counts = await own.countByStatus();
 
     expect(counts).toEqual({ byStatus: { starting: 1, running: 2, stopping: 0, stopped: 1, failed: 0 } });
-  });
-});
-
-describe('owner slots', () => {
-  const slotsItem = async (ownerId: string): Promise<Record<string, unknown> | undefined> =>
-    (await db.doc.send(new GetCommand({ TableName: db.tables.idempotency, Key: { id: `owner-slots#${ownerId}` }, ConsistentRead: true }))).Item;
-
-  it('keeps an owner\'s slots in one item that never expires, and deletes it when the last holder leaves', async () => {
-    const ownerId = `owner-${randomUUID()}`;
-    await store.claimOwnerSlot(ownerId, 's-1', 5, T0);
-    await store.claimOwnerSlot(ownerId, 's-2', 5, T0 + 1);
-
-    expect(await slotsItem(ownerId)).toEqual({ id: `owner-slots#${ownerId}`, holders: { 's-1': T0, 's-2': T0 + 1 } });
-
-    await store.releaseOwnerSlot(ownerId, 's-1');
-    await store.releaseOwnerSlot(ownerId, 's-2');
-
-    expect(await slotsItem(ownerId)).toBeUndefined();
-    await expect(store.claimOwnerSlot(ownerId, 's-3', 1, T0 + 2)).resolves.toBe(true);
-    expect(await store.ownerSlots(ownerId)).toEqual([{ sessionId: 's-3', claimedAtMs: T0 + 2 }]);
-  });
-
-  it('refuses a limit below one', async () => {
-    await expect(store.claimOwnerSlot(`owner-${randomUUID()}`, 's-1', 0, T0)).rejects.toBeInstanceOf(RangeError);
-  });
-});
-
-describe('claimIdempotencyKey', () => {
-  const NOW = 1_800_000_000;
-  const record = (key: string, sessionId: string, expiresAtEpoch = NOW + 3600) => ({ key, sessionId, requestHash: `hash-${sessionId}`, expiresAtEpoch });
-
-  it('claims a new key once, then answers with the first claim', async () => {
-    const key = `owner-1#${randomUUID()}`;
-
-    const first = await store.claimIdempotencyKey(record(key, 's-1'), NOW);
-    const second = await store.claimIdempotencyKey(record(key, 's-2'), NOW + 10);
-
-    expect(first).toEqual({ claimed: true });
-    expect(second).toEqual({ claimed: false, existing: record(key, 's-1') });
-  });
-
-  it('lets an expired key be claimed again, before TTL has removed it', async () => {
-    const key = `owner-1#${randomUUID()}`;
-    await store.claimIdempotencyKey(record(key, 's-1', NOW + 60), NOW);
-
-    const reclaimed = await store.claimIdempotencyKey(record(key, 's-2', NOW + 7200), NOW + 61);
-    const afterwards = await store.claimIdempotencyKey(record(key, 's-3'), NOW + 62);
-
-    expect(reclaimed).toEqual({ claimed: true });
-    expect(afterwards).toEqual({ claimed: false, existing: record(key, 's-2', NOW + 7200) });
   });
 });

@@ -1,10 +1,13 @@
-// What every use case is given: the ports, the profiles and a few settings. Built once per process
-// by the wiring module (AWS adapters on Lambda, local adapters in the local stack, fakes in tests).
+// The ports, profiles and settings the use cases are given. Built once per process by the wiring
+// module (AWS adapters on Lambda, local adapters in the local stack, fakes in tests). Each use case
+// names the part it needs (a `Pick` of these), so a test or a new caller sees what it must provide.
 import { type Profile } from '../domain/profile';
 import { type Clock } from '../ports/clock';
 import { type EventPublisher } from '../ports/event-publisher';
 import { type ExpiryScheduler } from '../ports/expiry-scheduler';
+import { type IdempotencyKeys } from '../ports/idempotency-keys';
 import { type Log, type Metrics } from '../ports/observability';
+import { type OwnerSlots } from '../ports/owner-slots';
 import { type SessionStore } from '../ports/session-store';
 import { type TaskRunner } from '../ports/task-runner';
 
@@ -23,6 +26,8 @@ export interface UseCaseSettings {
 
 export interface UseCaseDeps {
   store: SessionStore;
+  idempotencyKeys: IdempotencyKeys;
+  ownerSlots: OwnerSlots;
   tasks: TaskRunner;
   scheduler: ExpiryScheduler;
   events: EventPublisher;
@@ -31,12 +36,6 @@ export interface UseCaseDeps {
   metrics: Metrics;
   profiles: Readonly<Record<string, Profile>>;
   settings: UseCaseSettings;
-}
-
-/** Who is calling the API. */
-export interface Caller {
-  ownerId: string;
-  isAdmin: boolean;
 }
 
 export const DEFAULT_SETTINGS: Omit<UseCaseSettings, 'apiUrl'> = {

@@ -1,0 +1,16 @@
+// contract/wire.ts spells out the domain's unions for clients that must not import the runtime
+// (the CLI). These checks fail to compile (npx tsc) when the two drift apart, in either direction.
+import { describe, expectTypeOf, it } from 'vitest';
+import type * as Wire from '../../../contract/wire';
+import { type ActivityLevel, type HeartbeatKind } from '../../../lambdas/domain/deadline-policy';
+import { type DeadlineReason, type EndReason, type SessionStatus } from '../../../lambdas/domain/session';
+
+describe('the wire types', () => {
+  it('name exactly the statuses, reasons, activity levels and heartbeat kinds of the domain', () => {
+    expectTypeOf<Wire.SessionStatus>().toEqualTypeOf<SessionStatus>();
+    expectTypeOf<Wire.EndReason>().toEqualTypeOf<EndReason>();
+    expectTypeOf<Wire.DeadlineReason>().toEqualTypeOf<DeadlineReason>();
+    expectTypeOf<Wire.ActivityLevel>().toEqualTypeOf<ActivityLevel>();
+    expectTypeOf<Wire.HeartbeatKind>().toEqualTypeOf<HeartbeatKind>();
+  });
+});
