@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, ApiUnreachableError } from '../../cli/api-client';
-import { SESSION_ID } from './fake-api';
+import { SESSION_ID } from '../support/session-fixture';
 
 let closeServer: (() => Promise<void>) | undefined;
 
