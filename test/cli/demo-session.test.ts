@@ -3,9 +3,9 @@
 // errors and leaves promptly with exit code 0 on SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listenOnFreePort } from '../support/listen';
 import { SESSION_ID } from '../support/session-fixture';
 import { waitFor } from '../support/wait-for';
 import { type FakeApi, closedPortUrl, sessionView, startFakeApi } from './fake-api';
@@ -140,15 +140,6 @@ const startServerIgnoringDisconnect = async (): Promise<{
       res.end(JSON.stringify({ session: sessionView() }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    disconnectsSeen: () => disconnects,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnFreePort(server);
+  return { url, disconnectsSeen: () => disconnects, close };
 };

@@ -2,8 +2,8 @@
 // shows, so the CLI tests exercise real HTTP without the whole stack (sessionctl itself runs
 // in-process through test/support/run-cli).
 import { type IncomingHttpHeaders, createServer } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { type SessionView } from '../../lambdas/domain/session-view';
+import { listenOnFreePort } from '../support/listen';
 import { SESSION_ID } from '../support/session-fixture';
 
 export interface RecordedRequest {
@@ -47,26 +47,15 @@ export const startFakeApi = async (answer: (request: RecordedRequest) => Reply):
       res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const { url, close } = await listenOnFreePort(server);
+  return { url, requests, close };
 };
 
 /** A URL on which nothing listens: a port that was free a moment ago. */
 export const closedPortUrl = async (): Promise<string> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  const { url, close } = await listenOnFreePort(createServer());
+  await close();
+  return url;
 };
 
 export const OTHER_ID = '9b2d7e44-1a5c-4e8f-b0d3-6c7a8e9f0a12';
