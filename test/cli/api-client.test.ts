@@ -1,10 +1,10 @@
 // The API client's answers to what a real network does: no answer in time, and answers outside the
 // contract (no JSON, no error body), each as a named error the CLI can map to an exit code.
 import { createServer } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, ApiUnreachableError } from '../../cli/api-client';
-import { SESSION_ID } from './fake-api';
+import { listenOnFreePort } from '../support/listen';
+import { SESSION_ID } from '../support/session-fixture';
 
 let closeServer: (() => Promise<void>) | undefined;
 
@@ -20,13 +20,9 @@ const serve = async (reply: { status: number; text: string } | 'hang'): Promise<
     res.writeHead(reply.status, { 'content-type': 'text/plain' });
     res.end(reply.text);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closeServer = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenOnFreePort(server);
+  closeServer = close;
+  return url;
 };
 
 describe('ApiClient', () => {
@@ -63,9 +59,9 @@ describe('ApiClient', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"session":{}}');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
-    const client = new ApiClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod/`, token: 't' });
+    const { url, close } = await listenOnFreePort(server);
+    closeServer = close;
+    const client = new ApiClient({ baseUrl: `${url}/prod/`, token: 't' });
 
     await client.getSession('a/b');
 

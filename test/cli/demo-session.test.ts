@@ -3,10 +3,12 @@
 // errors and leaves promptly with exit code 0 on SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeApi, SESSION_ID, closedPortUrl, sessionView, startFakeApi } from './fake-api';
+import { listenOnFreePort } from '../support/listen';
+import { SESSION_ID } from '../support/session-fixture';
+import { waitFor } from '../support/wait-for';
+import { type FakeApi, closedPortUrl, sessionView, startFakeApi } from './fake-api';
 
 const DEMO = fileURLToPath(new URL('../../bin/demo-session.mjs', import.meta.url));
 
@@ -30,14 +32,9 @@ const startDemo = (env: Record<string, string>): ChildProcess => {
   return child;
 };
 
-/** Polls `condition` every 20 ms, failing after `timeoutMs`. */
-const waitFor = async (condition: () => boolean, what: string, timeoutMs = 8000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
+/** Polls `condition` every 20 ms for up to 8 s; the error shows the program's output so far. */
+const waitForDemo = (condition: () => boolean, what: string): Promise<unknown> =>
+  waitFor(condition, { what: () => `${what}; output so far:\n${output}`, timeoutMs: 8000, intervalMs: 20 });
 
 /** Sends SIGTERM and resolves with the exit code and how long the exit took. */
 const terminate = async (proc: ChildProcess): Promise<{ code: number | null; elapsedMs: number }> => {
@@ -63,7 +60,7 @@ describe('demo session program', () => {
     });
 
     // Act
-    await waitFor(() => kindsSent().filter((kind) => kind === 'ping').length >= 2, 'two pings');
+    await waitForDemo(() => kindsSent().filter((kind) => kind === 'ping').length >= 2, 'two pings');
     const { code, elapsedMs } = await terminate(proc);
 
     // Assert
@@ -91,7 +88,7 @@ describe('demo session program', () => {
       DEMO_PING_SECONDS: '1',
     });
 
-    await waitFor(() => (output.match(/connect failed/g) ?? []).length >= 2, 'two failed connects');
+    await waitForDemo(() => (output.match(/connect failed/g) ?? []).length >= 2, 'two failed connects');
     const { code } = await terminate(proc);
 
     expect(code).toBe(0);
@@ -100,7 +97,7 @@ describe('demo session program', () => {
   it('idles without SESSION_API_URL until signalled, then exits 0', async () => {
     const proc = startDemo({ SESSION_ID, SESSION_ACTIVITY_TOKEN: 'act-tok' });
 
-    await waitFor(() => output.includes('idling'), 'the idle notice');
+    await waitForDemo(() => output.includes('idling'), 'the idle notice');
     const { code, elapsedMs } = await terminate(proc);
 
     expect(code).toBe(0);
@@ -111,7 +108,7 @@ describe('demo session program', () => {
     const api = await startServerIgnoringDisconnect();
     try {
       const proc = startDemo({ SESSION_ID, SESSION_ACTIVITY_TOKEN: 'act-tok', SESSION_API_URL: api.url, DEMO_PING_SECONDS: '30' });
-      await waitFor(() => output.includes('connect -> 200'), 'the connect');
+      await waitForDemo(() => output.includes('connect -> 200'), 'the connect');
 
       const { code, elapsedMs } = await terminate(proc);
 
@@ -143,15 +140,6 @@ const startServerIgnoringDisconnect = async (): Promise<{
       res.end(JSON.stringify({ session: sessionView() }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    disconnectsSeen: () => disconnects,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnFreePort(server);
+  return { url, disconnectsSeen: () => disconnects, close };
 };

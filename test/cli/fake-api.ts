@@ -1,11 +1,10 @@
-// A tiny stand-in for the session API (DESIGN.md section 4) on a free port, and an in-process runner
-// for sessionctl with captured output, so the CLI tests exercise real HTTP without the whole stack.
+// A tiny stand-in for the session API (README "HTTP API") on a free port, and the sessions it
+// shows, so the CLI tests exercise real HTTP without the whole stack (sessionctl itself runs
+// in-process through test/support/run-cli).
 import { type IncomingHttpHeaders, createServer } from 'node:http';
-import { type AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { type SessionView } from '../../contract/wire';
-import { type CliIo } from '../../cli/cli-io';
-import { run } from '../../cli/program';
+import { listenOnFreePort } from '../support/listen';
+import { SESSION_ID } from '../support/session-fixture';
 
 export interface RecordedRequest {
   method: string;
@@ -48,78 +47,20 @@ export const startFakeApi = async (answer: (request: RecordedRequest) => Reply):
       res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const { url, close } = await listenOnFreePort(server);
+  return { url, requests, close };
 };
 
 /** A URL on which nothing listens: a port that was free a moment ago. */
 export const closedPortUrl = async (): Promise<string> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  const { url, close } = await listenOnFreePort(createServer());
+  await close();
+  return url;
 };
 
-/** Collects what is written to it; `isTTY` lets a test pose as a terminal. */
-export class CapturedStream extends Writable {
-  text = '';
-  isTTY?: boolean;
-  columns?: number;
-
-  constructor(options: { tty?: boolean } = {}) {
-    super();
-    if (options.tty === true) {
-      this.isTTY = true;
-      this.columns = 100;
-    }
-  }
-
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The fixed "now" of the CLI tests; sessions below expire relative to it. */
-export const NOW = Date.parse('2026-03-10T12:00:00.000Z');
-
-export const runCli = async (
-  argv: readonly string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; stderrTty?: boolean } = {},
-): Promise<CliRun> => {
-  const stdout = new CapturedStream();
-  const stderr = new CapturedStream({ tty: options.stderrTty === true });
-  const io: CliIo = {
-    stdout,
-    stderr,
-    env: options.env ?? {},
-    now: () => NOW,
-    ...(options.cwd !== undefined && { cwd: options.cwd }),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-};
-
-export const SESSION_ID = '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11';
 export const OTHER_ID = '9b2d7e44-1a5c-4e8f-b0d3-6c7a8e9f0a12';
 
-/** A session as the API shows it: running, idle deadline 14m 30s after NOW. */
+/** A session as the API shows it: running, idle deadline 14m 30s after T0. */
 export const sessionView = (overrides: Partial<SessionView> = {}): SessionView => ({
   id: SESSION_ID,
   ownerId: 'dev',

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { expiresIn, formatDuration, reasonOf } from '../../cli/session-format';
 import { formatTable } from '../../cli/table';
-import { NOW, sessionView } from './fake-api';
+import { T0 } from '../support/time';
+import { sessionView } from './fake-api';
 
 describe('formatDuration', () => {
   it.each([
@@ -20,12 +21,12 @@ describe('formatDuration', () => {
 
 describe('expiresIn and reasonOf', () => {
   it('says how far past its deadline an overdue live session is', () => {
-    expect(expiresIn(sessionView({ expiresAt: new Date(NOW - 5000).toISOString() }), NOW)).toBe('overdue 5s');
+    expect(expiresIn(sessionView({ expiresAt: new Date(T0 - 5000).toISOString() }), T0)).toBe('overdue 5s');
   });
 
   it('shows no countdown once a session is stopping or ended', () => {
-    expect(expiresIn(sessionView({ status: 'stopping', endReason: 'user_request' }), NOW)).toBe('-');
-    expect(expiresIn(sessionView({ status: 'failed', endReason: 'start_failed' }), NOW)).toBe('-');
+    expect(expiresIn(sessionView({ status: 'stopping', endReason: 'user_request' }), T0)).toBe('-');
+    expect(expiresIn(sessionView({ status: 'failed', endReason: 'start_failed' }), T0)).toBe('-');
   });
 
   it('names the end reason of an ended session and the binding deadline of a live one', () => {

@@ -6,16 +6,9 @@ import { join } from 'node:path';
 import { decodeJwt, importSPKI, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadLocalKeys, localKeyPaths } from '../../local/adapters/local-keys';
-import {
-  type FakeApi,
-  OTHER_ID,
-  SESSION_ID,
-  closedPortUrl,
-  errorReply,
-  runCli,
-  sessionView,
-  startFakeApi,
-} from './fake-api';
+import { runCli } from '../support/run-cli';
+import { SESSION_ID } from '../support/session-fixture';
+import { type FakeApi, OTHER_ID, closedPortUrl, errorReply, sessionView, startFakeApi } from './fake-api';
 
 const TOKEN = 'test-token';
 

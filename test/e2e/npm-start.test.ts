@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registeredTaskPids } from '../support/local-stack';
+import { killGroup, registeredTaskPids } from '../support/local-stack';
 import { pidExists, waitFor } from '../support/wait-for';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -19,13 +19,7 @@ let child: ChildProcess | undefined;
 afterEach(() => {
   if (child?.exitCode === null && child.pid !== undefined) child.kill('SIGKILL');
   if (dataDir !== undefined) {
-    for (const pid of registeredTaskPids(dataDir)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const pid of registeredTaskPids(dataDir)) killGroup(pid);
     rmSync(dataDir, { recursive: true, force: true });
   }
   child = undefined;

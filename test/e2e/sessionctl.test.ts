@@ -3,7 +3,7 @@
 // reports its connect through the stack with its activity token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SessionView } from '../../contract/wire';
-import { runCli } from '../cli/fake-api';
+import { runCli } from '../support/run-cli';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack, testConfig } from '../support/local-stack';
 import { pidExists, waitFor } from '../support/wait-for';
 

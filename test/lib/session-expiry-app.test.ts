@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../contract/app-config';
 import { PROJECT_ROOT } from '../../lib/constructs/session-function';
 import { buildApp } from '../../lib/session-expiry-app';
-import { type SynthesizedApp, rawConfig, synthApp, tempOutdir } from './support/synth-app';
+import { type SynthesizedApp, rawConfig, synthApp, tempOutdir } from '../support/synth-app';
 
 interface ValidationReport {
   pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[];

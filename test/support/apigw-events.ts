@@ -4,6 +4,7 @@
 import { type Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { type ApiEvent, type JwtClaims } from '../../lambdas/handlers/http/api-event';
+import { T0 } from './time';
 
 export interface ApiEventOptions {
   /** Path parameters, filled into the route's `{name}` placeholders. */
@@ -57,8 +58,9 @@ export const apiEvent = (route: string, opts: ApiEventOptions = {}): ApiEvent =>
       requestId: opts.requestId === null ? '' : (opts.requestId ?? `req-${randomUUID()}`),
       routeKey: opts.routeKey ?? route,
       stage: '$default',
+      // T0, as API Gateway writes it.
       time: '10/Mar/2026:12:00:00 +0000',
-      timeEpoch: Date.parse('2026-03-10T12:00:00Z'),
+      timeEpoch: T0,
       ...(claims !== null && { authorizer: { jwt: { claims, scopes: null } } }),
     },
     ...(body !== undefined && { body }),

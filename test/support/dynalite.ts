@@ -4,8 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { randomUUID } from 'node:crypto';
-import { type AddressInfo } from 'node:net';
 import { type TableNames, createTables } from '../../local/dynamodb/create-tables';
+import { listenOnFreePort } from './listen';
 
 export interface DynaliteHandle {
   /** http://127.0.0.1:<port> */
@@ -20,14 +20,7 @@ export interface DynaliteHandle {
 
 export const startDynalite = async (): Promise<DynaliteHandle> => {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url: endpoint, close } = await listenOnFreePort(server);
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -36,13 +29,14 @@ export const startDynalite = async (): Promise<DynaliteHandle> => {
   const doc = DynamoDBDocumentClient.from(client);
 
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopped ??= new Promise<void>((resolve, reject) => {
+  const stop = (): Promise<void> => {
+    if (stopped === undefined) {
       doc.destroy();
       client.destroy();
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    }));
+      stopped = close();
+    }
+    return stopped;
+  };
 
   const suffix = randomUUID().slice(0, 8);
   const tables: TableNames = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}` };

@@ -92,7 +92,8 @@ export const registeredTaskPids = (dataDir: string): number[] => {
     });
 };
 
-const killGroup = (pid: number): void => {
+/** SIGKILLs the process group a task leads (tasks run in their own group), if it is still there. */
+export const killGroup = (pid: number): void => {
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {

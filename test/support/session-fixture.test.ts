@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { computeDeadline } from '../../lambdas/domain/deadline-policy';
 import { iso, ms } from '../../lambdas/domain/session';
-import { sessionFixture } from './session-fixture';
+import { FIXTURE_TIMEOUTS, SESSION_ID, sessionFixture } from './session-fixture';
+import { MINUTE, SECOND, T0 } from './time';
 
 describe('sessionFixture', () => {
   it('derives the deadline from the activity, like the store would keep it', () => {
-    const session = sessionFixture({ createdAt: '2026-03-10T12:00:00.000Z', lastActivityAt: '2026-03-10T12:30:00.000Z' });
+    const session = sessionFixture({ createdAt: iso(T0), lastActivityAt: iso(T0 + 30 * MINUTE) });
 
     const { expiresAtMs, reason } = computeDeadline(session);
     expect(session.expiresAt).toBe(iso(expiresAtMs));
@@ -15,9 +16,9 @@ describe('sessionFixture', () => {
   });
 
   it('keeps explicit deadline overrides', () => {
-    const session = sessionFixture({ expiresAt: '2026-03-10T12:00:01.000Z', expiryReason: 'disconnected' });
+    const session = sessionFixture({ expiresAt: iso(T0 + SECOND), expiryReason: 'disconnected' });
 
-    expect(session).toMatchObject({ expiresAt: '2026-03-10T12:00:01.000Z', expiryReason: 'disconnected' });
+    expect(session).toMatchObject({ expiresAt: iso(T0 + SECOND), expiryReason: 'disconnected' });
   });
 
   it('shapes a session to its status', () => {
@@ -28,5 +29,25 @@ describe('sessionFixture', () => {
 
   it('drops fields overridden with undefined', () => {
     expect(sessionFixture({ scheduleName: undefined })).not.toHaveProperty('scheduleName');
+  });
+
+  it('is created at `now` when given one, and at the current time otherwise', () => {
+    const before = Date.now();
+
+    expect(sessionFixture({ now: T0 })).toMatchObject({ createdAt: iso(T0), startedAt: iso(T0), lastActivityAt: iso(T0) });
+    expect(ms(sessionFixture().createdAt)).toBeGreaterThanOrEqual(before);
+    expect(sessionFixture({ now: T0, createdAt: iso(T0 + MINUTE) }).createdAt).toBe(iso(T0 + MINUTE));
+  });
+
+  it('gets a fresh id unless told one, and names its schedule after it', () => {
+    expect(sessionFixture().id).not.toBe(sessionFixture().id);
+    expect(sessionFixture({ id: SESSION_ID })).toMatchObject({ id: SESSION_ID, scheduleName: `${SESSION_ID}-1` });
+  });
+
+  it('merges timeouts over the defaults, leaves out those given as undefined, and derives the cap from them', () => {
+    const session = sessionFixture({ now: T0, timeouts: { maxLifetimeSeconds: 3600, disconnectGraceSeconds: 60, warnBeforeSeconds: undefined } });
+
+    expect(session.timeouts).toStrictEqual({ ...FIXTURE_TIMEOUTS, maxLifetimeSeconds: 3600, disconnectGraceSeconds: 60 });
+    expect(session.maxExpiresAt).toBe(iso(T0 + 60 * MINUTE));
   });
 });

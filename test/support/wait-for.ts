@@ -8,8 +8,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Pause between checks (default 50 ms). */
   intervalMs?: number;
-  /** Said in the error when time runs out. */
-  what?: string;
+  /** Said in the error when time runs out; a function is asked then, for what is known only at the end. */
+  what?: string | (() => string);
 }
 
 /** Resolves with the first truthy value `check` returns; rejects when time runs out. */
@@ -26,7 +26,7 @@ export const waitFor = async <T>(check: () => T | Promise<T>, options: WaitOptio
     }
     if (Date.now() > giveUpAt) {
       const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${detail}`);
     }
     await delay(intervalMs);
   }

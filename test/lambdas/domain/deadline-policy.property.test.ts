@@ -11,7 +11,9 @@ import {
   computeDeadline,
 } from '../../../lambdas/domain/deadline-policy';
 import { type DeadlineReason, type Session, iso, ms } from '../../../lambdas/domain/session';
-import { HOUR, SECOND, T0, applyPatch, makeSession } from './session-factory';
+import { sessionFixture } from '../../support/session-fixture';
+import { HOUR, SECOND, T0 } from '../../support/time';
+import { applyPatch } from './apply-patch';
 
 const NUM_RUNS = 300;
 
@@ -40,7 +42,8 @@ const sessionArb = fc
     extendedOffsetMs: fc.option(fc.integer({ min: 0, max: 30 * HOUR }), { nil: undefined }),
   })
   .map((r) =>
-    makeSession({
+    sessionFixture({
+      now: T0,
       lastActivityAt: iso(T0 + r.lastActivityOffsetMs),
       connections: r.connections,
       ...(r.connections === 0 && r.disconnectedOffsetMs !== undefined && { disconnectedAt: iso(T0 + r.disconnectedOffsetMs) }),

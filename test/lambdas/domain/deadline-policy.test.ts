@@ -12,11 +12,14 @@ import {
 } from '../../../lambdas/domain/deadline-policy';
 import { ValidationError } from '../../../lambdas/domain/errors';
 import { iso, ms } from '../../../lambdas/domain/session';
-import { HOUR, MINUTE, SECOND, T0, applyPatch, makeSession, thrownBy } from './session-factory';
+import { sessionFixture } from '../../support/session-fixture';
+import { thrownBy } from '../../support/thrown';
+import { HOUR, MINUTE, SECOND, T0 } from '../../support/time';
+import { applyPatch } from './apply-patch';
 
 describe('computeDeadline', () => {
   it('ends an untouched session one idle timeout after its last activity', () => {
-    const session = makeSession({ lastActivityAt: iso(T0 + 5 * MINUTE) });
+    const session = sessionFixture({ now: T0, lastActivityAt: iso(T0 + 5 * MINUTE) });
 
     const deadline = computeDeadline(session);
 
@@ -24,19 +27,20 @@ describe('computeDeadline', () => {
   });
 
   it('keeps the session until extendedUntil when that is beyond the idle deadline', () => {
-    const session = makeSession({ extendedUntil: iso(T0 + 2 * HOUR) });
+    const session = sessionFixture({ now: T0, extendedUntil: iso(T0 + 2 * HOUR) });
 
     expect(computeDeadline(session)).toEqual({ expiresAtMs: T0 + 2 * HOUR, reason: 'idle_timeout' });
   });
 
   it('ignores an extendedUntil that is before the idle deadline', () => {
-    const session = makeSession({ lastActivityAt: iso(T0 + HOUR), extendedUntil: iso(T0 + HOUR + MINUTE) });
+    const session = sessionFixture({ now: T0, lastActivityAt: iso(T0 + HOUR), extendedUntil: iso(T0 + HOUR + MINUTE) });
 
     expect(computeDeadline(session)).toEqual({ expiresAtMs: T0 + HOUR + 900 * SECOND, reason: 'idle_timeout' });
   });
 
   it('applies the disconnect grace when every client has gone after a disconnect', () => {
-    const session = makeSession({
+    const session = sessionFixture({
+      now: T0,
       connections: 0,
       disconnectedAt: iso(T0 + MINUTE),
       timeouts: { idleTimeoutSeconds: 3600, disconnectGraceSeconds: 300 },
@@ -46,13 +50,14 @@ describe('computeDeadline', () => {
   });
 
   it('applies no disconnect grace to a session that never had a client', () => {
-    const session = makeSession({ connections: 0, timeouts: { idleTimeoutSeconds: 3600, disconnectGraceSeconds: 60 } });
+    const session = sessionFixture({ now: T0, connections: 0, timeouts: { idleTimeoutSeconds: 3600, disconnectGraceSeconds: 60 } });
 
     expect(computeDeadline(session)).toEqual({ expiresAtMs: T0 + 3600 * SECOND, reason: 'idle_timeout' });
   });
 
   it('applies no disconnect grace while a client is connected, even with a stale disconnectedAt', () => {
-    const session = makeSession({
+    const session = sessionFixture({
+      now: T0,
       connections: 1,
       disconnectedAt: iso(T0),
       timeouts: { idleTimeoutSeconds: 3600, disconnectGraceSeconds: 60 },
@@ -62,7 +67,8 @@ describe('computeDeadline', () => {
   });
 
   it('applies no disconnect grace when the profile sets none', () => {
-    const session = makeSession({
+    const session = sessionFixture({
+      now: T0,
       connections: 0,
       disconnectedAt: iso(T0),
       timeouts: { idleTimeoutSeconds: 3600, disconnectGraceSeconds: undefined },
@@ -72,7 +78,8 @@ describe('computeDeadline', () => {
   });
 
   it('never lets a session live past its max lifetime, whatever the activity or extend', () => {
-    const session = makeSession({
+    const session = sessionFixture({
+      now: T0,
       lastActivityAt: iso(T0 + 8 * HOUR - MINUTE),
       extendedUntil: iso(T0 + 8 * HOUR),
       timeouts: { maxLifetimeSeconds: 8 * 3600 },
@@ -82,13 +89,14 @@ describe('computeDeadline', () => {
   });
 
   it('names max_lifetime when the idle deadline ties with the cap', () => {
-    const session = makeSession({ timeouts: { idleTimeoutSeconds: 3600, maxLifetimeSeconds: 3600 } });
+    const session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 3600, maxLifetimeSeconds: 3600 } });
 
     expect(computeDeadline(session)).toEqual({ expiresAtMs: T0 + HOUR, reason: 'max_lifetime' });
   });
 
   it('names max_lifetime when the disconnect deadline ties with the cap', () => {
-    const session = makeSession({
+    const session = sessionFixture({
+      now: T0,
       connections: 0,
       disconnectedAt: iso(T0 + 50 * MINUTE),
       timeouts: { idleTimeoutSeconds: 7200, maxLifetimeSeconds: 3600, disconnectGraceSeconds: 600 },
@@ -98,7 +106,8 @@ describe('computeDeadline', () => {
   });
 
   it('names disconnected when the disconnect deadline ties with the idle deadline', () => {
-    const session = makeSession({
+    const session = sessionFixture({
+      now: T0,
       connections: 0,
       disconnectedAt: iso(T0 + 5 * MINUTE),
       timeouts: { idleTimeoutSeconds: 900, disconnectGraceSeconds: 600 },
@@ -109,9 +118,9 @@ describe('computeDeadline', () => {
 
   it('names the deadline that binds: the earliest one', () => {
     const timeouts = { idleTimeoutSeconds: 600, maxLifetimeSeconds: 3600, disconnectGraceSeconds: 120 };
-    const idle = makeSession({ connections: 1, timeouts });
-    const disconnected = makeSession({ connections: 0, disconnectedAt: iso(T0 + MINUTE), timeouts });
-    const capped = makeSession({ extendedUntil: iso(T0 + 2 * HOUR), connections: 1, timeouts });
+    const idle = sessionFixture({ now: T0, connections: 1, timeouts });
+    const disconnected = sessionFixture({ now: T0, connections: 0, disconnectedAt: iso(T0 + MINUTE), timeouts });
+    const capped = sessionFixture({ now: T0, extendedUntil: iso(T0 + 2 * HOUR), connections: 1, timeouts });
 
     expect([idle, disconnected, capped].map((s) => computeDeadline(s).reason)).toEqual([
       'idle_timeout',
@@ -123,21 +132,21 @@ describe('computeDeadline', () => {
 
 describe('applyHeartbeat', () => {
   it('never writes for a ping, so a tab that only pings still reaches its idle timeout', () => {
-    const session = makeSession({ connections: 1 });
+    const session = sessionFixture({ now: T0, connections: 1 });
 
     expect(applyHeartbeat(session, 'ping', T0 + 10 * MINUTE)).toBeUndefined();
     expect(applyHeartbeat(session, 'ping', T0 + 14 * MINUTE)).toBeUndefined();
   });
 
   it('batches interactions closer than 5% of the idle timeout', () => {
-    const session = makeSession({ timeouts: { idleTimeoutSeconds: 900 } }); // threshold 45 s
+    const session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 900 } }); // threshold 45 s
 
     expect(heartbeatWriteThresholdMs(900)).toBe(45 * SECOND);
     expect(applyHeartbeat(session, 'interaction', T0 + 45 * SECOND - 1)).toBeUndefined();
   });
 
   it('writes an interaction at the 5% threshold, moving activity and the deadline', () => {
-    const session = makeSession({ timeouts: { idleTimeoutSeconds: 900 } });
+    const session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 900 } });
     const now = T0 + 45 * SECOND;
 
     const patch = applyHeartbeat(session, 'interaction', now);
@@ -146,7 +155,7 @@ describe('applyHeartbeat', () => {
   });
 
   it('writes an interaction well over the threshold', () => {
-    const session = makeSession({ timeouts: { idleTimeoutSeconds: 900 } });
+    const session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 900 } });
 
     const patch = applyHeartbeat(session, 'interaction', T0 + 10 * MINUTE);
 
@@ -154,7 +163,7 @@ describe('applyHeartbeat', () => {
   });
 
   it('uses a 1 s floor for the batching threshold on short idle timeouts', () => {
-    const session = makeSession({ timeouts: { idleTimeoutSeconds: 10 } }); // 5% would be 0.5 s
+    const session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 10 } }); // 5% would be 0.5 s
 
     expect(heartbeatWriteThresholdMs(10)).toBe(SECOND);
     expect(applyHeartbeat(session, 'interaction', T0 + SECOND - 1)).toBeUndefined();
@@ -162,13 +171,13 @@ describe('applyHeartbeat', () => {
   });
 
   it('never moves lastActivityAt backwards: a late-arriving older interaction writes nothing', () => {
-    const session = makeSession({ lastActivityAt: iso(T0 + HOUR) });
+    const session = sessionFixture({ now: T0, lastActivityAt: iso(T0 + HOUR) });
 
     expect(applyHeartbeat(session, 'interaction', T0 + HOUR - 10 * MINUTE)).toBeUndefined();
   });
 
   it('counts a connect and clears disconnectedAt, lifting the disconnect deadline', () => {
-    const session = makeSession({ connections: 0, disconnectedAt: iso(T0), timeouts: { disconnectGraceSeconds: 60 } });
+    const session = sessionFixture({ now: T0, connections: 0, disconnectedAt: iso(T0), timeouts: { disconnectGraceSeconds: 60 } });
     expect(session.expiryReason).toBe('disconnected');
 
     const patch = applyHeartbeat(session, 'connect', T0 + 30 * SECOND);
@@ -182,13 +191,13 @@ describe('applyHeartbeat', () => {
   });
 
   it('counts another connect on top of open connections', () => {
-    const session = makeSession({ connections: 2 });
+    const session = sessionFixture({ now: T0, connections: 2 });
 
     expect(applyHeartbeat(session, 'connect', T0 + MINUTE)?.connections).toBe(3);
   });
 
   it('sets disconnectedAt when the last client disconnects, starting the grace', () => {
-    const session = makeSession({ connections: 1, timeouts: { idleTimeoutSeconds: 3600, disconnectGraceSeconds: 300 } });
+    const session = sessionFixture({ now: T0, connections: 1, timeouts: { idleTimeoutSeconds: 3600, disconnectGraceSeconds: 300 } });
     const now = T0 + 10 * MINUTE;
 
     const patch = applyHeartbeat(session, 'disconnect', now);
@@ -202,7 +211,7 @@ describe('applyHeartbeat', () => {
   });
 
   it('leaves disconnectedAt alone while other clients remain', () => {
-    const session = makeSession({ connections: 2 });
+    const session = sessionFixture({ now: T0, connections: 2 });
 
     const patch = applyHeartbeat(session, 'disconnect', T0 + MINUTE);
 
@@ -211,13 +220,13 @@ describe('applyHeartbeat', () => {
   });
 
   it('writes nothing for a disconnect when nothing is connected', () => {
-    const session = makeSession({ connections: 0, disconnectedAt: iso(T0) });
+    const session = sessionFixture({ now: T0, connections: 0, disconnectedAt: iso(T0) });
 
     expect(applyHeartbeat(session, 'disconnect', T0 + MINUTE)).toBeUndefined();
   });
 
   it('removes disconnectedAt from the record once the patch is applied', () => {
-    const session = makeSession({ connections: 0, disconnectedAt: iso(T0) });
+    const session = sessionFixture({ now: T0, connections: 0, disconnectedAt: iso(T0) });
 
     const next = applyPatch(session, applyHeartbeat(session, 'connect', T0 + MINUTE));
 
@@ -228,7 +237,7 @@ describe('applyHeartbeat', () => {
 
 describe('applyExtend', () => {
   it('keeps the session alive for the asked seconds from now', () => {
-    const session = makeSession();
+    const session = sessionFixture({ now: T0 });
     const now = T0 + 10 * MINUTE;
 
     const patch = applyExtend(session, 3600, now);
@@ -237,7 +246,7 @@ describe('applyExtend', () => {
   });
 
   it('is clamped to the hard cap', () => {
-    const session = makeSession({ timeouts: { maxLifetimeSeconds: 3600 } });
+    const session = sessionFixture({ now: T0, timeouts: { maxLifetimeSeconds: 3600 } });
 
     const patch = applyExtend(session, 24 * 3600, T0 + MINUTE);
 
@@ -249,7 +258,7 @@ describe('applyExtend', () => {
   });
 
   it('never shortens an earlier, longer extend', () => {
-    const session = makeSession({ extendedUntil: iso(T0 + 3 * HOUR) });
+    const session = sessionFixture({ now: T0, extendedUntil: iso(T0 + 3 * HOUR) });
 
     const patch = applyExtend(session, 60, T0 + HOUR);
 
@@ -258,7 +267,7 @@ describe('applyExtend', () => {
   });
 
   it.each([0, -1, -3600, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects %s seconds naming the field', (seconds) => {
-    const session = makeSession();
+    const session = sessionFixture({ now: T0 });
 
     const error = thrownBy(() => applyExtend(session, seconds, T0));
 
@@ -278,33 +287,33 @@ describe('activityLevel', () => {
     [600 * SECOND, 'background'],
     [5 * HOUR, 'background'],
   ] as const)('is %s ms after the last activity: %s', (ageMs, level) => {
-    const session = makeSession({ connections: 1, timeouts });
+    const session = sessionFixture({ now: T0, connections: 1, timeouts });
 
     expect(activityLevel(session, T0 + ageMs)).toBe(level);
   });
 
   it('uses the thresholds snapshotted from the profile', () => {
-    const session = makeSession({ connections: 1, timeouts: { activeWithinSeconds: 10, idleWithinSeconds: 20 } });
+    const session = sessionFixture({ now: T0, connections: 1, timeouts: { activeWithinSeconds: 10, idleWithinSeconds: 20 } });
 
     expect(activityLevel(session, T0 + 15 * SECOND)).toBe('idle');
     expect(activityLevel(session, T0 + 20 * SECOND)).toBe('background');
   });
 
   it('is disconnected when every client has gone after a connect, however recent the activity', () => {
-    const session = makeSession({ connections: 0, disconnectedAt: iso(T0), timeouts });
+    const session = sessionFixture({ now: T0, connections: 0, disconnectedAt: iso(T0), timeouts });
 
     expect(activityLevel(session, T0)).toBe('disconnected');
   });
 
   it('goes by activity for a session that never had a client', () => {
-    const session = makeSession({ connections: 0, timeouts });
+    const session = sessionFixture({ now: T0, connections: 0, timeouts });
 
     expect(activityLevel(session, T0 + MINUTE)).toBe('active');
   });
 });
 
 describe('warningDue and nextFireAtMs', () => {
-  const session = makeSession({ connections: 1, timeouts: { idleTimeoutSeconds: 900, warnBeforeSeconds: 60 } });
+  const session = sessionFixture({ now: T0, connections: 1, timeouts: { idleTimeoutSeconds: 900, warnBeforeSeconds: 60 } });
   const deadline = ms(session.expiresAt);
 
   it('fires at the warning time first, then the deadline once warned', () => {
@@ -330,7 +339,7 @@ describe('warningDue and nextFireAtMs', () => {
   });
 
   it('is never due when the profile sets no warning', () => {
-    const silent = makeSession({ timeouts: { warnBeforeSeconds: undefined } });
+    const silent = sessionFixture({ now: T0, timeouts: { warnBeforeSeconds: undefined } });
 
     expect(warningDue(silent, ms(silent.expiresAt))).toBe(false);
     expect(nextFireAtMs(silent)).toBe(ms(silent.expiresAt));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lambdas/domain/errors';
 import { type Profile, effectiveTimeouts } from '../../../lambdas/domain/profile';
-import { thrownBy } from './session-factory';
+import { thrownBy } from '../../support/thrown';
 
 const profile: Profile = {
   name: 'demo',

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { iso } from '../../../lambdas/domain/session';
 import { toSessionView } from '../../../lambdas/domain/session-view';
-import { MINUTE, T0, makeSession } from './session-factory';
+import { sessionFixture } from '../../support/session-fixture';
+import { MINUTE, T0 } from '../../support/time';
 
 const BOOKKEEPING = [
   'version',
@@ -16,7 +17,8 @@ const BOOKKEEPING = [
 ] as const;
 
 describe('toSessionView', () => {
-  const session = makeSession({
+  const session = sessionFixture({
+    now: T0,
     connections: 1,
     metadata: { course: 'ml-101' },
     warnedAt: iso(T0 + 10 * MINUTE),
@@ -48,7 +50,7 @@ describe('toSessionView', () => {
   });
 
   it('shows a session whose clients all left as disconnected', () => {
-    const gone = makeSession({ connections: 0, disconnectedAt: iso(T0) });
+    const gone = sessionFixture({ now: T0, connections: 0, disconnectedAt: iso(T0) });
 
     expect(toSessionView(gone, T0).activityLevel).toBe('disconnected');
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../../../lambdas/domain/errors';
 import { SESSION_STATUSES, type SessionStatus } from '../../../lambdas/domain/session';
 import { type Actor, assertTransition, canTransition, sourcesOf } from '../../../lambdas/domain/state-machine';
-import { thrownBy } from './session-factory';
+import { thrownBy } from '../../support/thrown';
 
 const ACTORS: readonly Actor[] = ['owner', 'admin', 'system'];
 

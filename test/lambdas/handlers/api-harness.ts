@@ -8,7 +8,7 @@ import { type ApiEvent } from '../../../lambdas/handlers/http/api-event';
 import { type HandlerDeps, resetDeps, setDeps } from '../../../lambdas/wiring';
 import { type FakeDeps, makeDeps } from '../../support/fakes';
 import { type ApiEventOptions, USER, apiEvent, lambdaContext } from '../../support/apigw-events';
-import { captureOutput } from './captured-output';
+import { captureOutput } from '../../support/captured-output';
 
 export const ISSUER = 'https://issuer.example.test';
 export const AUDIENCE = 'session-expiry-test';

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { metricsPort } from '../../../lambdas/adapters/observability/powertools';
 import { getDeps, setDeps } from '../../../lambdas/wiring';
 import { type ApiHarness, makeApiHarness } from './api-harness';
-import { logLines } from './captured-output';
+import { logLines } from '../../support/captured-output';
 
 let api: ApiHarness;
 

@@ -8,7 +8,7 @@ import { handler } from '../../../lambdas/handlers/expire';
 import { createSession } from '../../../lambdas/use-cases/create-session';
 import { type FakeDeps, throttled } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
-import { captureOutput, logLines } from './captured-output';
+import { captureOutput, logLines } from '../../support/captured-output';
 import { injectFakeDeps } from './fake-handler-deps';
 
 let deps: FakeDeps;

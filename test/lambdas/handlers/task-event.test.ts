@@ -6,7 +6,7 @@ import { createSession } from '../../../lambdas/use-cases/create-session';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
 import { type FakeDeps, throttled } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
-import { captureOutput } from './captured-output';
+import { captureOutput } from '../../support/captured-output';
 import { injectFakeDeps } from './fake-handler-deps';
 
 let deps: FakeDeps;

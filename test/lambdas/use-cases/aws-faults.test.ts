@@ -8,7 +8,6 @@ import {
   type DescribeTasksCommandInput,
   type DescribeTasksCommandOutput,
   ECSClient,
-  ECSServiceException,
   type Failure,
   InvalidParameterException,
   ListTasksCommand,
@@ -28,7 +27,6 @@ import {
   DeleteScheduleCommand,
   ResourceNotFoundException,
   SchedulerClient,
-  ThrottlingException,
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
@@ -48,6 +46,7 @@ import { expireSession } from '../../../lambdas/use-cases/expire-session';
 import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { sweep, taskIdOf } from '../../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
+import { ecsThrottling, schedulerThrottling } from '../../support/aws-exceptions';
 import { type DynaliteHandle, startDynalite } from '../../support/dynalite';
 import {
   FakeClock,
@@ -68,14 +67,6 @@ const SCHEDULE_GROUP = 'session-expiry';
 
 /** A mocked call's answer: what `fn` returns, or a rejection with what it throws (as `send` would). */
 const answer = <T>(fn: () => T): Promise<T> => new Promise<T>((resolve) => resolve(fn()));
-
-/** Scheduler's modelled errors carry the message twice (`message` and the service's `Message`). */
-const schedulerThrottling = (): ThrottlingException =>
-  new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} });
-
-/** What ECS throws when throttling: it has no modelled class for it, only its service exception. */
-const ecsThrottling = (): ECSServiceException =>
-  new ECSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {}, message: 'Rate exceeded' });
 
 interface EcsTask {
   taskArn: string;

@@ -7,7 +7,8 @@ import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { UNWRITTEN_CLAIM_GRACE_MS } from '../../../lambdas/use-cases/owner-slots';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
 import { type FakeDeps, MINUTE, T0, makeDeps, throttled } from '../../support/fakes';
-import { OWNER, caught, startSession, taskStopped } from './steps';
+import { caught } from '../../support/thrown';
+import { OWNER, startSession, taskStopped } from './steps';
 
 describe('createSession', () => {
   let d: FakeDeps;

@@ -5,7 +5,8 @@ import { expireSession } from '../../../lambdas/use-cases/expire-session';
 import { extendSession } from '../../../lambdas/use-cases/extend-session';
 import { recordHeartbeat } from '../../../lambdas/use-cases/record-heartbeat';
 import { type FakeDeps, MINUTE, SECOND, T0, makeDeps, throttled } from '../../support/fakes';
-import { OWNER, caught, passDeadline, runningSession, taskStopped } from './steps';
+import { caught } from '../../support/thrown';
+import { OWNER, passDeadline, runningSession, taskStopped } from './steps';
 
 const owner = { type: 'owner', ownerId: OWNER } as const;
 

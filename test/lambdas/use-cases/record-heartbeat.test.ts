@@ -6,7 +6,8 @@ import { expireSession } from '../../../lambdas/use-cases/expire-session';
 import { recordHeartbeat } from '../../../lambdas/use-cases/record-heartbeat';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
 import { type FakeDeps, HOUR, MINUTE, SECOND, T0, makeDeps, throttled } from '../../support/fakes';
-import { OWNER, caught, runningSession, startSession } from './steps';
+import { caught } from '../../support/thrown';
+import { OWNER, runningSession, startSession } from './steps';
 
 const owner = { type: 'owner', ownerId: OWNER } as const;
 

@@ -50,22 +50,12 @@ export const passDeadline = (d: FakeDeps, sessionId: string, lateMs = 1000): num
 
 export const isoNow = (d: FakeDeps): string => iso(d.clock.now());
 
-/** The error a promise rejects with; fails the test when it resolves. */
-export const caught = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, got none');
-};
-
 /**
  * Seeds a session record directly (states that take long to reach through the use cases), created
  * at the fake clock's now unless told otherwise. With `task`, a task that matches it is added too.
  */
 export const seedSession = (d: FakeDeps, overrides: Partial<Session> = {}, task?: { lastStatus?: string; createdAt?: number }): Session => {
-  const draft = sessionFixture({ ownerId: OWNER, createdAt: iso(d.clock.now()), ...overrides });
+  const draft = sessionFixture({ ownerId: OWNER, now: d.clock.now(), ...overrides });
   if (task === undefined) return d.store.seed(draft);
   const added = d.tasks.add({
     sessionId: draft.id,

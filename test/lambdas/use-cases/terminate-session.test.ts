@@ -5,7 +5,8 @@ import { sweep } from '../../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
 import { type FakeDeps, MINUTE, T0, makeDeps } from '../../support/fakes';
 import { sessionFixture } from '../../support/session-fixture';
-import { OWNER, caught, runningSession, taskStopped } from './steps';
+import { caught } from '../../support/thrown';
+import { OWNER, runningSession, taskStopped } from './steps';
 
 const asOwner = { ownerId: OWNER, isAdmin: false };
 

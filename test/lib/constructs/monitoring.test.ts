@@ -2,7 +2,7 @@
 // treatment of missing data, one alarm per dead-letter queue, and the dashboard.
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../support/synth-app';
+import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 interface AlarmProps {
   AlarmDescription: string;

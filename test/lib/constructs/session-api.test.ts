@@ -3,7 +3,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_THROTTLE } from '../../../lib/constructs/session-api';
-import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../support/synth-app';
+import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 const EXPECTED_ROUTES = [
   'GET /health',

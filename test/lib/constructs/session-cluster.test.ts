@@ -3,7 +3,7 @@
 // config that cannot work fails synth naming the key.
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SynthesizedApp, actionsOf, allStatements, rawConfig, resourceListOf, resourcesOf, synthApp } from '../support/synth-app';
+import { type SynthesizedApp, actionsOf, allStatements, rawConfig, resourceListOf, resourcesOf, synthApp } from '../../support/synth-app';
 
 const CLUSTER_ARN = 'arn:aws:ecs:eu-west-1:123456789012:cluster/labs';
 const TASK_ROLE = 'arn:aws:iam::123456789012:role/lab-task';

@@ -10,7 +10,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, HANDLER_ENTRIES, SessionFunction, entryPath } from '../../../lib/constructs/session-function';
 import { loadEnv } from '../../../lambdas/wiring';
-import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../support/synth-app';
+import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 /** The environment contract every function gets (team brief). */
 const CONTRACT_ENV = [

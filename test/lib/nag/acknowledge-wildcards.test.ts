@@ -5,7 +5,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acknowledgeWildcards } from '../../../lib/nag/acknowledge-wildcards';
-import { tempOutdir } from '../support/synth-app';
+import { tempOutdir } from '../../support/synth-app';
 
 describe('acknowledgeWildcards', () => {
   let cleanup = (): void => {};

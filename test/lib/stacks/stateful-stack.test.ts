@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_TABLE, SESSIONS_TABLE } from '../../../contract/table-definitions';
 import { StatefulStack } from '../../../lib/stacks/stateful-stack';
-import { tempOutdir } from '../support/synth-app';
+import { tempOutdir } from '../../support/synth-app';
 
 describe('StatefulStack', () => {
   let template: Template;

@@ -12,7 +12,7 @@ import {
   resourcesOf,
   statementsOfRole,
   synthApp,
-} from '../support/synth-app';
+} from '../../support/synth-app';
 
 describe('StatelessStack', () => {
   let synth: SynthesizedApp;

@@ -1,12 +1,11 @@
 // The classification every AWS adapter relies on, with the SDK's real exception classes: what a
 // caller may retry (UnavailableError), what means "not there", and what is passed on untouched.
-import { ClientException, ECSServiceException, InvalidParameterException, ServerException } from '@aws-sdk/client-ecs';
+import { ClientException, InvalidParameterException, ServerException } from '@aws-sdk/client-ecs';
 import {
   ConflictException,
   InternalServerException,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
-  ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import {
   isUnavailable,
 } from '../../../../lambdas/adapters/aws/aws-errors';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
+import { ecsThrottling, schedulerThrottling } from '../../../support/aws-exceptions';
 
 const meta = { $metadata: {} };
 /** Scheduler exceptions also carry the service's own `Message` field. */
@@ -25,8 +25,8 @@ const sched = (message: string) => ({ message, Message: message, $metadata: {} }
 
 describe('aws-errors', () => {
   it.each([
-    ['Scheduler throttling', new ThrottlingException(sched('Rate exceeded'))],
-    ['ECS throttling (no modelled class)', new ECSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', ...meta })],
+    ['Scheduler throttling', schedulerThrottling()],
+    ['ECS throttling (no modelled class)', ecsThrottling()],
     ['ECS server error', new ServerException({ message: 'boom', ...meta })],
     ['Scheduler server error', new InternalServerException(sched('boom'))],
     ['Scheduler quota', new ServiceQuotaExceededException(sched('quota'))],

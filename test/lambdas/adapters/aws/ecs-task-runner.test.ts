@@ -4,7 +4,6 @@
 import {
   DescribeTasksCommand,
   ECSClient,
-  ECSServiceException,
   InvalidParameterException,
   ListTasksCommand,
   RunTaskCommand,
@@ -15,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EcsTaskRunner, type EcsTaskRunnerOptions } from '../../../../lambdas/adapters/aws/ecs-task-runner';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
+import { ecsThrottling } from '../../../support/aws-exceptions';
 
 const CLUSTER = 'arn:aws:ecs:eu-west-1:123456789012:cluster/sessions';
 const TASK_DEF = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/notebook:3';
@@ -28,9 +28,6 @@ const OPTIONS: EcsTaskRunnerOptions = {
   assignPublicIp: false,
   profiles: { notebook: { taskDefinitionArn: TASK_DEF, containerName: 'session' } },
 };
-
-const throttling = (): ECSServiceException =>
-  new ECSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {}, message: 'Rate exceeded' });
 
 const runningTask = (n: number, tags: Task['tags'] = [{ key: 'session-id', value: `session-${n}` }]): Task => ({
   taskArn: taskArn(n),
@@ -120,7 +117,7 @@ describe('EcsTaskRunner', () => {
     });
 
     it('turns a throttled RunTask into UnavailableError carrying the original', async () => {
-      const original = throttling();
+      const original = ecsThrottling();
       ecsMock.on(RunTaskCommand).rejects(original);
 
       const error: unknown = await runner.start({ sessionId: SESSION_ID, ownerId: 'o', profile: 'notebook', environment: {} }).catch((e: unknown) => e);
@@ -172,7 +169,7 @@ describe('EcsTaskRunner', () => {
     });
 
     it('turns throttling into UnavailableError', async () => {
-      ecsMock.on(StopTaskCommand).rejects(throttling());
+      ecsMock.on(StopTaskCommand).rejects(ecsThrottling());
 
       await expect(runner.stop(taskArn(1), 'terminated')).rejects.toBeInstanceOf(UnavailableError);
     });
@@ -259,7 +256,7 @@ describe('EcsTaskRunner', () => {
     });
 
     it('turns a throttled ListTasks into UnavailableError', async () => {
-      ecsMock.on(ListTasksCommand).rejects(throttling());
+      ecsMock.on(ListTasksCommand).rejects(ecsThrottling());
 
       await expect(runner.listManaged()).rejects.toBeInstanceOf(UnavailableError);
     });

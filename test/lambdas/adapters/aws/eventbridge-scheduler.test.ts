@@ -7,13 +7,13 @@ import {
   DeleteScheduleCommand,
   ResourceNotFoundException,
   SchedulerClient,
-  ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeScheduler, type EventBridgeSchedulerOptions } from '../../../../lambdas/adapters/aws/eventbridge-scheduler';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
+import { schedulerThrottling } from '../../../support/aws-exceptions';
 
 const NOW = Date.UTC(2030, 2, 9, 10, 15, 0);
 const SESSION_ID = '0b6f8f7e-3c1a-4f43-9f55-1b2f4f5a6c7d';
@@ -89,7 +89,7 @@ describe('EventBridgeScheduler', () => {
     });
 
     it('turns throttling into UnavailableError carrying the original', async () => {
-      const original = new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} });
+      const original = schedulerThrottling();
       schedulerMock.on(CreateScheduleCommand).rejects(original);
 
       const error: unknown = await scheduler
@@ -139,7 +139,7 @@ describe('EventBridgeScheduler', () => {
     });
 
     it('turns throttling into UnavailableError', async () => {
-      schedulerMock.on(DeleteScheduleCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }));
+      schedulerMock.on(DeleteScheduleCommand).rejects(schedulerThrottling());
 
       await expect(scheduler.disarm(`${SESSION_ID}-4`)).rejects.toBeInstanceOf(UnavailableError);
     });

@@ -11,11 +11,11 @@ import { LIVE_STATUSES, type Session, type SessionStatus, iso, ms } from '../../
 import { type SessionStore, type WriteResult } from '../../../../lambdas/ports/session-store';
 import { type DynaliteHandle, startDynalite } from '../../../support/dynalite';
 import { sessionFixture } from '../../../support/session-fixture';
+import { T0 } from '../../../support/time';
 
 const SHARDS = 4;
 const RETENTION_DAYS = 30;
 const DAY_SECONDS = 86_400;
-const T0 = Date.parse('2026-03-10T12:00:00.000Z');
 
 let db: DynaliteHandle;
 let store: DynamoDbSessionStore;

@@ -4,6 +4,7 @@ import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMetricsPort, flushMetrics } from '../../../../lambdas/adapters/observability/powertools';
 import { type Log, type MetricDimensions } from '../../../../lambdas/ports/observability';
+import { captureOutput, logLines } from '../../../support/captured-output';
 
 interface EmfBlob {
   _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
@@ -12,24 +13,9 @@ interface EmfBlob {
 
 /** Runs `act` and returns the EMF blobs written meanwhile, and how many writes stdout and stderr saw. */
 const captureEmf = async (act: () => void | Promise<void>): Promise<{ blobs: EmfBlob[]; writes: number }> => {
-  const blobs: EmfBlob[] = [];
-  let writes = 0;
-  const collect = (chunk: string | Uint8Array): boolean => {
-    writes += 1;
-    for (const line of String(chunk).split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const parsed = JSON.parse(line) as Partial<EmfBlob>;
-      if (parsed._aws) blobs.push(parsed as EmfBlob);
-    }
-    return true;
-  };
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(collect), vi.spyOn(process.stderr, 'write').mockImplementation(collect)];
-  try {
-    await act();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return { blobs, writes };
+  const output: string[] = [];
+  await captureOutput(output, act);
+  return { blobs: logLines(output).filter((line): line is EmfBlob => line['_aws'] !== undefined), writes: output.length };
 };
 
 const dimensionNames = (blob: EmfBlob): string[][] => blob._aws.CloudWatchMetrics[0].Dimensions;
@@ -188,21 +174,16 @@ describe('powertools observability', () => {
       vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
       const mod = await import('../../../../lambdas/adapters/observability/powertools');
       const log: Log = mod.log;
-      const lines: Record<string, unknown>[] = [];
-      const collect = (chunk: string | Uint8Array): boolean => {
-        for (const line of String(chunk).split('\n')) if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
-        return true;
-      };
-      // Powertools writes warnings and errors to stderr, the rest to stdout.
-      const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(collect), vi.spyOn(process.stderr, 'write').mockImplementation(collect)];
-      try {
+      const output: string[] = [];
+
+      // Powertools writes warnings and errors to stderr, the rest to stdout: both are captured.
+      await captureOutput(output, () => {
         log.info('session expired', { sessionId: 's-1', reason: 'idle_timeout' });
         log.warn('no extra');
         log.debug('below the level');
-      } finally {
-        for (const spy of spies) spy.mockRestore();
-      }
+      });
 
+      const lines = logLines(output);
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatchObject({ level: 'INFO', message: 'session expired', service: 'expiry-test', sessionId: 's-1', reason: 'idle_timeout' });
       expect(lines[1]).toMatchObject({ level: 'WARN', message: 'no extra' });

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseConfig } from '../../../contract/app-config';
-import { PROJECT_ROOT } from '../../../lib/constructs/session-function';
-import { type SessionExpiryApp, buildApp } from '../../../lib/session-expiry-app';
+import { parseConfig } from '../../contract/app-config';
+import { PROJECT_ROOT } from '../../lib/constructs/session-function';
+import { type SessionExpiryApp, buildApp } from '../../lib/session-expiry-app';
 
 interface CdkJson {
   context: Record<string, unknown> & { sessionExpiry: Record<string, unknown> };

@@ -1,8 +1,9 @@
-// Runs a handler while recording what it writes to stdout/stderr (the Powertools log and EMF lines),
-// so tests stay quiet and can assert on the logs.
+// Runs a handler (or any code that logs through Powertools) while recording what it writes to
+// stdout/stderr (the Powertools log and EMF lines), so tests stay quiet and can assert on the logs.
 import { vi } from 'vitest';
 
-export const captureOutput = async <T>(output: string[], run: () => Promise<T>): Promise<T> => {
+/** Runs `run`, appending every chunk written to stdout or stderr meanwhile to `output`. */
+export const captureOutput = async <T>(output: string[], run: () => T | Promise<T>): Promise<T> => {
   const record = (chunk: unknown): boolean => {
     output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
     return true;
