@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { log } from '../adapters/observability/powertools';
 import { type ExpireOutcome, expireSession } from '../use-cases/expire-session';
 import { getDeps, initOnLambda } from '../wiring';
-import { parsePayload, runAsync } from './async-payload';
+import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda();
@@ -21,9 +21,9 @@ export const expiryFireSchema = z.object({
 export type ExpireHandlerResult = { outcome: ExpireOutcome | 'dropped' | 'conflict' };
 
 const expire = async (event: unknown): Promise<ExpireHandlerResult> => {
-  const fire = parsePayload(log, expiryFireSchema, event, 'expiry fire');
+  const fire = parseAsyncEvent(log, expiryFireSchema, event, 'expiry fire');
   if (fire === undefined) return { outcome: 'dropped' };
-  return runAsync(log, 'expiry fire', { ...fire }, () => expireSession(getDeps(), fire));
+  return runAsyncInvocation(log, 'expiry fire', { ...fire }, () => expireSession(getDeps(), fire));
 };
 
 export const handler = middy<unknown, ExpireHandlerResult>().use(observabilityMiddlewares()).handler(expire);

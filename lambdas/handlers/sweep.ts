@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { log } from '../adapters/observability/powertools';
 import { type SweepResult, sweep } from '../use-cases/sweep';
 import { getDeps, initOnLambda } from '../wiring';
-import { errorSummary, parsePayload } from './async-payload';
+import { errorSummary, parseAsyncEvent } from './async-runner';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda();
@@ -23,7 +23,7 @@ export const sweepPayloadSchema = z.object({ dryRun: z.boolean().optional() });
 const asPayload = (event: unknown): unknown => (event === undefined || event === null ? {} : event);
 
 export const sweepHandler = async (event: unknown): Promise<SweepResult | { dropped: true }> => {
-  const payload = parsePayload(log, sweepPayloadSchema, asPayload(event), 'sweep request');
+  const payload = parseAsyncEvent(log, sweepPayloadSchema, asPayload(event), 'sweep request');
   if (payload === undefined) return { dropped: true };
   const dryRun = payload.dryRun ?? false;
   let result: SweepResult;

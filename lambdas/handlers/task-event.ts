@@ -8,7 +8,7 @@ import { STARTED_BY } from '../adapters/aws/ecs-task-runner';
 import { log } from '../adapters/observability/powertools';
 import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
 import { getDeps, initOnLambda } from '../wiring';
-import { parsePayload, runAsync } from './async-payload';
+import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda();
@@ -59,13 +59,13 @@ export const toTaskEventInput = (detail: TaskStateChange['detail']): TaskEventIn
 };
 
 const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult> => {
-  const change = parsePayload(log, taskStateChangeSchema, event, 'task state change');
+  const change = parseAsyncEvent(log, taskStateChangeSchema, event, 'task state change');
   if (change === undefined) return { outcome: 'dropped' };
   // The rule matches our cluster; other services' tasks there are none of our business.
   if (change.detail.startedBy !== undefined && change.detail.startedBy !== STARTED_BY) return { outcome: 'ignored' };
   const input = toTaskEventInput(change.detail);
   const context = { taskArn: input.taskArn, lastStatus: input.lastStatus, sessionId: input.sessionId, eventVersion: input.eventVersion };
-  return runAsync(log, 'task event', context, () => handleTaskEvent(getDeps(), input));
+  return runAsyncInvocation(log, 'task event', context, () => handleTaskEvent(getDeps(), input));
 };
 
 export const handler = middy<unknown, TaskEventHandlerResult>().use(observabilityMiddlewares()).handler(onTaskEvent);
