@@ -1,6 +1,7 @@
-// The routes of the HTTP API (DESIGN.md section 4), once: the CDK construct creates them, the local
+// The routes of the HTTP API (README "HTTP API"), once: the CDK construct creates them, the local
 // server matches requests against them as API Gateway would, and the api handler binds one handler
-// to each route key (a route without a handler does not compile).
+// to each route key (a route without a handler does not compile). Matching a path to a route is
+// here too, pure, so the local server and the api handler's router match alike.
 
 export const API_ROUTES = [
   { method: 'GET', path: '/health', authorized: false },
@@ -21,4 +22,51 @@ export type ApiMethod = ApiRoute['method'];
 /** API Gateway's route key of each route, e.g. `POST /sessions/{id}/activity` (exact pairs only). */
 export type RouteKey = ApiRoute extends infer R ? (R extends ApiRoute ? `${R['method']} ${R['path']}` : never) : never;
 
-export const routeKeyOf = (route: Pick<ApiRoute, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+/** A route as the matcher sees it: a method and an API Gateway path pattern such as `/sessions/{id}`. */
+export interface RoutePattern {
+  method: string;
+  path: string;
+}
+
+export const routeKeyOf = (route: RoutePattern): string => `${route.method} ${route.path}`;
+
+export interface PathMatch<R extends RoutePattern> {
+  route: R;
+  /** Percent-decoded path parameters, by name (empty for a route without any). */
+  params: Record<string, string>;
+}
+
+const segmentsOf = (path: string): string[] => path.split('/').filter((s) => s.length > 0);
+
+/**
+ * The path parameters if `path` fits `pattern`, else undefined. Segments are compared one by one
+ * (an empty one, as from a trailing slash, does not count); a `{name}` segment matches any one
+ * segment, percent-decoded, and a malformed percent-encoding matches nothing (no id looks like it).
+ */
+export const matchPath = (pattern: string, path: string): Record<string, string> | undefined => {
+  const want = segmentsOf(pattern);
+  const got = segmentsOf(path);
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of want.entries()) {
+    const actual = got[i] ?? '';
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (name === undefined) {
+      if (part !== actual) return undefined;
+      continue;
+    }
+    try {
+      params[name] = decodeURIComponent(actual);
+    } catch {
+      return undefined;
+    }
+  }
+  return params;
+};
+
+/** Every route whose path fits `path`, whatever its method (the caller picks the method, or answers 405). */
+export const routesOnPath = <R extends RoutePattern>(routes: readonly R[], path: string): PathMatch<R>[] =>
+  routes.flatMap((route) => {
+    const params = matchPath(route.path, path);
+    return params === undefined ? [] : [{ route, params }];
+  });

@@ -1,34 +1,27 @@
 // Builds the use cases' dependencies for the Lambda functions from their environment: variables
 // validated once (a missing or bad one fails with its name), AWS SDK clients and adapters created
-// once per process, on first use. The local stack and the tests run the very same handlers with
-// other adapters by injecting their own dependencies with `setDeps`.
+// once per process, on first use. Settings become dependencies in build-handler-deps.ts, shared
+// with the local stack; each handler entry is its factory called with `lambdaSetup`. Tests run the
+// exported handlers on fakes by injecting their own dependencies with `setDeps`.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { type JwtVerifier, remoteJwtVerifier } from './adapters/auth/jwt-verifier';
+import { remoteJwtVerifier } from './adapters/auth/jwt-verifier';
 import { type EcsProfileTarget, EcsTaskRunner } from './adapters/aws/ecs-task-runner';
 import { EventBridgeEventPublisher } from './adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
-import { DynamoDbIdempotencyKeys } from './adapters/dynamodb/dynamodb-idempotency-keys';
-import { DynamoDbOwnerSlots } from './adapters/dynamodb/dynamodb-owner-slots';
-import { DynamoDbSessionStore } from './adapters/dynamodb/dynamodb-session-store';
 import { log, metricsPort } from './adapters/observability/powertools';
 import { ConfigError, configSchema } from '../contract/app-config';
+import { type DeploymentSettings, type PlatformAdapters, buildHandlerDeps } from './build-handler-deps';
 import { toProfile } from './profile-config';
 import { type Profile } from './domain/profile';
-import { systemClock } from './ports/clock';
-import { DEFAULT_SETTINGS, type UseCaseDeps } from './use-cases/use-case-deps';
+import { type HandlerDeps, type HandlerSetup } from './handlers/handler-setup';
+import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
 
-/** What the handlers need: the use cases' dependencies plus how to authenticate callers. */
-export interface HandlerDeps extends UseCaseDeps {
-  /** Verifies Bearer tokens on the one route without an API Gateway authorizer (activity). */
-  jwtVerifier: JwtVerifier;
-  /** Members of this group (in `cognito:groups` or `groups`) are admins. */
-  adminGroup: string;
-}
+export type { HandlerDeps } from './handlers/handler-setup';
 
 const required = z.string({ error: 'is missing' }).trim().min(1, 'is missing');
 const list = z.string().transform((s) => s.split(',').map((part) => part.trim()).filter((part) => part.length > 0));
@@ -108,46 +101,41 @@ export const loadEnv = (env: RawEnv = process.env): LambdaEnv => {
   return { ...rest, ...parseProfiles(PROFILES_JSON) };
 };
 
+/** The deployment's settings as the environment gives them. */
+export const settingsFromEnv = (env: LambdaEnv): DeploymentSettings => ({
+  tables: { sessions: env.SESSIONS_TABLE_NAME, idempotency: env.IDEMPOTENCY_TABLE_NAME },
+  deadlineShards: env.DEADLINE_SHARDS,
+  retentionDays: env.RETENTION_DAYS,
+  profiles: env.profiles,
+  apiUrl: env.SESSION_API_URL,
+  orphanGraceSeconds: env.ORPHAN_GRACE_SECONDS,
+  stuckAfterSeconds: env.STUCK_AFTER_SECONDS,
+  adminGroup: env.ADMIN_GROUP,
+});
+
 /** The AWS adapters over SDK clients (region and credentials from the Lambda environment). */
-export const buildAwsDeps = (env: LambdaEnv): HandlerDeps => {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return {
-    store: new DynamoDbSessionStore({
-      client: doc,
-      tableName: env.SESSIONS_TABLE_NAME,
-      shardCount: env.DEADLINE_SHARDS,
-      retentionDays: env.RETENTION_DAYS,
-    }),
-    idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: env.IDEMPOTENCY_TABLE_NAME }),
-    ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: env.IDEMPOTENCY_TABLE_NAME }),
-    tasks: new EcsTaskRunner(new ECSClient({}), {
-      clusterArn: env.CLUSTER_ARN,
-      subnetIds: env.TASK_SUBNET_IDS,
-      securityGroupIds: env.TASK_SECURITY_GROUP_IDS,
-      assignPublicIp: env.TASK_ASSIGN_PUBLIC_IP,
-      profiles: env.ecsProfiles,
-    }),
-    scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
-      groupName: env.SCHEDULE_GROUP_NAME,
-      targetArn: env.EXPIRE_FUNCTION_ARN,
-      roleArn: env.SCHEDULER_ROLE_ARN,
-      dlqArn: env.SCHEDULE_DLQ_ARN,
-    }),
-    events: new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME }),
-    clock: systemClock,
-    log,
-    metrics: metricsPort,
-    profiles: env.profiles,
-    settings: {
-      ...DEFAULT_SETTINGS,
-      apiUrl: env.SESSION_API_URL,
-      orphanGraceSeconds: env.ORPHAN_GRACE_SECONDS,
-      stuckAfterSeconds: env.STUCK_AFTER_SECONDS,
-    },
-    jwtVerifier: remoteJwtVerifier({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL }),
-    adminGroup: env.ADMIN_GROUP,
-  };
-};
+export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
+  dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  tasks: new EcsTaskRunner(new ECSClient({}), {
+    clusterArn: env.CLUSTER_ARN,
+    subnetIds: env.TASK_SUBNET_IDS,
+    securityGroupIds: env.TASK_SECURITY_GROUP_IDS,
+    assignPublicIp: env.TASK_ASSIGN_PUBLIC_IP,
+    profiles: env.ecsProfiles,
+  }),
+  scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
+    groupName: env.SCHEDULE_GROUP_NAME,
+    targetArn: env.EXPIRE_FUNCTION_ARN,
+    roleArn: env.SCHEDULER_ROLE_ARN,
+    dlqArn: env.SCHEDULE_DLQ_ARN,
+  }),
+  events: new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME }),
+  jwtVerifier: remoteJwtVerifier({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL }),
+  log,
+  metrics: metricsPort,
+});
+
+export const buildAwsDeps = (env: LambdaEnv): HandlerDeps => buildHandlerDeps(settingsFromEnv(env), awsAdapters(env));
 
 let current: HandlerDeps | undefined;
 
@@ -172,3 +160,6 @@ export const resetDeps = (): void => {
 export const initOnLambda = (env: RawEnv = process.env): void => {
   if (env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined && current === undefined) getDeps();
 };
+
+/** What the Lambda entries make their handlers with: the process's dependencies and the Powertools log. */
+export const lambdaSetup: HandlerSetup = { deps: getDeps, log };

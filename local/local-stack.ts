@@ -1,7 +1,10 @@
-// The whole system on one machine (DESIGN.md section 7): dynalite persisted in the data dir, the
-// same api handler and use cases, processes instead of ECS tasks, timers instead of Scheduler, an
-// NDJSON file instead of EventBridge, and the sweep on an interval. `npm start` runs it; the
-// end-to-end tests boot it in-process.
+// The whole system on one machine (README "Architecture"): dynalite persisted in the data dir, the
+// deployed handlers and use cases, processes instead of ECS tasks, timers instead of Scheduler, an
+// NDJSON file instead of EventBridge, and the sweep on an interval. The dependencies are built by
+// the same code as on Lambda (build-handler-deps.ts) from the configuration and local adapters;
+// the timers, the task runner and the interval invoke the expire, task-event and sweep handlers
+// with the events Lambda would get, retried as Lambda retries (async-invoker.ts). `npm start` runs
+// it; the end-to-end tests boot it in-process.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
@@ -12,28 +15,26 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JoseJwtVerifier } from '../lambdas/adapters/auth/jwt-verifier';
 import { type TableNames, createTables } from './dynamodb/create-tables';
-import { DynamoDbIdempotencyKeys } from '../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
-import { DynamoDbOwnerSlots } from '../lambdas/adapters/dynamodb/dynamodb-owner-slots';
-import { DynamoDbSessionStore } from '../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalKeys, loadLocalKeys, mintLocalToken } from './adapters/local-keys';
 import { NdjsonEventPublisher } from './adapters/ndjson-event-publisher';
 import { type LocalTaskProfile, ProcessTaskRunner, type TaskStateEvent } from './adapters/process-task-runner';
 import { TimerExpiryScheduler } from './adapters/timer-expiry-scheduler';
 import { type AppConfig } from '../contract/app-config';
-import { type SweepReport } from '../contract/wire';
+import { type DeploymentSettings, buildHandlerDeps } from '../lambdas/build-handler-deps';
 import { profilesOf } from '../lambdas/profile-config';
 import { nextFireAtMs } from '../lambdas/domain/deadline-policy';
-import { handler as apiHandler } from '../lambdas/handlers/api';
-import { systemClock } from '../lambdas/ports/clock';
+import { makeApiHandler } from '../lambdas/handlers/api';
+import { type ExpiryFireEvent, makeExpireHandler } from '../lambdas/handlers/expire';
+import { type HandlerDeps, type HandlerSetup } from '../lambdas/handlers/handler-setup';
+import { type SweepEvent, type SweepHandlerResult, makeSweepHandler } from '../lambdas/handlers/sweep';
+import { makeTaskEventHandler } from '../lambdas/handlers/task-event';
 import { type ExpiryFire } from '../lambdas/ports/expiry-scheduler';
 import { type Log, noMetrics } from '../lambdas/ports/observability';
-import { DEFAULT_SETTINGS } from '../lambdas/use-cases/use-case-deps';
-import { expireSession } from '../lambdas/use-cases/expire-session';
-import { handleTaskEvent } from '../lambdas/use-cases/handle-task-event';
-import { sweep } from '../lambdas/use-cases/sweep';
-import { type HandlerDeps, resetDeps, setDeps } from '../lambdas/wiring';
+import { type SweepReport } from '../contract/wire';
+import { AsyncInvoker } from './async-invoker';
 import { type ConsoleLog, consoleLog } from './console-log';
-import { createApiServer } from './http-server';
+import { type ApiHandler, createApiServer } from './http-server';
+import { toTaskStateChange } from './task-state-change';
 
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. */
@@ -49,6 +50,8 @@ export interface LocalStackOptions {
   /** Tasks run in this directory, and a relative program path resolves against it (default: this repository). */
   repoRoot?: string;
   log?: ConsoleLog;
+  /** Tests only: wraps the dependencies the handlers get, e.g. to make one call fail. */
+  decorateDeps?: (deps: HandlerDeps) => HandlerDeps;
 }
 
 export interface LocalStack {
@@ -60,7 +63,7 @@ export interface LocalStack {
   keys: LocalKeys;
   /** A token this stack accepts. */
   mintToken(user: string, options?: { admin?: boolean }): Promise<string>;
-  /** Runs the sweep now (as the interval does), returning its report. */
+  /** Runs the sweep now (as the interval does, or joins the one running), returning its report. */
   sweepNow(): Promise<SweepReport>;
   /** Stops serving, timers and the sweep, and closes dynalite; task processes keep running. */
   stop(): Promise<void>;
@@ -107,12 +110,31 @@ const quietWhenIdle = (log: Log): Log => ({
   },
 });
 
-/** The handlers take their dependencies from one module-level slot: one stack per process. */
-let stackRunning = false;
+/**
+ * The handlers' own info lines (outcomes, the access log) repeat what the server, the timers and
+ * the task runner already print: they are debug lines here (LOG_LEVEL=debug shows them).
+ */
+const routineAtDebug = (log: Log): Log => ({ ...log, info: (message, extra) => log.debug(message, extra) });
+
+/** The deployment's settings, from the configuration (on Lambda they come from the environment). */
+const localSettings = (config: AppConfig, apiUrl: string): DeploymentSettings => ({
+  tables: LOCAL_TABLES,
+  deadlineShards: config.deadlineShards,
+  retentionDays: config.retentionDays,
+  profiles: profilesOf(config),
+  apiUrl,
+  orphanGraceSeconds: config.orphanGraceSeconds,
+  stuckAfterSeconds: config.stuckAfterSeconds,
+  adminGroup: config.adminGroup,
+});
+
+/** What the Scheduler target passes the expire function (eventbridge-scheduler.ts writes it as the schedule's input). */
+const expiryFireEvent = (fire: ExpiryFire): ExpiryFireEvent => ({ sessionId: fire.sessionId, scheduleName: fire.scheduleName });
+
+/** The sweep schedule's input (lib/constructs/expiry-scheduling.ts). */
+const SWEEP_SCHEDULE_INPUT: SweepEvent = { dryRun: false };
 
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
-  if (stackRunning) throw new Error('a local stack is already running in this process; stop it first');
-  stackRunning = true;
   const host = options.host ?? '127.0.0.1';
   const dataDir = resolve(options.dataDir);
   const log = options.log ?? consoleLog();
@@ -124,14 +146,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   let server: Server | undefined;
   let scheduler: TimerExpiryScheduler | undefined;
   let tasks: ProcessTaskRunner | undefined;
-  let depsInjected = false;
+  let api: ApiHandler | undefined;
+  const invoker = new AsyncInvoker(log);
   let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<SweepReport> | undefined;
+  let sweeping: Promise<SweepHandlerResult> | undefined;
   let ready = false;
 
   const shutdown = async (): Promise<void> => {
     ready = false;
     const steps: [string, () => Promise<void> | void][] = [
+      // Pending retries give up now, so nothing below waits out a retry delay.
+      ['async invocation retries', () => invoker.close()],
       ['sweep', async () => {
         clearInterval(sweepTimer);
         await sweeping?.catch(() => undefined);
@@ -140,7 +165,6 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ['api server', () => (server ? close(server) : undefined)],
       ['scheduler', () => scheduler?.close()],
       ['task runner', () => tasks?.close()],
-      ['dependencies', () => (depsInjected ? resetDeps() : undefined)],
       ['dynamodb client', () => {
         doc?.destroy();
         client?.destroy();
@@ -154,7 +178,6 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         log.warn(`local stack: stopping the ${name} failed`, { error: String(error) });
       }
     }
-    stackRunning = false;
   };
 
   try {
@@ -177,7 +200,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     // Listen before the dependencies exist: tasks need the API URL; requests get 503 until ready.
     server = createApiServer({
-      handler: () => apiHandler,
+      handler: () => {
+        if (api === undefined) throw new Error('the api handler is not made yet');
+        return api;
+      },
       verifier,
       logLine: (line) => log.line(line),
       ready: () => ready,
@@ -185,11 +211,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const port = await listen(server, options.port, host);
     const apiUrl = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost(host)}:${port}`;
 
-    // The adapters' callbacks run the use cases with `deps` (below); they are first called after it is set.
-    scheduler = new TimerExpiryScheduler(async (fire: ExpiryFire) => {
-      const { outcome } = await expireSession(deps, fire);
-      log.debug('expiry fired', { sessionId: fire.sessionId, scheduleName: fire.scheduleName, outcome });
-    }, log);
+    // The adapters' callbacks invoke the handlers (below); they are first called once those exist.
+    scheduler = new TimerExpiryScheduler((fire: ExpiryFire) => invoker.invoke('expire', expire, expiryFireEvent(fire)), log);
     for (const [name, profile] of Object.entries(options.config.profiles)) {
       if (profile.local === undefined) log.warn(`profile ${name} has no local.command: its sessions cannot start locally`);
     }
@@ -197,47 +220,31 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       dataDir,
       repoRoot: options.repoRoot ?? REPO_ROOT,
       profiles: localProfilesOf(options.config),
-      // The local ECS Task State Change rule: the same use case the EventBridge rule feeds on AWS.
-      onTaskEvent: async (event: TaskStateEvent) => {
-        const { outcome } = await handleTaskEvent(deps, event);
-        log.debug('task event handled', { taskArn: event.taskArn, lastStatus: event.lastStatus, outcome });
-      },
+      // The local ECS Task State Change rule: the event EventBridge would deliver, to the same handler.
+      onTaskEvent: (report: TaskStateEvent) => invoker.invoke('task-event', taskEvent, toTaskStateChange(report)),
       log,
     });
 
-    const store = new DynamoDbSessionStore({
-      client: doc,
-      tableName: LOCAL_TABLES.sessions,
-      shardCount: options.config.deadlineShards,
-      retentionDays: options.config.retentionDays,
-    });
-    const deps: HandlerDeps = {
-      store,
-      idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: LOCAL_TABLES.idempotency }),
-      ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: LOCAL_TABLES.idempotency }),
+    const built = buildHandlerDeps(localSettings(options.config, apiUrl), {
+      dynamodb: doc,
       tasks,
       scheduler,
       events: new NdjsonEventPublisher(join(dataDir, 'events.ndjson'), log),
-      clock: systemClock,
+      jwtVerifier: verifier,
       log,
       metrics: noMetrics,
-      profiles: profilesOf(options.config),
-      settings: {
-        ...DEFAULT_SETTINGS,
-        apiUrl,
-        orphanGraceSeconds: options.config.orphanGraceSeconds,
-        stuckAfterSeconds: options.config.stuckAfterSeconds,
-      },
-      jwtVerifier: verifier,
-      adminGroup: options.config.adminGroup,
-    };
-    setDeps(deps);
-    depsInjected = true;
+    });
+    const deps = options.decorateDeps?.(built) ?? built;
+    const setupWith = (handlerDeps: HandlerDeps): HandlerSetup => ({ deps: () => handlerDeps, log: routineAtDebug(log) });
+    api = makeApiHandler(setupWith(deps));
+    const expire = makeExpireHandler(setupWith(deps));
+    const taskEvent = makeTaskEventHandler(setupWith(deps));
+    const sweepHandler = makeSweepHandler(setupWith({ ...deps, log: quietWhenIdle(log) }));
 
     // Tasks that outlived the last run are watched again; those that died meanwhile end their sessions.
     const adoption = tasks.adopt();
     // Timers died with the last run: arm every live session again (overdue ones fire at once).
-    const live = await store.listLive();
+    const live = await deps.store.listLive();
     for (const session of live) {
       if (session.scheduleName === undefined) continue;
       await scheduler.arm({ sessionId: session.id, scheduleName: session.scheduleName, fireAt: nextFireAtMs(session) });
@@ -247,11 +254,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     }
 
     // The safety net; first right away, so whatever happened while the stack was down is handled now.
-    const sweepDeps: HandlerDeps = { ...deps, log: quietWhenIdle(log) };
-    const sweepNow = (): Promise<SweepReport> =>
-      (sweeping ??= sweep(sweepDeps, { dryRun: false }).finally(() => {
+    const sweepNow = async (): Promise<SweepReport> => {
+      sweeping ??= invoker.invoke('sweep', sweepHandler, SWEEP_SCHEDULE_INPUT).finally(() => {
         sweeping = undefined;
-      }));
+      });
+      const result = await sweeping;
+      if ('dropped' in result) throw new Error('the sweep handler dropped the sweep schedule input');
+      return result;
+    };
     const sweepQuietly = (): void => {
       sweepNow().catch((error: unknown) => log.error('sweep failed', { error: String(error) }));
     };

@@ -1,9 +1,8 @@
 // The HTTP API Lambda (API Gateway HTTP API, payload v2; the local server sends the same events).
 // A thin primary adapter: each route authenticates, validates, calls one use case and shapes the
-// answer of DESIGN.md section 4. Errors become HTTP answers in one place (http/error-mapping.ts).
+// answer of README "HTTP API". Errors become HTTP answers in one place (http/error-mapping.ts).
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { log } from '../adapters/observability/powertools';
 import { type SessionView } from '../../contract/wire';
 import { type Caller } from '../domain/caller';
 import { NotFoundError, ValidationError } from '../domain/errors';
@@ -18,7 +17,8 @@ import { recordHeartbeat } from '../use-cases/record-heartbeat';
 import { sweep } from '../use-cases/sweep';
 import { terminateSession } from '../use-cases/terminate-session';
 import { API_ROUTES, type RouteKey, routeKeyOf } from '../../contract/api-routes';
-import { type HandlerDeps, getDeps, initOnLambda } from '../wiring';
+import { initOnLambda, lambdaSetup } from '../wiring';
+import { type HandlerDeps, type HandlerSetup } from './handler-setup';
 import { accessLogMiddleware } from './http/access-log-middleware';
 import { activityAuthOf } from './http/activity-auth';
 import { type ApiEvent, type ApiResult, headerOf } from './http/api-event';
@@ -173,18 +173,21 @@ export const ROUTES: readonly Route<RouteHandler>[] = API_ROUTES.map((route) => 
   handle: HANDLERS[routeKeyOf(route) as RouteKey],
 }));
 
-const dispatch = async (event: ApiEvent): Promise<ApiResult> => {
-  const { route, params } = matchRoute(ROUTES, event);
-  return route.handle({ event, params, body: scopeOf(event).body, deps: getDeps });
+export const makeApiHandler = ({ deps, log }: HandlerSetup) => {
+  const dispatch = async (event: ApiEvent): Promise<ApiResult> => {
+    const { route, params } = matchRoute(ROUTES, event);
+    return route.handle({ event, params, body: scopeOf(event).body, deps });
+  };
+  // Order matters: middy runs `before` top-down and `after`/`onError` bottom-up, so the error handler
+  // answers first, then the request id is stamped on that answer, then it is logged and metrics flushed.
+  return middy<ApiEvent, ApiResult>()
+    .use(observabilityMiddlewares())
+    .use(httpHeaderNormalizer())
+    .use(accessLogMiddleware(log))
+    .use(requestIdMiddleware())
+    .use(errorHandlerMiddleware(log))
+    .use(jsonBodyMiddleware())
+    .handler(dispatch);
 };
 
-// Order matters: middy runs `before` top-down and `after`/`onError` bottom-up, so the error handler
-// answers first, then the request id is stamped on that answer, then it is logged and metrics flushed.
-export const handler = middy<ApiEvent, ApiResult>()
-  .use(observabilityMiddlewares())
-  .use(httpHeaderNormalizer())
-  .use(accessLogMiddleware(log))
-  .use(requestIdMiddleware())
-  .use(errorHandlerMiddleware(log))
-  .use(jsonBodyMiddleware())
-  .handler(dispatch);
+export const handler = makeApiHandler(lambdaSetup);

@@ -1,13 +1,13 @@
 // The expire Lambda: the target of each session's one-time EventBridge Scheduler schedule.
 // Payload `{sessionId, scheduleName}`. Expected outcomes (stale fire, already ended, re-armed,
-// stopping) return normally; a failure that a retry may fix throws, so Scheduler's retry policy
-// and then its DLQ see it. A malformed payload is dropped: no retry can fix it.
+// stopping) return normally; a failure that a retry may fix throws, so Lambda's retries and then
+// the on-failure destination see it. A malformed payload is dropped: no retry can fix it.
 import middy from '@middy/core';
 import { z } from 'zod';
-import { log } from '../adapters/observability/powertools';
 import { type ExpireOutcome, expireSession } from '../use-cases/expire-session';
-import { getDeps, initOnLambda } from '../wiring';
-import { parsePayload, runAsync } from './async-payload';
+import { initOnLambda, lambdaSetup } from '../wiring';
+import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
+import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda();
@@ -18,12 +18,18 @@ export const expiryFireSchema = z.object({
   scheduleName: z.string().regex(/^[0-9A-Fa-f-]{36}-\d{1,9}$/, 'must be <sessionId>-<n>'),
 });
 
+/** The Scheduler target's input (eventbridge-scheduler.ts writes it), as the function receives it. */
+export type ExpiryFireEvent = z.input<typeof expiryFireSchema>;
+
 export type ExpireHandlerResult = { outcome: ExpireOutcome | 'dropped' | 'conflict' };
 
-const expire = async (event: unknown): Promise<ExpireHandlerResult> => {
-  const fire = parsePayload(log, expiryFireSchema, event, 'expiry fire');
-  if (fire === undefined) return { outcome: 'dropped' };
-  return runAsync(log, 'expiry fire', { ...fire }, () => expireSession(getDeps(), fire));
+export const makeExpireHandler = ({ deps, log }: HandlerSetup) => {
+  const expire = async (event: unknown): Promise<ExpireHandlerResult> => {
+    const fire = parseAsyncEvent(log, expiryFireSchema, event, 'expiry fire');
+    if (fire === undefined) return { outcome: 'dropped' };
+    return runAsyncInvocation(log, 'expiry fire', { ...fire }, () => expireSession(deps(), fire));
+  };
+  return middy<unknown, ExpireHandlerResult>().use(observabilityMiddlewares()).handler(expire);
 };
 
-export const handler = middy<unknown, ExpireHandlerResult>().use(observabilityMiddlewares()).handler(expire);
+export const handler = makeExpireHandler(lambdaSetup);

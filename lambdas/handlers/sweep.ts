@@ -8,11 +8,11 @@
 // while the next scheduled sweep (minutes away) retries exactly the items that failed anyway.
 import middy from '@middy/core';
 import { z } from 'zod';
-import { log } from '../adapters/observability/powertools';
 import { type SweepReport } from '../../contract/wire';
 import { sweep } from '../use-cases/sweep';
-import { getDeps, initOnLambda } from '../wiring';
-import { errorSummary, parsePayload } from './async-payload';
+import { initOnLambda, lambdaSetup } from '../wiring';
+import { errorSummary, parseAsyncEvent } from './async-runner';
+import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda();
@@ -21,23 +21,31 @@ initOnLambda();
 // dropped rather than guessed, since guessing wrong would make real changes on a dry run.
 export const sweepPayloadSchema = z.object({ dryRun: z.boolean().optional() });
 
+/** What the sweep schedule sends (lib/constructs/expiry-scheduling.ts: `{dryRun: false}`). */
+export type SweepEvent = z.input<typeof sweepPayloadSchema>;
+
+export type SweepHandlerResult = SweepReport | { dropped: true };
+
 const asPayload = (event: unknown): unknown => (event === undefined || event === null ? {} : event);
 
-export const sweepHandler = async (event: unknown): Promise<SweepReport | { dropped: true }> => {
-  const payload = parsePayload(log, sweepPayloadSchema, asPayload(event), 'sweep request');
-  if (payload === undefined) return { dropped: true };
-  const dryRun = payload.dryRun ?? false;
-  let result: SweepReport;
-  try {
-    result = await sweep(getDeps(), { dryRun });
-  } catch (error) {
-    log.error('sweep could not run', { dryRun, error: errorSummary(error) });
-    throw error;
-  }
-  if (result.failures.length > 0) {
-    log.warn('sweep finished with failed repairs; the next sweep retries them', { dryRun, failures: result.failures });
-  }
-  return result;
+export const makeSweepHandler = ({ deps, log }: HandlerSetup) => {
+  const sweepHandler = async (event: unknown): Promise<SweepHandlerResult> => {
+    const payload = parseAsyncEvent(log, sweepPayloadSchema, asPayload(event), 'sweep request');
+    if (payload === undefined) return { dropped: true };
+    const dryRun = payload.dryRun ?? false;
+    let result: SweepReport;
+    try {
+      result = await sweep(deps(), { dryRun });
+    } catch (error) {
+      log.error('sweep could not run', { dryRun, error: errorSummary(error) });
+      throw error;
+    }
+    if (result.failures.length > 0) {
+      log.warn('sweep finished with failed repairs; the next sweep retries them', { dryRun, failures: result.failures });
+    }
+    return result;
+  };
+  return middy<unknown, SweepHandlerResult>().use(observabilityMiddlewares()).handler(sweepHandler);
 };
 
-export const handler = middy<unknown, SweepReport | { dropped: true }>().use(observabilityMiddlewares()).handler(sweepHandler);
+export const handler = makeSweepHandler(lambdaSetup);

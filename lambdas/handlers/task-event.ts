@@ -5,10 +5,10 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { STARTED_BY } from '../adapters/aws/ecs-task-runner';
-import { log } from '../adapters/observability/powertools';
 import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
-import { getDeps, initOnLambda } from '../wiring';
-import { parsePayload, runAsync } from './async-payload';
+import { initOnLambda, lambdaSetup } from '../wiring';
+import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
+import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda();
@@ -34,6 +34,9 @@ export const taskStateChangeSchema = z.object({
 
 type TaskStateChange = z.output<typeof taskStateChangeSchema>;
 
+/** An `ECS Task State Change` event, down to the fields this handler reads (EventBridge sends many more). */
+export type TaskStateChangeEvent = z.input<typeof taskStateChangeSchema>;
+
 export type TaskEventHandlerResult = { outcome: TaskEventOutcome | 'dropped' | 'ignored' | 'conflict' };
 
 const SESSION_ID = z.uuid();
@@ -58,14 +61,17 @@ export const toTaskEventInput = (detail: TaskStateChange['detail']): TaskEventIn
   };
 };
 
-const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult> => {
-  const change = parsePayload(log, taskStateChangeSchema, event, 'task state change');
-  if (change === undefined) return { outcome: 'dropped' };
-  // The rule matches our cluster; other services' tasks there are none of our business.
-  if (change.detail.startedBy !== undefined && change.detail.startedBy !== STARTED_BY) return { outcome: 'ignored' };
-  const input = toTaskEventInput(change.detail);
-  const context = { taskArn: input.taskArn, lastStatus: input.lastStatus, sessionId: input.sessionId, eventVersion: input.eventVersion };
-  return runAsync(log, 'task event', context, () => handleTaskEvent(getDeps(), input));
+export const makeTaskEventHandler = ({ deps, log }: HandlerSetup) => {
+  const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult> => {
+    const change = parseAsyncEvent(log, taskStateChangeSchema, event, 'task state change');
+    if (change === undefined) return { outcome: 'dropped' };
+    // The rule matches our cluster; other services' tasks there are none of our business.
+    if (change.detail.startedBy !== undefined && change.detail.startedBy !== STARTED_BY) return { outcome: 'ignored' };
+    const input = toTaskEventInput(change.detail);
+    const context = { taskArn: input.taskArn, lastStatus: input.lastStatus, sessionId: input.sessionId, eventVersion: input.eventVersion };
+    return runAsyncInvocation(log, 'task event', context, () => handleTaskEvent(deps(), input));
+  };
+  return middy<unknown, TaskEventHandlerResult>().use(observabilityMiddlewares()).handler(onTaskEvent);
 };
 
-export const handler = middy<unknown, TaskEventHandlerResult>().use(observabilityMiddlewares()).handler(onTaskEvent);
+export const handler = makeTaskEventHandler(lambdaSetup);

@@ -2,7 +2,7 @@
 // its name; injected dependencies replace the AWS ones.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../contract/app-config';
-import { type HandlerDeps, buildAwsDeps, getDeps, initOnLambda, loadEnv, resetDeps, setDeps } from '../../lambdas/wiring';
+import { type HandlerDeps, buildAwsDeps, getDeps, initOnLambda, loadEnv, resetDeps, setDeps, settingsFromEnv } from '../../lambdas/wiring';
 
 const PROFILES = {
   demo: {
@@ -92,6 +92,16 @@ describe('loadEnv', () => {
 });
 
 describe('dependencies', () => {
+  it('reads the deployment settings (shared with the local stack) from the environment', () => {
+    expect(settingsFromEnv(loadEnv(validEnv()))).toMatchObject({
+      tables: { sessions: 'sessions', idempotency: 'idempotency' },
+      deadlineShards: 4,
+      retentionDays: 30,
+      apiUrl: 'https://api.example.test',
+      adminGroup: 'session-admins',
+    });
+  });
+
   it('builds the AWS adapters from the environment without calling AWS', () => {
     const deps = buildAwsDeps(loadEnv(validEnv()));
 

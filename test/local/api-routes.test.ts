@@ -24,4 +24,8 @@ describe('local route table', () => {
     expect(matchApiRoute('GET', '/sessions/x/extend')).toBeUndefined();
     expect(matchApiRoute('GET', '/')).toBeUndefined();
   });
+
+  it('matches no route for a malformed percent-encoding, as the api handler\'s router does', () => {
+    expect(matchApiRoute('GET', '/sessions/%E0%A4%A')).toBeUndefined();
+  });
 });

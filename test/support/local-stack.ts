@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppConfig, parseConfig } from '../../contract/app-config';
 import { type LogLevel, consoleLog } from '../../local/console-log';
+import { type HandlerDeps } from '../../lambdas/handlers/handler-setup';
 import { type LocalStack } from '../../local/local-stack';
 import { waitFor } from './wait-for';
 
@@ -74,6 +75,8 @@ export interface BootOptions {
   sweepIntervalSeconds?: number;
   /** Stack log level (default info). */
   logLevel?: LogLevel;
+  /** Wraps the dependencies the stack's handlers get (fault injection). */
+  decorateDeps?: (deps: HandlerDeps) => HandlerDeps;
 }
 
 /** Every pid in the task registry of a data dir (tasks the stack believes are running). */
@@ -117,7 +120,16 @@ export const bootLocalStack = async (options: BootOptions = {}): Promise<TestSta
   // Every task pid ever seen, so cleanup also finds tasks whose registry entry is gone.
   const seenPids = new Set<number>();
 
-  const start = () => startLocalStack({ port: 0, dynamodbPort: 0, dataDir, sweepIntervalSeconds: options.sweepIntervalSeconds ?? 1, config, log });
+  const start = () =>
+    startLocalStack({
+      port: 0,
+      dynamodbPort: 0,
+      dataDir,
+      sweepIntervalSeconds: options.sweepIntervalSeconds ?? 1,
+      config,
+      log,
+      ...(options.decorateDeps !== undefined && { decorateDeps: options.decorateDeps }),
+    });
 
   let stack: LocalStack | undefined;
   const cleanupNow = async (): Promise<void> => {

@@ -2,11 +2,11 @@
 // failure a retry may fix throws (so Scheduler retries and then dead-letters), a malformed payload
 // is dropped.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { UnavailableError } from '../../../lambdas/domain/errors';
+import { UnauthorizedError, UnavailableError } from '../../../lambdas/domain/errors';
 import { ms } from '../../../lambdas/domain/session';
-import { handler } from '../../../lambdas/handlers/expire';
+import { handler, makeExpireHandler } from '../../../lambdas/handlers/expire';
 import { createSession } from '../../../lambdas/use-cases/create-session';
-import { type FakeDeps, throttled } from '../../support/fakes';
+import { type FakeDeps, RecordingLog, makeDeps, throttled } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
 import { captureOutput, logLines } from '../../support/captured-output';
 import { injectFakeDeps } from './fake-handler-deps';
@@ -77,5 +77,21 @@ describe('expire handler', () => {
 
     await expect(invoke({ sessionId: session.id, scheduleName: session.scheduleName })).rejects.toThrow('Rate exceeded');
     expect(logLines(output).some((l) => l['message'] === 'expiry fire failed; it will be retried')).toBe(true);
+  });
+
+  it('made by its factory, runs on the dependencies and log it is given (as the local stack makes it)', async () => {
+    const own = makeDeps();
+    const log = new RecordingLog();
+    const jwtVerifier = { verify: () => Promise.reject(new UnauthorizedError('no tokens in this test')) };
+    const made = makeExpireHandler({ deps: () => ({ ...own, jwtVerifier, adminGroup: 'admins' }), log });
+    const { session } = await createSession(own, { ownerId: 'user-1', profile: 'notebook' });
+    own.clock.set(ms(session.expiresAt) + 1000);
+
+    const result = await captureOutput(output, () => made({ sessionId: session.id, scheduleName: session.scheduleName }, lambdaContext('local-expire')));
+
+    expect(result).toEqual({ outcome: 'stopping' });
+    expect(own.store.peek(session.id).status).toBe('stopping');
+    expect(log.at('info')).toContain('expiry fire handled');
+    expect(logLines(output).some((l) => l['message'] === 'expiry fire handled')).toBe(false);
   });
 });

@@ -1,0 +1,26 @@
+// What a handler is made with. Each handler module exports a factory taking a `HandlerSetup` and,
+// as its Lambda entry, `handler` = that factory called with the Lambda setup (wiring.ts: deps from
+// the environment, Powertools log). The local stack calls the same factories with its own setup,
+// so locally the very same handler code runs on local adapters.
+import { type JwtVerifier } from '../adapters/auth/jwt-verifier';
+import { type Log } from '../ports/observability';
+import { type UseCaseDeps } from '../use-cases/use-case-deps';
+
+/** What the handlers need: the use cases' dependencies plus how to authenticate callers. */
+export interface HandlerDeps extends UseCaseDeps {
+  /** Verifies Bearer tokens on the one route without an API Gateway authorizer (activity). */
+  jwtVerifier: JwtVerifier;
+  /** Members of this group (in `cognito:groups` or `groups`) are admins. */
+  adminGroup: string;
+}
+
+export interface HandlerSetup {
+  /**
+   * The dependencies, asked for on each invocation where needed: on Lambda they are built from the
+   * environment on first use, so a malformed event is still dropped (and /health still answers)
+   * when the environment is broken.
+   */
+  deps: () => HandlerDeps;
+  /** The handler's own lines: outcomes, dropped events, failures, the access log. */
+  log: Log;
+}
