@@ -5,6 +5,7 @@
 // while the session thinks it runs) and `orphans` (tasks whose session ended or vanished).
 // One failed repair never stops the others; dryRun reports and changes nothing.
 import pLimit from 'p-limit';
+import { type SweepKind } from '../../contract/vocabulary';
 import { DomainError } from '../domain/errors';
 import { type Session, isEnded, iso, ms } from '../domain/session';
 import { type ManagedTask } from '../ports/task-runner';
@@ -37,7 +38,8 @@ export interface SweepInput {
   onProgress?: (done: number, total: number) => void;
 }
 
-export type SweepKind = 'expired' | 'stuck' | 'orphans' | 'lost';
+// The kinds are shared with the CDK app (the dashboard's `Kind` lines of SweepRepairs).
+export { type SweepKind };
 
 /** What every repair reports when, on a fresh look, another actor had already done it. */
 export const SKIPPED = 'skip';

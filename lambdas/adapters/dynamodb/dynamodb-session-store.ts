@@ -35,7 +35,6 @@ import {
   type WriteExpectation,
   type WriteResult,
 } from '../../ports/session-store';
-import { type TableNames } from '../../../local/dynamodb/create-tables';
 import { decodePageToken, encodePageToken, type PageKey } from './pagination-token';
 import { type Item, type ItemSettings, fromItem, toItem } from './session-item';
 import { buildUpdate } from './session-update';
@@ -45,6 +44,7 @@ import {
   IDEMPOTENCY_ATTRIBUTES,
   OWNER_SLOTS_ATTRIBUTES,
   SESSION_ATTRIBUTES,
+  type TableNames,
   liveShards,
   ownerSlotsId,
 } from '../../../contract/table-definitions';
