@@ -14,6 +14,12 @@ export interface IndexDefinition {
   projection: 'ALL';
 }
 
+/** The deployed (or local) names of our two tables: CDK sets them, the store and local bootstrap use them. */
+export interface TableNames {
+  sessions: string;
+  idempotency: string;
+}
+
 export interface TableDefinition {
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;

@@ -1,24 +1,14 @@
 // The JSON bodies of the HTTP API (README "HTTP API") as a client reads them: the runtime builds
 // values of these types and the CLI parses answers as them, so the two cannot drift apart unnoticed.
-// Types only, so a client that imports them pulls in no runtime code.
+// Types only (the value lists they draw on are in vocabulary.ts), so a client that imports them
+// pulls in no runtime code.
 
-export type SessionStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+import { type ActivityLevel, type EndReason, type SessionStatus, type SweepKind } from './vocabulary';
 
-export type EndReason =
-  | 'idle_timeout'
-  | 'max_lifetime'
-  | 'disconnected'
-  | 'user_request'
-  | 'admin_request'
-  | 'task_exited'
-  | 'orphaned'
-  | 'start_failed';
+export type { ActivityLevel, EndReason, SessionStatus };
 
 /** The deadlines a live session can expire by. */
 export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
-
-/** How recently a live session was used (display and metrics only). */
-export type ActivityLevel = 'active' | 'idle' | 'background' | 'disconnected';
 
 /** The `kind` of `POST /sessions/{id}/activity`. */
 export type HeartbeatKind = 'interaction' | 'ping' | 'connect' | 'disconnect';
@@ -92,14 +82,7 @@ export interface SweepItem {
 export type SweepFailure = SweepItem & { error: string };
 
 /** `POST /sweep`, and the sweep function's result. */
-export interface SweepReport {
-  dryRun: boolean;
-  expired: SweepItem[];
-  stuck: SweepItem[];
-  orphans: SweepItem[];
-  lost: SweepItem[];
-  failures: SweepFailure[];
-}
+export type SweepReport = { dryRun: boolean; failures: SweepFailure[] } & Record<SweepKind, SweepItem[]>;
 
 /** Every error answer. `code` is stable (not_found, conflict, …); `message` is for people. */
 export interface ErrorBody {

@@ -16,6 +16,7 @@ import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
 import { log, metricsPort } from './adapters/observability/powertools';
 import { ConfigError, configSchema } from '../contract/app-config';
 import { type DeploymentSettings, type PlatformAdapters, buildHandlerDeps } from './build-handler-deps';
+import { type WiringEnvName } from '../contract/function-env';
 import { toProfile } from './profile-config';
 import { type Profile } from './domain/profile';
 import { type HandlerDeps, type HandlerSetup } from './handlers/handler-setup';
@@ -33,6 +34,8 @@ const whole = (min: number, max: number) =>
     .pipe(z.int().min(min, `must be a whole number from ${min} to ${max}`).max(max, `must be a whole number from ${min} to ${max}`));
 const url = z.url({ error: 'must be a URL' });
 
+// Exactly the contract's names (contract/function-env.ts), which the stack sets: a name missing here
+// or not in the contract does not compile.
 const envSchema = z.object({
   SESSIONS_TABLE_NAME: required,
   IDEMPOTENCY_TABLE_NAME: required,
@@ -55,7 +58,7 @@ const envSchema = z.object({
   JWT_ISSUER: url,
   JWT_AUDIENCE: required.pipe(list).refine((a) => a.length > 0, 'needs at least one audience'),
   JWT_JWKS_URL: url,
-});
+} satisfies Record<WiringEnvName, z.ZodType>);
 
 export interface LambdaEnv extends Omit<z.output<typeof envSchema>, 'PROFILES_JSON'> {
   profiles: Record<string, Profile>;

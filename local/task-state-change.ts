@@ -4,7 +4,7 @@
 // container override, which is how the handler finds the session on AWS too) in the envelope
 // EventBridge wraps them in.
 import { randomUUID } from 'node:crypto';
-import { STARTED_BY } from '../lambdas/adapters/aws/ecs-task-runner';
+import { DEFAULT_TASK_MARKER, ECS_TASK_STATE_CHANGE } from '../contract/ecs-tasks';
 import { type TaskStateChangeEvent } from '../lambdas/handlers/task-event';
 import { type TaskStateEvent } from './adapters/process-task-runner';
 
@@ -15,7 +15,7 @@ const REGION = 'local';
 export interface EventBridgeEnvelope {
   version: '0';
   id: string;
-  source: 'aws.ecs';
+  source: typeof ECS_TASK_STATE_CHANGE.source;
   account: string;
   time: string;
   region: string;
@@ -25,8 +25,8 @@ export interface EventBridgeEnvelope {
 export const toTaskStateChange = (report: TaskStateEvent, now: number = Date.now()): TaskStateChangeEvent & EventBridgeEnvelope => ({
   version: '0',
   id: randomUUID(),
-  'detail-type': 'ECS Task State Change',
-  source: 'aws.ecs',
+  'detail-type': ECS_TASK_STATE_CHANGE.detailType,
+  source: ECS_TASK_STATE_CHANGE.source,
   account: ACCOUNT,
   time: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   region: REGION,
@@ -35,7 +35,7 @@ export const toTaskStateChange = (report: TaskStateEvent, now: number = Date.now
     taskArn: report.taskArn,
     lastStatus: report.lastStatus,
     // The local runner plays our ECS runner, which starts every task with this.
-    startedBy: STARTED_BY,
+    startedBy: DEFAULT_TASK_MARKER,
     ...(report.stoppedReason !== undefined && { stoppedReason: report.stoppedReason }),
     overrides: { containerOverrides: [{ environment: [{ name: 'SESSION_ID', value: report.sessionId }] }] },
   },

@@ -8,6 +8,10 @@ import {
   ms,
 } from './session';
 import { ValidationError } from './errors';
+// The activity levels are wire vocabulary, shared with the CDK app (dashboard lines).
+import { ACTIVITY_LEVELS, type ActivityLevel } from '../../contract/vocabulary';
+
+export { ACTIVITY_LEVELS, type ActivityLevel };
 
 /** The fields the deadline depends on. */
 export type DeadlineInputs = Pick<
@@ -98,9 +102,6 @@ export const applyExtend = (session: Session, seconds: number, nowMs: number): D
   const extendedUntilMs = Math.min(Math.max(wanted, current), ms(session.maxExpiresAt));
   return withDeadline(session, { extendedUntil: iso(extendedUntilMs) });
 };
-
-export const ACTIVITY_LEVELS = ['active', 'idle', 'background', 'disconnected'] as const;
-export type ActivityLevel = (typeof ACTIVITY_LEVELS)[number];
 
 /** For display and metrics: disconnected after a connect dropped to zero; else by age of the last activity. */
 export const activityLevel = (

@@ -1,23 +1,13 @@
 // The session record: what the store keeps, the use cases change and the API shows (minus bookkeeping).
 
-export const SESSION_STATUSES = ['starting', 'running', 'stopping', 'stopped', 'failed'] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
+// The status and end-reason lists are wire vocabulary, shared with the CDK app (dashboard lines).
+import { END_REASONS, type EndReason, SESSION_STATUSES, type SessionStatus } from '../../contract/vocabulary';
+
+export { END_REASONS, type EndReason, SESSION_STATUSES, type SessionStatus };
 
 /** Statuses of a session that has not ended; only these carry a `liveShard` in the `byDeadline` index. */
 export const LIVE_STATUSES: readonly SessionStatus[] = ['starting', 'running', 'stopping'];
 export const ENDED_STATUSES: readonly SessionStatus[] = ['stopped', 'failed'];
-
-export const END_REASONS = [
-  'idle_timeout',
-  'max_lifetime',
-  'disconnected',
-  'user_request',
-  'admin_request',
-  'task_exited',
-  'orphaned',
-  'start_failed',
-] as const;
-export type EndReason = (typeof END_REASONS)[number];
 
 /** The reasons a deadline can bind for; the expire use case ends a session with the one that bound. */
 export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;

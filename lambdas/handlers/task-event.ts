@@ -4,7 +4,7 @@
 // Unexpected errors throw, so EventBridge retries and then dead-letters the event.
 import middy from '@middy/core';
 import { z } from 'zod';
-import { STARTED_BY } from '../adapters/aws/ecs-task-runner';
+import { DEFAULT_TASK_MARKER, ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
 import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
 import { initOnLambda, lambdaSetup } from '../wiring';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
@@ -17,7 +17,7 @@ const environmentEntry = z.object({ name: z.string().optional(), value: z.string
 
 // Loose objects: ECS events carry many more fields than we read.
 export const taskStateChangeSchema = z.object({
-  'detail-type': z.literal('ECS Task State Change'),
+  'detail-type': z.literal(ECS_TASK_STATE_CHANGE.detailType),
   detail: z.object({
     taskArn: z.string().min(1),
     lastStatus: z.string().min(1),
@@ -66,7 +66,7 @@ export const makeTaskEventHandler = ({ deps, log }: HandlerSetup) => {
     const change = parseAsyncEvent(log, taskStateChangeSchema, event, 'task state change');
     if (change === undefined) return { outcome: 'dropped' };
     // The rule matches our cluster; other services' tasks there are none of our business.
-    if (change.detail.startedBy !== undefined && change.detail.startedBy !== STARTED_BY) return { outcome: 'ignored' };
+    if (change.detail.startedBy !== undefined && change.detail.startedBy !== DEFAULT_TASK_MARKER) return { outcome: 'ignored' };
     const input = toTaskEventInput(change.detail);
     const context = { taskArn: input.taskArn, lastStatus: input.lastStatus, sessionId: input.sessionId, eventVersion: input.eventVersion };
     return runAsyncInvocation(log, 'task event', context, () => handleTaskEvent(deps(), input));

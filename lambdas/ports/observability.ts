@@ -3,6 +3,10 @@
 // metrics adapter turns `count`/`observe` into CloudWatch EMF (one blob per invocation, never one
 // PutMetricData per event) and never uses a per-session dimension.
 
+import { type MetricDimension, type MetricName } from '../../contract/observability';
+
+export { type MetricName };
+
 export type LogExtra = Record<string, unknown>;
 
 export interface Log {
@@ -12,27 +16,8 @@ export interface Log {
   error(message: string, extra?: LogExtra): void;
 }
 
-export const METRIC_NAMES = [
-  'SessionsCreated',
-  'SessionsEnded', // dimension Reason
-  'StartFailures',
-  'ExpiryLagMs', // from expiresAt to the stop request, milliseconds
-  'SchedulesArmed',
-  'StaleFires',
-  'WarningsSent',
-  'HeartbeatWrites',
-  'HeartbeatsSkipped',
-  'OverdueSessions', // gauge, by the sweep
-  'LiveSessions', // gauge, by the sweep
-  'SessionsByActivity', // gauge, dimension ActivityLevel
-  'SweepRepairs', // dimension Kind: expired | stuck | orphans | lost
-  'SweepFailures',
-  'OrphansStopped',
-  'EventPublishFailures',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
-
-export type MetricDimensions = Partial<Record<'Reason' | 'ActivityLevel' | 'Kind' | 'Profile', string>>;
+/** The names and dimensions are the contract with the alarms and dashboard (contract/observability.ts). */
+export type MetricDimensions = Partial<Record<MetricDimension, string>>;
 
 export interface Metrics {
   count(name: MetricName, value?: number, dimensions?: MetricDimensions): void;

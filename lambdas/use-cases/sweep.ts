@@ -6,6 +6,7 @@
 // One failed repair never stops the others; dryRun reports and changes nothing.
 import pLimit from 'p-limit';
 import { type SweepItem, type SweepReport } from '../../contract/wire';
+import { type SweepKind } from '../../contract/vocabulary';
 import { DomainError } from '../domain/errors';
 import { type Session, isEnded, iso, ms } from '../domain/session';
 import { ACCEPTS_ACTIVITY } from '../domain/state-machine';
@@ -23,7 +24,8 @@ export interface SweepInput {
   onProgress?: (done: number, total: number) => void;
 }
 
-export type SweepKind = Exclude<keyof SweepReport, 'dryRun' | 'failures'>;
+// The kinds are shared with the CDK app (the dashboard's `Kind` lines of SweepRepairs).
+export { type SweepKind };
 
 /** What every repair reports when, on a fresh look, another actor had already done it. */
 export const SKIPPED = 'skip';

@@ -2,6 +2,7 @@
 // so no function can have one without the other.
 import { type IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type WiringEnvName } from '../../contract/function-env';
 import { type DefinedTable } from '../stacks/stateful-stack';
 import { type ExpiryScheduling } from './expiry-scheduling';
 import { type SessionCluster } from './session-cluster';
@@ -16,7 +17,7 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
  * Sets `envName` to the table's name and grants item access to the table and to each of its indexes
  * by name (no `index/*`). No transactions and no streams: the adapter uses neither.
  */
-export const bindTable = (fn: SessionFunction, envName: string, { table, definition }: DefinedTable, access: TableAccess): void => {
+export const bindTable = (fn: SessionFunction, envName: WiringEnvName, { table, definition }: DefinedTable, access: TableAccess): void => {
   fn.addEnvironment(envName, table.tableName);
   fn.addToRolePolicy(
     new PolicyStatement({

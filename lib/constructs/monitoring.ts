@@ -1,6 +1,7 @@
 // Alarms (thresholds from config) that all notify one SNS topic, and the operator dashboard. Custom
-// metrics are the EMF metrics of lambdas/adapters/observability: namespace SessionExpiry, default
-// dimension `service` (Powertools), plus one low-cardinality dimension on a few of them.
+// metrics are the EMF metrics the functions write (contract/observability.ts): the contract's
+// namespace and metric names, default dimension `service` (Powertools), plus one low-cardinality
+// dimension on a few of them.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
@@ -24,16 +25,15 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { type AppConfig } from '../../contract/app-config';
-import { ACTIVITY_LEVELS } from '../../lambdas/domain/deadline-policy';
-import { END_REASONS } from '../../lambdas/domain/session';
+import { METRICS_NAMESPACE, type MetricDimension, type MetricName, SERVICE_DIMENSION } from '../../contract/observability';
+import { ACTIVITY_LEVELS, END_REASONS, SWEEP_KINDS } from '../../contract/vocabulary';
 import { DeadLetterQueue } from './dead-letter-queue';
 
-export const METRICS_NAMESPACE = 'SessionExpiry';
 const CONTAINER_INSIGHTS = 'ECS/ContainerInsights';
-const SWEEP_KINDS = ['expired', 'stuck', 'orphans', 'lost'] as const;
 
 export interface MonitoringProps {
   config: AppConfig;
+  /** The functions' POWERTOOLS_SERVICE_NAME: the `service` dimension of every custom metric. */
   serviceName: string;
   clusterName: string;
   functions: { api: IFunction; expire: IFunction; sweep: IFunction; taskEvent: IFunction };
@@ -159,11 +159,17 @@ export class Monitoring extends Construct {
     return alarm;
   }
 
-  private custom(metricName: string, statistic: string, period = Duration.minutes(5), dimensions: Record<string, string> = {}): Metric {
+  /** A metric the functions emit: only the contract's names and dimensions. */
+  private custom(
+    metricName: MetricName,
+    statistic: string,
+    period = Duration.minutes(5),
+    dimensions: Partial<Record<MetricDimension, string>> = {},
+  ): Metric {
     return new Metric({
       namespace: METRICS_NAMESPACE,
       metricName,
-      dimensionsMap: { service: this.props.serviceName, ...dimensions },
+      dimensionsMap: { [SERVICE_DIMENSION]: this.props.serviceName, ...dimensions },
       statistic,
       period,
     });
@@ -184,7 +190,7 @@ export class Monitoring extends Construct {
   private makeDashboard(cpu: IMetric, memory: IMetric, api5xxRate: IMetric): Dashboard {
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const { api, expire, sweep, taskEvent } = this.props.functions;
-    const byDimension = (metricName: string, key: string, values: readonly string[], statistic: string) =>
+    const byDimension = (metricName: MetricName, key: MetricDimension, values: readonly string[], statistic: string) =>
       values.map((value) => this.custom(metricName, statistic, Duration.minutes(5), { [key]: value }).with({ label: value }));
     dashboard.addWidgets(
       new SingleValueWidget({

@@ -8,13 +8,11 @@ import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
+import { DEFAULT_TASK_MARKER } from '../../contract/ecs-tasks';
 import { type SessionFunction } from './session-function';
 
 /** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */
 export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn: string; containerName: string };
-
-/** The ECS `startedBy` marker of our tasks (the task-state rule and ListTasks filter on it). */
-export const STARTED_BY = 'session-expiry';
 
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 
@@ -33,6 +31,8 @@ export class SessionCluster extends Construct {
   readonly securityGroupIds: string[];
   readonly assignPublicIp: boolean;
   readonly profiles: Record<string, DeployedProfile> = {};
+  /** The `startedBy` marker of the tasks the functions start here (the task-state rule and ListTasks filter on it). */
+  readonly taskMarker: string = DEFAULT_TASK_MARKER;
   /** Set when the stack made the cluster (Container Insights alarms need its name). */
   readonly containerInsights: boolean;
   private readonly taskDefinitionResources: string[] = [];

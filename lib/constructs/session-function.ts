@@ -8,6 +8,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Construct } from 'constructs';
+import { type FunctionEnvName, type FunctionEnvironment } from '../../contract/function-env';
 
 /** The repository root: entries, the lock file and the tsconfig are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,13 +42,13 @@ export interface SessionFunctionProps {
   logRetention: RetentionDays;
   /** Needed only where the function's ARN must be known before it exists (the expire target). */
   functionName?: string;
-  environment?: Readonly<Record<string, string>>;
+  environment?: Readonly<FunctionEnvironment>;
 }
 
 export class SessionFunction extends NodejsFunction {
   // Assigned in the constructor (not as a field initializer) so that it exists before any
   // addEnvironment call we make; NodejsFunction itself adds no variables on this runtime.
-  private readonly envKeys: Map<string, string>;
+  private readonly envKeys: Map<FunctionEnvName, string>;
 
   constructor(scope: Construct, id: string, props: SessionFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
@@ -91,11 +92,17 @@ export class SessionFunction extends NodejsFunction {
     this.envKeys = new Map();
     // Stack traces of the minified bundle point at the TypeScript sources.
     this.addEnvironment('NODE_OPTIONS', '--enable-source-maps');
-    for (const [key, value] of Object.entries(props.environment ?? {})) this.addEnvironment(key, value);
+    for (const [key, value] of Object.entries(props.environment ?? {}) as [FunctionEnvName, string | undefined][]) {
+      if (value !== undefined) this.addEnvironment(key, value);
+    }
   }
 
-  /** Adds one variable; setting a key again to another value throws (callers add, never replace). */
-  override addEnvironment(key: string, value: string): this {
+  /**
+   * Adds one variable; setting a key again to another value throws (callers add, never replace).
+   * Only the contract's names (contract/function-env.ts): the runtime reads no other, so a misspelt
+   * name fails typecheck rather than a cold start.
+   */
+  override addEnvironment(key: FunctionEnvName, value: string): this {
     if ((this.envKeys as Map<string, string> | undefined) === undefined) return super.addEnvironment(key, value);
     const existing = this.envKeys.get(key);
     if (existing !== undefined) {
@@ -107,7 +114,7 @@ export class SessionFunction extends NodejsFunction {
   }
 
   /** The names of the variables set so far (tests and the binding helpers read this). */
-  get environmentKeys(): string[] {
+  get environmentKeys(): FunctionEnvName[] {
     return [...this.envKeys.keys()];
   }
 }

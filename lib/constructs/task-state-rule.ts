@@ -6,11 +6,13 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ECS_TASK_STATE_CHANGE, SESSION_CHANGING_TASK_STATUSES } from '../../contract/ecs-tasks';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { STARTED_BY } from './session-cluster';
 
 export interface TaskStateRuleProps {
   clusterArn: string;
+  /** The `startedBy` marker of session tasks (SessionCluster.taskMarker). */
+  taskMarker: string;
   target: IFunction;
 }
 
@@ -24,9 +26,9 @@ export class TaskStateRule extends Construct {
     this.rule = new Rule(this, 'Rule', {
       description: 'ECS task state changes of session tasks → task-event function',
       eventPattern: {
-        source: ['aws.ecs'],
-        detailType: ['ECS Task State Change'],
-        detail: { clusterArn: [props.clusterArn], startedBy: [STARTED_BY], lastStatus: ['RUNNING', 'STOPPED'] },
+        source: [ECS_TASK_STATE_CHANGE.source],
+        detailType: [ECS_TASK_STATE_CHANGE.detailType],
+        detail: { clusterArn: [props.clusterArn], startedBy: [props.taskMarker], lastStatus: [...SESSION_CHANGING_TASK_STATUSES] },
       },
       targets: [
         new LambdaFunction(props.target, {

@@ -6,18 +6,18 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Construct } from 'constructs';
 import { type AppConfig, ConfigError } from '../../contract/app-config';
+import { type FunctionEnvironment } from '../../contract/function-env';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { acknowledgeWildcards } from '../nag/acknowledge-wildcards';
 import { bindEventBus, bindScheduler, bindTable, bindTasks } from '../constructs/bindings';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ExpiryScheduling } from '../constructs/expiry-scheduling';
-import { METRICS_NAMESPACE, Monitoring } from '../constructs/monitoring';
+import { Monitoring } from '../constructs/monitoring';
 import { SessionApi } from '../constructs/session-api';
 import { SessionCluster } from '../constructs/session-cluster';
 import { type HandlerName, SessionFunction } from '../constructs/session-function';
 import { TaskStateRule } from '../constructs/task-state-rule';
 import { type DefinedTable } from './stateful-stack';
-
-export const SERVICE_NAME = 'session-expiry';
 
 export interface StatelessStackProps extends StackProps {
   config: AppConfig;
@@ -71,7 +71,8 @@ export class StatelessStack extends Stack {
     this.eventBus = new EventBus(this, 'DomainEvents', { description: 'session-expiry domain events (Session Ended, Session Expiring)' });
     this.api = new SessionApi(this, 'Api', { config, logRetention });
 
-    const environment: Record<string, string> = {
+    // The variables every function shares; the bindings add the rest (contract/function-env.ts).
+    const environment: FunctionEnvironment = {
       DEADLINE_SHARDS: String(config.deadlineShards),
       RETENTION_DAYS: String(config.retentionDays),
       SESSION_API_URL: this.api.url,
@@ -123,7 +124,7 @@ export class StatelessStack extends Stack {
 
     this.api.addRoutes(api);
     this.scheduling.addSweepSchedule(sweep, config.sweepIntervalMinutes);
-    const taskState = new TaskStateRule(this, 'TaskState', { clusterArn: this.cluster.clusterArn, target: taskEvent });
+    const taskState = new TaskStateRule(this, 'TaskState', { clusterArn: this.cluster.clusterArn, taskMarker: this.cluster.taskMarker, target: taskEvent });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,

@@ -7,12 +7,9 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { setTimeout as delay } from 'node:timers/promises';
-import { IDEMPOTENCY_TABLE, SESSIONS_TABLE, type TableDefinition, createTableInput } from '../../contract/table-definitions';
+import { IDEMPOTENCY_TABLE, SESSIONS_TABLE, type TableDefinition, type TableNames, createTableInput } from '../../contract/table-definitions';
 
-export interface TableNames {
-  sessions: string;
-  idempotency: string;
-}
+export { type TableNames };
 
 export interface CreateTablesOptions {
   /** Give up waiting for ACTIVE after this long (default 60 s). */

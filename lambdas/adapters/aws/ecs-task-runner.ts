@@ -1,6 +1,7 @@
 // TaskRunner on ECS/Fargate: one RunTask per session (idempotent through clientToken = session id),
 // StopTask to end it, and ListTasks/DescribeTasks so the sweep can see every task we started
-// (marked startedBy "session-expiry" and tagged with the session id).
+// (marked with the deployment's `startedBy` marker, the one the task-state rule filters on, and
+// tagged with the session id).
 import {
   DescribeTasksCommand,
   type ECSClient,
@@ -11,13 +12,12 @@ import {
   type Tag,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { DEFAULT_TASK_MARKER, TASK_MARKER_MAX_LENGTH } from '../../../contract/ecs-tasks';
 import { UnavailableError } from '../../domain/errors';
 import { type Clock, systemClock } from '../../ports/clock';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../ports/task-runner';
 import { isEcsTaskGone, rethrowAwsError } from './aws-errors';
 
-/** The ECS `startedBy` marker of every task this system starts (ListTasks filters on it). */
-export const STARTED_BY = 'session-expiry';
 export const TAG_SESSION_ID = 'session-id';
 export const TAG_OWNER_ID = 'owner-id';
 export const TAG_PROFILE = 'profile';
@@ -40,6 +40,8 @@ export interface EcsTaskRunnerOptions {
   assignPublicIp: boolean;
   /** Profile name → the task definition to run and the container that gets the environment. */
   profiles: Readonly<Record<string, EcsProfileTarget>>;
+  /** The `startedBy` marker RunTask sets and ListTasks filters on; default the contract's marker. */
+  startedBy?: string;
   /** A task without createdAt (never seen in practice) counts as just created, so the orphan grace protects it. */
   clock?: Clock;
 }
@@ -78,12 +80,17 @@ const sessionIdOf = (task: Task): string | undefined => {
 
 export class EcsTaskRunner implements TaskRunner {
   private readonly clock: Clock;
+  private readonly startedBy: string;
 
   constructor(
     private readonly ecs: ECSClient,
     private readonly options: EcsTaskRunnerOptions,
   ) {
     if (options.subnetIds.length === 0) throw new RangeError('EcsTaskRunner needs at least one subnet');
+    this.startedBy = options.startedBy ?? DEFAULT_TASK_MARKER;
+    if (this.startedBy.length === 0 || this.startedBy.length > TASK_MARKER_MAX_LENGTH) {
+      throw new RangeError(`EcsTaskRunner needs a startedBy marker of 1 to ${TASK_MARKER_MAX_LENGTH} characters`);
+    }
     this.clock = options.clock ?? systemClock;
   }
 
@@ -105,7 +112,7 @@ export class EcsTaskRunner implements TaskRunner {
           count: 1,
           // Same session id → same task: a retried create never starts a second container.
           clientToken: request.sessionId,
-          startedBy: STARTED_BY,
+          startedBy: this.startedBy,
           tags,
           enableECSManagedTags: true,
           networkConfiguration: {
@@ -152,7 +159,7 @@ export class EcsTaskRunner implements TaskRunner {
       try {
         // startedBy must be the only filter of ListTasks; desiredStatus defaults to RUNNING, which
         // is what we want (tasks not yet asked to stop, whatever their lastStatus).
-        page = await this.ecs.send(new ListTasksCommand({ cluster: this.options.clusterArn, startedBy: STARTED_BY, maxResults: 100, nextToken }));
+        page = await this.ecs.send(new ListTasksCommand({ cluster: this.options.clusterArn, startedBy: this.startedBy, maxResults: 100, nextToken }));
       } catch (error) {
         return rethrowAwsError(error, 'ECS ListTasks');
       }

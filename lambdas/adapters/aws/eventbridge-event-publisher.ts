@@ -1,17 +1,16 @@
-// EventPublisher on the stack's EventBridge bus: one entry per domain event (source
-// "session-expiry", detail-type = the event's type), at most 10 entries per PutEvents call.
+// EventPublisher on the stack's EventBridge bus: one entry per domain event (the contract's source,
+// detail-type = the event's type, one of the contract's), at most 10 entries per PutEvents call.
 // PutEvents answers 200 even when entries fail, so FailedEntryCount is checked explicitly.
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type DomainEventType, EVENT_SOURCE } from '../../../contract/domain-events';
 import { type EventPublisher, type SessionEvent } from '../../ports/event-publisher';
 import { classifyAwsError } from './aws-errors';
-
-export const EVENT_SOURCE = 'session-expiry';
 /** PutEvents accepts at most this many entries per call. */
 const PUT_EVENTS_BATCH = 10;
 
 export interface EventBridgeEventPublisherOptions {
   eventBusName: string;
-  /** Default "session-expiry". */
+  /** Default the contract's EVENT_SOURCE. */
   source?: string;
 }
 
@@ -25,7 +24,8 @@ export class EventBridgeEventPublisher implements EventPublisher {
     const entries: PutEventsRequestEntry[] = events.map((event) => ({
       EventBusName: this.options.eventBusName,
       Source: this.options.source ?? EVENT_SOURCE,
-      DetailType: event.type,
+      // Subscribers match on the detail-type: an event type outside the contract does not compile.
+      DetailType: event.type satisfies DomainEventType,
       Detail: JSON.stringify(event.detail),
     }));
     // Every batch is tried even when one fails, so one bad batch does not drop the others' events.

@@ -1,20 +1,23 @@
 // Logger, metrics and tracer, created once per process with the service name and namespace that
-// CDK sets (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE), and the `Metrics` port on top
+// CDK sets (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE; by default the contract's own
+// values, which the alarms watch), and the `Metrics` port on top
 // of Powertools Metrics. Metrics are CloudWatch EMF lines on stdout, never PutMetricData, and never
 // with a per-session dimension. Importing this module only constructs these objects.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { type MetricUnit as MetricUnitValue } from '@aws-lambda-powertools/metrics/types';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { type FunctionEnvName } from '../../../contract/function-env';
+import { METRICS_NAMESPACE, METRIC_DIMENSIONS, SERVICE_NAME } from '../../../contract/observability';
 import { type Log, type LogExtra, type MetricDimensions, type MetricName, type Metrics } from '../../ports/observability';
-
-export const DEFAULT_SERVICE_NAME = 'session-expiry';
-export const DEFAULT_METRICS_NAMESPACE = 'SessionExpiry';
 
 // The only dimensions a metric may carry: each has a handful of values. Anything else (a session
 // or owner id) would create one CloudWatch metric per value, so it is dropped even if a caller
 // gets past the type.
-const ALLOWED_DIMENSIONS: ReadonlySet<string> = new Set(['Reason', 'ActivityLevel', 'Kind', 'Profile'] satisfies (keyof MetricDimensions)[]);
+const ALLOWED_DIMENSIONS: ReadonlySet<string> = new Set(METRIC_DIMENSIONS);
+
+/** A variable CDK sets (a contract name, so a typo fails typecheck); empty counts as unset. */
+const envOf = (name: FunctionEnvName): string | undefined => process.env[name] || undefined;
 
 const allowedDimensions = (dimensions: MetricDimensions | undefined): [string, string][] =>
   Object.entries(dimensions ?? {}).filter(
@@ -44,7 +47,7 @@ export const createMetricsPort = (metrics: PowertoolsMetrics): Metrics => {
   };
 };
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
+const serviceName = envOf('POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME;
 
 export const logger = new Logger({ serviceName });
 
@@ -70,7 +73,7 @@ export const log: Log = createLog(logger);
 
 export const powertoolsMetrics = new PowertoolsMetrics({
   serviceName,
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
+  namespace: envOf('POWERTOOLS_METRICS_NAMESPACE') ?? METRICS_NAMESPACE,
 });
 
 export const metricsPort: Metrics = createMetricsPort(powertoolsMetrics);

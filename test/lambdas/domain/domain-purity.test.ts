@@ -1,16 +1,37 @@
 // The domain is pure TypeScript (DESIGN.md section 2): no AWS SDK and no CDK, so it runs and is
-// tested anywhere, and the local stack shares it unchanged.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// tested anywhere, and the local stack shares it unchanged. It may build on contract/ (the layer
+// below it, README Layout), and whatever it reaches there must be just as pure.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const DOMAIN_DIR = join(import.meta.dirname, '../../../lambdas/domain');
+const ROOT = join(import.meta.dirname, '../../..');
+const DOMAIN_DIR = join(ROOT, 'lambdas/domain');
+const CONTRACT_DIR = join(ROOT, 'contract');
 
 /** Module specifiers of static imports, re-exports, dynamic imports and requires. */
 const specifiersOf = (source: string): string[] =>
   [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '');
 
 const domainFiles = readdirSync(DOMAIN_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+
+const isInside = (dir: string, path: string): boolean => !relative(dir, path).startsWith('..');
+
+/** The file a relative specifier of `fromFile` names (`.ts` added as the bundler resolves it). */
+const resolveRelative = (fromFile: string, specifier: string): string => {
+  const base = resolve(dirname(fromFile), specifier);
+  return existsSync(`${base}.ts`) ? `${base}.ts` : base;
+};
+
+/** Every module a domain file reaches through relative imports, itself included. */
+const reachedFrom = (file: string, seen = new Set<string>()): Set<string> => {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const specifier of specifiersOf(readFileSync(file, 'utf8'))) {
+    if (specifier.startsWith('.')) reachedFrom(resolveRelative(file, specifier), seen);
+  }
+  return seen;
+};
 
 describe('domain purity', () => {
   it('finds the domain modules', () => {
@@ -23,15 +44,20 @@ describe('domain purity', () => {
       "export * from 'aws-cdk-lib';",
       "const m = await import('@aws-sdk/lib-dynamodb');",
       "import './side-effect';",
+      "import { END_REASONS } from '../../contract/vocabulary';",
     ].join('\n');
 
-    expect(specifiersOf(sample)).toEqual(['@aws-sdk/client-ecs', 'aws-cdk-lib', '@aws-sdk/lib-dynamodb', './side-effect']);
+    expect(specifiersOf(sample)).toEqual(['@aws-sdk/client-ecs', 'aws-cdk-lib', '@aws-sdk/lib-dynamodb', './side-effect', '../../contract/vocabulary']);
   });
 
-  it.each(domainFiles)('%s imports neither the AWS SDK nor the CDK, only its own modules and Node built-ins', (file) => {
-    const specifiers = specifiersOf(readFileSync(join(DOMAIN_DIR, file), 'utf8'));
+  it.each(domainFiles)('%s imports only domain and contract modules, never the AWS SDK or the CDK, not even through contract/', (file) => {
+    const reached = [...reachedFrom(join(DOMAIN_DIR, file))];
 
-    expect(specifiers.filter((s) => /^(@aws-sdk\/|aws-cdk-lib|constructs$|@aws-lambda-powertools\/)/.test(s))).toEqual([]);
-    expect(specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('node:'))).toEqual([]);
+    expect(reached.filter((f) => !isInside(DOMAIN_DIR, f) && !isInside(CONTRACT_DIR, f)).map((f) => relative(ROOT, f))).toEqual([]);
+    for (const module of reached) {
+      const specifiers = specifiersOf(readFileSync(module, 'utf8'));
+      expect(specifiers.filter((s) => /^(@aws-sdk\/|aws-cdk-lib|constructs$|@aws-lambda-powertools\/)/.test(s)), relative(ROOT, module)).toEqual([]);
+      expect(specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('node:')), relative(ROOT, module)).toEqual([]);
+    }
   });
 });

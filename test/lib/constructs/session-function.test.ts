@@ -9,63 +9,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, HANDLER_ENTRIES, SessionFunction, entryPath } from '../../../lib/constructs/session-function';
+import { FUNCTION_ENV_NAMES } from '../../../contract/function-env';
 import { loadEnv } from '../../../lambdas/wiring';
+import { deployedEnvironment } from '../../support/deployed-value';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
-
-/** The environment contract every function gets (team brief). */
-const CONTRACT_ENV = [
-  'SESSIONS_TABLE_NAME',
-  'IDEMPOTENCY_TABLE_NAME',
-  'DEADLINE_SHARDS',
-  'RETENTION_DAYS',
-  'CLUSTER_ARN',
-  'TASK_SUBNET_IDS',
-  'TASK_SECURITY_GROUP_IDS',
-  'TASK_ASSIGN_PUBLIC_IP',
-  'PROFILES_JSON',
-  'SCHEDULE_GROUP_NAME',
-  'SCHEDULER_ROLE_ARN',
-  'EXPIRE_FUNCTION_ARN',
-  'SCHEDULE_DLQ_ARN',
-  'EVENT_BUS_NAME',
-  'SESSION_API_URL',
-  'ADMIN_GROUP',
-  'ORPHAN_GRACE_SECONDS',
-  'STUCK_AFTER_SECONDS',
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_METRICS_NAMESPACE',
-  'JWT_ISSUER',
-  'JWT_AUDIENCE',
-  'JWT_JWKS_URL',
-];
-
-const PSEUDO: Record<string, string> = {
-  'AWS::Region': 'eu-west-1',
-  'AWS::AccountId': '123456789012',
-  'AWS::Partition': 'aws',
-  'AWS::URLSuffix': 'amazonaws.com',
-};
-
-/** What CloudFormation would put in a variable: intrinsics replaced by plausible deployed values. */
-const deployedValue = (value: unknown): string => {
-  if (typeof value === 'string') return value;
-  const intrinsic = value as Record<string, unknown>;
-  if ('Fn::Join' in intrinsic) {
-    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
-    return parts.map(deployedValue).join(separator);
-  }
-  if ('Ref' in intrinsic) {
-    const ref = intrinsic['Ref'] as string;
-    return PSEUDO[ref] ?? (ref.includes('TaskDefinition') ? `arn:aws:ecs:eu-west-1:123456789012:task-definition/${ref}:1` : `ref-${ref}`);
-  }
-  if ('Fn::GetAtt' in intrinsic) {
-    const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
-    if (attribute === 'ApiEndpoint') return `https://${id.toLowerCase()}.execute-api.eu-west-1.amazonaws.com`;
-    return attribute === 'Arn' ? `arn:aws:service:eu-west-1:123456789012:${id}` : `${id}-${attribute}`;
-  }
-  if ('Fn::ImportValue' in intrinsic) return `imported-${String(intrinsic['Fn::ImportValue'])}`;
-  throw new Error(`unexpected intrinsic in a function environment: ${JSON.stringify(value)}`);
-};
 
 interface FunctionProps {
   Runtime: string;
@@ -105,7 +52,7 @@ describe('SessionFunction in the app', () => {
 
   it('gives every function the whole environment contract', () => {
     for (const fn of functions) {
-      expect(Object.keys(fn.Environment.Variables)).toEqual(expect.arrayContaining(CONTRACT_ENV));
+      expect(Object.keys(fn.Environment.Variables)).toEqual(expect.arrayContaining([...FUNCTION_ENV_NAMES]));
       expect(fn.Environment.Variables['POWERTOOLS_METRICS_NAMESPACE']).toBe('SessionExpiry');
       expect(fn.Environment.Variables['POWERTOOLS_SERVICE_NAME']).toBe('session-expiry');
       expect(fn.Environment.Variables['ADMIN_GROUP']).toBe(rawConfig()['adminGroup']);
@@ -114,7 +61,7 @@ describe('SessionFunction in the app', () => {
 
   it('gives every function an environment the Lambda wiring accepts, with every profile runnable', () => {
     for (const fn of functions) {
-      const env = Object.fromEntries(Object.entries(fn.Environment.Variables).map(([key, value]) => [key, deployedValue(value)]));
+      const env = deployedEnvironment(fn.Environment.Variables);
 
       const loaded = loadEnv(env);
 
@@ -146,12 +93,12 @@ describe('SessionFunction on its own', () => {
   const props = { handler: 'api' as const, description: 'test', memorySize: 256, timeout: Duration.seconds(5), logRetention: RetentionDays.ONE_WEEK };
 
   it('adds environment variables and refuses to replace one with another value', () => {
-    const fn = new SessionFunction(stackWith(), 'Api', { ...props, environment: { A: '1' } });
+    const fn = new SessionFunction(stackWith(), 'Api', { ...props, environment: { ADMIN_GROUP: 'admins' } });
 
-    fn.addEnvironment('B', '2').addEnvironment('A', '1');
+    fn.addEnvironment('EVENT_BUS_NAME', 'bus').addEnvironment('ADMIN_GROUP', 'admins');
 
-    expect(() => fn.addEnvironment('A', 'other')).toThrow(/A is already set/);
-    expect(fn.environmentKeys).toEqual(expect.arrayContaining(['A', 'B', 'NODE_OPTIONS']));
+    expect(() => fn.addEnvironment('ADMIN_GROUP', 'other')).toThrow(/ADMIN_GROUP is already set/);
+    expect(fn.environmentKeys).toEqual(expect.arrayContaining(['ADMIN_GROUP', 'EVENT_BUS_NAME', 'NODE_OPTIONS']));
   });
 
   it('bundles minified ESM with a require shim and a source map, which loads and exports the handler', async () => {

@@ -1,0 +1,8 @@
+// The domain events other systems subscribe to (notify the user before expiry, billing, audit): the
+// EventBridge source every one carries and the detail-type of each. The runtime publishes them on the
+// stack's bus; rules of other stacks match on these strings, so they change only with a notice.
+
+export const EVENT_SOURCE = 'session-expiry';
+
+export const DOMAIN_EVENT_TYPES = ['Session Created', 'Session Expiring', 'Session Ended', 'Orphan Task Stopped'] as const;
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -1,0 +1,26 @@
+// The words a session is described in wherever it leaves the runtime: API responses, domain events,
+// metric dimensions and the dashboard (which graphs one line per value). The domain builds on these
+// lists; the CDK app reads them without importing the runtime (README, Layout).
+
+export const SESSION_STATUSES = ['starting', 'running', 'stopping', 'stopped', 'failed'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const END_REASONS = [
+  'idle_timeout',
+  'max_lifetime',
+  'disconnected',
+  'user_request',
+  'admin_request',
+  'task_exited',
+  'orphaned',
+  'start_failed',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** How recently a live session saw activity (display and metrics only). */
+export const ACTIVITY_LEVELS = ['active', 'idle', 'background', 'disconnected'] as const;
+export type ActivityLevel = (typeof ACTIVITY_LEVELS)[number];
+
+/** What the sweep repairs, one list per kind in its report and one `Kind` dimension value each. */
+export const SWEEP_KINDS = ['expired', 'stuck', 'orphans', 'lost'] as const;
+export type SweepKind = (typeof SWEEP_KINDS)[number];
