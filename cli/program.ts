@@ -16,8 +16,9 @@ const ENVIRONMENT_HELP = `Environment:
   SESSIONCTL_API     default for --api (else ${DEFAULT_API_URL}, the local stack)
   SESSIONCTL_TOKEN   default for --token
   LOCAL_DATA_DIR     local stack data dir holding the JWT key (default .local)
-  Without a token, against a local API (localhost/127.x) sessionctl mints one for user "dev"
-  from the local key (with the admin group only for stats and sweep).`;
+  Without a token, against a local API (localhost, 127.x.y.z or [::1]; not a host name that
+  only looks like one) sessionctl mints one for user "dev" from the local key (with the admin
+  group only for stats and sweep).`;
 
 const EXAMPLES_HELP = `Examples:
   TOKEN=$(sessionctl token --user me)

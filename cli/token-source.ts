@@ -3,6 +3,7 @@
 // after `npm start`. Against a remote API without a token it fails with a clear message instead.
 // Only `sessionctl token` creates the key pair (as the local stack does on start).
 import { existsSync, readFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseConfig } from '../contract/app-config';
 import { loadLocalKeys, localKeyPaths, mintLocalToken } from '../local/adapters/local-keys';
@@ -54,13 +55,28 @@ export const adminGroupOf = (dir: string): string => {
 export const localDataDir = (env: Readonly<Record<string, string | undefined>>, cwd: string): string =>
   resolve(cwd, env.LOCAL_DATA_DIR ?? '.local');
 
-const isLoopback = (apiUrl: string): boolean => {
+/** The loopback addresses: 127.0.0.0/8 and ::1 (an IPv4-mapped ::ffff:127.x.y.z is checked as IPv4). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether the API is on this machine: `localhost` or a loopback address literal. A name that only
+ * looks like one (`127.evil.example`, `127.0.0.1.nip.io`, `localhost.evil.com`) is whatever DNS makes
+ * of it, so it never gets a locally minted token (README, sessionctl).
+ */
+export const isLoopbackUrl = (apiUrl: string): boolean => {
+  let host: string;
   try {
-    const host = new URL(apiUrl).hostname;
-    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+    host = new URL(apiUrl).hostname;
   } catch {
     return false;
   }
+  if (host === 'localhost') return true;
+  // The URL parser has already normalised address literals (127.1 is 127.0.0.1, [0:0:0:0:0:0:0:1] is [::1]).
+  const address = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const family = isIP(address);
+  return family !== 0 && LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
 };
 
 export interface TokenContext {
@@ -80,7 +96,7 @@ export const resolveToken = async (context: TokenContext): Promise<string | unde
   const given = context.token ?? context.env.SESSIONCTL_TOKEN;
   if (given !== undefined && given !== '') return given;
   // A remote API does not trust the local key: say so rather than send it a token it will refuse.
-  if (!isLoopback(context.apiUrl)) {
+  if (!isLoopbackUrl(context.apiUrl)) {
     throw new MissingTokenError(`no token for ${context.apiUrl}: pass --token or set SESSIONCTL_TOKEN`);
   }
   const dataDir = localDataDir(context.env, context.cwd);

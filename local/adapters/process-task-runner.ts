@@ -1,13 +1,15 @@
 // The local stand-in for ECS: each session's task is a detached child process in its own process
 // group. A registry file per task under `<dataDir>/tasks/` lets a restarted stack adopt the tasks
 // that kept running, and state changes are reported like ECS Task State Change events
-// (RUNNING after spawn, STOPPED on exit) so the same use case keeps records in step.
+// (RUNNING after spawn, STOPPED on exit) so the same use case keeps records in step. It signals only a
+// process it can prove is its task (README, Known limits): a pid may since belong to someone else.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type Clock, systemClock } from '../../lambdas/ports/clock';
 import { type Log } from '../../lambdas/ports/observability';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
+import { type ProcessInfo, type ProcessTable, systemProcessTable } from './process-identity';
 
 export interface LocalTaskProfile {
   /**
@@ -40,6 +42,8 @@ export interface ProcessTaskRunnerOptions {
   pollIntervalMs?: number;
   /** The operator's environment, of which tasks get only HOST_VARIABLES (default process.env). */
   hostEnvironment?: NodeJS.ProcessEnv;
+  /** Where process start times come from (default /proc, else `ps`); tests simulate a system without /proc. */
+  processTable?: ProcessTable;
 }
 
 /** One task as the registry file keeps it. */
@@ -51,7 +55,7 @@ interface TaskRecord {
   pid: number;
   /** Epoch milliseconds. */
   startedAt: number;
-  /** Kernel start time of the process (/proc/<pid>/stat field 22), to tell our process from a reused pid. */
+  /** Start time of the process as the process table spells it, to tell our process from a reused pid. */
   processStartTime?: string;
   stopTimeoutSeconds: number;
   stopRequestedAt?: number;
@@ -105,34 +109,43 @@ export const parseTaskArn = (taskArn: string): { sessionId: string; pid: number 
 const errnoOf = (error: unknown): string | undefined =>
   error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
 
-/** Fields of /proc/<pid>/stat after the command name, which may itself hold spaces and parentheses. */
-const procStat = (pid: number): string[] | undefined => {
+/** Whether some process (a zombie too) has this pid and we may signal it. */
+const pidExists = (pid: number): boolean => {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-};
-
-/** Field 22 (starttime) of /proc/<pid>/stat; undefined where there is no /proc (macOS). */
-const processStartTimeOf = (pid: number): string | undefined => procStat(pid)?.[19];
-
-const HAS_PROC = existsSync('/proc/self/stat');
-
-/** Whether the recorded process still runs: exists, is not a zombie, and is the one we started. */
-export const isTaskProcessAlive = (record: Pick<TaskRecord, 'pid' | 'processStartTime'>): boolean => {
-  try {
-    process.kill(record.pid, 0);
+    process.kill(pid, 0);
+    return true;
   } catch {
     // ESRCH: no such process. EPERM: one exists with this pid but it is not ours, so ours is gone.
     return false;
   }
-  if (!HAS_PROC) return true;
-  const stat = procStat(record.pid);
-  if (!stat || stat[0] === 'Z' || stat[0] === 'X') return false;
-  return record.processStartTime === undefined || stat[19] === record.processStartTime;
 };
+
+/**
+ * What the runner knows of a task's process: `running` only when proven to be the task, `gone` when
+ * proven not to run, `unproven` when a process has the pid but nothing tells whether it is the task
+ * (no start time recorded, or none to compare it with).
+ */
+export type TaskProcessState = 'running' | 'gone' | 'unproven';
+
+export const taskProcessState = (
+  record: Pick<TaskRecord, 'pid' | 'processStartTime'>,
+  table: ProcessTable,
+  child?: ChildProcess,
+): TaskProcessState => {
+  // A child we spawned and Node has not reaped yet still holds its pid: nobody else can have it.
+  if (child) return child.exitCode === null && child.signalCode === null ? 'running' : 'gone';
+  if (!pidExists(record.pid)) return 'gone';
+  const info = table.lookup(record.pid);
+  if (info?.zombie) return 'gone';
+  if (info === undefined || record.processStartTime === undefined) return 'unproven';
+  return info.startTime === record.processStartTime ? 'running' : 'gone';
+};
+
+/** Whether the recorded process provably still runs: exists, is not a zombie, and is the one we started. */
+export const isTaskProcessAlive = (
+  record: Pick<TaskRecord, 'pid' | 'processStartTime'>,
+  table: ProcessTable = systemProcessTable(),
+): boolean => taskProcessState(record, table) === 'running';
 
 /** Whether anything of the task's process group is left (children may outlive the leader). */
 const groupAlive = (pid: number): boolean => {
@@ -144,16 +157,8 @@ const groupAlive = (pid: number): boolean => {
   }
 };
 
-/** Whether a process (not a zombie) has this pid; after the leader is gone, that one is not ours. */
-const pidInUse = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const state = HAS_PROC ? procStat(pid)?.[0] : undefined;
-  return state !== 'Z' && state !== 'X';
-};
+const startTimeOf = (info: ProcessInfo | undefined): Pick<TaskRecord, 'processStartTime'> =>
+  info === undefined ? {} : { processStartTime: info.startTime };
 
 const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
   try {
@@ -173,10 +178,19 @@ export class ProcessTaskRunner implements TaskRunner {
   /** Task events still being handled, also of tasks no longer watched (a STOPPED report outlives its entry). */
   private readonly reporting = new Set<Promise<void>>();
 
+  private readonly table: ProcessTable;
+
   constructor(private readonly options: ProcessTaskRunnerOptions) {
     this.dir = join(options.dataDir, 'tasks');
     this.clock = options.clock ?? systemClock;
+    this.table = options.processTable ?? systemProcessTable();
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    if (this.table.lookup(process.pid) === undefined) {
+      options.log.warn(
+        `task runner: ${this.table.name} reports no process start times, so a task can be stopped only by the stack that ` +
+          'started it; after a restart its tasks are reported lost and never signalled (stop them by hand)',
+      );
+    }
   }
 
   /** The log file of a session's task (stdout and stderr). */
@@ -195,12 +209,14 @@ export class ProcessTaskRunner implements TaskRunner {
       if (this.watched.has(record.sessionId)) continue;
       const entry: Watched = { record, events: Promise.resolve(), finished: false };
       this.watched.set(record.sessionId, entry);
-      if (isTaskProcessAlive(record)) {
+      const state = this.stateOf(entry);
+      if (state === 'running') {
         adopted++;
         if (record.stopRequestedAt !== undefined) this.scheduleKill(entry);
       } else {
         exited++;
-        this.finish(entry, record.stopReason ?? 'Task exited while the local stack was down');
+        if (state === 'unproven') this.lose(entry);
+        else this.finish(entry, record.stopReason ?? 'Task exited while the local stack was down');
       }
     }
     this.ensurePolling();
@@ -214,7 +230,7 @@ export class ProcessTaskRunner implements TaskRunner {
     const pending = this.starting.get(request.sessionId);
     if (pending) return pending;
     const existing = this.watched.get(request.sessionId);
-    if (existing && !existing.finished && isTaskProcessAlive(existing.record)) {
+    if (existing && !existing.finished && this.stateOf(existing) === 'running') {
       return Promise.resolve({ taskArn: existing.record.taskArn });
     }
     const started = this.spawnTask(request).finally(() => this.starting.delete(request.sessionId));
@@ -227,7 +243,14 @@ export class ProcessTaskRunner implements TaskRunner {
     if (!parsed) return Promise.resolve();
     const entry = this.entryFor(parsed.sessionId, parsed.pid);
     // Unknown or gone: success, as ECS StopTask is on a stopped task.
-    if (!entry || entry.finished || !isTaskProcessAlive(entry.record)) return Promise.resolve();
+    if (!entry || entry.finished) return Promise.resolve();
+    const state = this.stateOf(entry);
+    if (state === 'unproven') {
+      // Lost rather than stopped: the process at that pid may be anyone's.
+      if (this.watched.get(parsed.sessionId) === entry) this.lose(entry);
+      else this.options.log.warn(`task ${taskArn}: not stopped: ${this.unprovenWhy(entry.record)}`);
+    }
+    if (state !== 'running') return Promise.resolve();
     if (entry.record.stopRequestedAt === undefined) {
       entry.record = { ...entry.record, stopRequestedAt: this.clock.now(), stopReason: reason };
       this.writeRecord(entry.record);
@@ -239,8 +262,9 @@ export class ProcessTaskRunner implements TaskRunner {
   }
 
   listManaged(): Promise<ManagedTask[]> {
+    // Only what is provably ours: the sweep stops the orphans among these.
     const tasks = this.readRegistry()
-      .filter((record) => isTaskProcessAlive(record))
+      .filter((record) => this.stateOfRecord(record) === 'running')
       .map((record) => this.toManaged(record));
     return Promise.resolve(tasks);
   }
@@ -252,7 +276,8 @@ export class ProcessTaskRunner implements TaskRunner {
       if (!parsed) continue;
       const record = this.readRecord(parsed.sessionId);
       if (!record || record.pid !== parsed.pid) continue;
-      found.push(isTaskProcessAlive(record) ? this.toManaged(record) : { ...this.toManaged(record), lastStatus: 'STOPPED' });
+      const running = this.stateOfRecord(record) === 'running';
+      found.push(running ? this.toManaged(record) : { ...this.toManaged(record), lastStatus: 'STOPPED' });
     }
     return Promise.resolve(found);
   }
@@ -304,7 +329,8 @@ export class ProcessTaskRunner implements TaskRunner {
       profile: request.profile,
       pid,
       startedAt: this.clock.now(),
-      ...(HAS_PROC && { processStartTime: processStartTimeOf(pid) }),
+      // Not reaped yet (we hold the handle, no 'exit'), so the pid is still this child's.
+      ...startTimeOf(this.table.lookup(pid)),
       stopTimeoutSeconds: profile.stopTimeoutSeconds,
     };
     const entry: Watched = { record, child, events: Promise.resolve(), finished: false };
@@ -319,6 +345,32 @@ export class ProcessTaskRunner implements TaskRunner {
     this.options.log.info(`task ${record.taskArn}: started ${profile.command.join(' ')}`);
     this.report(entry, { taskArn: record.taskArn, lastStatus: 'RUNNING', sessionId: record.sessionId });
     return { taskArn: record.taskArn };
+  }
+
+  /** The state of a task's process; a child of ours is told by its handle, anything else by the process table. */
+  private stateOf(entry: Pick<Watched, 'record' | 'child'>): TaskProcessState {
+    return taskProcessState(entry.record, this.table, entry.child);
+  }
+
+  /** The state of a registry record's process, by the child handle when it is a task we watch. */
+  private stateOfRecord(record: TaskRecord): TaskProcessState {
+    const entry = this.watched.get(record.sessionId);
+    return this.stateOf(entry?.record.pid === record.pid ? entry : { record });
+  }
+
+  private unprovenWhy(record: TaskRecord): string {
+    const missing =
+      record.processStartTime === undefined ? 'no start time was recorded for it' : `${this.table.name} cannot tell its start time`;
+    return (
+      `pid ${record.pid} is in use, but ${missing}, so it may be another process and is never signalled; ` +
+      'if the task still runs, stop it by hand'
+    );
+  }
+
+  /** A process holds the task's pid but may not be the task: report the task lost, and leave that process alone. */
+  private lose(entry: Watched): void {
+    this.options.log.warn(`task ${entry.record.taskArn}: lost: ${this.unprovenWhy(entry.record)}`);
+    this.finish(entry, entry.record.stopReason ?? 'Task lost: its process could not be told from another with the same pid');
   }
 
   /** The task is gone: forget it and report STOPPED (once). */
@@ -358,7 +410,7 @@ export class ProcessTaskRunner implements TaskRunner {
     entry.killTimer = setTimeout(() => {
       // Once the leader is gone, its pid is not reused while any of its group is left: a live process
       // with that pid means the group is gone and the pid (and group id) belong to someone else.
-      if (isTaskProcessAlive(entry.record) || (!pidInUse(pid) && groupAlive(pid))) {
+      if (this.stateOf(entry) === 'running' || (!this.pidInUse(pid) && groupAlive(pid))) {
         this.options.log.warn(`task ${taskArn}: still running ${stopTimeoutSeconds}s after SIGTERM, SIGKILL`);
         signalGroup(pid, 'SIGKILL');
       }
@@ -371,12 +423,21 @@ export class ProcessTaskRunner implements TaskRunner {
     // Adopted tasks are not our children: no 'exit' event, so check liveness instead.
     this.pollTimer = setInterval(() => {
       for (const entry of [...this.watched.values()]) {
-        if (!entry.child && !entry.finished && !isTaskProcessAlive(entry.record)) {
-          this.finish(entry, entry.record.stopReason ?? 'Essential container in task exited');
-        }
+        if (entry.child || entry.finished) continue;
+        const state = this.stateOf(entry);
+        if (state === 'unproven') this.lose(entry);
+        else if (state === 'gone') this.finish(entry, entry.record.stopReason ?? 'Essential container in task exited');
       }
     }, this.options.pollIntervalMs ?? 500);
     this.pollTimer.unref();
+  }
+
+  /**
+   * Whether a process (not a zombie) has this pid; after the leader is gone, that one is not ours.
+   * When the table cannot tell a zombie, it counts as in use: then nothing is signalled.
+   */
+  private pidInUse(pid: number): boolean {
+    return pidExists(pid) && this.table.lookup(pid)?.zombie !== true;
   }
 
   private entryFor(sessionId: string, pid: number): Watched | undefined {

@@ -220,6 +220,16 @@ describe('exit codes', () => {
     expect(result.stderr).toContain('pass --token or set SESSIONCTL_TOKEN');
   });
 
+  it('sends no locally minted token to a host that only looks local (exit code 3)', async () => {
+    const dir = await makeTempDir();
+    await loadLocalKeys(join(dir, '.local'));
+
+    const result = await runCli(['--api', 'http://127.evil.example:3000', 'list'], { cwd: dir });
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe('sessionctl: no token for http://127.evil.example:3000: pass --token or set SESSIONCTL_TOKEN\n');
+  });
+
   it('treats an unknown command as a usage error (exit code 2)', async () => {
     const result = await runCli(['launch']);
 

@@ -1,6 +1,9 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type Readable, type Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LocalTaskProfile,
@@ -12,7 +15,8 @@ import {
   taskArnOf,
   taskEnvironment,
 } from '../../../local/adapters/process-task-runner';
-import { silentLog } from '../../../lambdas/ports/observability';
+import { type ProcessTable, psTable, systemProcessTable } from '../../../local/adapters/process-identity';
+import { type Log, silentLog } from '../../../lambdas/ports/observability';
 import { pidExists, waitFor } from '../../support/wait-for';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
@@ -71,6 +75,59 @@ const runTask = async (profile: LocalTaskProfile, done: (log: string) => boolean
 };
 
 const eventsOf = (taskArn: string) => events.filter((e) => e.taskArn === taskArn).map((e) => e.lastStatus);
+
+/** A system with neither /proc nor ps: no process start times at all. */
+const NO_START_TIMES: ProcessTable = { name: 'none', lookup: () => undefined };
+
+/** A log that keeps its warnings. */
+const warningLog = (): Log & { warnings: string[] } => {
+  const warnings: string[] = [];
+  return { ...silentLog, warn: (message) => warnings.push(message), warnings };
+};
+
+interface Stranger {
+  pid: number;
+  process: ChildProcessByStdio<Writable, Readable, null>;
+}
+
+/** An unrelated process leading its own process group (as a task does) that echoes what it is sent. */
+const startStranger = async (): Promise<Stranger> => {
+  const stranger = spawn('cat', [], { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+  await once(stranger, 'spawn');
+  const pid = stranger.pid!;
+  pids.push(pid);
+  return { pid, process: stranger };
+};
+
+/** Whether it still answers: a signal sent to it earlier would have ended it before it could. */
+const answers = async ({ process: stranger }: Stranger): Promise<boolean> => {
+  let heard = '';
+  stranger.stdout.on('data', (chunk: Buffer) => (heard += chunk.toString()));
+  // Writing to one that was killed fails with EPIPE: that is the answer "no".
+  stranger.stdin.on('error', () => {});
+  stranger.stdin.write('still there?\n');
+  const ended = () => stranger.exitCode !== null || stranger.signalCode !== null;
+  await waitFor(() => heard.includes('still there?') || ended(), { what: 'the stranger to answer or end' });
+  return heard.includes('still there?') && !ended();
+};
+
+/** A registry record as a stack that ran without /proc (or ps) left it: no process start time. */
+const writeRecordWithoutStartTime = (sessionId: string, pid: number, stop?: { requestedAt: number; reason: string }): string => {
+  const taskArn = taskArnOf(sessionId, pid);
+  const record = {
+    taskArn,
+    sessionId,
+    ownerId: 'alice',
+    profile: 'sleeper',
+    pid,
+    startedAt: Date.now() - 60_000,
+    stopTimeoutSeconds: 1,
+    ...(stop && { stopRequestedAt: stop.requestedAt, stopReason: stop.reason }),
+  };
+  mkdirSync(join(dataDir, 'tasks'), { recursive: true });
+  writeFileSync(join(dataDir, 'tasks', `${sessionId}.json`), JSON.stringify(record));
+  return taskArn;
+};
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'task-runner-'));
@@ -245,10 +302,14 @@ describe('ProcessTaskRunner', () => {
     expect(readdirSync(join(dataDir, 'tasks')).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 
-  it('does not mistake a reused pid for its task', () => {
+  it('does not mistake a reused pid for its task, nor take a pid it has no start time for as its task', () => {
     // This test process stands in for an unrelated process that got the recorded pid.
-    expect(isTaskProcessAlive({ pid: process.pid })).toBe(true);
-    expect(isTaskProcessAlive({ pid: process.pid, processStartTime: '1' })).toBe(process.platform !== 'linux');
+    const ownStartTime = systemProcessTable().lookup(process.pid)?.startTime;
+    expect(ownStartTime).toBeDefined();
+
+    expect(isTaskProcessAlive({ pid: process.pid })).toBe(false);
+    expect(isTaskProcessAlive({ pid: process.pid, processStartTime: '1' })).toBe(false);
+    expect(isTaskProcessAlive({ pid: process.pid, processStartTime: ownStartTime })).toBe(true);
   });
 
   it('describes known tasks and leaves out unknown ones', async () => {
@@ -328,3 +389,83 @@ describe('taskEnvironment', () => {
     expect(env).toEqual({ PATH: '/opt/tool/bin:/usr/bin', HOME: '/home/operator', SESSION_ID: 's-1' });
   });
 });
+
+describe('ProcessTaskRunner without /proc', () => {
+  it('never signals a process that got the pid of a task it cannot prove is its own, on stop or in the sweep list', async () => {
+    const stranger = await startStranger();
+    const taskArn = writeRecordWithoutStartTime('s-1', stranger.pid);
+    const log = warningLog();
+    const runner = newRunner({ processTable: NO_START_TIMES, log });
+
+    const managed = await runner.listManaged();
+    await runner.stop(taskArn, 'user request');
+
+    expect(await answers(stranger)).toBe(true);
+    expect(managed).toEqual([]);
+    expect(await runner.describe([taskArn])).toEqual([expect.objectContaining({ taskArn, lastStatus: 'STOPPED' })]);
+    expect(log.warnings).toContainEqual(expect.stringMatching(`^task ${taskArn}: not stopped: pid ${stranger.pid} is in use`));
+  });
+
+  it('after a restart, reports such a task lost and never kills the process that holds its pid, even with a stop overdue', async () => {
+    const stranger = await startStranger();
+    // The stop was requested long ago: a pending SIGKILL would be due at once.
+    const taskArn = writeRecordWithoutStartTime('s-1', stranger.pid, { requestedAt: Date.now() - 30_000, reason: 'idle timeout' });
+    const log = warningLog();
+    const runner = newRunner({ processTable: NO_START_TIMES, log });
+
+    const adoption = runner.adopt();
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event of the lost task' });
+
+    expect(await answers(stranger)).toBe(true);
+    expect(adoption).toEqual({ adopted: 0, exited: 1 });
+    expect(events.at(-1)?.stoppedReason).toBe('idle timeout');
+    expect(log.warnings).toContainEqual(expect.stringMatching(`^task ${taskArn}: lost: pid ${stranger.pid} is in use.*never signalled`));
+    expect(await runner.listManaged()).toEqual([]);
+  });
+
+  it('still stops the task it spawned, and its whole group after the stop timeout (its child handle proves it)', async () => {
+    const log = warningLog();
+    const runner = newRunner({ processTable: NO_START_TIMES, log });
+    const { taskArn, pid } = await startSleeper(runner, 's-1', { SLEEPER_IGNORE_SIGTERM: '1', SLEEPER_CHILD: '1' });
+    const grandchild = Number(
+      (await waitFor(() => /grandchild (\d+)/.exec(readFileSync(runner.logPathOf('s-1'), 'utf8')), { what: 'grandchild' }))[1],
+    );
+    expect(await runner.listManaged()).toEqual([expect.objectContaining({ taskArn, lastStatus: 'RUNNING' })]);
+
+    await runner.stop(taskArn, 'user request');
+
+    await waitFor(() => !pidExists(pid) && !pidExists(grandchild), { timeoutMs: 3000, what: 'group killed' });
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event' });
+    expect(events.at(-1)?.stoppedReason).toBe('user request');
+    expect(log.warnings).toContainEqual(expect.stringMatching(/^task runner: none reports no process start times/));
+  });
+
+  it('with ps, adopts a task after a restart and stops it, but not a process whose start time differs', async () => {
+    const first = newRunner({ processTable: psTable });
+    const { taskArn, pid } = await startSleeper(first, 's-1');
+    await first.close();
+    const stranger = await startStranger();
+    const strangerArn = taskArnOf('s-2', stranger.pid);
+    writeFileSync(
+      join(dataDir, 'tasks', 's-2.json'),
+      JSON.stringify({
+        ...JSON.parse(readFileSync(join(dataDir, 'tasks', 's-1.json'), 'utf8')),
+        taskArn: strangerArn,
+        sessionId: 's-2',
+        pid: stranger.pid,
+        processStartTime: 'Thu Jan  1 00:00:00 1970',
+      }),
+    );
+    events = [];
+
+    const second = newRunner({ processTable: psTable });
+    expect(second.adopt()).toEqual({ adopted: 1, exited: 1 });
+    await second.stop(taskArn, 'user request');
+    await second.stop(strangerArn, 'user request');
+
+    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'adopted task exit' });
+    await waitFor(() => eventsOf(taskArn).includes('STOPPED'), { what: 'STOPPED event of the adopted task' });
+    expect(await answers(stranger)).toBe(true);
+  });
+});
+
