@@ -90,6 +90,22 @@ const sessionItem = async (fn: DeployedFunction, id: string): Promise<Record<str
 const inputsOf = (calls: readonly RecordedCall[], operation: string): Record<string, unknown>[] =>
   calls.filter((c) => c.operation === operation).map((c) => c.input);
 
+/** EventBridge's delivery of an ECS event: exactly one rule must take it, and its one target answers. */
+const deliverToOneRule = async (event: Record<string, unknown>): Promise<unknown> => {
+  const { rules, invocations } = await app().deliver(event);
+  const status = String((event['detail'] as Record<string, unknown> | undefined)?.['lastStatus']);
+  expect(rules, `rules that take a ${status} task state change`).toHaveLength(1);
+  expect(invocations, `targets invoked for a ${status} task state change`).toHaveLength(1);
+  return resultOf(invocations[0]);
+};
+
+/** An API answer, with the function's log in the message when the status is not the expected one. */
+const expectAnswer = (invocation: Invocation, status: number): ApiAnswer => {
+  const answer = resultOf<ApiAnswer>(invocation);
+  expect(answer.statusCode, `${answer.body}\n${invocation.log}`).toBe(status);
+  return answer;
+};
+
 const deadlinePassed = (expiresAt: string, what: string) =>
   waitFor(() => Date.now() > Date.parse(expiresAt) + 50, { timeoutMs: 5000, what });
 
@@ -100,13 +116,15 @@ describe('the deployed bundles', () => {
     const profile = Object.keys(rawConfig().profiles)[0] ?? '';
     const owner = `walker-${randomUUID().slice(0, 8)}`;
     const create = apiRoute('POST /sessions');
+    // The activity route has no authorizer: the function verifies owner tokens itself, and must
+    // accept exactly what the authorizer of the other routes accepts.
+    expect({ issuer: create.fn.environment['JWT_ISSUER'], audience: create.fn.environment['JWT_AUDIENCE']?.split(',') }).toEqual(create.jwt);
 
     // 1. Two sessions created through the api bundle, idle timeout 1 s, so both are soon overdue.
     const created: { id: string; expiresAt: string; taskArn: string; schedule: FakeSchedule }[] = [];
     for (const idempotencyKey of [randomUUID(), randomUUID()]) {
       const invocation = await app().invoke(create.fn, requestTo(create, owner, { body: { profile, idleTimeoutSeconds: 1 }, headers: { 'idempotency-key': idempotencyKey } }));
-      const answer = resultOf<ApiAnswer>(invocation);
-      expect(answer.statusCode, `${answer.body}\n${invocation.log}`).toBe(201);
+      const answer = expectAnswer(invocation, 201);
       const { session } = JSON.parse(answer.body) as { session: { id: string; expiresAt: string } };
       expect((await sessionItem(create.fn, session.id))['status']).toBe('starting');
 
@@ -144,9 +162,7 @@ describe('the deployed bundles', () => {
     // 2. Both tasks reach RUNNING: the event ECS sends matches the one rule, whose target records it.
     for (const session of created) {
       ecs.setLastStatus(session.taskArn, 'RUNNING');
-      const { rules, invocations } = await app().deliver(ecs.stateChangeEvent(session.taskArn));
-      expect(rules).toHaveLength(1);
-      expect(resultOf(invocations[0])).toEqual({ outcome: 'running' });
+      expect(await deliverToOneRule(ecs.stateChangeEvent(session.taskArn))).toEqual({ outcome: 'running' });
       expect((await sessionItem(create.fn, session.id))['status']).toBe('running');
     }
 
@@ -160,8 +176,7 @@ describe('the deployed bundles', () => {
     // 4. ECS reports the task STOPPED: the session is stopped for the reason its deadline gave, it
     // carries the template's TTL attribute, and "Session Ended" goes to the template's bus.
     ecs.setLastStatus(first.taskArn, 'STOPPED');
-    const stopped = await app().deliver(ecs.stateChangeEvent(first.taskArn));
-    expect(resultOf(stopped.invocations[0])).toEqual({ outcome: 'stopped' });
+    expect(await deliverToOneRule(ecs.stateChangeEvent(first.taskArn))).toEqual({ outcome: 'stopped' });
     const ended = await sessionItem(create.fn, first.id);
     expect(ended).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
     expect(typeof ended[tableNamedBy(create.fn, 'SESSIONS_TABLE_NAME').timeToLiveAttribute ?? 'a TTL attribute']).toBe('number');
@@ -187,15 +202,13 @@ describe('the deployed bundles', () => {
     expect(inputsOf(ecs.calls, 'ListTasks')).toEqual([expect.objectContaining({ cluster, startedBy: only(pattern.detail.startedBy, 'startedBy') })]);
 
     ecs.setLastStatus(second.taskArn, 'STOPPED');
-    const swept = await app().deliver(ecs.stateChangeEvent(second.taskArn));
-    expect(resultOf(swept.invocations[0])).toEqual({ outcome: 'stopped' });
+    expect(await deliverToOneRule(ecs.stateChangeEvent(second.taskArn))).toEqual({ outcome: 'stopped' });
     expect(await sessionItem(create.fn, second.id)).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
 
     // 6. The owner's list (through the owner index) shows both ended; the idempotency records carry
     // the template's TTL attribute; no call went to a service without a fake.
     const list = apiRoute('GET /sessions');
-    const listed = resultOf<ApiAnswer>(await app().invoke(list.fn, requestTo(list, owner)));
-    expect(listed.statusCode, listed.body).toBe(200);
+    const listed = expectAnswer(await app().invoke(list.fn, requestTo(list, owner)), 200);
     const { sessions } = JSON.parse(listed.body) as { sessions: { id: string; status: string }[] };
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     expect(sessions.map(({ id, status }) => ({ id, status })).sort(byId)).toEqual(created.map(({ id }) => ({ id, status: 'stopped' })).sort(byId));
@@ -221,7 +234,7 @@ describe('the walk fails where the deployment would', () => {
 
   it('starts from a bundle that answers through its real Handler setting', async () => {
     const { fn, event } = health();
-    expect(resultOf<ApiAnswer>(await app().invoke(fn, event)).statusCode).toBe(200);
+    expectAnswer(await app().invoke(fn, event), 200);
   });
 
   it.each([
@@ -261,8 +274,7 @@ describe('the walk fails where the deployment would', () => {
   it('an event from another cluster, or of a status the rule does not ask for, reaches no function', async () => {
     const { ecs } = app();
     const create = apiRoute('POST /sessions');
-    const answer = resultOf<ApiAnswer>(await app().invoke(create.fn, requestTo(create, `stray-${randomUUID().slice(0, 8)}`, { body: { profile: Object.keys(rawConfig().profiles)[0] } })));
-    expect(answer.statusCode, answer.body).toBe(201);
+    expectAnswer(await app().invoke(create.fn, requestTo(create, `stray-${randomUUID().slice(0, 8)}`, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
     const task = [...ecs.tasks.values()].at(-1);
     if (task === undefined) throw new Error('no task was started');
     const event = ecs.stateChangeEvent(ecs.setLastStatus(task.taskArn, 'RUNNING').taskArn) as { detail: Record<string, unknown> };
