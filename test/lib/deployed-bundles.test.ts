@@ -1,0 +1,288 @@
+// The deployable artifact, exercised without AWS: the app is synthesized with esbuild bundling (as
+// `cdk deploy` would), the tables are created in dynalite exactly as the stateful template declares
+// them, and each function's bundle runs from its asset folder in a fresh Node process with only the
+// environment its template gives it (intrinsics resolved to consistent fake names) plus what Lambda
+// sets, its SDK pointed at dynalite and at local fakes of ECS, Scheduler and EventBridge.
+//
+// Every hop of the walk is taken from the templates, never from the code: the api function is the
+// one the `POST /sessions` route integrates; the expire function is whatever the schedule that the
+// api armed at runtime targets; the task-event function is the target of the rule whose pattern
+// matches the event ECS would send; the sweep function is the target of the template's schedule,
+// fed that schedule's input. So a wrong handler path, a missing variable, a table or index
+// mismatch, a schedule aimed at the wrong function or role, or a rule that would never match fails
+// here, as it would fail the deployment (README, "Architecture").
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchesEventPattern } from '../support/aws-fakes/event-pattern';
+import { type RecordedCall } from '../support/aws-fakes/http-fake';
+import { type FakeSchedule } from '../support/aws-fakes/scheduler';
+import { apiEvent } from '../support/apigw-events';
+import { type DeployedFunction, functionWithArn } from '../support/cloud-assembly';
+import { type DeployedApp, startDeployedApp } from '../support/deployed-app';
+import { type Invocation, InvocationError } from '../support/lambda-runner';
+import { type CreatedTable, createTable, tableFromTemplate } from '../support/template-tables';
+import { type ApiRoute, attributesOf, eventRules, only, refsOf, roleWithArn, routeOf, templateSchedules } from '../support/template-wiring';
+import { waitFor } from '../support/wait-for';
+import { type SynthesizedApp, rawConfig, synthApp } from './support/synth-app';
+
+interface ApiAnswer {
+  statusCode: number;
+  body: string;
+}
+
+let synth: SynthesizedApp | undefined;
+let deployed: DeployedApp | undefined;
+
+beforeAll(async () => {
+  synth = synthApp(rawConfig(), { bundling: true });
+  deployed = await startDeployedApp(synth.outdir);
+}, 120_000);
+
+afterAll(async () => {
+  await deployed?.stop();
+  synth?.cleanup();
+});
+
+const app = (): DeployedApp => {
+  if (deployed === undefined) throw new Error('the app was not deployed locally');
+  return deployed;
+};
+
+const resultOf = <T>(invocation: Invocation | undefined): T => {
+  if (invocation === undefined) throw new Error('nothing was invoked');
+  return invocation.result as T;
+};
+
+/** A payload 2.0 event as API Gateway sends it once the route's JWT authorizer accepted the caller's token. */
+const requestTo = (route: ApiRoute, owner: string, options: { body?: unknown; headers?: Record<string, string> } = {}) => {
+  const now = Math.floor(Date.now() / 1000);
+  const claims =
+    route.jwt === undefined
+      ? null
+      : { sub: owner, iss: route.jwt.issuer, aud: route.jwt.audience[0] ?? '', token_use: 'id', 'cognito:username': owner, iat: String(now), exp: String(now + 3600) };
+  const event = apiEvent(route.routeKey, { ...options, claims });
+  return { ...event, requestContext: { ...event.requestContext, accountId: app().resolver.env.accountId, apiId: route.apiId, domainName: new URL(route.apiEndpoint).host } };
+};
+
+/** The route's function, after checking the integration hands it the payload version we send. */
+const apiRoute = (routeKey: string): ApiRoute => {
+  const route = routeOf(app(), routeKey);
+  expect(route.integration).toEqual({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  return route;
+};
+
+/** The table a function's variable names; it must be one the templates declare. */
+const tableNamedBy = (fn: DeployedFunction, variable: string): CreatedTable => {
+  const table = app().tables.find((t) => t.tableName === fn.environment[variable]);
+  if (table === undefined) throw new Error(`${variable}=${fn.environment[variable]} names no table of the templates`);
+  return table;
+};
+
+const sessionItem = async (fn: DeployedFunction, id: string): Promise<Record<string, unknown>> => {
+  const table = tableNamedBy(fn, 'SESSIONS_TABLE_NAME');
+  const key = { [table.keySchema[0]?.AttributeName ?? '']: id };
+  const { Item } = await app().dynalite.doc.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
+  if (Item === undefined) throw new Error(`no session ${id} in ${table.tableName}`);
+  return Item;
+};
+
+const inputsOf = (calls: readonly RecordedCall[], operation: string): Record<string, unknown>[] =>
+  calls.filter((c) => c.operation === operation).map((c) => c.input);
+
+/** EventBridge's delivery of an ECS event: exactly one rule must take it, and its one target answers. */
+const deliverToOneRule = async (event: Record<string, unknown>): Promise<unknown> => {
+  const { rules, invocations } = await app().deliver(event);
+  const status = String((event['detail'] as Record<string, unknown> | undefined)?.['lastStatus']);
+  expect(rules, `rules that take a ${status} task state change`).toHaveLength(1);
+  expect(invocations, `targets invoked for a ${status} task state change`).toHaveLength(1);
+  return resultOf(invocations[0]);
+};
+
+/** An API answer, with the function's log in the message when the status is not the expected one. */
+const expectAnswer = (invocation: Invocation, status: number): ApiAnswer => {
+  const answer = resultOf<ApiAnswer>(invocation);
+  expect(answer.statusCode, `${answer.body}\n${invocation.log}`).toBe(status);
+  return answer;
+};
+
+const deadlinePassed = (expiresAt: string, what: string) =>
+  waitFor(() => Date.now() > Date.parse(expiresAt) + 50, { timeoutMs: 5000, what });
+
+describe('the deployed bundles', () => {
+  it('walk two sessions from create to stopped, on the cluster, schedules, rule and tables the templates declare', async () => {
+    const { ecs, scheduler, eventBridge } = app();
+    const cluster = only(attributesOf(app(), 'AWS::ECS::Cluster', 'Arn'), 'cluster');
+    const profile = Object.keys(rawConfig().profiles)[0] ?? '';
+    const owner = `walker-${randomUUID().slice(0, 8)}`;
+    const create = apiRoute('POST /sessions');
+    // The activity route has no authorizer: the function verifies owner tokens itself, and must
+    // accept exactly what the authorizer of the other routes accepts.
+    expect({ issuer: create.fn.environment['JWT_ISSUER'], audience: create.fn.environment['JWT_AUDIENCE']?.split(',') }).toEqual(create.jwt);
+
+    // 1. Two sessions created through the api bundle, idle timeout 1 s, so both are soon overdue.
+    const created: { id: string; expiresAt: string; taskArn: string; schedule: FakeSchedule }[] = [];
+    for (const idempotencyKey of [randomUUID(), randomUUID()]) {
+      const invocation = await app().invoke(create.fn, requestTo(create, owner, { body: { profile, idleTimeoutSeconds: 1 }, headers: { 'idempotency-key': idempotencyKey } }));
+      const answer = expectAnswer(invocation, 201);
+      const { session } = JSON.parse(answer.body) as { session: { id: string; expiresAt: string } };
+      expect((await sessionItem(create.fn, session.id))['status']).toBe('starting');
+
+      // RunTask with the template's cluster, task definition, subnets and security groups; the
+      // task learns its session and the URL of the deployed API.
+      const runTask = inputsOf(ecs.calls, 'RunTask').at(-1) ?? {};
+      expect(runTask).toMatchObject({ cluster, taskDefinition: only(refsOf(app(), 'AWS::ECS::TaskDefinition'), 'task definition'), launchType: 'FARGATE' });
+      const network = (runTask['networkConfiguration'] as { awsvpcConfiguration: { subnets: string[]; securityGroups: string[] } }).awsvpcConfiguration;
+      expect(refsOf(app(), 'AWS::EC2::Subnet')).toEqual(expect.arrayContaining(network.subnets));
+      expect(attributesOf(app(), 'AWS::EC2::SecurityGroup', 'GroupId')).toEqual(expect.arrayContaining(network.securityGroups));
+      const task = [...ecs.tasks.values()].at(-1);
+      expect(task?.overrides.containerOverrides[0]?.environment).toEqual(
+        expect.arrayContaining([
+          { name: 'SESSION_ID', value: session.id },
+          { name: 'SESSION_API_URL', value: create.apiEndpoint },
+        ]),
+      );
+
+      // CreateSchedule in the template's session group, aimed at another function of the template
+      // through a role Scheduler may assume, dead-lettering into a queue of the template that the
+      // role may write to; its input names the session and the schedule.
+      const schedule = [...scheduler.schedules.values()].find((s) => s.Name.startsWith(session.id));
+      if (task === undefined || schedule === undefined) throw new Error('create started no task or armed no schedule');
+      expect(schedule.GroupName).toBe(only(refsOf(app(), 'AWS::Scheduler::ScheduleGroup'), 'schedule group'));
+      expect(functionWithArn(app().assembly, app().resolver, schedule.Target.Arn).logicalId).not.toBe(create.fn.logicalId);
+      const dlq = schedule.Target.DeadLetterConfig?.Arn ?? '';
+      expect(attributesOf(app(), 'AWS::SQS::Queue', 'Arn')).toContain(dlq);
+      expect(roleWithArn(app(), schedule.Target.RoleArn).allows('sqs:SendMessage', dlq)).toBe(true);
+      expect(JSON.parse(schedule.Target.Input ?? '{}')).toEqual({ sessionId: session.id, scheduleName: schedule.Name });
+      created.push({ id: session.id, expiresAt: session.expiresAt, taskArn: task.taskArn, schedule });
+    }
+    const [first, second] = created;
+    if (first === undefined || second === undefined) throw new Error('two sessions were not created');
+
+    // 2. Both tasks reach RUNNING: the event ECS sends matches the one rule, whose target records it.
+    for (const session of created) {
+      ecs.setLastStatus(session.taskArn, 'RUNNING');
+      expect(await deliverToOneRule(ecs.stateChangeEvent(session.taskArn))).toEqual({ outcome: 'running' });
+      expect((await sessionItem(create.fn, session.id))['status']).toBe('running');
+    }
+
+    // 3. The first schedule fires after the deadline: its target gets the schedule's own input and
+    // stops the task in the template's cluster.
+    await deadlinePassed(first.expiresAt, 'the first deadline to pass');
+    expect(resultOf(await app().fire(first.schedule.Target))).toEqual({ outcome: 'stopping' });
+    expect((await sessionItem(create.fn, first.id))['status']).toBe('stopping');
+    expect(inputsOf(ecs.calls, 'StopTask')).toEqual([expect.objectContaining({ cluster, task: first.taskArn })]);
+
+    // 4. ECS reports the task STOPPED: the session is stopped for the reason its deadline gave, it
+    // carries the template's TTL attribute, and "Session Ended" goes to the template's bus.
+    ecs.setLastStatus(first.taskArn, 'STOPPED');
+    expect(await deliverToOneRule(ecs.stateChangeEvent(first.taskArn))).toEqual({ outcome: 'stopped' });
+    const ended = await sessionItem(create.fn, first.id);
+    expect(ended).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
+    expect(typeof ended[tableNamedBy(create.fn, 'SESSIONS_TABLE_NAME').timeToLiveAttribute ?? 'a TTL attribute']).toBe('number');
+    expect(eventBridge.events.filter((e) => e.detailType === 'Session Ended')).toEqual([
+      expect.objectContaining({
+        eventBusName: only(refsOf(app(), 'AWS::Events::EventBus'), 'event bus'),
+        detail: expect.objectContaining({ sessionId: first.id, reason: 'idle_timeout' }) as unknown,
+      }),
+    ]);
+
+    // 5. The second session "missed" its schedule: the template's own schedule fires the sweep with
+    // its input; the sweep finds the session overdue through the deadline index, stops its task
+    // and disarms its schedule. It looks for orphans among the tasks the rule reports on.
+    await deadlinePassed(second.expiresAt, 'the second deadline to pass');
+    const sweep = only(templateSchedules(app()), 'schedule in the templates');
+    const report = resultOf<{ expired: unknown[]; failures: unknown[] }>(await app().fire(sweep.Target));
+    expect(report.failures).toEqual([]);
+    expect(report.expired).toEqual([expect.objectContaining({ sessionId: second.id, action: 'stop' })]);
+    expect((await sessionItem(create.fn, second.id))['status']).toBe('stopping');
+    expect(inputsOf(ecs.calls, 'StopTask').map((c) => c['task'])).toEqual([first.taskArn, second.taskArn]);
+    expect(scheduler.schedules.has(`${second.schedule.GroupName}/${second.schedule.Name}`)).toBe(false);
+    const pattern = only(eventRules(app()), 'rule').pattern as { detail: { startedBy: string[] } };
+    expect(inputsOf(ecs.calls, 'ListTasks')).toEqual([expect.objectContaining({ cluster, startedBy: only(pattern.detail.startedBy, 'startedBy') })]);
+
+    ecs.setLastStatus(second.taskArn, 'STOPPED');
+    expect(await deliverToOneRule(ecs.stateChangeEvent(second.taskArn))).toEqual({ outcome: 'stopped' });
+    expect(await sessionItem(create.fn, second.id)).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
+
+    // 6. The owner's list (through the owner index) shows both ended; the idempotency records carry
+    // the template's TTL attribute; no call went to a service without a fake.
+    const list = apiRoute('GET /sessions');
+    const listed = expectAnswer(await app().invoke(list.fn, requestTo(list, owner)), 200);
+    const { sessions } = JSON.parse(listed.body) as { sessions: { id: string; status: string }[] };
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(sessions.map(({ id, status }) => ({ id, status })).sort(byId)).toEqual(created.map(({ id }) => ({ id, status: 'stopped' })).sort(byId));
+
+    const idempotency = tableNamedBy(create.fn, 'IDEMPOTENCY_TABLE_NAME');
+    const { Items = [] } = await app().dynalite.doc.send(new ScanCommand({ TableName: idempotency.tableName }));
+    const keys = Items.filter((item) => created.some((s) => s.id === item['sessionId']));
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(typeof key[idempotency.timeToLiveAttribute ?? 'a TTL attribute']).toBe('number');
+    expect(app().unexpected.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+});
+
+describe('the walk fails where the deployment would', () => {
+  const failureOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(
+    () => new Error('the invocation succeeded'),
+    (error: unknown) => error,
+  );
+  const health = () => {
+    const route = apiRoute('GET /health');
+    return { fn: route.fn, event: requestTo(route, 'nobody') };
+  };
+
+  it('starts from a bundle that answers through its real Handler setting', async () => {
+    const { fn, event } = health();
+    expectAnswer(await app().invoke(fn, event), 200);
+  });
+
+  it.each([
+    ['an export the module does not have', 'index.nothere', /is undefined or not exported/],
+    ['a module the asset does not have', 'main.handler', /Cannot find module/],
+  ])('a Handler naming %s fails the cold start', async (_what, handler, message) => {
+    const { fn, event } = health();
+    const failure = await failureOf(app().invoke(fn, event, { handler }));
+    expect(failure).toBeInstanceOf(InvocationError);
+    expect(failure).toMatchObject({ phase: 'init', errorMessage: expect.stringMatching(message) as unknown });
+  });
+
+  it('a function without one of its variables fails its cold start, naming the variable', async () => {
+    const { fn, event } = health();
+    const { SCHEDULER_ROLE_ARN: _dropped, ...variables } = fn.environment;
+    const failure = await failureOf(app().invoke(fn, event, { variables }));
+    expect(failure).toBeInstanceOf(InvocationError);
+    expect(failure).toMatchObject({ phase: 'init', errorName: 'ConfigError', errorMessage: expect.stringMatching(/SCHEDULER_ROLE_ARN is missing/) as unknown });
+  });
+
+  it('a sessions table whose indexes are named differently fails the sweep', async () => {
+    const sweep = functionWithArn(app().assembly, app().resolver, only(templateSchedules(app()), 'schedule in the templates').Target.Arn);
+    const sessions = tableNamedBy(sweep, 'SESSIONS_TABLE_NAME');
+    const { input } = tableFromTemplate(app().resolver, sessions.stackName, sessions.logicalId);
+    const renamed = `${input.TableName}-renamed-indexes`;
+    await createTable(app().dynalite.client, {
+      ...input,
+      TableName: renamed,
+      GlobalSecondaryIndexes: (input.GlobalSecondaryIndexes ?? []).map((index) => ({ ...index, IndexName: `${index.IndexName ?? ''}V2` })),
+    });
+
+    const failure = await failureOf(app().invoke(sweep, { dryRun: true }, { variables: { ...sweep.environment, SESSIONS_TABLE_NAME: renamed } }));
+    expect(failure).toBeInstanceOf(InvocationError);
+    expect(failure).toMatchObject({ phase: 'invoke', errorName: 'ValidationException', errorMessage: expect.stringMatching(/specified index/) as unknown });
+  });
+
+  it('an event from another cluster, or of a status the rule does not ask for, reaches no function', async () => {
+    const { ecs } = app();
+    const create = apiRoute('POST /sessions');
+    expectAnswer(await app().invoke(create.fn, requestTo(create, `stray-${randomUUID().slice(0, 8)}`, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
+    const task = [...ecs.tasks.values()].at(-1);
+    if (task === undefined) throw new Error('no task was started');
+    const event = ecs.stateChangeEvent(ecs.setLastStatus(task.taskArn, 'RUNNING').taskArn) as { detail: Record<string, unknown> };
+    const rule = only(eventRules(app()), 'rule');
+    expect(matchesEventPattern(rule.pattern, event)).toBe(true);
+
+    expect(matchesEventPattern(rule.pattern, { ...event, detail: { ...event.detail, clusterArn: `${String(event.detail['clusterArn'])}-other` } })).toBe(false);
+    expect(matchesEventPattern(rule.pattern, { ...event, detail: { ...event.detail, lastStatus: 'PENDING' } })).toBe(false);
+    expect((await app().deliver({ ...event, detail: { ...event.detail, startedBy: 'someone-else' } })).rules).toEqual([]);
+  });
+});
