@@ -24,7 +24,7 @@ import { type Invocation, InvocationError } from '../support/lambda-runner';
 import { type CreatedTable, createTable, tableFromTemplate } from '../support/template-tables';
 import { type ApiRoute, attributesOf, eventRules, only, refsOf, roleWithArn, routeOf, templateSchedules } from '../support/template-wiring';
 import { waitFor } from '../support/wait-for';
-import { type SynthesizedApp, rawConfig, synthApp } from './support/synth-app';
+import { type SynthesizedApp, rawConfig, synthApp } from '../support/synth-app';
 
 interface ApiAnswer {
   statusCode: number;
