@@ -1,73 +1,18 @@
 // The one typed, validated configuration: read from cdk.json context key `sessionExpiry` by the CDK
 // app and by the local stack, and handed to the Lambdas as JSON (profiles) in an env var. It lives in
 // contract/ because the CDK app and the runtime both read it (README, Layout).
-// Bad config fails fast with a message naming the key.
+// Bad config fails fast with a message naming the key. The profiles' part is its own module
+// (profile-schema.ts, zod/mini), since the functions validate it too and ship only what they run.
 import { z } from 'zod';
+import { ConfigError } from './config-error';
+import { type ProfileConfig, profilesSchema } from './profile-schema';
 
-const seconds = z.number().int().positive();
-
-const bounds = z
-  .object({ default: seconds, min: seconds, max: seconds })
-  .strict()
-  .refine((b) => b.min <= b.default && b.default <= b.max, { message: 'needs min <= default <= max' });
-
-/** What every session's task gets from the stack, on ECS (container overrides) and locally alike. */
-export const SESSION_VARIABLES: readonly string[] = ['SESSION_ID', 'SESSION_ACTIVITY_TOKEN', 'SESSION_API_URL'];
-
-/** A POSIX environment variable name: letters, digits and underscores, not starting with a digit. */
-const envName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and underscores, not starting with a digit')
-  .refine((name) => !SESSION_VARIABLES.includes(name), { message: 'is set by the stack for every session' });
-
-/**
- * How the local stack runs a profile's task (README, Profiles). `env` holds literal values, as a
- * task definition's `environment` does: a local task sees no variable of the operator's shell beyond
- * PATH, HOME, LANG and TZ, so whatever it needs is written here.
- */
-const localSchema = z
-  .object({
-    command: z.array(z.string().min(1)).min(1),
-    env: z.record(envName, z.string().refine((value) => !value.includes('\0'), { message: 'must not hold a NUL character' })).optional(),
-  })
-  .strict();
-
-const profileSchema = z
-  .object({
-    description: z.string().max(200).optional(),
-    /** An existing task definition (family, family:revision or ARN); else the stack makes one from `image`. */
-    taskDefinitionArn: z.string().min(1).optional(),
-    /** With `taskDefinitionArn`: its task and execution roles, which the API must pass to ECS (iam:PassRole). */
-    taskRoleArn: z.string().startsWith('arn:').optional(),
-    executionRoleArn: z.string().startsWith('arn:').optional(),
-    image: z.string().min(1).optional(),
-    /** Container command of a task definition made from `image` (else the image's default). */
-    command: z.array(z.string().min(1)).min(1).optional(),
-    containerName: z.string().min(1).default('session'),
-    cpu: z.number().int().positive().default(256),
-    memoryMiB: z.number().int().positive().default(512),
-    containerPort: z.number().int().min(1).max(65535).optional(),
-    stopTimeoutSeconds: z.number().int().min(2).max(120).default(30),
-    idleTimeoutSeconds: bounds,
-    maxLifetimeSeconds: bounds,
-    disconnectGraceSeconds: seconds.optional(),
-    warnBeforeSeconds: seconds.optional(),
-    activeWithinSeconds: seconds.default(120),
-    idleWithinSeconds: seconds.default(600),
-    maxSessionsPerOwner: z.number().int().positive().default(5),
-    local: localSchema.optional(),
-  })
-  .strict()
-  .refine((p) => p.activeWithinSeconds < p.idleWithinSeconds, {
-    message: 'activeWithinSeconds must be less than idleWithinSeconds',
-    path: ['activeWithinSeconds'],
-  });
+export { ConfigError } from './config-error';
+export { SESSION_VARIABLES } from './profile-schema';
 
 export const configSchema = z
   .object({
-    profiles: z
-      .record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'profile names are lower-case, digits and dashes'), profileSchema)
-      .refine((p) => Object.keys(p).length > 0, { message: 'at least one profile is needed' }),
+    profiles: profilesSchema,
     sweepIntervalMinutes: z.number().int().min(1).max(60).default(5),
     deadlineShards: z.number().int().min(1).max(32).default(4),
     retentionDays: z.number().int().min(1).max(3650).default(30),
@@ -129,14 +74,7 @@ export const configSchema = z
   .strict();
 
 export type AppConfig = z.infer<typeof configSchema>;
-export type ProfileConfig = z.infer<typeof profileSchema>;
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export type { ProfileConfig };
 
 /** Validates raw config; throws ConfigError naming every bad key as `sessionExpiry.<path>`. */
 export const parseConfig = (raw: unknown, root = 'sessionExpiry'): AppConfig => {

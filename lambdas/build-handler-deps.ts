@@ -1,7 +1,9 @@
 // Settings and platform adapters -> the handlers' dependencies: the part of the composition that
 // Lambda and the local stack share, so both build the store, the use-case settings and the rest
-// the same way. The Lambda wiring reads the settings from its environment and makes AWS adapters
-// (wiring.ts); the local stack reads them from the configuration and makes local adapters.
+// the same way. One small builder per port, composed per handler: each Lambda root (lambdas/roots/)
+// reads the settings from its environment and builds only what its handler runs, over AWS adapters
+// (README "Performance"); the local stack reads them from the configuration and builds everything
+// (`buildHandlerDeps`) over local adapters.
 import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type JwtVerifier } from './adapters/auth/jwt-verifier';
 import { DynamoDbIdempotencyKeys } from './adapters/dynamodb/dynamodb-idempotency-keys';
@@ -14,7 +16,9 @@ import { type EventPublisher } from './ports/event-publisher';
 import { type ExpiryScheduler } from './ports/expiry-scheduler';
 import { type Log, type Metrics } from './ports/observability';
 import { type TaskRunner } from './ports/task-runner';
-import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
+import { type EndSessionDeps, type RecordEndedDeps } from './use-cases/end-session';
+import { type SweepDeps } from './use-cases/sweep';
+import { DEFAULT_SETTINGS, type UseCaseSettings } from './use-cases/use-case-deps';
 
 /** What a deployment is configured with (on Lambda: environment variables; locally: the configuration). */
 export interface DeploymentSettings {
@@ -42,28 +46,62 @@ export interface PlatformAdapters {
   clock?: Clock;
 }
 
-export const buildHandlerDeps = (settings: DeploymentSettings, adapters: PlatformAdapters): HandlerDeps => ({
-  store: new DynamoDbSessionStore({
-    client: adapters.dynamodb,
+/** The adapters that recording an end needs: everything but tasks and tokens. */
+export type RecordEndedAdapters = Omit<PlatformAdapters, 'tasks' | 'jwtVerifier'>;
+/** The adapters that ending a session needs: it may stop the task too. */
+export type EndSessionAdapters = Omit<PlatformAdapters, 'jwtVerifier'>;
+
+type StoreSettings = Pick<DeploymentSettings, 'tables' | 'deadlineShards' | 'retentionDays'>;
+
+export const sessionStoreOf = (settings: StoreSettings, dynamodb: DynamoDBDocumentClient): DynamoDbSessionStore =>
+  new DynamoDbSessionStore({
+    client: dynamodb,
     tableName: settings.tables.sessions,
     shardCount: settings.deadlineShards,
     retentionDays: settings.retentionDays,
-  }),
-  idempotencyKeys: new DynamoDbIdempotencyKeys({ client: adapters.dynamodb, tableName: settings.tables.idempotency }),
-  ownerSlots: new DynamoDbOwnerSlots({ client: adapters.dynamodb, tableName: settings.tables.idempotency }),
-  tasks: adapters.tasks,
+  });
+
+export const ownerSlotsOf = (settings: StoreSettings, dynamodb: DynamoDBDocumentClient): DynamoDbOwnerSlots =>
+  new DynamoDbOwnerSlots({ client: dynamodb, tableName: settings.tables.idempotency });
+
+export const idempotencyKeysOf = (settings: StoreSettings, dynamodb: DynamoDBDocumentClient): DynamoDbIdempotencyKeys =>
+  new DynamoDbIdempotencyKeys({ client: dynamodb, tableName: settings.tables.idempotency });
+
+export const useCaseSettingsOf = (settings: DeploymentSettings): UseCaseSettings => ({
+  ...DEFAULT_SETTINGS,
+  apiUrl: settings.apiUrl,
+  orphanGraceSeconds: settings.orphanGraceSeconds,
+  stuckAfterSeconds: settings.stuckAfterSeconds,
+});
+
+/** What records a session's end (the task-event function). */
+export const recordEndedDeps = (settings: DeploymentSettings, adapters: RecordEndedAdapters): RecordEndedDeps => ({
+  store: sessionStoreOf(settings, adapters.dynamodb),
+  ownerSlots: ownerSlotsOf(settings, adapters.dynamodb),
   scheduler: adapters.scheduler,
   events: adapters.events,
   clock: adapters.clock ?? systemClock,
   log: adapters.log,
   metrics: adapters.metrics,
+});
+
+/** What ends a session, stopping its task (the expire function). */
+export const endSessionDeps = (settings: DeploymentSettings, adapters: EndSessionAdapters): EndSessionDeps => ({
+  ...recordEndedDeps(settings, adapters),
+  tasks: adapters.tasks,
+});
+
+/** What the sweep needs: ending sessions, and its settings (the sweep function). */
+export const sweepDeps = (settings: DeploymentSettings, adapters: EndSessionAdapters): SweepDeps => ({
+  ...endSessionDeps(settings, adapters),
+  settings: useCaseSettingsOf(settings),
+});
+
+/** Everything: the API function, and the local stack, which runs every handler in one process. */
+export const buildHandlerDeps = (settings: DeploymentSettings, adapters: PlatformAdapters): HandlerDeps => ({
+  ...sweepDeps(settings, adapters),
+  idempotencyKeys: idempotencyKeysOf(settings, adapters.dynamodb),
   profiles: settings.profiles,
-  settings: {
-    ...DEFAULT_SETTINGS,
-    apiUrl: settings.apiUrl,
-    orphanGraceSeconds: settings.orphanGraceSeconds,
-    stuckAfterSeconds: settings.stuckAfterSeconds,
-  },
   jwtVerifier: adapters.jwtVerifier,
   adminGroup: settings.adminGroup,
 });

@@ -1,37 +1,34 @@
-// Builds the use cases' dependencies for the Lambda functions from their environment: variables
-// validated once (a missing or bad one fails with its name), AWS SDK clients and adapters created
-// once per process, on first use. Settings become dependencies in build-handler-deps.ts, shared
-// with the local stack; each handler entry is its factory called with `lambdaSetup`. Tests run the
+// What every Lambda composition root (lambdas/roots/) shares: the functions' environment, validated
+// once (a missing or bad variable fails with its name) and turned into the deployment settings that
+// build-handler-deps.ts shares with the local stack; and the process's dependencies, built from it
+// once, on first use, by the root of the one handler the process runs. Nothing here makes an SDK
+// client: each root makes only the clients its handler calls (README "Performance"). Tests run the
 // exported handlers on fakes by injecting their own dependencies with `setDeps`.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { remoteJwtVerifier } from './adapters/auth/jwt-verifier';
-import { type EcsProfileTarget, EcsTaskRunner } from './adapters/aws/ecs-task-runner';
-import { EventBridgeEventPublisher } from './adapters/aws/eventbridge-event-publisher';
-import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
-import { log, metricsPort } from './adapters/observability/powertools';
-import { ConfigError, configSchema } from '../contract/app-config';
-import { type DeploymentSettings, type PlatformAdapters, buildHandlerDeps } from './build-handler-deps';
+import { ConfigError } from '../contract/config-error';
 import { type WiringEnvName } from '../contract/function-env';
-import { toProfile } from './profile-config';
+import { profilesSchema } from '../contract/profile-schema';
+import * as z from '../contract/zod-mini';
+import { type EcsProfileTarget } from './adapters/aws/ecs-task-runner';
+import { log } from './adapters/observability/powertools';
+import { type DeploymentSettings } from './build-handler-deps';
 import { type Profile } from './domain/profile';
 import { type HandlerDeps, type HandlerSetup } from './handlers/handler-setup';
+import { toProfile } from './profile-config';
 import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
 
 export type { HandlerDeps } from './handlers/handler-setup';
 
-const required = z.string({ error: 'is missing' }).trim().min(1, 'is missing');
-const list = z.string().transform((s) => s.split(',').map((part) => part.trim()).filter((part) => part.length > 0));
-const whole = (min: number, max: number) =>
-  z
-    .string({ error: 'is missing' })
-    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.int().min(min, `must be a whole number from ${min} to ${max}`).max(max, `must be a whole number from ${min} to ${max}`));
+const MISSING = 'is missing';
+const required = z.string({ error: MISSING }).check(z.trim(), z.minLength(1, MISSING));
+const list = z.pipe(
+  z.string(),
+  z.transform((s) => s.split(',').map((part) => part.trim()).filter((part) => part.length > 0)),
+);
+const whole = (min: number, max: number) => {
+  const rule = `must be a whole number from ${min} to ${max}`;
+  return z.pipe(z.pipe(z.string({ error: MISSING }).check(z.regex(/^\d+$/, rule)), z.transform(Number)), z.int().check(z.gte(min, rule), z.lte(max, rule)));
+};
+const nonEmptyList = (rule: string) => z.pipe(required, list).check(z.refine((items) => items.length > 0, rule));
 const url = z.url({ error: 'must be a URL' });
 
 // Exactly the contract's names (contract/function-env.ts), which the stack sets: a name missing here
@@ -42,9 +39,9 @@ const envSchema = z.object({
   DEADLINE_SHARDS: whole(1, 32),
   RETENTION_DAYS: whole(1, 3650),
   CLUSTER_ARN: required,
-  TASK_SUBNET_IDS: required.pipe(list).refine((ids) => ids.length > 0, 'needs at least one subnet id'),
-  TASK_SECURITY_GROUP_IDS: list.default([]),
-  TASK_ASSIGN_PUBLIC_IP: z.enum(['true', 'false'], 'must be true or false').transform((v) => v === 'true'),
+  TASK_SUBNET_IDS: nonEmptyList('needs at least one subnet id'),
+  TASK_SECURITY_GROUP_IDS: z._default(list, []),
+  TASK_ASSIGN_PUBLIC_IP: z.pipe(z.enum(['true', 'false'], 'must be true or false'), z.transform((v) => v === 'true')),
   PROFILES_JSON: required,
   SCHEDULE_GROUP_NAME: required,
   SCHEDULER_ROLE_ARN: required,
@@ -52,13 +49,13 @@ const envSchema = z.object({
   SCHEDULE_DLQ_ARN: required,
   EVENT_BUS_NAME: required,
   SESSION_API_URL: url,
-  ADMIN_GROUP: z.string().trim().min(1).default('session-admins'),
-  ORPHAN_GRACE_SECONDS: whole(0, 86_400).default(DEFAULT_SETTINGS.orphanGraceSeconds),
-  STUCK_AFTER_SECONDS: whole(10, 86_400).default(DEFAULT_SETTINGS.stuckAfterSeconds),
+  ADMIN_GROUP: z._default(z.string().check(z.trim(), z.minLength(1)), 'session-admins'),
+  ORPHAN_GRACE_SECONDS: z._default(whole(0, 86_400), DEFAULT_SETTINGS.orphanGraceSeconds),
+  STUCK_AFTER_SECONDS: z._default(whole(10, 86_400), DEFAULT_SETTINGS.stuckAfterSeconds),
   JWT_ISSUER: url,
-  JWT_AUDIENCE: required.pipe(list).refine((a) => a.length > 0, 'needs at least one audience'),
+  JWT_AUDIENCE: nonEmptyList('needs at least one audience'),
   JWT_JWKS_URL: url,
-} satisfies Record<WiringEnvName, z.ZodType>);
+} satisfies Record<WiringEnvName, z.ZodMiniType>);
 
 export interface LambdaEnv extends Omit<z.output<typeof envSchema>, 'PROFILES_JSON'> {
   profiles: Record<string, Profile>;
@@ -82,7 +79,7 @@ const parseProfiles = (raw: string): Pick<LambdaEnv, 'profiles' | 'ecsProfiles'>
   } catch {
     throw new ConfigError('invalid environment: PROFILES_JSON must be JSON');
   }
-  const parsed = configSchema.shape.profiles.safeParse(json);
+  const parsed = profilesSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(`invalid environment: ${problemsOf(parsed.error.issues, 'PROFILES_JSON').join('; ')}`);
   const profiles: Record<string, Profile> = {};
   const ecsProfiles: Record<string, EcsProfileTarget> = {};
@@ -116,53 +113,45 @@ export const settingsFromEnv = (env: LambdaEnv): DeploymentSettings => ({
   adminGroup: env.ADMIN_GROUP,
 });
 
-/** The AWS adapters over SDK clients (region and credentials from the Lambda environment). */
-export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
-  dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-  tasks: new EcsTaskRunner(new ECSClient({}), {
-    clusterArn: env.CLUSTER_ARN,
-    subnetIds: env.TASK_SUBNET_IDS,
-    securityGroupIds: env.TASK_SECURITY_GROUP_IDS,
-    assignPublicIp: env.TASK_ASSIGN_PUBLIC_IP,
-    profiles: env.ecsProfiles,
-  }),
-  scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
-    groupName: env.SCHEDULE_GROUP_NAME,
-    targetArn: env.EXPIRE_FUNCTION_ARN,
-    roleArn: env.SCHEDULER_ROLE_ARN,
-    dlqArn: env.SCHEDULE_DLQ_ARN,
-  }),
-  events: new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME }),
-  jwtVerifier: remoteJwtVerifier({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL }),
+/** A root's dependencies: some of `HandlerDeps`, so injected `HandlerDeps` serve every handler. */
+export type RootDeps = Partial<HandlerDeps>;
+
+let injected: HandlerDeps | undefined;
+const built = new Map<unknown, RootDeps>();
+
+/**
+ * The setup a root gives its handler: the dependencies `build` makes from the environment, once
+ * per process, unless some were injected; and the Powertools log.
+ */
+export const lambdaSetup = <D extends RootDeps>(build: (env: LambdaEnv) => D): HandlerSetup<D> => ({
+  deps: (): D => {
+    if (injected !== undefined) return injected as D;
+    const existing = built.get(build) as D | undefined;
+    if (existing !== undefined) return existing;
+    const deps = build(loadEnv());
+    built.set(build, deps);
+    return deps;
+  },
   log,
-  metrics: metricsPort,
 });
-
-export const buildAwsDeps = (env: LambdaEnv): HandlerDeps => buildHandlerDeps(settingsFromEnv(env), awsAdapters(env));
-
-let current: HandlerDeps | undefined;
-
-/** The process's dependencies: injected ones, else the AWS ones built from the environment once. */
-export const getDeps = (): HandlerDeps => (current ??= buildAwsDeps(loadEnv()));
 
 /** Runs the handlers on other adapters (local stack, tests). */
 export const setDeps = (deps: HandlerDeps): void => {
-  current = deps;
+  injected = deps;
 };
 
-/** Forgets the dependencies, so the next `getDeps` builds them again (tests). */
+/** Forgets the dependencies, injected or built, so the next handler builds them again (tests). */
 export const resetDeps = (): void => {
-  current = undefined;
+  injected = undefined;
+  built.clear();
 };
 
 /**
- * Called at module load by each handler: on Lambda, build the dependencies during init, so a bad
- * environment fails the cold start with the variable's name (not the first request), and the SDK
- * clients are made while init has CPU to spare. Elsewhere nothing happens until `getDeps`/`setDeps`.
+ * Called at module load by each handler with its root's setup: on Lambda, build the dependencies
+ * during init, so a bad environment fails the cold start with the variable's name (not the first
+ * request), and the SDK clients are made while init has CPU to spare. Elsewhere nothing happens
+ * until the first invocation or `setDeps`.
  */
-export const initOnLambda = (env: RawEnv = process.env): void => {
-  if (env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined && current === undefined) getDeps();
+export const initOnLambda = (setup: HandlerSetup<RootDeps>, env: RawEnv = process.env): void => {
+  if (env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined) setup.deps();
 };
-
-/** What the Lambda entries make their handlers with: the process's dependencies and the Powertools log. */
-export const lambdaSetup: HandlerSetup = { deps: getDeps, log };

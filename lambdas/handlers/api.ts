@@ -17,7 +17,8 @@ import { recordHeartbeat } from '../use-cases/record-heartbeat';
 import { sweep } from '../use-cases/sweep';
 import { terminateSession } from '../use-cases/terminate-session';
 import { API_ROUTES, type RouteKey, routeKeyOf } from '../../contract/api-routes';
-import { initOnLambda, lambdaSetup } from '../wiring';
+import { apiSetup } from '../roots/api-root';
+import { initOnLambda } from '../wiring';
 import { type HandlerDeps, type HandlerSetup } from './handler-setup';
 import { accessLogMiddleware } from './http/access-log-middleware';
 import { activityAuthOf } from './http/activity-auth';
@@ -41,7 +42,7 @@ import {
 import { validate } from './http/validate';
 import { observabilityMiddlewares } from './observability-middleware';
 
-initOnLambda();
+initOnLambda(apiSetup);
 
 interface RouteRequest {
   event: ApiEvent;
@@ -190,4 +191,4 @@ export const makeApiHandler = ({ deps, log }: HandlerSetup) => {
     .handler(dispatch);
 };
 
-export const handler = makeApiHandler(lambdaSetup);
+export const handler = makeApiHandler(apiSetup);

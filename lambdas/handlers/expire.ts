@@ -3,19 +3,21 @@
 // stopping) return normally; a failure that a retry may fix throws, so Lambda's retries and then
 // the on-failure destination see it. A malformed payload is dropped: no retry can fix it.
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../../contract/zod-mini';
+import { expireSetup } from '../roots/expire-root';
+import { type EndSessionDeps } from '../use-cases/end-session';
 import { type ExpireOutcome, expireSession } from '../use-cases/expire-session';
-import { initOnLambda, lambdaSetup } from '../wiring';
+import { initOnLambda } from '../wiring';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
 import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
 
-initOnLambda();
+initOnLambda(expireSetup);
 
 export const expiryFireSchema = z.object({
   sessionId: z.uuid(),
   // `<sessionId>-<n>`, as arm-schedule names them.
-  scheduleName: z.string().regex(/^[0-9A-Fa-f-]{36}-\d{1,9}$/, 'must be <sessionId>-<n>'),
+  scheduleName: z.string().check(z.regex(/^[0-9A-Fa-f-]{36}-\d{1,9}$/, 'must be <sessionId>-<n>')),
 });
 
 /** The Scheduler target's input (eventbridge-scheduler.ts writes it), as the function receives it. */
@@ -23,7 +25,7 @@ export type ExpiryFireEvent = z.input<typeof expiryFireSchema>;
 
 export type ExpireHandlerResult = { outcome: ExpireOutcome | 'dropped' | 'conflict' };
 
-export const makeExpireHandler = ({ deps, log }: HandlerSetup) => {
+export const makeExpireHandler = ({ deps, log }: HandlerSetup<EndSessionDeps>) => {
   const expire = async (event: unknown): Promise<ExpireHandlerResult> => {
     const fire = parseAsyncEvent(log, expiryFireSchema, event, 'expiry fire');
     if (fire === undefined) return { outcome: 'dropped' };
@@ -32,4 +34,4 @@ export const makeExpireHandler = ({ deps, log }: HandlerSetup) => {
   return middy<unknown, ExpireHandlerResult>().use(observabilityMiddlewares()).handler(expire);
 };
 
-export const handler = makeExpireHandler(lambdaSetup);
+export const handler = makeExpireHandler(expireSetup);

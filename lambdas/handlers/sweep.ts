@@ -7,19 +7,20 @@
 // redoing every repair that succeeded and piling more calls on a service that is already failing,
 // while the next scheduled sweep (minutes away) retries exactly the items that failed anyway.
 import middy from '@middy/core';
-import { z } from 'zod';
 import { type SweepReport } from '../../contract/wire';
-import { sweep } from '../use-cases/sweep';
-import { initOnLambda, lambdaSetup } from '../wiring';
+import * as z from '../../contract/zod-mini';
+import { sweepSetup } from '../roots/sweep-root';
+import { type SweepDeps, sweep } from '../use-cases/sweep';
+import { initOnLambda } from '../wiring';
 import { errorSummary, parseAsyncEvent } from './async-runner';
 import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
 
-initOnLambda();
+initOnLambda(sweepSetup);
 
 // Loose: the schedule may add fields; only dryRun matters. A dryRun that is not a boolean is
 // dropped rather than guessed, since guessing wrong would make real changes on a dry run.
-export const sweepPayloadSchema = z.object({ dryRun: z.boolean().optional() });
+export const sweepPayloadSchema = z.object({ dryRun: z.optional(z.boolean()) });
 
 /** What the sweep schedule sends (lib/constructs/expiry-scheduling.ts: `{dryRun: false}`). */
 export type SweepEvent = z.input<typeof sweepPayloadSchema>;
@@ -28,7 +29,7 @@ export type SweepHandlerResult = SweepReport | { dropped: true };
 
 const asPayload = (event: unknown): unknown => (event === undefined || event === null ? {} : event);
 
-export const makeSweepHandler = ({ deps, log }: HandlerSetup) => {
+export const makeSweepHandler = ({ deps, log }: HandlerSetup<SweepDeps>) => {
   const sweepHandler = async (event: unknown): Promise<SweepHandlerResult> => {
     const payload = parseAsyncEvent(log, sweepPayloadSchema, asPayload(event), 'sweep request');
     if (payload === undefined) return { dropped: true };
@@ -48,4 +49,4 @@ export const makeSweepHandler = ({ deps, log }: HandlerSetup) => {
   return middy<unknown, SweepHandlerResult>().use(observabilityMiddlewares()).handler(sweepHandler);
 };
 
-export const handler = makeSweepHandler(lambdaSetup);
+export const handler = makeSweepHandler(sweepSetup);

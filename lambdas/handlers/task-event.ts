@@ -3,32 +3,34 @@
 // Events are at-least-once and unordered; the use case's conditional writes make that safe.
 // Unexpected errors throw, so EventBridge retries and then dead-letters the event.
 import middy from '@middy/core';
-import { z } from 'zod';
 import { DEFAULT_TASK_MARKER, ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
+import * as z from '../../contract/zod-mini';
+import { taskEventSetup } from '../roots/task-event-root';
+import { type RecordEndedDeps } from '../use-cases/end-session';
 import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
-import { initOnLambda, lambdaSetup } from '../wiring';
+import { initOnLambda } from '../wiring';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
 import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
 
-initOnLambda();
+initOnLambda(taskEventSetup);
 
-const environmentEntry = z.object({ name: z.string().optional(), value: z.string().optional() });
+const environmentEntry = z.object({ name: z.optional(z.string()), value: z.optional(z.string()) });
 
 // Loose objects: ECS events carry many more fields than we read.
 export const taskStateChangeSchema = z.object({
   'detail-type': z.literal(ECS_TASK_STATE_CHANGE.detailType),
   detail: z.object({
-    taskArn: z.string().min(1),
-    lastStatus: z.string().min(1),
-    stoppedReason: z.string().optional(),
-    startedBy: z.string().optional(),
-    version: z.number().int().optional(),
-    overrides: z
-      .object({
-        containerOverrides: z.array(z.object({ environment: z.array(environmentEntry).optional() })).optional(),
-      })
-      .optional(),
+    taskArn: z.string().check(z.minLength(1)),
+    lastStatus: z.string().check(z.minLength(1)),
+    stoppedReason: z.optional(z.string()),
+    startedBy: z.optional(z.string()),
+    version: z.optional(z.number().check(z.int())),
+    overrides: z.optional(
+      z.object({
+        containerOverrides: z.optional(z.array(z.object({ environment: z.optional(z.array(environmentEntry)) }))),
+      }),
+    ),
   }),
 });
 
@@ -61,7 +63,7 @@ export const toTaskEventInput = (detail: TaskStateChange['detail']): TaskEventIn
   };
 };
 
-export const makeTaskEventHandler = ({ deps, log }: HandlerSetup) => {
+export const makeTaskEventHandler = ({ deps, log }: HandlerSetup<RecordEndedDeps>) => {
   const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult> => {
     const change = parseAsyncEvent(log, taskStateChangeSchema, event, 'task state change');
     if (change === undefined) return { outcome: 'dropped' };
@@ -74,4 +76,4 @@ export const makeTaskEventHandler = ({ deps, log }: HandlerSetup) => {
   return middy<unknown, TaskEventHandlerResult>().use(observabilityMiddlewares()).handler(onTaskEvent);
 };
 
-export const handler = makeTaskEventHandler(lambdaSetup);
+export const handler = makeTaskEventHandler(taskEventSetup);

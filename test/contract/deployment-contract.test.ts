@@ -18,7 +18,9 @@ import { createSession } from '../../lambdas/use-cases/create-session';
 import { summarizeLive } from '../../lambdas/use-cases/live-summary';
 import { sweep } from '../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../lambdas/use-cases/terminate-session';
-import { buildAwsDeps, loadEnv, resetDeps } from '../../lambdas/wiring';
+import { buildApiDeps } from '../../lambdas/roots/api-root';
+import { buildExpireDeps } from '../../lambdas/roots/expire-root';
+import { loadEnv, resetDeps } from '../../lambdas/wiring';
 import { type SessionFunction } from '../../lib/constructs/session-function';
 import { lambdaContext } from '../support/apigw-events';
 import { T0, makeDeps } from '../support/fakes';
@@ -100,7 +102,7 @@ describe('ECS task marker and task-state events', () => {
   it('the task-state rule matches the startedBy marker and cluster the ECS adapter starts tasks with and the sweep lists by', async () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/c/1' }] });
     ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-    const { tasks } = buildAwsDeps(loadEnv(deployedEnv('api')));
+    const { tasks } = buildApiDeps(loadEnv(deployedEnv('api')));
 
     await tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'user-1', profile: 'demo', environment: {} });
     await tasks.listManaged();
@@ -312,7 +314,7 @@ describe('domain events', () => {
 
   it("the publisher sends every domain event to the stack's bus with the contract's source and detail-type", async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
-    const { events } = buildAwsDeps(loadEnv(deployedEnv('expire')));
+    const { events } = buildExpireDeps(loadEnv(deployedEnv('expire')));
 
     await events.publish(DOMAIN_EVENT_TYPES.map((type) => oneOfEach[type]));
 

@@ -2,7 +2,8 @@
 // its name; injected dependencies replace the AWS ones.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../contract/app-config';
-import { type HandlerDeps, buildAwsDeps, getDeps, initOnLambda, loadEnv, resetDeps, setDeps, settingsFromEnv } from '../../lambdas/wiring';
+import { apiSetup, buildApiDeps } from '../../lambdas/roots/api-root';
+import { type HandlerDeps, initOnLambda, loadEnv, resetDeps, setDeps, settingsFromEnv } from '../../lambdas/wiring';
 
 const PROFILES = {
   demo: {
@@ -103,7 +104,7 @@ describe('dependencies', () => {
   });
 
   it('builds the AWS adapters from the environment without calling AWS', () => {
-    const deps = buildAwsDeps(loadEnv(validEnv()));
+    const deps = buildApiDeps(loadEnv(validEnv()));
 
     expect(Object.keys(deps.profiles)).toEqual(['demo']);
     expect(deps.settings).toMatchObject({ apiUrl: 'https://api.example.test', orphanGraceSeconds: 120, stuckAfterSeconds: 600 });
@@ -114,15 +115,15 @@ describe('dependencies', () => {
     const injected = { adminGroup: 'injected' } as HandlerDeps;
     setDeps(injected);
 
-    expect(getDeps()).toBe(injected);
+    expect(apiSetup.deps()).toBe(injected);
   });
 
   it('fails the Lambda cold start naming a missing variable, and does nothing outside Lambda', () => {
     const savedTable = process.env['SESSIONS_TABLE_NAME'];
     delete process.env['SESSIONS_TABLE_NAME'];
     try {
-      expect(() => initOnLambda({ AWS_LAMBDA_FUNCTION_NAME: 'session-expiry-api' })).toThrow('SESSIONS_TABLE_NAME');
-      expect(() => initOnLambda({})).not.toThrow();
+      expect(() => initOnLambda(apiSetup, { AWS_LAMBDA_FUNCTION_NAME: 'session-expiry-api' })).toThrow('SESSIONS_TABLE_NAME');
+      expect(() => initOnLambda(apiSetup, {})).not.toThrow();
     } finally {
       if (savedTable !== undefined) process.env['SESSIONS_TABLE_NAME'] = savedTable;
     }

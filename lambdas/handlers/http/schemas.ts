@@ -1,7 +1,7 @@
-// Request schemas (zod 4). Strict objects: an unknown field is a 400, not silently ignored. Bounds
+// Request schemas (zod/mini: README "Performance"). Strict objects: an unknown field is a 400, not silently ignored. Bounds
 // that depend on a profile (timeouts, the profile itself) are checked by the use case; here only
 // shape and sanity. Messages name what is expected, never the value received.
-import { z } from 'zod';
+import * as z from '../../../contract/zod-mini';
 import { HEARTBEAT_KINDS } from '../../domain/deadline-policy';
 
 export const MAX_METADATA_KEYS = 16;
@@ -17,27 +17,25 @@ const METADATA_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 const OBJECT = 'must be a JSON object';
-const wholeSeconds = z.int('must be a whole number').positive('must be positive');
+const wholeSeconds = (...checks: z.core.$ZodCheck<number>[]) =>
+  z.int('must be a whole number').check(z.positive('must be positive'), ...checks);
 
-export const sessionIdSchema = z
-  .string()
-  .transform((s) => s.toLowerCase())
-  .pipe(z.uuid('must be a UUID'));
+export const sessionIdSchema = z.pipe(z.string().check(z.toLowerCase()), z.uuid('must be a UUID'));
 
 const metadata = z
   .record(
-    z.string().regex(METADATA_KEY, 'keys must be 1 to 64 letters, digits or _.:/- and start with a letter or digit'),
-    z.string('values must be strings').max(MAX_METADATA_VALUE_CHARS, `values must be at most ${MAX_METADATA_VALUE_CHARS} characters`),
+    z.string().check(z.regex(METADATA_KEY, 'keys must be 1 to 64 letters, digits or _.:/- and start with a letter or digit')),
+    z.string('values must be strings').check(z.maxLength(MAX_METADATA_VALUE_CHARS, `values must be at most ${MAX_METADATA_VALUE_CHARS} characters`)),
     { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object of strings' : undefined) },
   )
-  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`);
+  .check(z.refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`));
 
 export const createSessionBody = z.strictObject(
   {
-    profile: z.string('must be a string').regex(PROFILE_NAME, 'must be lower-case letters, digits and dashes (at most 40)'),
-    idleTimeoutSeconds: wholeSeconds.optional(),
-    maxLifetimeSeconds: wholeSeconds.optional(),
-    metadata: metadata.optional(),
+    profile: z.string('must be a string').check(z.regex(PROFILE_NAME, 'must be lower-case letters, digits and dashes (at most 40)')),
+    idleTimeoutSeconds: z.optional(wholeSeconds()),
+    maxLifetimeSeconds: z.optional(wholeSeconds()),
+    metadata: z.optional(metadata),
   },
   OBJECT,
 );
@@ -46,24 +44,25 @@ export type CreateSessionBody = z.infer<typeof createSessionBody>;
 export const activityBody = z.strictObject({ kind: z.enum(HEARTBEAT_KINDS, `must be one of ${HEARTBEAT_KINDS.join(', ')}`) }, OBJECT);
 
 export const extendBody = z.strictObject(
-  { seconds: wholeSeconds.max(MAX_EXTEND_SECONDS, `must be at most ${MAX_EXTEND_SECONDS}`) },
+  { seconds: wholeSeconds(z.lte(MAX_EXTEND_SECONDS, `must be at most ${MAX_EXTEND_SECONDS}`)) },
   OBJECT,
 );
 
-export const sweepBody = z.strictObject({ dryRun: z.boolean('must be true or false').optional() }, OBJECT);
+export const sweepBody = z.strictObject({ dryRun: z.optional(z.boolean('must be true or false')) }, OBJECT);
 
 const LIMIT_RULE = `must be a whole number from 1 to ${MAX_LIST_LIMIT}`;
 
 // Query values arrive as strings; a limit is digits only (no "1e2", no "20.5").
 export const listSessionsQuery = z.strictObject({
-  status: z.enum(['live', 'ended', 'all'], 'must be one of live, ended, all').default('all'),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, LIMIT_RULE)
-    .transform(Number)
-    .pipe(z.int().min(1, LIMIT_RULE).max(MAX_LIST_LIMIT, LIMIT_RULE))
-    .default(DEFAULT_LIST_LIMIT),
-  nextToken: z.string().min(1, 'must not be empty').max(4096, 'is too long').optional(),
+  status: z._default(z.enum(['live', 'ended', 'all'], 'must be one of live, ended, all'), 'all'),
+  limit: z._default(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^\d{1,3}$/, LIMIT_RULE)), z.transform(Number)),
+      z.int().check(z.gte(1, LIMIT_RULE), z.lte(MAX_LIST_LIMIT, LIMIT_RULE)),
+    ),
+    DEFAULT_LIST_LIMIT,
+  ),
+  nextToken: z.optional(z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(4096, 'is too long'))),
 });
 
-export const idempotencyKeySchema = z.string().regex(IDEMPOTENCY_KEY, 'must be 1 to 128 visible ASCII characters');
+export const idempotencyKeySchema = z.string().check(z.regex(IDEMPOTENCY_KEY, 'must be 1 to 128 visible ASCII characters'));

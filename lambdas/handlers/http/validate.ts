@@ -1,6 +1,6 @@
 // Runs a request schema and turns its first problem into a ValidationError that names the field
 // (top-level name only: a metadata key is input, so it is not repeated back) and never the value.
-import { type z } from 'zod';
+import * as z from '../../../contract/zod-mini';
 import { ValidationError } from '../../domain/errors';
 
 const SAFE_FIELD = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -40,8 +40,8 @@ const messageOf = (issue: z.core.$ZodIssue, input: unknown, field: string, whole
  * `whole` names the thing validated (`body`, `query`, `id`, a header) for problems that are not
  * about one field in it.
  */
-export const validate = <S extends z.ZodType>(schema: S, input: unknown, whole: string): z.output<S> => {
-  const result = schema.safeParse(input);
+export const validate = <S extends z.core.$ZodType>(schema: S, input: unknown, whole: string): z.output<S> => {
+  const result = z.safeParse(schema, input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (issue === undefined) throw new ValidationError(whole, `${whole}: is invalid`);

@@ -3,7 +3,8 @@
 // a logged error.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { metricsPort } from '../../../lambdas/adapters/observability/powertools';
-import { getDeps, setDeps } from '../../../lambdas/wiring';
+import { apiSetup } from '../../../lambdas/roots/api-root';
+import { setDeps } from '../../../lambdas/wiring';
 import { type ApiHarness, makeApiHarness } from './api-harness';
 import { logLines } from '../../support/captured-output';
 
@@ -68,7 +69,7 @@ describe('api logging', () => {
   });
 
   it('flushes the metrics as one EMF line at the end of the request', async () => {
-    setDeps({ ...getDeps(), metrics: metricsPort });
+    setDeps({ ...apiSetup.deps(), metrics: metricsPort });
 
     await api.call('POST /sessions', { body: { profile: 'notebook' } });
 

@@ -1,0 +1,74 @@
+// A profile's configuration (README "Profiles"): part of the configuration (app-config.ts), and what
+// the functions validate PROFILES_JSON with at cold start. Written with zod/mini so the functions'
+// bundles carry only these checks, not all of classic zod (README "Performance"); classic zod
+// composes it into the configuration schema like any other, with the same messages.
+import * as z from './zod-mini';
+
+const seconds = z.number().check(z.int(), z.positive());
+
+const bounds = z
+  .strictObject({ default: seconds, min: seconds, max: seconds })
+  .check(z.refine((b) => b.min <= b.default && b.default <= b.max, { message: 'needs min <= default <= max' }));
+
+/** What every session's task gets from the stack, on ECS (container overrides) and locally alike. */
+export const SESSION_VARIABLES: readonly string[] = ['SESSION_ID', 'SESSION_ACTIVITY_TOKEN', 'SESSION_API_URL'];
+
+/** A POSIX environment variable name: letters, digits and underscores, not starting with a digit. */
+const envName = z
+  .string()
+  .check(
+    z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and underscores, not starting with a digit'),
+    z.refine((name) => !SESSION_VARIABLES.includes(name), { message: 'is set by the stack for every session' }),
+  );
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+const arn = () => z.optional(z.string().check(z.startsWith('arn:')));
+
+/**
+ * How the local stack runs a profile's task (README, Profiles). `env` holds literal values, as a
+ * task definition's `environment` does: a local task sees no variable of the operator's shell beyond
+ * PATH, HOME, LANG and TZ, so whatever it needs is written here.
+ */
+const localSchema = z.strictObject({
+  command: z.array(nonEmpty()).check(z.minLength(1)),
+  env: z.optional(z.record(envName, z.string().check(z.refine((value) => !value.includes('\0'), { message: 'must not hold a NUL character' })))),
+});
+
+export const profileSchema = z
+  .strictObject({
+    description: z.optional(z.string().check(z.maxLength(200))),
+    /** An existing task definition (family, family:revision or ARN); else the stack makes one from `image`. */
+    taskDefinitionArn: z.optional(nonEmpty()),
+    /** With `taskDefinitionArn`: its task and execution roles, which the API must pass to ECS (iam:PassRole). */
+    taskRoleArn: arn(),
+    executionRoleArn: arn(),
+    image: z.optional(nonEmpty()),
+    /** Container command of a task definition made from `image` (else the image's default). */
+    command: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
+    containerName: z._default(nonEmpty(), 'session'),
+    cpu: z._default(z.number().check(z.int(), z.positive()), 256),
+    memoryMiB: z._default(z.number().check(z.int(), z.positive()), 512),
+    containerPort: z.optional(z.number().check(z.int(), z.gte(1), z.lte(65535))),
+    stopTimeoutSeconds: z._default(z.number().check(z.int(), z.gte(2), z.lte(120)), 30),
+    idleTimeoutSeconds: bounds,
+    maxLifetimeSeconds: bounds,
+    disconnectGraceSeconds: z.optional(seconds),
+    warnBeforeSeconds: z.optional(seconds),
+    activeWithinSeconds: z._default(seconds, 120),
+    idleWithinSeconds: z._default(seconds, 600),
+    maxSessionsPerOwner: z._default(z.number().check(z.int(), z.positive()), 5),
+    local: z.optional(localSchema),
+  })
+  .check(
+    z.refine((p) => p.activeWithinSeconds < p.idleWithinSeconds, {
+      message: 'activeWithinSeconds must be less than idleWithinSeconds',
+      path: ['activeWithinSeconds'],
+    }),
+  );
+
+/** The configuration's `profiles`: one or more, by name. */
+export const profilesSchema = z
+  .record(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,39}$/, 'profile names are lower-case, digits and dashes')), profileSchema)
+  .check(z.refine((p) => Object.keys(p).length > 0, { message: 'at least one profile is needed' }));
+
+export type ProfileConfig = z.output<typeof profileSchema>;
