@@ -1,0 +1,79 @@
+// Each function ships only what it runs (README "Performance"): every handler entry is bundled as the
+// construct bundles it (esbuild, ESM, node24, tree-shaken) and the modules that end up in the output
+// are checked. The event-driven functions carry no HTTP, JWT or request-validation code; the one that
+// never stops a task carries no ECS client; none carries classic zod, the CDK or the local stack.
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT } from '../../../lib/constructs/session-function';
+
+/** What the API alone needs: its middlewares, router and request schemas, and the JWT verifier. */
+const HTTP_AND_JWT = [
+  'node_modules/jose/',
+  'node_modules/@middy/http-header-normalizer/',
+  'lambdas/handlers/http/',
+  'lambdas/adapters/auth/',
+  'contract/api-routes.ts',
+];
+
+/** Never in a function: the full zod build, the CDK, the laptop stack. */
+const NOWHERE = ['node_modules/zod/v4/classic/', 'node_modules/aws-cdk-lib/', 'contract/app-config.ts', 'local/'];
+
+const ECS = ['node_modules/@aws-sdk/client-ecs/', 'lambdas/adapters/aws/ecs-task-runner.ts'];
+const SWEEP = ['lambdas/use-cases/sweep.ts', 'node_modules/p-limit/'];
+
+/** The repository-relative paths (node_modules included) of the modules with code in the bundle. */
+const bundledModules = async (name: HandlerName): Promise<string[]> => {
+  const result = await build({
+    entryPoints: [join(PROJECT_ROOT, HANDLER_ENTRIES[name])],
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+    outfile: 'index.mjs',
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint !== undefined);
+  return Object.entries(output?.inputs ?? {})
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => path);
+};
+
+const containing = (modules: readonly string[], parts: readonly string[]): string[] =>
+  modules.filter((path) => parts.some((part) => path.includes(part)));
+
+describe('function bundles', () => {
+  const modules = new Map<HandlerName, string[]>();
+  const of = (name: HandlerName): string[] => modules.get(name) ?? expect.fail(`${name} was not bundled`);
+
+  beforeAll(async () => {
+    for (const name of Object.keys(HANDLER_ENTRIES) as HandlerName[]) modules.set(name, await bundledModules(name));
+  }, 60_000);
+
+  it.each(['expire', 'sweep', 'taskEvent'] as const)('%s holds no HTTP, JWT or request-validation code', (name) => {
+    expect(containing(of(name), HTTP_AND_JWT)).toEqual([]);
+  });
+
+  it('task-event holds no ECS client: it records ends, it never stops a task', () => {
+    expect(containing(of('taskEvent'), ECS)).toEqual([]);
+  });
+
+  it.each(['expire', 'taskEvent'] as const)('%s holds no sweep planner', (name) => {
+    expect(containing(of(name), SWEEP)).toEqual([]);
+  });
+
+  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])('%s holds no classic zod, CDK or local-stack code', (name) => {
+    expect(containing(of(name), NOWHERE)).toEqual([]);
+  });
+
+  it('api holds what it runs: the HTTP layer, the JWT verifier, the ECS client and the sweep (POST /sweep)', () => {
+    for (const part of [...HTTP_AND_JWT, ...ECS, 'lambdas/use-cases/sweep.ts']) {
+      expect(containing(of('api'), [part]), part).not.toEqual([]);
+    }
+  });
+});
