@@ -36,9 +36,16 @@ export const eventBridgeScheduler = (env: LambdaEnv): EventBridgeScheduler =>
 export const eventBridgePublisher = (env: LambdaEnv): EventBridgeEventPublisher =>
   new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME });
 
-/** The issuer's keys are fetched on the first token, not here. */
-export const jwtVerifierOf = (env: LambdaEnv): JwtVerifier =>
-  remoteJwtVerifier({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL });
+/**
+ * Made on the first token, not at init: jose's remote key set builds a `Headers`, which loads Node's
+ * fetch implementation (undici), about a fifth of the SDK clients' own load + init time; most
+ * requests carry no token to verify, and the first that does fetches the keys over fetch anyway.
+ */
+export const jwtVerifierOf = (env: LambdaEnv): JwtVerifier => {
+  let verifier: JwtVerifier | undefined;
+  const opts = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL };
+  return { verify: (token) => (verifier ??= remoteJwtVerifier(opts)).verify(token) };
+};
 
 /** Recording a session's end: DynamoDB, the Scheduler (its schedule goes) and EventBridge (its event). */
 export const recordEndedAdapters = (env: LambdaEnv): RecordEndedAdapters => ({
