@@ -1,6 +1,7 @@
-// The ports, profiles and settings the use cases are given. Built once per process by the wiring
-// module (AWS adapters on Lambda, local adapters in the local stack, fakes in tests). Each use case
-// names the part it needs (a `Pick` of these), so a test or a new caller sees what it must provide.
+// The ports, profiles and settings the use cases are given. Built once per process by a composition
+// root (lambdas/roots/ with AWS adapters on Lambda, local adapters in the local stack, fakes in
+// tests). Each use case names the part it needs (a `Pick` of these), so a test or a new caller sees
+// what it must provide, and a Lambda root builds no more than its handler's use cases name.
 import { type Profile } from '../domain/profile';
 import { type Clock } from '../ports/clock';
 import { type EventPublisher } from '../ports/event-publisher';

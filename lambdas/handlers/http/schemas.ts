@@ -1,6 +1,7 @@
-// Request schemas (zod/mini: README "Performance"). Strict objects: an unknown field is a 400, not silently ignored. Bounds
-// that depend on a profile (timeouts, the profile itself) are checked by the use case; here only
-// shape and sanity. Messages name what is expected, never the value received.
+// Request schemas (zod/mini, so only the api bundle holds them: README "Performance"). Strict
+// objects: an unknown field is a 400, not silently ignored. Bounds that depend on a profile
+// (timeouts, the profile itself) are checked by the use case; here only shape and sanity. Messages
+// name what is expected, never the value received.
 import * as z from '../../../contract/zod-mini';
 import { HEARTBEAT_KINDS } from '../../domain/deadline-policy';
 
