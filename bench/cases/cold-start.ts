@@ -11,12 +11,30 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build } from 'esbuild';
+import { type BuildOptions, type Plugin, build } from 'esbuild';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
 import { median } from '../lib/stats';
 import { bytesText, msText, ratioText } from '../lib/table';
 
 const BASELINE = 'baseline: SDK clients only';
+
+/**
+ * A what-if, not a deployed bundle: the expire function with the Powertools Tracer (and
+ * aws-xray-sdk-core under it, whose only job here is X-Ray subsegments for the SDK's HTTP calls)
+ * replaced by a no-op class, to show what tracing adds to every function's init.
+ */
+const WITHOUT_TRACER = 'what-if: expire without the Powertools Tracer';
+
+const noTracer: Plugin = {
+  name: 'no-tracer',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-lambda-powertools\/tracer$/ }, () => ({ path: 'tracer', namespace: 'no-tracer' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-tracer' }, () => ({ contents: 'export class Tracer {}', loader: 'js' }));
+  },
+};
+
+/** Rows that are not deployed functions: no source-map or largest-parts notes for them. */
+const isDeployed = (name: string): boolean => name !== BASELINE && name !== WITHOUT_TRACER;
 
 /** Constructs exactly the clients the api's root constructs (lambdas/roots/aws-adapters.ts), and nothing else. */
 const BASELINE_SOURCE = `
@@ -182,6 +200,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     checkAborted(ctx.signal);
     await bundleOne(`${name} (${entry})`, { entryPoints: [join(PROJECT_ROOT, entry)] });
   }
+  await bundleOne(WITHOUT_TRACER, { entryPoints: [join(PROJECT_ROOT, HANDLER_ENTRIES.expire)], plugins: [noTracer] });
   await bundleOne(BASELINE, { stdin: { contents: BASELINE_SOURCE, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'baseline.ts' } });
   ctx.progress(`bundled ${bundles.length} entries; loading each ${runs} times in fresh processes`);
 
@@ -231,10 +250,11 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
         notes: [
           'Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map.',
           'load+init: import() of the bundle with the functions\' environment and AWS_LAMBDA_FUNCTION_NAME set, so the handler validates its environment and builds its SDK clients at load, as on Lambda; run with --enable-source-maps as deployed (NODE_OPTIONS). No network call is made. CPU ms: the process\'s user + system CPU time during that import.',
-          `Source maps (not shipped in "size"): ${stats.filter((s) => s.name !== BASELINE).map((s) => `${s.name.split(' ')[0]} ${bytesText(s.mapBytes)}`).join(', ')}.`,
+          `Source maps (not shipped in "size"): ${stats.filter((s) => isDeployed(s.name)).map((s) => `${s.name.split(' ')[0]} ${bytesText(s.mapBytes)}`).join(', ')}.`,
           ...stats
-            .filter((s) => s.name !== BASELINE)
+            .filter((s) => isDeployed(s.name))
             .map((s) => `Largest parts of ${s.name.split(' ')[0]} beside the SDK: ${beyondSdk(s.byPackage).slice(0, 6).map(([pkg, bytes]) => `${pkg} ${bytesText(bytes)}`).join(', ')}.`),
+          `${WITHOUT_TRACER}: the expire bundle with @aws-lambda-powertools/tracer replaced by a no-op class; not deployed, it shows what the Tracer adds to each function.`,
           'Lambda runs Node 24 on arm64 with its own CPU share: read the ratio to the baseline, not the absolute milliseconds.',
         ],
       },
