@@ -1,8 +1,13 @@
-// The wiring: the functions' environment is validated once and a missing or bad variable fails with
-// its name; injected dependencies replace the AWS ones.
+// The wiring and the composition roots: the functions' environment is validated once and a missing
+// or bad variable fails with its name; each handler's root builds only what that handler runs;
+// injected dependencies replace the AWS ones.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../contract/app-config';
+import { UnauthorizedError } from '../../lambdas/domain/errors';
 import { apiSetup, buildApiDeps } from '../../lambdas/roots/api-root';
+import { buildExpireDeps, expireSetup } from '../../lambdas/roots/expire-root';
+import { buildSweepDeps, sweepSetup } from '../../lambdas/roots/sweep-root';
+import { buildTaskEventDeps, taskEventSetup } from '../../lambdas/roots/task-event-root';
 import { type HandlerDeps, initOnLambda, loadEnv, resetDeps, setDeps, settingsFromEnv } from '../../lambdas/wiring';
 
 const PROFILES = {
@@ -111,11 +116,26 @@ describe('dependencies', () => {
     expect(deps.adminGroup).toBe('session-admins');
   });
 
-  it('returns injected dependencies instead of building AWS ones', () => {
+  it('returns injected dependencies instead of building AWS ones, to every handler', () => {
     const injected = { adminGroup: 'injected' } as HandlerDeps;
     setDeps(injected);
 
-    expect(apiSetup.deps()).toBe(injected);
+    for (const setup of [apiSetup, expireSetup, sweepSetup, taskEventSetup]) expect(setup.deps()).toBe(injected);
+  });
+
+  it('builds the dependencies from the process environment once, on first use', () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, validEnv());
+    try {
+      const first = expireSetup.deps();
+
+      expect(expireSetup.deps()).toBe(first);
+      resetDeps();
+      expect(expireSetup.deps()).not.toBe(first);
+    } finally {
+      for (const name of Object.keys(validEnv())) if (saved[name] === undefined) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   });
 
   it('fails the Lambda cold start naming a missing variable, and does nothing outside Lambda', () => {
@@ -127,5 +147,26 @@ describe('dependencies', () => {
     } finally {
       if (savedTable !== undefined) process.env['SESSIONS_TABLE_NAME'] = savedTable;
     }
+  });
+});
+
+describe('composition roots', () => {
+  const env = () => loadEnv(validEnv());
+
+  it("build only what their handler's use cases call (README \"Performance\")", () => {
+    expect(Object.keys(buildTaskEventDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'store']);
+    expect(Object.keys(buildExpireDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'store', 'tasks']);
+    expect(Object.keys(buildSweepDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'settings', 'store', 'tasks']);
+    expect(Object.keys(buildApiDeps(env()))).toEqual(expect.arrayContaining(['idempotencyKeys', 'profiles', 'jwtVerifier', 'adminGroup', 'tasks', 'settings']));
+  });
+
+  it("give the sweep the deployment's settings, as the api gets them", () => {
+    expect(buildSweepDeps(env()).settings).toEqual(buildApiDeps(env()).settings);
+  });
+
+  it("give the api a verifier that rejects a malformed token (its remote key set is made on the first token)", async () => {
+    const { jwtVerifier } = buildApiDeps(env());
+
+    await expect(jwtVerifier.verify('not-a-jwt')).rejects.toBeInstanceOf(UnauthorizedError);
   });
 });
