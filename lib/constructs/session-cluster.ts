@@ -18,6 +18,9 @@ export const STARTED_BY = 'session-expiry';
 
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 
+/** The user (uid:gid) of containers in task definitions the stack makes: never root. */
+const SESSION_USER = '1000:1000';
+
 export interface SessionClusterProps {
   config: AppConfig;
   logRetention: RetentionDays;
@@ -69,14 +72,15 @@ export class SessionCluster extends Construct {
   /**
    * Two AZs, public subnets only, no NAT gateway: a NAT gateway costs money every hour even with no
    * session running, and the demo tasks only need to pull a public image and call the API. Tasks
-   * get a public IP for that; their security group allows no inbound traffic at all.
+   * get a public IP for that (RunTask's assignPublicIp, so the subnets themselves assign none to
+   * anything else); their security group allows no inbound traffic at all.
    */
   private makeCluster(logRetention: RetentionDays) {
     const flowLogs = new LogGroup(this, 'FlowLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 0,
-      subnetConfiguration: [{ name: 'tasks', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+      subnetConfiguration: [{ name: 'tasks', subnetType: SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false }],
       flowLogs: { all: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL } },
     });
     const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENHANCED });
@@ -123,6 +127,10 @@ export class SessionCluster extends Construct {
     taskDefinition.addContainer(profile.containerName, {
       image: ContainerImage.fromRegistry(profile.image),
       essential: true,
+      // The whole task's memory as the container's hard limit, and never root (README "Control
+      // Tower proactive controls"): uid/gid 1000, the usual first non-root user of workspace images.
+      memoryLimitMiB: profile.memoryMiB,
+      user: SESSION_USER,
       ...(profile.command !== undefined && { command: profile.command }),
       stopTimeout: Duration.seconds(profile.stopTimeoutSeconds),
       ...(profile.containerPort !== undefined && { portMappings: [{ containerPort: profile.containerPort }] }),
