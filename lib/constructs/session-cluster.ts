@@ -1,13 +1,14 @@
 // Where session tasks run: by default a new ECS cluster (Container Insights) in a small VPC with a
 // Fargate task definition per profile that names an `image`; or an existing cluster, subnets and
 // task definitions from the config. Grants ECS control scoped to this one cluster.
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
+import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 import { type SessionFunction } from './session-function';
 
 /** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */
@@ -66,6 +67,7 @@ export class SessionCluster extends Construct {
       this.containerInsights = false;
     }
     const taskLogs = new LogGroup(this, 'TaskLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeLogGroupControls(taskLogs, props.logRetention);
     for (const [name, profile] of Object.entries(config.profiles)) this.addProfile(name, profile, taskLogs);
   }
 
@@ -77,6 +79,7 @@ export class SessionCluster extends Construct {
    */
   private makeCluster(logRetention: RetentionDays) {
     const flowLogs = new LogGroup(this, 'FlowLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeLogGroupControls(flowLogs, logRetention);
     const vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 0,
@@ -84,6 +87,12 @@ export class SessionCluster extends Construct {
       flowLogs: { all: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL } },
     });
     const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENHANCED });
+    Validations.of(cluster).acknowledge(
+      control(
+        'CT.ECS.PR.2',
+        'Container Insights is on, with enhanced observability (containerInsights "enhanced", a superset of "enabled" that adds task-level metrics); the control accepts only the older value "enabled".',
+      ),
+    );
     const securityGroup = new SecurityGroup(this, 'TaskSecurityGroup', {
       vpc,
       description: 'Session tasks: no inbound, outbound to pull images and report activity',
@@ -136,6 +145,12 @@ export class SessionCluster extends Construct {
       ...(profile.containerPort !== undefined && { portMappings: [{ containerPort: profile.containerPort }] }),
       logging: LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs }),
     });
+    Validations.of(taskDefinition).acknowledge(
+      control(
+        'CT.ECS.PR.6',
+        'A session container is one user\'s interactive workspace (an IDE, a notebook) that writes to its own filesystem; Fargate task storage is ephemeral and gone when the session ends.',
+      ),
+    );
     this.profiles[name] = { ...rest, taskDefinitionArn: taskDefinition.taskDefinitionArn, containerName: profile.containerName };
     this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
     this.taskRoleArns.push(taskDefinition.taskRole.roleArn);
