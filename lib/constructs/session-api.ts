@@ -25,6 +25,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig } from '../../contract/app-config';
 import { API_ROUTES } from '../../contract/api-routes';
+import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 
 /** Steady-state requests per second and burst for every route (API Gateway default stage throttling). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
@@ -70,6 +71,7 @@ export class SessionApi extends Construct {
       }),
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeLogGroupControls(accessLogs, props.logRetention);
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       autoDeploy: true,
@@ -106,12 +108,20 @@ export class SessionApi extends Construct {
         integration,
         authorizer: route.authorized ? this.authorizer : new HttpNoneAuthorizer(),
       });
-      if (route.authorized || created === undefined) continue;
+      if (created === undefined) continue;
+      // The route's invoke permission (its child) is already scoped to this API in this account.
+      Validations.of(created).acknowledge(
+        control(
+          'CT.LAMBDA.PR.2',
+          'API Gateway may invoke the function only with SourceArn of this route of this API in this account; the ARN is an Fn::Join of the API id, which cfn-guard cannot resolve before deploy.',
+        ),
+      );
+      if (route.authorized) continue;
       const reason =
         route.path === '/health'
           ? 'Liveness probe for load balancers and uptime checks; it answers {"status":"ok"} and reads no data.'
           : 'A running session reports activity with only its X-Session-Token, which a JWT authorizer would reject; the api function verifies the token hash or the owner JWT itself.';
-      Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason }, control('CT.APIGATEWAY.PR.5', reason));
     }
   }
 

@@ -1,7 +1,7 @@
 // Where session tasks run: by default a new ECS cluster (Container Insights) in a small VPC with a
 // Fargate task definition per profile that names an `image`; or an existing cluster, subnets and
 // task definitions from the config. Grants ECS control scoped to this one cluster.
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -9,12 +9,16 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
 import { DEFAULT_TASK_MARKER } from '../../contract/ecs-tasks';
+import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 import { type SessionFunction } from './session-function';
 
 /** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */
 export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn: string; containerName: string };
 
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
+
+/** The user (uid:gid) of containers in task definitions the stack makes: never root. */
+const SESSION_USER = '1000:1000';
 
 export interface SessionClusterProps {
   config: AppConfig;
@@ -63,23 +67,32 @@ export class SessionCluster extends Construct {
       this.containerInsights = false;
     }
     const taskLogs = new LogGroup(this, 'TaskLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeLogGroupControls(taskLogs, props.logRetention);
     for (const [name, profile] of Object.entries(config.profiles)) this.addProfile(name, profile, taskLogs);
   }
 
   /**
    * Two AZs, public subnets only, no NAT gateway: a NAT gateway costs money every hour even with no
    * session running, and the demo tasks only need to pull a public image and call the API. Tasks
-   * get a public IP for that; their security group allows no inbound traffic at all.
+   * get a public IP for that (RunTask's assignPublicIp, so the subnets themselves assign none to
+   * anything else); their security group allows no inbound traffic at all.
    */
   private makeCluster(logRetention: RetentionDays) {
     const flowLogs = new LogGroup(this, 'FlowLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeLogGroupControls(flowLogs, logRetention);
     const vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 0,
-      subnetConfiguration: [{ name: 'tasks', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+      subnetConfiguration: [{ name: 'tasks', subnetType: SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false }],
       flowLogs: { all: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL } },
     });
     const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENHANCED });
+    Validations.of(cluster).acknowledge(
+      control(
+        'CT.ECS.PR.2',
+        'Container Insights is on, with enhanced observability (containerInsights "enhanced", a superset of "enabled" that adds task-level metrics); the control accepts only the older value "enabled".',
+      ),
+    );
     const securityGroup = new SecurityGroup(this, 'TaskSecurityGroup', {
       vpc,
       description: 'Session tasks: no inbound, outbound to pull images and report activity',
@@ -123,11 +136,21 @@ export class SessionCluster extends Construct {
     taskDefinition.addContainer(profile.containerName, {
       image: ContainerImage.fromRegistry(profile.image),
       essential: true,
+      // The whole task's memory as the container's hard limit, and never root (README "Control
+      // Tower proactive controls"): uid/gid 1000, the usual first non-root user of workspace images.
+      memoryLimitMiB: profile.memoryMiB,
+      user: SESSION_USER,
       ...(profile.command !== undefined && { command: profile.command }),
       stopTimeout: Duration.seconds(profile.stopTimeoutSeconds),
       ...(profile.containerPort !== undefined && { portMappings: [{ containerPort: profile.containerPort }] }),
       logging: LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs }),
     });
+    Validations.of(taskDefinition).acknowledge(
+      control(
+        'CT.ECS.PR.6',
+        'A session container is one user\'s interactive workspace (an IDE, a notebook) that writes to its own filesystem; Fargate task storage is ephemeral and gone when the session ends.',
+      ),
+    );
     this.profiles[name] = { ...rest, taskDefinitionArn: taskDefinition.taskDefinitionArn, containerName: profile.containerName };
     this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
     this.taskRoleArns.push(taskDefinition.taskRole.roleArn);

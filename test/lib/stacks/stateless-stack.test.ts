@@ -223,7 +223,8 @@ describe('StatelessStack', () => {
     it('makes a two-AZ VPC with public subnets only and no NAT gateway (no idle cost), with flow logs', () => {
       template().resourceCountIs('AWS::EC2::NatGateway', 0);
       template().resourceCountIs('AWS::EC2::Subnet', 2);
-      template().allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: true });
+      // Tasks get their public IP from RunTask (TASK_ASSIGN_PUBLIC_IP), not from the subnet.
+      template().allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
       template().resourceCountIs('AWS::EC2::FlowLog', 1);
       for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
         const env = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
@@ -238,7 +239,7 @@ describe('StatelessStack', () => {
       });
     });
 
-    it('makes the demo profile task definition from its image, sizes and stop timeout, logging with retention', () => {
+    it('makes the demo profile task definition from its image, sizes and stop timeout, non-root, logging with retention', () => {
       const demo = rawConfig().profiles['demo'] ?? {};
       template().hasResourceProperties('AWS::ECS::TaskDefinition', {
         Cpu: String(demo['cpu']),
@@ -252,6 +253,9 @@ describe('StatelessStack', () => {
             Command: demo['command'],
             StopTimeout: demo['stopTimeoutSeconds'],
             Essential: true,
+            // A memory hard limit, and a non-root uid:gid.
+            Memory: demo['memoryMiB'],
+            User: Match.stringLikeRegexp('^[1-9][0-9]*:[1-9][0-9]*$'),
             LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
           }),
         ],
