@@ -3,15 +3,16 @@
 // Types only (the value lists they draw on are in vocabulary.ts), so a client that imports them
 // pulls in no runtime code.
 
-import { type ActivityLevel, type EndReason, type SessionStatus, type SweepKind } from './vocabulary';
+import {
+  type ActivityLevel,
+  type DeadlineReason,
+  type EndReason,
+  type HeartbeatKind,
+  type SessionStatus,
+  type SweepKind,
+} from './vocabulary';
 
-export type { ActivityLevel, EndReason, SessionStatus };
-
-/** The deadlines a live session can expire by. */
-export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
-
-/** The `kind` of `POST /sessions/{id}/activity`. */
-export type HeartbeatKind = 'interaction' | 'ping' | 'connect' | 'disconnect';
+export type { ActivityLevel, DeadlineReason, EndReason, HeartbeatKind, SessionStatus };
 
 /** The timeouts fixed for a session when it was created. */
 export interface SessionTimeoutsView {

@@ -1,16 +1,19 @@
 // The session record: what the store keeps, the use cases change and the API shows (minus bookkeeping).
 
 // The status and end-reason lists are wire vocabulary, shared with the CDK app (dashboard lines).
-import { END_REASONS, type EndReason, SESSION_STATUSES, type SessionStatus } from '../../contract/vocabulary';
+import {
+  type DeadlineReason,
+  END_REASONS,
+  type EndReason,
+  SESSION_STATUSES,
+  type SessionStatus,
+} from '../../contract/vocabulary';
 
-export { END_REASONS, type EndReason, SESSION_STATUSES, type SessionStatus };
+export { type DeadlineReason, END_REASONS, type EndReason, SESSION_STATUSES, type SessionStatus };
 
 /** Statuses of a session that has not ended; only these carry a `liveShard` in the `byDeadline` index. */
 export const LIVE_STATUSES: readonly SessionStatus[] = ['starting', 'running', 'stopping'];
 export const ENDED_STATUSES: readonly SessionStatus[] = ['stopped', 'failed'];
-
-/** The reasons a deadline can bind for; the expire use case ends a session with the one that bound. */
-export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
 
 /**
  * The profile's effective timeouts at creation time. Stored on the record so that a config change
