@@ -69,7 +69,10 @@ const isTypeOnlyExport = (node: ts.ExportDeclaration): boolean => {
 const isRequireOrImportCall = (node: ts.CallExpression): boolean =>
   node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require');
 
-/** Every module a source names: imports and re-exports (type-only or not), `import()`, `require()`, `import('…')` types. */
+/**
+ * Every module a source names: imports and re-exports (type-only or not), `import()`, `require()`
+ * and `import('…')` types.
+ */
 const parse = (fileName: string, text: string): { imports: Import[]; exportsHandler: boolean } => {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
   const imports: Import[] = [];

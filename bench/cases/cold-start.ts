@@ -33,7 +33,7 @@ const clients = {
 export const handler = async () => Object.keys(clients).length;
 `;
 
-/** The functions' environment (names in contract/function-env.ts), with dummy values that pass the wiring's validation. */
+/** The functions' environment (contract/function-env.ts), with dummy values the wiring's validation accepts. */
 const LAMBDA_ENV: Record<string, string> = {
   AWS_LAMBDA_FUNCTION_NAME: 'session-expiry-bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',

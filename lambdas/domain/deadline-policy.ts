@@ -47,7 +47,6 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
   return { expiresAtMs, reason };
 };
 
-
 /** What a change to the deadline inputs writes: the changed fields plus the derived deadline. */
 export type DeadlinePatch = Partial<
   Pick<Session, 'lastActivityAt' | 'connections' | 'extendedUntil' | 'expiresAt' | 'expiryReason'>
