@@ -1,11 +1,7 @@
-// A fetch-based client of the HTTP contract (DESIGN.md section 4). Callers get parsed bodies and two
+// A fetch-based client of the HTTP contract (README "HTTP API"). Callers get parsed bodies and two
 // named errors instead of status codes and socket errors: ApiError (the API answered with an error)
 // and ApiUnreachableError (no answer at all), which the CLI turns into exit codes.
 import { type ErrorBody, type HeartbeatKind, type SessionStats, type SessionView, type SweepReport } from '../contract/wire';
-
-/** A record over the wire type, so a kind added to the contract does not compile until listed here too. */
-const HEARTBEAT_KIND_SET: Record<HeartbeatKind, true> = { interaction: true, ping: true, connect: true, disconnect: true };
-export const HEARTBEAT_KINDS = Object.keys(HEARTBEAT_KIND_SET) as HeartbeatKind[];
 
 export type ListStatus = 'live' | 'ended' | 'all';
 export const LIST_STATUSES: readonly ListStatus[] = ['live', 'ended', 'all'];

@@ -2,7 +2,8 @@
 // with --all-pages follows nextToken), printed as a table for humans or as the raw body with --json.
 import { type Command, Option } from 'commander';
 import { type HeartbeatKind, type SessionView } from '../contract/wire';
-import { HEARTBEAT_KINDS, LIST_STATUSES, type ListSessionsResponse, type ListStatus } from './api-client';
+import { HEARTBEAT_KINDS } from '../contract/vocabulary';
+import { LIST_STATUSES, type ListSessionsResponse, type ListStatus } from './api-client';
 import { type CliIo } from './cli-io';
 import { type CommandContext, contextOf } from './cli-context';
 import { metadataEntry, positiveInteger } from './option-parsers';

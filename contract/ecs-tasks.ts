@@ -18,3 +18,7 @@ export const ECS_TASK_STATE_CHANGE = { source: 'aws.ecs', detailType: 'ECS Task 
 
 /** The `lastStatus` values that change a session (the task-event use case ignores every other one). */
 export const SESSION_CHANGING_TASK_STATUSES = ['RUNNING', 'STOPPED'] as const;
+export type SessionChangingTaskStatus = (typeof SESSION_CHANGING_TASK_STATUSES)[number];
+
+export const changesSession = (lastStatus: string): lastStatus is SessionChangingTaskStatus =>
+  (SESSION_CHANGING_TASK_STATUSES as readonly string[]).includes(lastStatus);

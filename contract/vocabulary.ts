@@ -17,6 +17,13 @@ export const END_REASONS = [
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
+/** The end reasons a deadline can bind for: a live session's `expiryReason`, its end reason if it comes. */
+export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
+
+/** The `kind` of `POST /sessions/{id}/activity`: only `interaction` is meaningful activity. */
+export const HEARTBEAT_KINDS = ['interaction', 'ping', 'connect', 'disconnect'] as const;
+export type HeartbeatKind = (typeof HEARTBEAT_KINDS)[number];
+
 /** How recently a live session saw activity (display and metrics only). */
 export const ACTIVITY_LEVELS = ['active', 'idle', 'background', 'disconnected'] as const;
 export type ActivityLevel = (typeof ACTIVITY_LEVELS)[number];

@@ -3,17 +3,21 @@
 // Types only (the value lists they draw on are in vocabulary.ts), so a client that imports them
 // pulls in no runtime code.
 
-import { type ActivityLevel, type EndReason, type SessionStatus, type SweepKind } from './vocabulary';
+import {
+  type ActivityLevel,
+  type DeadlineReason,
+  type EndReason,
+  type HeartbeatKind,
+  type SessionStatus,
+  type SweepKind,
+} from './vocabulary';
 
-export type { ActivityLevel, EndReason, SessionStatus };
+export type { ActivityLevel, DeadlineReason, EndReason, HeartbeatKind, SessionStatus };
 
-/** The deadlines a live session can expire by. */
-export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
-
-/** The `kind` of `POST /sessions/{id}/activity`. */
-export type HeartbeatKind = 'interaction' | 'ping' | 'connect' | 'disconnect';
-
-/** The timeouts fixed for a session when it was created. */
+/**
+ * The profile's effective timeouts when the session was created. The record keeps this snapshot, so
+ * a change of configuration never alters a running session.
+ */
 export interface SessionTimeoutsView {
   idleTimeoutSeconds: number;
   maxLifetimeSeconds: number;
@@ -21,14 +25,20 @@ export interface SessionTimeoutsView {
   disconnectGraceSeconds?: number;
   /** A "Session Expiring" event is sent this long before the deadline; absent: no warning. */
   warnBeforeSeconds?: number;
+  /** Activity-level thresholds (display and metrics only). */
   activeWithinSeconds: number;
   idleWithinSeconds: number;
+  /** How long ECS (or the local runner) waits after SIGTERM before SIGKILL. */
   stopTimeoutSeconds: number;
 }
 
-/** A session as the API shows it. Times are ISO 8601 (UTC, milliseconds). */
+/**
+ * A session as the API shows it: every field of the stored record (lambdas/domain/session.ts) but
+ * its bookkeeping, plus the activity level. Times are ISO 8601 (UTC, milliseconds).
+ */
 export interface SessionView {
   id: string;
+  /** The JWT `sub` of the creator, never taken from a body. */
   ownerId: string;
   profile: string;
   status: SessionStatus;
@@ -37,24 +47,28 @@ export interface SessionView {
   createdAt: string;
   startedAt?: string;
   endedAt?: string;
+  /** When the stop was requested (status became `stopping`); the sweep repairs stops that hang. */
   stopRequestedAt?: string;
+  /** Last meaningful activity; never moves backwards. */
   lastActivityAt: string;
   /** Open client connections as last reported. */
   connections: number;
-  /** When the last client disconnected (absent while connected). */
+  /** When `connections` last dropped to 0 (absent while connected or if never connected). */
   disconnectedAt?: string;
-  /** Kept alive until then by `extend`. */
+  /** Explicit keep-alive set by `extend`; never past `maxExpiresAt`. */
   extendedUntil?: string;
-  /** The current deadline. */
+  /** The current deadline (derived by the deadline policy, stored for the `byDeadline` index). */
   expiresAt: string;
   /** Which deadline binds at `expiresAt`. */
   expiryReason: DeadlineReason;
   /** Hard cap: createdAt + the maximum lifetime. */
   maxExpiresAt: string;
-  /** When the pre-expiry warning was sent. */
+  /** When the pre-expiry warning for the current deadline was sent. */
   warnedAt?: string;
   timeouts: SessionTimeoutsView;
+  /** Small string map given by the creator. */
   metadata: Record<string, string>;
+  /** Derived from the record and the time of the answer, never stored. */
   activityLevel: ActivityLevel;
 }
 

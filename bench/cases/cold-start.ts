@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
 import { median } from '../lib/stats';
 import { bytesText, msText, ratioText } from '../lib/table';
@@ -32,7 +33,7 @@ const clients = {
 export const handler = async () => Object.keys(clients).length;
 `;
 
-/** The functions' environment (see the team brief), with dummy values that pass the wiring's validation. */
+/** The functions' environment (contract/function-env.ts), with dummy values the wiring's validation accepts. */
 const LAMBDA_ENV: Record<string, string> = {
   AWS_LAMBDA_FUNCTION_NAME: 'session-expiry-bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
@@ -67,8 +68,8 @@ const LAMBDA_ENV: Record<string, string> = {
   JWT_ISSUER: 'https://issuer.example.test',
   JWT_AUDIENCE: 'session-expiry',
   JWT_JWKS_URL: 'https://issuer.example.test/.well-known/jwks.json',
-  POWERTOOLS_SERVICE_NAME: 'session-expiry',
-  POWERTOOLS_METRICS_NAMESPACE: 'SessionExpiry',
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
   POWERTOOLS_LOG_LEVEL: 'WARN',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };

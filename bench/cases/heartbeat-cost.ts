@@ -1,6 +1,7 @@
-// What a heartbeat costs. Ours (DESIGN.md section 1, lazy re-arming): at most one conditional
-// UpdateItem and zero Scheduler calls; pings and interactions closer together than 5% of the idle
-// timeout write nothing; the schedule moves only when it fires and finds the deadline moved later.
+// What a heartbeat costs. Ours (lazy re-arming, README "How a session's deadline works"): at most
+// one conditional UpdateItem and zero Scheduler calls; pings and interactions closer together than
+// 5% of the idle timeout write nothing; the schedule moves only when it fires and finds the
+// deadline moved later.
 // The naive design moves the schedule on every heartbeat. Both run the same seeded workload through
 // the in-memory fakes with a controllable clock, and every call is counted.
 import { type HeartbeatKind, computeDeadline, applyHeartbeat } from '../../lambdas/domain/deadline-policy';

@@ -1,5 +1,6 @@
-// The deadline policy of DESIGN.md section 2: a pure function of the record (and `now` for the
-// activity level). Every write that touches activity, connections or extends goes through here.
+// The deadline policy (README "How a session's deadline works"): a pure function of the record (and
+// `now` for the activity level). Every write that touches activity, connections or extends goes
+// through here.
 import {
   type DeadlineReason,
   type Session,
@@ -8,10 +9,11 @@ import {
   ms,
 } from './session';
 import { ValidationError } from './errors';
-// The activity levels are wire vocabulary, shared with the CDK app (dashboard lines).
-import { ACTIVITY_LEVELS, type ActivityLevel } from '../../contract/vocabulary';
+// The activity levels are wire vocabulary, shared with the CDK app (dashboard lines); the heartbeat
+// kinds are the activity route's, shared with the CLI.
+import { ACTIVITY_LEVELS, type ActivityLevel, HEARTBEAT_KINDS, type HeartbeatKind } from '../../contract/vocabulary';
 
-export { ACTIVITY_LEVELS, type ActivityLevel };
+export { ACTIVITY_LEVELS, type ActivityLevel, HEARTBEAT_KINDS, type HeartbeatKind };
 
 /** The fields the deadline depends on. */
 export type DeadlineInputs = Pick<
@@ -44,9 +46,6 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
     expiresAtMs === maxMs ? 'max_lifetime' : expiresAtMs === disconnectMs ? 'disconnected' : 'idle_timeout';
   return { expiresAtMs, reason };
 };
-
-export const HEARTBEAT_KINDS = ['interaction', 'ping', 'connect', 'disconnect'] as const;
-export type HeartbeatKind = (typeof HEARTBEAT_KINDS)[number];
 
 /** What a change to the deadline inputs writes: the changed fields plus the derived deadline. */
 export type DeadlinePatch = Partial<

@@ -1,4 +1,5 @@
-// A session's schedule fired. This is where lazy re-arming happens (DESIGN.md section 1).
+// A session's schedule fired. This is where lazy re-arming happens (README "How a session's
+// deadline works").
 // Primary course: re-read the session; if its deadline has come, win `→ stopping` (endReason = the
 // deadline that bound) and stop the task. If the deadline moved later since the schedule was armed
 // (heartbeats, extends), arm one new schedule `<id>-<n+1>` for it and return. If a pre-expiry

@@ -4,6 +4,7 @@
 // `running → stopped` (task_exited: it ended on its own) or `starting → failed` (start_failed: it
 // died before RUNNING and nobody asked it to stop), then publishes "Session Ended". Every write is
 // conditional on the status, so duplicates and late events are no-ops.
+import { changesSession } from '../../contract/ecs-tasks';
 import { UnavailableError } from '../domain/errors';
 import { type Session, iso } from '../domain/session';
 import { type RecordEndedDeps, type RecordEndedOptions, recordEnded } from './end-session';
@@ -24,7 +25,7 @@ export type TaskEventOutcome = 'unknown' | 'running' | 'stopped' | 'failed' | 'n
 const MAX_ATTEMPTS = 5;
 
 export const handleTaskEvent = async (deps: RecordEndedDeps, input: TaskEventInput): Promise<{ outcome: TaskEventOutcome }> => {
-  if (input.lastStatus !== 'RUNNING' && input.lastStatus !== 'STOPPED') return { outcome: 'noop' };
+  if (!changesSession(input.lastStatus)) return { outcome: 'noop' };
   if (input.sessionId === undefined) {
     deps.log.info('task event without a session id', { taskArn: input.taskArn, lastStatus: input.lastStatus });
     return { outcome: 'unknown' };

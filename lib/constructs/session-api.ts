@@ -1,4 +1,4 @@
-// The HTTP API of DESIGN.md section 4 in front of the api function: a JWT authorizer (a Cognito user
+// The HTTP API (README "HTTP API") in front of the api function: a JWT authorizer (a Cognito user
 // pool made here, or the configured issuer), access logs, default throttling and optional CORS.
 //
 // POST /sessions/{id}/activity has no API Gateway authorizer: a running session reports activity with
@@ -30,7 +30,7 @@ import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 /** Steady-state requests per second and burst for every route (API Gateway default stage throttling). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
-/** The routes of DESIGN.md section 4, with the CDK's method enum. */
+/** The routes of README "HTTP API", with the CDK's method enum. */
 export const ROUTES = API_ROUTES.map((route) => ({ ...route, method: HttpMethod[route.method] }));
 
 export interface SessionApiProps {
@@ -98,7 +98,7 @@ export class SessionApi extends Construct {
     return this.httpApi.apiEndpoint;
   }
 
-  /** Routes every request of DESIGN.md section 4 to the api function. */
+  /** Routes every request of README "HTTP API" to the api function. */
   addRoutes(fn: IFunction): void {
     const integration = new HttpLambdaIntegration('Api', fn);
     for (const route of ROUTES) {

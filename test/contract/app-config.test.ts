@@ -1,4 +1,4 @@
-// The one validated configuration (DESIGN.md section 5): the shipped cdk.json parses, and every bad
+// The one validated configuration (README "Configuration"): the shipped cdk.json parses, and every bad
 // key fails with a message naming it as `sessionExpiry.<path>`, so synth and local start fail fast.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

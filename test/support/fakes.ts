@@ -13,12 +13,10 @@ import { FailurePlan } from './failure-plan';
 import { InMemoryIdempotencyKeys } from './fake-idempotency-keys';
 import { InMemoryOwnerSlots } from './fake-owner-slots';
 import { InMemorySessionStore } from './fake-session-store';
+import { T0 } from './time';
 
-/** 2026-03-10T12:00:00Z: the instant fake clocks start at. */
-export const T0 = Date.parse('2026-03-10T12:00:00.000Z');
-export const SECOND = 1000;
-export const MINUTE = 60 * SECOND;
-export const HOUR = 60 * MINUTE;
+// Re-exported so use-case tests take the clock's units from the module that builds their fakes.
+export { HOUR, MINUTE, SECOND, T0 } from './time';
 
 export class FakeClock implements Clock {
   constructor(private current: number = T0) {}

@@ -1,6 +1,6 @@
 // Property tests of the deadline policy: over random sessions and random sequences of heartbeats
-// and extends, the promises of DESIGN.md section 2 hold after every step. The expected deadline is
-// recomputed here from the fields, independently of computeDeadline.
+// and extends, the promises of README "How a session's deadline works" hold after every step. The
+// expected deadline is recomputed here from the fields, independently of computeDeadline.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,5 @@
-// Example-based tests of the deadline policy (DESIGN.md section 2): when a session ends and why,
-// which heartbeats cost a write, and how extend is bounded.
+// Example-based tests of the deadline policy (README "How a session's deadline works"): when a
+// session ends and why, which heartbeats cost a write, and how extend is bounded.
 import { describe, expect, it } from 'vitest';
 import {
   activityLevel,

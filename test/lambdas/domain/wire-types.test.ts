@@ -1,5 +1,6 @@
-// contract/wire.ts spells out the domain's unions for clients that must not import the runtime
-// (the CLI). These checks fail to compile (npx tsc) when the two drift apart, in either direction.
+// The domain takes its unions from contract/ (vocabulary.ts, re-exported by wire.ts), which clients
+// that must not import the runtime (the CLI) read too. These checks fail to compile (npx tsc) if the
+// domain ever spells one out again and the two drift apart, in either direction.
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Wire from '../../../contract/wire';
 import { type ActivityLevel, type HeartbeatKind } from '../../../lambdas/domain/deadline-policy';

@@ -1,5 +1,5 @@
 // Contract tests of the API's error answers: one envelope `{"error": {"code", "message"}}`, the
-// status of DESIGN.md section 4 for each named error, messages that name the field and never echo
+// status of README "HTTP API" for each named error, messages that name the field and never echo
 // input, nothing internal in any answer, and x-request-id on every response.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';

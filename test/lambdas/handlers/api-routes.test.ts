@@ -1,4 +1,4 @@
-// Contract tests of the HTTP API routes (DESIGN.md section 4): status codes and bodies of the
+// Contract tests of the HTTP API routes (README "HTTP API"): status codes and bodies of the
 // primary courses, driven through the real handler with API Gateway v2 events and fake ports.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../lambdas/handlers/api';

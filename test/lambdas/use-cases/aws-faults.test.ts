@@ -1,8 +1,8 @@
-// The issue's fault scenarios driven through the REAL AWS adapters: use cases over the DynamoDB store
-// on dynalite and over EcsTaskRunner / EventBridgeScheduler / EventBridgeEventPublisher, whose SDK
-// clients are mocked with aws-sdk-client-mock and throw the SDKs' real exception classes. The
-// use-case tests cover the same paths with fakes; this file proves that the adapters' reading of
-// AWS errors and the use cases' compensation agree.
+// The fault scenarios (throttling, conflicts, not-found) driven through the REAL AWS adapters: use
+// cases over the DynamoDB store on dynalite and over EcsTaskRunner / EventBridgeScheduler /
+// EventBridgeEventPublisher, whose SDK clients are mocked with aws-sdk-client-mock and throw the
+// SDKs' real exception classes. The use-case tests cover the same paths with fakes; this file
+// proves that the adapters' reading of AWS errors and the use cases' compensation agree.
 import {
   DescribeTasksCommand,
   type DescribeTasksCommandInput,

@@ -1,4 +1,4 @@
-// The HTTP API as clients meet it: the routes of DESIGN.md section 4, which of them need a JWT,
+// The HTTP API as clients meet it: the routes of README "HTTP API", which of them need a JWT,
 // access logs, throttling, CORS only when configured, and Cognito or an external issuer.
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
