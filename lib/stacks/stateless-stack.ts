@@ -153,7 +153,7 @@ export class StatelessStack extends Stack {
       {
         finding: /^Resource::\*$/,
         reason:
-          'X-Ray PutTraceSegments/PutTelemetryRecords and ECS ListTasks have no resource-level permissions; ListTasks carries an ecs:cluster condition.',
+          'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; ECS ListTasks (api and sweep only) is authorized on container instances, which Fargate tasks lack, so its ecs:cluster condition scopes it instead.',
       },
       {
         finding: /:schedule\/[^/]+\/\*$/,
