@@ -149,6 +149,25 @@ const actionsInPolicies = (fn: FunctionIdentity): string[] => {
   return [...new Set(actions)].sort();
 };
 
+/** A log stream of the function's own log group, and its on-failure queue (async functions only). */
+const platformResourcesOf = (name: FunctionName): { logStream: string; failureQueue?: string } => {
+  const { resolver } = app();
+  const { logicalId } = fnNamed(name);
+  const [fn] = resolver.resourcesOfType('AWS::Lambda::Function').filter((f) => f.logicalId === logicalId);
+  if (fn === undefined) throw new Error(`no function ${logicalId}`);
+  const logGroup = (resolver.resolve(fn.stackName, fn.resource.Properties?.['LoggingConfig']) as { LogGroup: string }).LogGroup;
+  const { partition, region, accountId } = resolver.env;
+  const functionName = resolver.ref(fn.stackName, logicalId);
+  const failureQueue = resolver
+    .resourcesOfType('AWS::Lambda::EventInvokeConfig')
+    .map((c) => resolver.resolve(c.stackName, c.resource.Properties ?? {}) as { FunctionName: string; DestinationConfig?: { OnFailure?: { Destination?: string } } })
+    .find((c) => c.FunctionName === functionName)?.DestinationConfig?.OnFailure?.Destination;
+  return {
+    logStream: `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroup}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`,
+    ...(failureQueue !== undefined && { failureQueue }),
+  };
+};
+
 describe('least privilege per function (IAM policy simulator)', () => {
   it.each(FUNCTION_NAMES)('%s is allowed every call the map declares for it, on its own resources', async (name) => {
     const requests = declaredRequests(name);
@@ -178,6 +197,16 @@ describe('least privilege per function (IAM policy simulator)', () => {
     const declared = callsOf(name).map((c) => c.action);
     const platform = name === 'api' ? PLATFORM_ACTIONS : [...PLATFORM_ACTIONS, ...ON_FAILURE_DESTINATION_ACTIONS];
     expect(actionsInPolicies(fnNamed(name))).toEqual([...new Set([...declared, ...platform])].sort());
+  });
+
+  it.each(FUNCTION_NAMES)('%s may write only its own logs and send only to its own on-failure queue', async (name) => {
+    const own = platformResourcesOf(name);
+    const others = FUNCTION_NAMES.filter((other) => other !== name).map(platformResourcesOf);
+    const logsTo = (stream: string): IamRequest => ({ action: 'logs:PutLogEvents', resource: stream });
+    const sendTo = (queue: string): IamRequest => ({ action: 'sqs:SendMessage', resource: queue });
+    expect(await notDecided(name, [logsTo(own.logStream), ...(own.failureQueue === undefined ? [] : [sendTo(own.failureQueue)])], 'Allowed')).toEqual([]);
+    const theirs = others.flatMap((o) => [logsTo(o.logStream), ...(o.failureQueue === undefined ? [] : [sendTo(o.failureQueue)])]);
+    expect(await notDecided(name, theirs, 'Denied')).toEqual([]);
   });
 
   it('turns each task definition into RunTask in the cluster, tags at launch and its two roles passed to ECS only', () => {
