@@ -1,10 +1,10 @@
 // Where session tasks run: by default a new ECS cluster (Container Insights) in a small VPC with a
 // Fargate task definition per profile that names an `image`; or an existing cluster, subnets and
-// task definitions from the config. Grants ECS control scoped to this one cluster.
+// task definitions from the config. Says which task definitions and roles a RunTask here uses, so
+// the grants (lib/constructs/bindings.ts) stay scoped to this one cluster.
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
@@ -14,8 +14,6 @@ import { type SessionFunction } from './session-function';
 
 /** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */
 export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn: string; containerName: string };
-
-const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 
 /** The user (uid:gid) of containers in task definitions the stack makes: never root. */
 const SESSION_USER = '1000:1000';
@@ -39,8 +37,10 @@ export class SessionCluster extends Construct {
   readonly taskMarker: string = DEFAULT_TASK_MARKER;
   /** Set when the stack made the cluster (Container Insights alarms need its name). */
   readonly containerInsights: boolean;
-  private readonly taskDefinitionResources: string[] = [];
-  private readonly taskRoleArns: string[] = [];
+  /** What RunTask may run: each profile's task definition (a bare family: any revision). */
+  readonly taskDefinitionResources: string[] = [];
+  /** The task and execution roles of those task definitions, which RunTask passes to ECS. */
+  readonly taskRoleArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: SessionClusterProps) {
     super(scope, id);
@@ -174,55 +174,13 @@ export class SessionCluster extends Construct {
     return Stack.of(this).toJsonString(this.profiles);
   }
 
-  /** Sets the ECS variables on a function and lets it control tasks (and start them, with `run`). */
-  bind(fn: SessionFunction, options: { run: boolean }): void {
+  /** Sets the ECS variables on a function (its grants come from contract/function-calls.ts). */
+  addEnvironmentTo(fn: SessionFunction): void {
     fn.addEnvironment('CLUSTER_ARN', this.clusterArn);
     fn.addEnvironment('TASK_SUBNET_IDS', this.subnetIds.join(','));
     fn.addEnvironment('TASK_SECURITY_GROUP_IDS', this.securityGroupIds.join(','));
     fn.addEnvironment('TASK_ASSIGN_PUBLIC_IP', String(this.assignPublicIp));
     fn.addEnvironment('PROFILES_JSON', this.profilesJson);
-    this.grantTaskControl(fn);
-    if (options.run) this.grantRun(fn);
-  }
-
-  /** StopTask, DescribeTasks and ListTasks, on this cluster's tasks only. */
-  grantTaskControl(grantee: IGrantable): void {
-    const onCluster = { ArnEquals: { 'ecs:cluster': this.clusterArn } };
-    const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [this.tasksArn], conditions: onCluster }),
-    );
-    // ListTasks is authorized on the container-instance resource type, which Fargate tasks do not
-    // have; the ecs:cluster condition is what scopes it.
-    principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onCluster }));
-  }
-
-  /** RunTask of our task definitions in this cluster, tagging at launch, and passing their roles to ECS. */
-  grantRun(grantee: IGrantable): void {
-    const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['ecs:RunTask'],
-        resources: this.taskDefinitionResources,
-        conditions: { ArnEquals: { 'ecs:cluster': this.clusterArn } },
-      }),
-    );
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['ecs:TagResource'],
-        resources: [this.tasksArn],
-        conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
-      }),
-    );
-    if (this.taskRoleArns.length > 0) {
-      principal.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['iam:PassRole'],
-          resources: this.taskRoleArns,
-          conditions: { StringEquals: { 'iam:PassedToService': ECS_TASKS_SERVICE } },
-        }),
-      );
-    }
   }
 }
 

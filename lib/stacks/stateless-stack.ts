@@ -6,10 +6,11 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Construct } from 'constructs';
 import { type AppConfig, ConfigError } from '../../contract/app-config';
+import { FUNCTION_CALLS } from '../../contract/function-calls';
 import { type FunctionEnvironment } from '../../contract/function-env';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { acknowledgeWildcards } from '../nag/acknowledge-wildcards';
-import { bindEventBus, bindScheduler, bindTable, bindTasks } from '../constructs/bindings';
+import { bindEnvironment, callScopes, grantCalls } from '../constructs/bindings';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ExpiryScheduling } from '../constructs/expiry-scheduling';
 import { Monitoring } from '../constructs/monitoring';
@@ -96,15 +97,13 @@ export class StatelessStack extends Stack {
     };
     const { api, expire, sweep, taskEvent } = this.functions;
 
-    // Who may do what. Every function gets every variable (one wiring module reads them all); the
-    // grants differ: only the API starts tasks. Every function can end a session, which gives its
-    // owner slot back in the idempotency table, so all of them write both tables.
-    for (const fn of [api, expire, sweep, taskEvent]) {
-      bindTable(fn, 'SESSIONS_TABLE_NAME', props.sessions, 'rw');
-      bindTable(fn, 'IDEMPOTENCY_TABLE_NAME', props.idempotency, 'rw');
-      bindScheduler(fn, this.scheduling);
-      bindTasks(fn, this.cluster, { run: fn === api });
-      bindEventBus(fn, this.eventBus);
+    // Who may do what: every function gets every variable (one wiring module reads them all), and
+    // exactly the grants contract/function-calls.ts lists for it (README, "Least privilege").
+    const bound = { sessions: props.sessions, idempotency: props.idempotency, cluster: this.cluster, scheduling: this.scheduling, eventBus: this.eventBus };
+    const scopes = callScopes(bound);
+    for (const [name, fn] of Object.entries(this.functions) as [HandlerName, SessionFunction][]) {
+      bindEnvironment(fn, bound);
+      grantCalls(fn, FUNCTION_CALLS[name], scopes);
     }
 
     // Async invocations (Scheduler, EventBridge) that still fail after Lambda's retries land here.
@@ -154,7 +153,7 @@ export class StatelessStack extends Stack {
       {
         finding: /^Resource::\*$/,
         reason:
-          'X-Ray PutTraceSegments/PutTelemetryRecords and ECS ListTasks have no resource-level permissions; ListTasks carries an ecs:cluster condition.',
+          'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; ECS ListTasks (api and sweep only) is authorized on container instances, which Fargate tasks lack, so its ecs:cluster condition scopes it instead.',
       },
       {
         finding: /:schedule\/[^/]+\/\*$/,
