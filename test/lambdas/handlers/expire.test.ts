@@ -6,7 +6,7 @@ import { UnauthorizedError, UnavailableError } from '../../../lambdas/domain/err
 import { ms } from '../../../lambdas/domain/session';
 import { handler, makeExpireHandler } from '../../../lambdas/handlers/expire';
 import { createSession } from '../../../lambdas/use-cases/create-session';
-import { type FakeDeps, RecordingLog, makeDeps, throttled } from '../../support/fakes';
+import { type FakeDeps, RecordingLog, TEST_TASK_MARKER, makeDeps, throttled } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
 import { captureOutput, logLines } from '../../support/captured-output';
 import { injectFakeDeps } from './fake-handler-deps';
@@ -83,7 +83,7 @@ describe('expire handler', () => {
     const own = makeDeps();
     const log = new RecordingLog();
     const jwtVerifier = { verify: () => Promise.reject(new UnauthorizedError('no tokens in this test')) };
-    const made = makeExpireHandler({ deps: () => ({ ...own, jwtVerifier, adminGroup: 'admins' }), log });
+    const made = makeExpireHandler({ deps: () => ({ ...own, jwtVerifier, adminGroup: 'admins', taskMarker: TEST_TASK_MARKER }), log });
     const { session } = await createSession(own, { ownerId: 'user-1', profile: 'notebook' });
     own.clock.set(ms(session.expiresAt) + 1000);
 

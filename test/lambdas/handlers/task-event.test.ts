@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../lambdas/handlers/task-event';
 import { createSession } from '../../../lambdas/use-cases/create-session';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type FakeDeps, throttled } from '../../support/fakes';
+import { type FakeDeps, TEST_TASK_MARKER, throttled } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
 import { captureOutput } from '../../support/captured-output';
 import { injectFakeDeps } from './fake-handler-deps';
@@ -34,7 +34,7 @@ const taskEvent = (detail: { taskArn: string; lastStatus: string; sessionId?: st
     lastStatus: detail.lastStatus,
     desiredStatus: detail.lastStatus,
     clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/sessions',
-    startedBy: detail.startedBy ?? 'session-expiry',
+    startedBy: detail.startedBy ?? TEST_TASK_MARKER,
     version: detail.version ?? 1,
     ...(detail.lastStatus === 'STOPPED' && { stoppedReason: 'Essential container in task exited' }),
     overrides: {
@@ -93,6 +93,20 @@ describe('task-event handler', () => {
     const result = await invoke(taskEvent({ taskArn, lastStatus: 'STOPPED', sessionId: id, startedBy: 'ecs-svc/123' }));
 
     expect(result).toEqual({ outcome: 'ignored' });
+    expect(deps.store.peek(id).status).toBe('starting');
+  });
+
+  it("ignores tasks another deployment of session-expiry started in the cluster, and tasks without a marker", async () => {
+    const { id, taskArn } = await started();
+    const unmarked = taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id });
+    delete (unmarked.detail as { startedBy?: string }).startedBy;
+
+    const results = [
+      await invoke(taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id, startedBy: 'se-SessionExpiryStateless-9f8e7d6c' })),
+      await invoke(unmarked),
+    ];
+
+    expect(results).toEqual([{ outcome: 'ignored' }, { outcome: 'ignored' }]);
     expect(deps.store.peek(id).status).toBe('starting');
   });
 

@@ -212,6 +212,7 @@ describe('use cases over the AWS adapters with SDK faults', () => {
         profiles: Object.fromEntries(
           Object.keys(TEST_PROFILES).map((name) => [name, { taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${name}:1`, containerName: 'session' }]),
         ),
+        startedBy: 'se-aws-faults-0a1b2c3d',
         clock,
       }),
       scheduler: new EventBridgeScheduler(schedulerClient, {

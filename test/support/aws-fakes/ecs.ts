@@ -114,7 +114,8 @@ export const startEcsFake = async (options: EcsFakeOptions): Promise<EcsFake> =>
       }
     }
     const startedBy = typeof input['startedBy'] === 'string' ? input['startedBy'] : undefined;
-    if (startedBy !== undefined && startedBy.length > 128) throw new AwsServiceError(400, 'InvalidParameterException', 'startedBy is too long.');
+    // Up to 36 letters, digits, hyphens, slashes and underscores.
+    if (startedBy !== undefined && !/^[A-Za-z0-9_/-]{1,36}$/.test(startedBy)) throw new AwsServiceError(400, 'InvalidParameterException', 'startedBy is invalid.');
     const task: FakeTask = {
       taskArn: `arn:aws:ecs:${options.region}:${options.accountId}:task/${clusterNameOf(clusterArn)}/${randomBytes(16).toString('hex')}`,
       clusterArn,
