@@ -71,12 +71,16 @@ describe('expire handler', () => {
     await expect(invoke({ sessionId: session.id, scheduleName: session.scheduleName })).rejects.toThrow(UnavailableError);
   });
 
-  it('throws when StopTask fails, so the fire is retried', async () => {
+  it('throws when StopTask fails, so the fire is retried, and the retry stops the task', async () => {
     const session = await overdueSession();
     deps.tasks.failures.failNext('stop', throttled());
+    const fire = { sessionId: session.id, scheduleName: session.scheduleName };
 
-    await expect(invoke({ sessionId: session.id, scheduleName: session.scheduleName })).rejects.toThrow('Rate exceeded');
+    await expect(invoke(fire)).rejects.toThrow('Rate exceeded');
     expect(logLines(output).some((l) => l['message'] === 'expiry fire failed; it will be retried')).toBe(true);
+
+    await expect(invoke(fire)).resolves.toEqual({ outcome: 'stop_resent' });
+    expect(deps.tasks.taskOf(session.id)?.lastStatus).toBe('STOPPED');
   });
 
   it('made by its factory, runs on the dependencies and log it is given (as the local stack makes it)', async () => {
