@@ -151,6 +151,10 @@ export interface RecordEndedOptions {
   endReason?: EndReason;
   /** Record the task too (a task event that arrived before create stored the ARN). */
   taskArn?: string;
+  /** When the task reached RUNNING, as its STOPPED event says (its RUNNING event may never have come). */
+  startedAt?: string;
+  /** The ECS version of the task event this end comes from (handle-task-event.ts). */
+  taskEventVersion?: number;
 }
 
 /**
@@ -167,6 +171,8 @@ export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts
       scheduleName: null,
       ...(opts.endReason !== undefined && { endReason: opts.endReason }),
       ...(opts.taskArn !== undefined && { taskArn: opts.taskArn }),
+      ...(opts.startedAt !== undefined && { startedAt: opts.startedAt }),
+      ...(opts.taskEventVersion !== undefined && { taskEventVersion: opts.taskEventVersion }),
     };
     const result = await deps.store.update(seen.id, patch, { statusIn: opts.from, scheduleName: seen.scheduleName ?? null });
     if (result.ok) {

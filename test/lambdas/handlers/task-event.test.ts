@@ -79,6 +79,27 @@ describe('task-event handler', () => {
     expect(deps.store.peek(id)).toMatchObject({ status: 'stopped', endReason: 'user_request' });
   });
 
+  it('reads when the task started and why it stopped, so a STOPPED before any RUNNING of a task that ran ends it as task_exited', async () => {
+    const { id, taskArn } = await started();
+    const event = taskEvent({ taskArn, lastStatus: 'STOPPED', sessionId: id, version: 4 });
+    const detail = { ...event.detail, startedAt: '2026-03-10T12:00:30.5Z', stopCode: 'EssentialContainerExited' };
+
+    const result = await invoke({ ...event, detail });
+
+    expect(result).toEqual({ outcome: 'stopped' });
+    expect(deps.store.peek(id)).toMatchObject({ status: 'stopped', endReason: 'task_exited', startedAt: '2026-03-10T12:00:30.500Z', taskEventVersion: 4 });
+  });
+
+  it('ignores a startedAt that is not a timestamp rather than dropping the event', async () => {
+    const { id, taskArn } = await started();
+    const event = taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id, version: 2 });
+
+    const result = await invoke({ ...event, detail: { ...event.detail, startedAt: 'soon' } });
+
+    expect(result).toEqual({ outcome: 'running' });
+    expect(deps.store.peek(id).startedAt).toBe(new Date(deps.clock.now()).toISOString());
+  });
+
   it('passes a task without SESSION_ID on as unattributed', async () => {
     const { taskArn } = await started();
 
