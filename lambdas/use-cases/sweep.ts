@@ -2,8 +2,8 @@
 // Primary course: look at every live session and every task we started, then repair with bounded
 // concurrency: `expired` (deadline passed, schedule missed or failed: same end path as expire),
 // `stuck` (`starting` too long; `stopping` whose task is gone, whose StopTask failed or was never
-// confirmed, or whose task ignores the stop), `lost` (task gone
-// while the session thinks it runs) and `orphans` (tasks whose session ended or vanished).
+// confirmed, or whose task ignores the stop), `lost` (task gone while the session thinks it runs)
+// and `orphans` (tasks whose session ended or vanished; only this deployment's, by its marker).
 // One failed repair never stops the others; dryRun reports and changes nothing.
 import pLimit from 'p-limit';
 import { type SweepItem, type SweepReport } from '../../contract/wire';
