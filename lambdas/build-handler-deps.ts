@@ -27,6 +27,8 @@ export interface DeploymentSettings {
   orphanGraceSeconds: number;
   stuckAfterSeconds: number;
   adminGroup: string;
+  /** The `startedBy` marker of this deployment's tasks (TASK_MARKER; contract/ecs-tasks.ts). */
+  taskMarker: string;
 }
 
 /** What differs by platform: AWS services on Lambda, dynalite, processes, timers and files locally. */
@@ -66,4 +68,5 @@ export const buildHandlerDeps = (settings: DeploymentSettings, adapters: Platfor
   },
   jwtVerifier: adapters.jwtVerifier,
   adminGroup: settings.adminGroup,
+  taskMarker: settings.taskMarker,
 });

@@ -16,6 +16,7 @@ import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
 import { log, metricsPort } from './adapters/observability/powertools';
 import { ConfigError, configSchema } from '../contract/app-config';
 import { type DeploymentSettings, type PlatformAdapters, buildHandlerDeps } from './build-handler-deps';
+import { TASK_MARKER_PATTERN } from '../contract/ecs-tasks';
 import { type WiringEnvName } from '../contract/function-env';
 import { toProfile } from './profile-config';
 import { type Profile } from './domain/profile';
@@ -45,6 +46,8 @@ const envSchema = z.object({
   TASK_SUBNET_IDS: required.pipe(list).refine((ids) => ids.length > 0, 'needs at least one subnet id'),
   TASK_SECURITY_GROUP_IDS: list.default([]),
   TASK_ASSIGN_PUBLIC_IP: z.enum(['true', 'false'], 'must be true or false').transform((v) => v === 'true'),
+  // No default: a shared marker is how two deployments on one cluster would stop each other's tasks.
+  TASK_MARKER: required.pipe(z.string().regex(TASK_MARKER_PATTERN, 'must be 1 to 36 letters, digits, -, / or _')),
   PROFILES_JSON: required,
   SCHEDULE_GROUP_NAME: required,
   SCHEDULER_ROLE_ARN: required,
@@ -114,6 +117,7 @@ export const settingsFromEnv = (env: LambdaEnv): DeploymentSettings => ({
   orphanGraceSeconds: env.ORPHAN_GRACE_SECONDS,
   stuckAfterSeconds: env.STUCK_AFTER_SECONDS,
   adminGroup: env.ADMIN_GROUP,
+  taskMarker: env.TASK_MARKER,
 });
 
 /** The AWS adapters over SDK clients (region and credentials from the Lambda environment). */
@@ -125,6 +129,7 @@ export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
     securityGroupIds: env.TASK_SECURITY_GROUP_IDS,
     assignPublicIp: env.TASK_ASSIGN_PUBLIC_IP,
     profiles: env.ecsProfiles,
+    startedBy: env.TASK_MARKER,
   }),
   scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
     groupName: env.SCHEDULE_GROUP_NAME,

@@ -14,6 +14,9 @@ export const toSessionView = (session: Session, nowMs: number): SessionView => {
     scheduleName: _scheduleName,
     scheduleSeq: _scheduleSeq,
     warnedFor: _warnedFor,
+    stopConfirmedAt: _stopConfirmedAt,
+    stopFailedAt: _stopFailedAt,
+    taskEventVersion: _taskEventVersion,
     ...shown
   } = session;
   // A field the record gains is neither dropped above nor on the wire: this does not compile until

@@ -38,6 +38,12 @@ export interface Session extends Omit<SessionView, 'activityLevel'> {
   requestHash?: string;
   /** Increments on every write. */
   version: number;
+  /** When ECS last accepted a StopTask for this stop; until then the stop is not confirmed (README "Why three layers"). */
+  stopConfirmedAt?: string;
+  /** When a StopTask for this stop last failed: the next fire, DELETE or sweep sends it again. */
+  stopFailedAt?: string;
+  /** ECS `version` of the last task event applied; an event of that version or older changes nothing. */
+  taskEventVersion?: number;
 }
 
 export const isLive = (status: SessionStatus): boolean => LIVE_STATUSES.includes(status);

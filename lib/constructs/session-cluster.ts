@@ -2,13 +2,13 @@
 // Fargate task definition per profile that names an `image`; or an existing cluster, subnets and
 // task definitions from the config. Says which task definitions and roles a RunTask here uses, so
 // the grants (lib/constructs/bindings.ts) stay scoped to this one cluster.
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
-import { DEFAULT_TASK_MARKER } from '../../contract/ecs-tasks';
+import { taskMarkerFor } from '../../contract/ecs-tasks';
 import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 import { type SessionFunction } from './session-function';
 
@@ -33,8 +33,13 @@ export class SessionCluster extends Construct {
   readonly securityGroupIds: string[];
   readonly assignPublicIp: boolean;
   readonly profiles: Record<string, DeployedProfile> = {};
-  /** The `startedBy` marker of the tasks the functions start here (the task-state rule and ListTasks filter on it). */
-  readonly taskMarker: string = DEFAULT_TASK_MARKER;
+  /**
+   * The `startedBy` marker of the tasks this deployment starts (the functions get it as TASK_MARKER;
+   * the task-state rule and ListTasks filter on it). Derived from the stack name, which is unique in
+   * the account and region, the only place a cluster can be shared: another deployment's stack has
+   * another name, so another marker, and neither ever sees the other's tasks.
+   */
+  readonly taskMarker: string;
   /** Set when the stack made the cluster (Container Insights alarms need its name). */
   readonly containerInsights: boolean;
   /** What RunTask may run: each profile's task definition (a bare family: any revision). */
@@ -45,6 +50,9 @@ export class SessionCluster extends Construct {
   constructor(scope: Construct, id: string, props: SessionClusterProps) {
     super(scope, id);
     const { config } = props;
+    const stackName = Stack.of(this).stackName;
+    if (Token.isUnresolved(stackName)) throw new Error('SessionCluster needs a stack with a literal stack name (its task marker derives from it)');
+    this.taskMarker = taskMarkerFor(stackName);
     const imported = config.cluster.clusterArn;
     if (imported === undefined) {
       const made = this.makeCluster(props.logRetention);
@@ -180,6 +188,7 @@ export class SessionCluster extends Construct {
     fn.addEnvironment('TASK_SUBNET_IDS', this.subnetIds.join(','));
     fn.addEnvironment('TASK_SECURITY_GROUP_IDS', this.securityGroupIds.join(','));
     fn.addEnvironment('TASK_ASSIGN_PUBLIC_IP', String(this.assignPublicIp));
+    fn.addEnvironment('TASK_MARKER', this.taskMarker);
     fn.addEnvironment('PROFILES_JSON', this.profilesJson);
   }
 }

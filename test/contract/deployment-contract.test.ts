@@ -7,7 +7,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../../contract/domain-events';
-import { DEFAULT_TASK_MARKER, ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
+import { ECS_TASK_STATE_CHANGE, TASK_MARKER_PATTERN } from '../../contract/ecs-tasks';
 import { FUNCTION_ENV_NAMES, type FunctionEnvName, type FunctionEnvironment } from '../../contract/function-env';
 import { METRICS_NAMESPACE, METRIC_NAMES, type MetricName, SERVICE_DIMENSION, SERVICE_NAME } from '../../contract/observability';
 import { END_REASONS } from '../../lambdas/domain/session';
@@ -110,7 +110,10 @@ describe('ECS task marker and task-state events', () => {
     const pattern = taskStatePattern();
     expect(pattern.detail.startedBy).toEqual([runTask?.startedBy]);
     expect(listTasks?.startedBy).toBe(runTask?.startedBy);
-    expect(runTask?.startedBy).toBe(DEFAULT_TASK_MARKER);
+    // The deployment's own marker, given to every function, in a form ECS accepts.
+    expect(runTask?.startedBy).toBe(synth.stateless.cluster.taskMarker);
+    for (const [name, env] of Object.entries(environments)) expect(env['TASK_MARKER'], name).toBe(runTask?.startedBy);
+    expect(runTask?.startedBy).toMatch(TASK_MARKER_PATTERN);
     expect(pattern.detail.clusterArn.map(deployedValue)).toEqual([runTask?.cluster]);
     expect(listTasks?.cluster).toBe(runTask?.cluster);
   });
@@ -118,7 +121,8 @@ describe('ECS task marker and task-state events', () => {
   it('the task-event handler acts on every event the rule forwards, for every status it forwards', async () => {
     const pattern = taskStatePattern();
     expect(pattern.source).toEqual([ECS_TASK_STATE_CHANGE.source]);
-    const deps = injectFakeDeps();
+    // The handler with the marker its deployed environment gives it.
+    const deps = injectFakeDeps({ taskMarker: deployedEnv('taskEvent')['TASK_MARKER'] });
     const started = async () => {
       const { session } = await createSession(deps, { ownerId: 'user-1', profile: 'notebook' });
       return { id: session.id, taskArn: String(session.taskArn) };

@@ -22,6 +22,7 @@ const validEnv = (): Record<string, string> => ({
   TASK_SUBNET_IDS: 'subnet-a, subnet-b',
   TASK_SECURITY_GROUP_IDS: 'sg-1',
   TASK_ASSIGN_PUBLIC_IP: 'false',
+  TASK_MARKER: 'se-SessionExpiryStateless-1a2b3c4d',
   PROFILES_JSON: JSON.stringify(PROFILES),
   SCHEDULE_GROUP_NAME: 'session-expiry',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
@@ -61,7 +62,7 @@ describe('loadEnv', () => {
     expect(env.ecsProfiles['demo']).toEqual({ taskDefinitionArn: PROFILES.demo.taskDefinitionArn, containerName: 'session' });
   });
 
-  it.each(['SESSIONS_TABLE_NAME', 'CLUSTER_ARN', 'TASK_SUBNET_IDS', 'PROFILES_JSON', 'EXPIRE_FUNCTION_ARN', 'SESSION_API_URL', 'JWT_ISSUER'])(
+  it.each(['SESSIONS_TABLE_NAME', 'CLUSTER_ARN', 'TASK_SUBNET_IDS', 'TASK_MARKER', 'PROFILES_JSON', 'EXPIRE_FUNCTION_ARN', 'SESSION_API_URL', 'JWT_ISSUER'])(
     'fails naming %s when it is missing',
     (name) => {
       expect(() => loadEnv(without(name))).toThrow(ConfigError);
@@ -79,6 +80,10 @@ describe('loadEnv', () => {
     expect(() => loadEnv(env)).toThrow(
       'invalid environment: DEADLINE_SHARDS must be a whole number from 1 to 32; TASK_ASSIGN_PUBLIC_IP must be true or false; EVENT_BUS_NAME is missing',
     );
+  });
+
+  it.each(['session.expiry', `se-${'x'.repeat(34)}`])('refuses a TASK_MARKER ECS would refuse as startedBy: %s', (marker) => {
+    expect(() => loadEnv({ ...validEnv(), TASK_MARKER: marker })).toThrow(/TASK_MARKER must be 1 to 36 letters/);
   });
 
   it('names the profile key that is wrong in PROFILES_JSON', () => {
@@ -99,6 +104,7 @@ describe('dependencies', () => {
       retentionDays: 30,
       apiUrl: 'https://api.example.test',
       adminGroup: 'session-admins',
+      taskMarker: 'se-SessionExpiryStateless-1a2b3c4d',
     });
   });
 
@@ -108,6 +114,7 @@ describe('dependencies', () => {
     expect(Object.keys(deps.profiles)).toEqual(['demo']);
     expect(deps.settings).toMatchObject({ apiUrl: 'https://api.example.test', orphanGraceSeconds: 120, stuckAfterSeconds: 600 });
     expect(deps.adminGroup).toBe('session-admins');
+    expect(deps.taskMarker).toBe('se-SessionExpiryStateless-1a2b3c4d');
   });
 
   it('returns injected dependencies instead of building AWS ones', () => {

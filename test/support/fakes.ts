@@ -280,6 +280,9 @@ export const TEST_PROFILES: Record<string, Profile> = {
 
 export const TEST_SETTINGS: UseCaseSettings = { ...DEFAULT_SETTINGS, apiUrl: 'https://sessions.example.test' };
 
+/** The `startedBy` marker of the test deployment (a handler ignores task events of any other). */
+export const TEST_TASK_MARKER = 'se-test-deployment-0a1b2c3d';
+
 /** The three stores of the use cases, as a test provides them. */
 export type Stores = Pick<UseCaseDeps, 'store' | 'idempotencyKeys' | 'ownerSlots'>;
 

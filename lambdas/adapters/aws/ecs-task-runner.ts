@@ -12,7 +12,7 @@ import {
   type Tag,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { DEFAULT_TASK_MARKER, TASK_MARKER_MAX_LENGTH } from '../../../contract/ecs-tasks';
+import { TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
 import { UnavailableError } from '../../domain/errors';
 import { type Clock, systemClock } from '../../ports/clock';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../ports/task-runner';
@@ -40,8 +40,11 @@ export interface EcsTaskRunnerOptions {
   assignPublicIp: boolean;
   /** Profile name → the task definition to run and the container that gets the environment. */
   profiles: Readonly<Record<string, EcsProfileTarget>>;
-  /** The `startedBy` marker RunTask sets and ListTasks filters on; default the contract's marker. */
-  startedBy?: string;
+  /**
+   * This deployment's `startedBy` marker (TASK_MARKER): RunTask sets it, ListTasks filters on it
+   * and the task-state rule matches it, so another deployment's tasks in the cluster are never ours.
+   */
+  startedBy: string;
   /** A task without createdAt (never seen in practice) counts as just created, so the orphan grace protects it. */
   clock?: Clock;
 }
@@ -87,9 +90,9 @@ export class EcsTaskRunner implements TaskRunner {
     private readonly options: EcsTaskRunnerOptions,
   ) {
     if (options.subnetIds.length === 0) throw new RangeError('EcsTaskRunner needs at least one subnet');
-    this.startedBy = options.startedBy ?? DEFAULT_TASK_MARKER;
-    if (this.startedBy.length === 0 || this.startedBy.length > TASK_MARKER_MAX_LENGTH) {
-      throw new RangeError(`EcsTaskRunner needs a startedBy marker of 1 to ${TASK_MARKER_MAX_LENGTH} characters`);
+    this.startedBy = options.startedBy;
+    if (!TASK_MARKER_PATTERN.test(this.startedBy)) {
+      throw new RangeError('EcsTaskRunner needs a startedBy marker of 1 to 36 letters, digits, -, / or _');
     }
     this.clock = options.clock ?? systemClock;
   }

@@ -6,7 +6,7 @@ import { JoseJwtVerifier } from '../../../lambdas/adapters/auth/jwt-verifier';
 import { handler } from '../../../lambdas/handlers/api';
 import { type ApiEvent } from '../../../lambdas/handlers/http/api-event';
 import { type HandlerDeps, resetDeps, setDeps } from '../../../lambdas/wiring';
-import { type FakeDeps, makeDeps } from '../../support/fakes';
+import { type FakeDeps, TEST_TASK_MARKER, makeDeps } from '../../support/fakes';
 import { type ApiEventOptions, USER, apiEvent, lambdaContext } from '../../support/apigw-events';
 import { captureOutput } from '../../support/captured-output';
 
@@ -55,6 +55,7 @@ export const makeApiHarness = async (): Promise<ApiHarness> => {
     ...deps,
     jwtVerifier: new JoseJwtVerifier({ issuer: ISSUER, audience: [AUDIENCE], key: publicKey }),
     adminGroup: ADMIN_GROUP,
+    taskMarker: TEST_TASK_MARKER,
   };
   resetDeps();
   setDeps(handlerDeps);

@@ -212,6 +212,7 @@ describe('use cases over the AWS adapters with SDK faults', () => {
         profiles: Object.fromEntries(
           Object.keys(TEST_PROFILES).map((name) => [name, { taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${name}:1`, containerName: 'session' }]),
         ),
+        startedBy: 'se-aws-faults-0a1b2c3d',
         clock,
       }),
       scheduler: new EventBridgeScheduler(schedulerClient, {
@@ -297,6 +298,67 @@ describe('use cases over the AWS adapters with SDK faults', () => {
       expect(ended).toMatchObject({ status: 'stopped', endReason: 'idle_timeout', endedAt: iso(clock.now()) });
       expect(ended.scheduleName).toBeUndefined();
       expect(published('Session Ended')).toEqual([expect.objectContaining({ sessionId: session.id, reason: 'idle_timeout' })]);
+    });
+  });
+
+  describe('StopTask throttled once: whichever comes first sends it again, within seconds', () => {
+    /** ECS throttles the first StopTask of the task, then recovers. */
+    const throttleFirstStop = (): void => {
+      let throttled = false;
+      world.stopFault = () => {
+        if (throttled) return undefined;
+        throttled = true;
+        return ecsThrottling();
+      };
+    };
+
+    it('the retried fire stops the task, and the STOPPED event ends the session', async () => {
+      const { session, taskArn } = await runningSession();
+      clock.set(ms(session.expiresAt) + SECOND);
+      throttleFirstStop();
+      const fire = { sessionId: session.id, scheduleName: session.scheduleName ?? '' };
+
+      await expect(expireSession(d, fire)).rejects.toBeInstanceOf(UnavailableError);
+      expect(await stored(session.id)).toMatchObject({ status: 'stopping', stopFailedAt: iso(clock.now()) });
+
+      clock.advance(2 * SECOND);
+      await expect(expireSession(d, fire)).resolves.toEqual({ outcome: 'stop_resent' });
+
+      expect(stopCallsOf(taskArn).map((c) => c.args[0].input.reason)).toEqual(['session-expiry: idle_timeout', 'session-expiry: idle_timeout']);
+      expect(world.statusOf(taskArn)).toBe('STOPPED');
+      expect(await stored(session.id)).toMatchObject({ status: 'stopping', stopConfirmedAt: iso(clock.now()) });
+      await handleTaskEvent(d, { taskArn, lastStatus: 'STOPPED', sessionId: session.id, stoppedReason: 'Task stopped by user' });
+      expect(await stored(session.id)).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
+      expect(published('Session Ended')).toEqual([expect.objectContaining({ sessionId: session.id, reason: 'idle_timeout' })]);
+    });
+
+    it('a second DELETE stops the task; a third sends nothing more', async () => {
+      const { session, taskArn } = await runningSession();
+      throttleFirstStop();
+      const caller = { ownerId: OWNER, isAdmin: false };
+
+      await expect(terminateSession(d, { id: session.id, caller })).rejects.toBeInstanceOf(UnavailableError);
+      clock.advance(SECOND);
+      const second = await terminateSession(d, { id: session.id, caller });
+      const third = await terminateSession(d, { id: session.id, caller });
+
+      expect([second.initiated, third.initiated]).toEqual([true, false]);
+      expect(stopCallsOf(taskArn)).toHaveLength(2);
+      expect(world.statusOf(taskArn)).toBe('STOPPED');
+      expect(await stored(session.id)).toMatchObject({ status: 'stopping', endReason: 'user_request' });
+    });
+
+    it('the next sweep sends it at once, without waiting for the stop timeout', async () => {
+      const { session, taskArn } = await runningSession();
+      throttleFirstStop();
+
+      await expect(terminateSession(d, { id: session.id, caller: { ownerId: OWNER, isAdmin: false } })).rejects.toBeInstanceOf(UnavailableError);
+      clock.advance(5 * SECOND);
+      const report = await sweep(d, { dryRun: false });
+
+      expect(report).toMatchObject({ failures: [], stuck: [{ sessionId: session.id, taskId: taskIdOf(taskArn), action: 'stop_again' }] });
+      expect(stopCallsOf(taskArn)).toHaveLength(2);
+      expect(world.statusOf(taskArn)).toBe('STOPPED');
     });
   });
 

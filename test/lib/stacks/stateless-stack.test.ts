@@ -224,7 +224,7 @@ describe('StatelessStack', () => {
           'detail-type': ['ECS Task State Change'],
           detail: {
             clusterArn: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^TasksCluster'), 'Arn'] }],
-            startedBy: ['session-expiry'],
+            startedBy: [synth.stateless.cluster.taskMarker],
             lastStatus: ['RUNNING', 'STOPPED'],
           },
         },

@@ -19,6 +19,7 @@ import { ecsThrottling } from '../../../support/aws-exceptions';
 const CLUSTER = 'arn:aws:ecs:eu-west-1:123456789012:cluster/sessions';
 const TASK_DEF = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/notebook:3';
 const SESSION_ID = '0b6f8f7e-3c1a-4f43-9f55-1b2f4f5a6c7d';
+const MARKER = 'se-SessionExpiryStateless-1a2b3c4d';
 const taskArn = (n: number | string): string => `arn:aws:ecs:eu-west-1:123456789012:task/sessions/${String(n).padStart(32, '0')}`;
 
 const OPTIONS: EcsTaskRunnerOptions = {
@@ -27,6 +28,7 @@ const OPTIONS: EcsTaskRunnerOptions = {
   securityGroupIds: ['sg-1'],
   assignPublicIp: false,
   profiles: { notebook: { taskDefinitionArn: TASK_DEF, containerName: 'session' } },
+  startedBy: MARKER,
 };
 
 const runningTask = (n: number, tags: Task['tags'] = [{ key: 'session-id', value: `session-${n}` }]): Task => ({
@@ -64,7 +66,7 @@ describe('EcsTaskRunner', () => {
         launchType: 'FARGATE',
         count: 1,
         clientToken: SESSION_ID,
-        startedBy: 'session-expiry',
+        startedBy: MARKER,
         enableECSManagedTags: true,
         networkConfiguration: {
           awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' },
@@ -87,6 +89,14 @@ describe('EcsTaskRunner', () => {
           ],
         },
       ]);
+    });
+
+    it.each([
+      ['empty', ''],
+      ['longer than the 36 characters ECS accepts', `se-${'x'.repeat(34)}`],
+      ['with a character ECS refuses', 'se-stack.name'],
+    ])('refuses a startedBy marker that is %s', (_what, startedBy) => {
+      expect(() => new EcsTaskRunner(ecs, { ...OPTIONS, startedBy })).toThrow(RangeError);
     });
 
     it('asks for a public IP only when configured to', async () => {
@@ -197,7 +207,7 @@ describe('EcsTaskRunner', () => {
       expect(lists).toHaveLength(3);
       // startedBy has to be the only ListTasks filter; desiredStatus RUNNING is the default.
       for (const list of lists) {
-        expect(list).toMatchObject({ cluster: CLUSTER, startedBy: 'session-expiry' });
+        expect(list).toMatchObject({ cluster: CLUSTER, startedBy: MARKER });
         expect(list.desiredStatus).toBeUndefined();
       }
       const describes = ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input);
