@@ -5,6 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type WiringEnvName } from '../../contract/function-env';
 import { type DefinedTable } from '../stacks/stateful-stack';
 import { type ExpiryScheduling } from './expiry-scheduling';
+import { type ProfileParameters } from './profile-parameters';
 import { type SessionCluster } from './session-cluster';
 import { type SessionFunction } from './session-function';
 
@@ -39,3 +40,7 @@ export const bindScheduler = (fn: SessionFunction, scheduling: ExpiryScheduling)
 /** Sets the ECS variables and allows controlling (and with `run`, starting) session tasks. */
 export const bindTasks = (fn: SessionFunction, cluster: SessionCluster, options: { run: boolean }): void =>
   cluster.bind(fn, options);
+
+/** Sets the profile variables and, with `read`, allows reading the profile parameters (GetParametersByPath). */
+export const bindProfiles = (fn: SessionFunction, profiles: ProfileParameters, options: { read: boolean }): void =>
+  profiles.bind(fn, options);

@@ -11,7 +11,7 @@ import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/
 import { DEFAULT_TASK_MARKER } from '../../contract/ecs-tasks';
 import { type SessionFunction } from './session-function';
 
-/** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */
+/** What the functions read for a profile (ProfileParameters): the profile config with the task to run resolved. */
 export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn: string; containerName: string };
 
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
@@ -147,17 +147,12 @@ export class SessionCluster extends Construct {
     return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.clusterName}/*` });
   }
 
-  get profilesJson(): string {
-    return Stack.of(this).toJsonString(this.profiles);
-  }
-
   /** Sets the ECS variables on a function and lets it control tasks (and start them, with `run`). */
   bind(fn: SessionFunction, options: { run: boolean }): void {
     fn.addEnvironment('CLUSTER_ARN', this.clusterArn);
     fn.addEnvironment('TASK_SUBNET_IDS', this.subnetIds.join(','));
     fn.addEnvironment('TASK_SECURITY_GROUP_IDS', this.securityGroupIds.join(','));
     fn.addEnvironment('TASK_ASSIGN_PUBLIC_IP', String(this.assignPublicIp));
-    fn.addEnvironment('PROFILES_JSON', this.profilesJson);
     this.grantTaskControl(fn);
     if (options.run) this.grantRun(fn);
   }

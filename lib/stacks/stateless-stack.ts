@@ -9,10 +9,11 @@ import { type AppConfig, ConfigError } from '../../contract/app-config';
 import { type FunctionEnvironment } from '../../contract/function-env';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { acknowledgeWildcards } from '../nag/acknowledge-wildcards';
-import { bindEventBus, bindScheduler, bindTable, bindTasks } from '../constructs/bindings';
+import { bindEventBus, bindProfiles, bindScheduler, bindTable, bindTasks } from '../constructs/bindings';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ExpiryScheduling } from '../constructs/expiry-scheduling';
 import { Monitoring } from '../constructs/monitoring';
+import { ProfileParameters } from '../constructs/profile-parameters';
 import { SessionApi } from '../constructs/session-api';
 import { SessionCluster } from '../constructs/session-cluster';
 import { type HandlerName, SessionFunction } from '../constructs/session-function';
@@ -53,6 +54,7 @@ export class StatelessStack extends Stack {
   readonly api: SessionApi;
   readonly scheduling: ExpiryScheduling;
   readonly cluster: SessionCluster;
+  readonly profiles: ProfileParameters;
   readonly monitoring: Monitoring;
   readonly eventBus: EventBus;
 
@@ -68,6 +70,7 @@ export class StatelessStack extends Stack {
 
     this.scheduling = new ExpiryScheduling(this, 'Scheduling', { expireFunctionArn });
     this.cluster = new SessionCluster(this, 'Tasks', { config, logRetention });
+    this.profiles = new ProfileParameters(this, 'Profiles', { profiles: this.cluster.profiles });
     this.eventBus = new EventBus(this, 'DomainEvents', { description: 'session-expiry domain events (Session Ended, Session Expiring)' });
     this.api = new SessionApi(this, 'Api', { config, logRetention });
 
@@ -97,13 +100,14 @@ export class StatelessStack extends Stack {
     const { api, expire, sweep, taskEvent } = this.functions;
 
     // Who may do what. Every function gets every variable (one wiring module reads them all); the
-    // grants differ: only the API starts tasks. Every function can end a session, which gives its
-    // owner slot back in the idempotency table, so all of them write both tables.
+    // grants differ: only the API starts tasks, so only it reads the profiles. Every function can end
+    // a session, which gives its owner slot back in the idempotency table, so all of them write both tables.
     for (const fn of [api, expire, sweep, taskEvent]) {
       bindTable(fn, 'SESSIONS_TABLE_NAME', props.sessions, 'rw');
       bindTable(fn, 'IDEMPOTENCY_TABLE_NAME', props.idempotency, 'rw');
       bindScheduler(fn, this.scheduling);
       bindTasks(fn, this.cluster, { run: fn === api });
+      bindProfiles(fn, this.profiles, { read: fn === api });
       bindEventBus(fn, this.eventBus);
     }
 
