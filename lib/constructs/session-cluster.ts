@@ -4,7 +4,7 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
@@ -37,6 +37,7 @@ export class SessionCluster extends Construct {
   readonly containerInsights: boolean;
   private readonly taskDefinitionResources: string[] = [];
   private readonly taskRoleArns: string[] = [];
+  private madeTaskRoles: { taskRole: Role; executionRole: Role } | undefined;
 
   constructor(scope: Construct, id: string, props: SessionClusterProps) {
     super(scope, id);
@@ -119,6 +120,7 @@ export class SessionCluster extends Construct {
     const taskDefinition = new FargateTaskDefinition(this, `${pascal(name)}TaskDefinition`, {
       cpu: profile.cpu,
       memoryLimitMiB: profile.memoryMiB,
+      ...this.rolesOfMadeTasks(),
     });
     taskDefinition.addContainer(profile.containerName, {
       image: ContainerImage.fromRegistry(profile.image),
@@ -130,8 +132,24 @@ export class SessionCluster extends Construct {
     });
     this.profiles[name] = { ...rest, taskDefinitionArn: taskDefinition.taskDefinitionArn, containerName: profile.containerName };
     this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
-    this.taskRoleArns.push(taskDefinition.taskRole.roleArn);
-    if (taskDefinition.executionRole) this.taskRoleArns.push(taskDefinition.executionRole.roleArn);
+  }
+
+  /**
+   * One task role and one execution role for every task definition the stack makes: neither holds
+   * anything of one profile (the task role has no permissions, the execution role writes to the one
+   * task log group), and two roles in all instead of two roles and a policy per profile keeps many
+   * profiles inside CloudFormation's 500 resources per stack (README, Known limits).
+   */
+  private rolesOfMadeTasks(): { taskRole: Role; executionRole: Role } {
+    if (this.madeTaskRoles === undefined) {
+      const assumedBy = new ServicePrincipal(ECS_TASKS_SERVICE);
+      this.madeTaskRoles = {
+        taskRole: new Role(this, 'SessionTaskRole', { assumedBy, description: 'Role of session tasks: no permissions' }),
+        executionRole: new Role(this, 'SessionExecutionRole', { assumedBy, description: 'ECS starting session tasks: writes their logs' }),
+      };
+      this.taskRoleArns.push(this.madeTaskRoles.taskRole.roleArn, this.madeTaskRoles.executionRole.roleArn);
+    }
+    return this.madeTaskRoles;
   }
 
   /** An IAM resource for a configured task definition: ARN, family:revision or family (any revision). */
