@@ -1,6 +1,6 @@
 // A synthesized app "deployed" on this machine: its tables created in dynalite as the templates
-// declare them, local fakes of ECS, Scheduler and EventBridge that know the templates' cluster,
-// task definitions, schedule groups and buses, an X-Ray daemon sink, and a sandbox that runs each
+// declare them, local fakes of ECS, Scheduler, EventBridge and SSM Parameter Store that know the
+// templates' cluster, task definitions, schedule groups, buses and parameters, an X-Ray daemon sink, and a sandbox that runs each
 // function's bundle as Lambda would with the SDK pointed at all of these. `deliver` and `fire` do
 // what EventBridge and Scheduler would do with an event or a schedule target. One per test file:
 // start in beforeAll, stop in afterAll.
@@ -12,6 +12,7 @@ import { matchesEventPattern } from './aws-fakes/event-pattern';
 import { type EventBridgeFake, startEventBridgeFake } from './aws-fakes/eventbridge';
 import { type FakeRequest, startUnexpectedServiceFake } from './aws-fakes/http-fake';
 import { type SchedulerFake, startSchedulerFake } from './aws-fakes/scheduler';
+import { type FakeParameter, type SsmFake, startSsmFake } from './aws-fakes/ssm';
 import { type XrayDaemonFake, startXrayDaemonFake } from './aws-fakes/xray-daemon';
 import { CfnResolver } from './cfn-intrinsics';
 import { type DeployedFunction, functionWithArn, readCloudAssembly } from './cloud-assembly';
@@ -26,6 +27,7 @@ export interface DeployedApp extends Deployment {
   ecs: EcsFake;
   scheduler: SchedulerFake;
   eventBridge: EventBridgeFake;
+  ssm: SsmFake;
   xray: XrayDaemonFake;
   /** Requests that reached no fake (a client of a service nobody expected). */
   unexpected: FakeRequest[];
@@ -47,6 +49,14 @@ const taskDefinitionsOf = (resolver: CfnResolver) =>
       return [resolver.ref(stackName, logicalId), definition];
     }),
   );
+
+/** The templates' parameters as CloudFormation would write them. */
+const parametersOf = (resolver: CfnResolver): FakeParameter[] =>
+  resolver.resourcesOfType('AWS::SSM::Parameter').map(({ stackName, resource }) => {
+    const p = resolver.resolve(stackName, resource.Properties) as { Name?: string; Value: string; Type: string };
+    if (p.Name === undefined) throw new Error('a parameter of the templates has no Name: the functions could not find it by path');
+    return { Name: p.Name, Value: p.Value, Type: p.Type };
+  });
 
 export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => {
   const assembly = readCloudAssembly(outdir);
@@ -72,6 +82,7 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
     const ecs = await open(startEcsFake({ region, accountId, clusters: attributesOf(deployment, 'AWS::ECS::Cluster', 'Arn'), taskDefinitions: taskDefinitionsOf(resolver) }), close);
     const scheduler = await open(startSchedulerFake({ region, accountId, groups: refsOf(deployment, 'AWS::Scheduler::ScheduleGroup') }), close);
     const eventBridge = await open(startEventBridgeFake({ region, accountId, buses: refsOf(deployment, 'AWS::Events::EventBus') }), close);
+    const ssm = await open(startSsmFake({ parameters: parametersOf(resolver) }), close);
     const xray = await open(startXrayDaemonFake(), close);
     const unexpected = await open(startUnexpectedServiceFake(), close);
     const sandbox: LambdaSandbox = {
@@ -87,6 +98,7 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
         AWS_ENDPOINT_URL_ECS: ecs.endpoint,
         AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       },
     };
     const run = (fn: DeployedFunction, event: unknown, options?: InvokeOptions) => invoke(fn, event, sandbox, options);
@@ -98,6 +110,7 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
       ecs,
       scheduler,
       eventBridge,
+      ssm,
       xray,
       unexpected: unexpected.requests,
       sandbox,
