@@ -1,6 +1,7 @@
 // The one typed, validated configuration: read from cdk.json context key `sessionExpiry` by the CDK
-// app and by the local stack, and handed to the Lambdas as JSON (profiles) in an env var. It lives in
-// contract/ because the CDK app and the runtime both read it (README, Layout).
+// app and by the local stack; deployed, the functions read its profiles from one SSM parameter each
+// and validate them with this schema. It lives in contract/ because the CDK app and the runtime both
+// read it (README, Layout).
 // Bad config fails fast with a message naming the key.
 import { z } from 'zod';
 

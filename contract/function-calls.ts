@@ -35,6 +35,8 @@ export const CALL_RESOURCES = [
   'taskRoles',
   /** The stack's domain event bus. */
   'eventBus',
+  /** The profile parameters under the stack's path (GetParametersByPath is authorized on the path). */
+  'profileParameters',
 ] as const;
 export type CallResource = (typeof CALL_RESOURCES)[number];
 
@@ -53,7 +55,8 @@ export type IamAction =
   | 'scheduler:CreateSchedule'
   | 'scheduler:DeleteSchedule'
   | 'iam:PassRole'
-  | 'events:PutEvents';
+  | 'events:PutEvents'
+  | 'ssm:GetParametersByPath';
 
 export type FunctionCalls = Readonly<Partial<Record<CallResource, readonly IamAction[]>>>;
 
@@ -71,7 +74,7 @@ export const FUNCTION_CALLS = {
   // Every route: create (idempotency key, owner slot, PutItem, arm, RunTask with tags and the task's
   // roles, compensating StopTask), list (byOwner), show, activity and extend (arm when a deadline
   // moves earlier), terminate (StopTask, disarm), stats (Scan, byDeadline) and the admin sweep route,
-  // which runs the sweep itself.
+  // which runs the sweep itself; reading the profiles for a create.
   api: {
     sessionsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
     sessionsByOwner: ['dynamodb:Query'],
@@ -84,6 +87,8 @@ export const FUNCTION_CALLS = {
     schedulerRole: ['iam:PassRole'],
     taskRoles: ['iam:PassRole'],
     eventBus: ['events:PutEvents'],
+    // Only creates look profiles up (README, Configuration: where profiles live).
+    profileParameters: ['ssm:GetParametersByPath'],
   },
   // A schedule fired: re-read, re-arm later (CreateSchedule, passing the scheduler role) or warn, or
   // stop the task; a session without a task is ended right there.

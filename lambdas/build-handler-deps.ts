@@ -7,12 +7,12 @@ import { type JwtVerifier } from './adapters/auth/jwt-verifier';
 import { DynamoDbIdempotencyKeys } from './adapters/dynamodb/dynamodb-idempotency-keys';
 import { DynamoDbOwnerSlots } from './adapters/dynamodb/dynamodb-owner-slots';
 import { DynamoDbSessionStore } from './adapters/dynamodb/dynamodb-session-store';
-import { type Profile } from './domain/profile';
 import { type HandlerDeps } from './handlers/handler-setup';
 import { type Clock, systemClock } from './ports/clock';
 import { type EventPublisher } from './ports/event-publisher';
 import { type ExpiryScheduler } from './ports/expiry-scheduler';
 import { type Log, type Metrics } from './ports/observability';
+import { type ProfileCatalog } from './ports/profile-catalog';
 import { type TaskRunner } from './ports/task-runner';
 import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
 
@@ -21,7 +21,8 @@ export interface DeploymentSettings {
   tables: { sessions: string; idempotency: string };
   deadlineShards: number;
   retentionDays: number;
-  profiles: Readonly<Record<string, Profile>>;
+  /** The configuration's profiles locally; on Lambda, the parameters the stack wrote (README, Configuration). */
+  profiles: ProfileCatalog;
   /** Base URL tasks report activity to (SESSION_API_URL). */
   apiUrl: string;
   orphanGraceSeconds: number;

@@ -1,25 +1,29 @@
 // Builds the use cases' dependencies for the Lambda functions from their environment: variables
 // validated once (a missing or bad one fails with its name), AWS SDK clients and adapters created
-// once per process, on first use. Settings become dependencies in build-handler-deps.ts, shared
+// once per process, on first use. The profiles are not in the environment (Lambda allows 4 KB of
+// it): they are read from the stack's parameters when a session is created (adapters/aws/profile-store.ts). Settings become dependencies in build-handler-deps.ts, shared
 // with the local stack; each handler entry is its factory called with `lambdaSetup`. Tests run the
 // exported handlers on fakes by injecting their own dependencies with `setDeps`.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { remoteJwtVerifier } from './adapters/auth/jwt-verifier';
-import { type EcsProfileTarget, EcsTaskRunner } from './adapters/aws/ecs-task-runner';
+import { type EcsProfileTargets, EcsTaskRunner } from './adapters/aws/ecs-task-runner';
 import { EventBridgeEventPublisher } from './adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
+import { ParameterProfileStore } from './adapters/aws/profile-store';
 import { log, metricsPort } from './adapters/observability/powertools';
-import { ConfigError, configSchema } from '../contract/app-config';
+import { ConfigError } from '../contract/app-config';
 import { type DeploymentSettings, type PlatformAdapters, buildHandlerDeps } from './build-handler-deps';
 import { TASK_MARKER_PATTERN } from '../contract/ecs-tasks';
 import { type WiringEnvName } from '../contract/function-env';
-import { toProfile } from './profile-config';
-import { type Profile } from './domain/profile';
+import { parseDeployedProfiles } from './profile-config';
+import { type ProfileCatalog } from './ports/profile-catalog';
 import { type HandlerDeps, type HandlerSetup } from './handlers/handler-setup';
 import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
 
@@ -48,7 +52,7 @@ const envSchema = z.object({
   TASK_ASSIGN_PUBLIC_IP: z.enum(['true', 'false'], 'must be true or false').transform((v) => v === 'true'),
   // No default: a shared marker is how two deployments on one cluster would stop each other's tasks.
   TASK_MARKER: required.pipe(z.string().regex(TASK_MARKER_PATTERN, 'must be 1 to 36 letters, digits, -, / or _')),
-  PROFILES_JSON: required,
+  PROFILES_PARAMETER_PATH: required.pipe(z.string().regex(/^\/[\w./-]*[\w.-]$/, 'must be a parameter path such as /stack/profiles')),
   SCHEDULE_GROUP_NAME: required,
   SCHEDULER_ROLE_ARN: required,
   EXPIRE_FUNCTION_ARN: required,
@@ -63,10 +67,7 @@ const envSchema = z.object({
   JWT_JWKS_URL: url,
 } satisfies Record<WiringEnvName, z.ZodType>);
 
-export interface LambdaEnv extends Omit<z.output<typeof envSchema>, 'PROFILES_JSON'> {
-  profiles: Record<string, Profile>;
-  ecsProfiles: Record<string, EcsProfileTarget>;
-}
+export type LambdaEnv = z.output<typeof envSchema>;
 
 type RawEnv = Record<string, string | undefined>;
 
@@ -77,42 +78,19 @@ const withoutEmpty = (env: RawEnv): RawEnv =>
 const problemsOf = (issues: readonly z.core.$ZodIssue[], root: string): string[] =>
   issues.map((issue) => `${[root, ...issue.path.map(String)].filter((p) => p.length > 0).join('.')} ${issue.message}`);
 
-/** PROFILES_JSON: the configuration's profiles, each resolved to a task definition by CDK. */
-const parseProfiles = (raw: string): Pick<LambdaEnv, 'profiles' | 'ecsProfiles'> => {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw) as unknown;
-  } catch {
-    throw new ConfigError('invalid environment: PROFILES_JSON must be JSON');
-  }
-  const parsed = configSchema.shape.profiles.safeParse(json);
-  if (!parsed.success) throw new ConfigError(`invalid environment: ${problemsOf(parsed.error.issues, 'PROFILES_JSON').join('; ')}`);
-  const profiles: Record<string, Profile> = {};
-  const ecsProfiles: Record<string, EcsProfileTarget> = {};
-  for (const [name, config] of Object.entries(parsed.data)) {
-    if (config.taskDefinitionArn === undefined) {
-      throw new ConfigError(`invalid environment: PROFILES_JSON.${name}.taskDefinitionArn is missing`);
-    }
-    profiles[name] = toProfile(name, config);
-    ecsProfiles[name] = { taskDefinitionArn: config.taskDefinitionArn, containerName: config.containerName };
-  }
-  return { profiles, ecsProfiles };
-};
-
 /** Validates the functions' environment; throws ConfigError naming every missing or bad variable. */
 export const loadEnv = (env: RawEnv = process.env): LambdaEnv => {
   const result = envSchema.safeParse(withoutEmpty(env));
   if (!result.success) throw new ConfigError(`invalid environment: ${problemsOf(result.error.issues, '').join('; ')}`);
-  const { PROFILES_JSON, ...rest } = result.data;
-  return { ...rest, ...parseProfiles(PROFILES_JSON) };
+  return result.data;
 };
 
-/** The deployment's settings as the environment gives them. */
-export const settingsFromEnv = (env: LambdaEnv): DeploymentSettings => ({
+/** The deployment's settings as the environment gives them, and the profiles as the store serves them. */
+export const settingsFromEnv = (env: LambdaEnv, profiles: ProfileCatalog): DeploymentSettings => ({
   tables: { sessions: env.SESSIONS_TABLE_NAME, idempotency: env.IDEMPOTENCY_TABLE_NAME },
   deadlineShards: env.DEADLINE_SHARDS,
   retentionDays: env.RETENTION_DAYS,
-  profiles: env.profiles,
+  profiles,
   apiUrl: env.SESSION_API_URL,
   orphanGraceSeconds: env.ORPHAN_GRACE_SECONDS,
   stuckAfterSeconds: env.STUCK_AFTER_SECONDS,
@@ -120,15 +98,23 @@ export const settingsFromEnv = (env: LambdaEnv): DeploymentSettings => ({
   taskMarker: env.TASK_MARKER,
 });
 
+/** The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README, Configuration). */
+export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore =>
+  new ParameterProfileStore(new SSMProvider({ awsSdkV3Client: new SSMClient({}) }), {
+    path: env.PROFILES_PARAMETER_PATH,
+    parse: parseDeployedProfiles,
+    log,
+  });
+
 /** The AWS adapters over SDK clients (region and credentials from the Lambda environment). */
-export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
+export const awsAdapters = (env: LambdaEnv, profiles: EcsProfileTargets): PlatformAdapters => ({
   dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({})),
   tasks: new EcsTaskRunner(new ECSClient({}), {
     clusterArn: env.CLUSTER_ARN,
     subnetIds: env.TASK_SUBNET_IDS,
     securityGroupIds: env.TASK_SECURITY_GROUP_IDS,
     assignPublicIp: env.TASK_ASSIGN_PUBLIC_IP,
-    profiles: env.ecsProfiles,
+    profiles,
     startedBy: env.TASK_MARKER,
   }),
   scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
@@ -143,7 +129,10 @@ export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
   metrics: metricsPort,
 });
 
-export const buildAwsDeps = (env: LambdaEnv): HandlerDeps => buildHandlerDeps(settingsFromEnv(env), awsAdapters(env));
+export const buildAwsDeps = (env: LambdaEnv): HandlerDeps => {
+  const profiles = profileStoreOf(env);
+  return buildHandlerDeps(settingsFromEnv(env, profiles), awsAdapters(env, profiles));
+};
 
 let current: HandlerDeps | undefined;
 

@@ -31,6 +31,7 @@ import { type SweepEvent, type SweepHandlerResult, makeSweepHandler } from '../l
 import { makeTaskEventHandler } from '../lambdas/handlers/task-event';
 import { type ExpiryFire } from '../lambdas/ports/expiry-scheduler';
 import { type Log, noMetrics } from '../lambdas/ports/observability';
+import { fixedProfiles } from '../lambdas/ports/profile-catalog';
 import { type SweepReport } from '../contract/wire';
 import { AsyncInvoker } from './async-invoker';
 import { type ConsoleLog, consoleLog } from './console-log';
@@ -128,7 +129,7 @@ const localSettings = (config: AppConfig, apiUrl: string, taskMarker: string): D
   tables: LOCAL_TABLES,
   deadlineShards: config.deadlineShards,
   retentionDays: config.retentionDays,
-  profiles: profilesOf(config),
+  profiles: fixedProfiles(profilesOf(config)),
   apiUrl,
   orphanGraceSeconds: config.orphanGraceSeconds,
   stuckAfterSeconds: config.stuckAfterSeconds,

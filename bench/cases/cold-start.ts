@@ -48,14 +48,8 @@ const LAMBDA_ENV: Record<string, string> = {
   TASK_SUBNET_IDS: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
   TASK_SECURITY_GROUP_IDS: 'sg-0123456789abcdef0',
   TASK_ASSIGN_PUBLIC_IP: 'false',
-  PROFILES_JSON: JSON.stringify({
-    demo: {
-      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/bench-demo:1',
-      containerName: 'session',
-      idleTimeoutSeconds: { default: 900, min: 60, max: 14_400 },
-      maxLifetimeSeconds: { default: 28_800, min: 600, max: 86_400 },
-    },
-  }),
+  // Read from SSM on the first create, not at init: the cold start measured here reads none.
+  PROFILES_PARAMETER_PATH: '/bench/profiles',
   SCHEDULE_GROUP_NAME: 'bench',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-scheduler',
   EXPIRE_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bench-expire',

@@ -39,7 +39,7 @@ export const MAX_METADATA_KEYS = 16;
 
 /** Create uses every port: the key, the slot, the record, the schedule, the task and the event. */
 export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput): Promise<CreateSessionResult> => {
-  const profile = profileNamed(deps, input.profile);
+  const profile = await profileNamed(deps, input.profile);
   const timeouts = effectiveTimeouts(profile, input);
   const metadata = { ...(input.metadata ?? {}) };
   if (Object.keys(metadata).length > MAX_METADATA_KEYS) {
@@ -89,9 +89,8 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
   return { session, activityToken, replayed: false };
 };
 
-const profileNamed = (deps: Pick<UseCaseDeps, 'profiles'>, name: string): Profile => {
-  // hasOwn: a profile called `constructor` or `__proto__` must not resolve to Object's members.
-  const profile = Object.hasOwn(deps.profiles, name) ? deps.profiles[name] : undefined;
+const profileNamed = async (deps: Pick<UseCaseDeps, 'profiles'>, name: string): Promise<Profile> => {
+  const profile = await deps.profiles.profileNamed(name);
   if (profile === undefined) throw new ValidationError('profile', 'profile: no such profile is configured');
   return profile;
 };

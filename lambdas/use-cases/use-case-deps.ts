@@ -1,13 +1,13 @@
 // The ports, profiles and settings the use cases are given. Built once per process by the wiring
 // module (AWS adapters on Lambda, local adapters in the local stack, fakes in tests). Each use case
 // names the part it needs (a `Pick` of these), so a test or a new caller sees what it must provide.
-import { type Profile } from '../domain/profile';
 import { type Clock } from '../ports/clock';
 import { type EventPublisher } from '../ports/event-publisher';
 import { type ExpiryScheduler } from '../ports/expiry-scheduler';
 import { type IdempotencyKeys } from '../ports/idempotency-keys';
 import { type Log, type Metrics } from '../ports/observability';
 import { type OwnerSlots } from '../ports/owner-slots';
+import { type ProfileCatalog } from '../ports/profile-catalog';
 import { type SessionStore } from '../ports/session-store';
 import { type TaskRunner } from '../ports/task-runner';
 
@@ -34,7 +34,7 @@ export interface UseCaseDeps {
   clock: Clock;
   log: Log;
   metrics: Metrics;
-  profiles: Readonly<Record<string, Profile>>;
+  profiles: ProfileCatalog;
   settings: UseCaseSettings;
 }
 

@@ -8,6 +8,7 @@ import { type WiringEnvName } from '../../contract/function-env';
 import { BY_DEADLINE_INDEX, BY_OWNER_INDEX } from '../../contract/table-definitions';
 import { type DefinedTable } from '../stacks/stateful-stack';
 import { type ExpiryScheduling } from './expiry-scheduling';
+import { type ProfileParameters } from './profile-parameters';
 import { type SessionCluster } from './session-cluster';
 import { type SessionFunction } from './session-function';
 
@@ -18,6 +19,7 @@ export interface BoundResources {
   cluster: SessionCluster;
   scheduling: ExpiryScheduling;
   eventBus: IEventBus;
+  profiles: ProfileParameters;
 }
 
 /** Where one action on one of the contract's resources may be made here. */
@@ -58,6 +60,7 @@ export const callScopes = (bound: BoundResources): Record<CallResource, (action:
     schedulerRole: () => ({ resources: [scheduling.schedulerRole.roleArn], conditions: passedTo(SCHEDULER_SERVICE) }),
     taskRoles: () => ({ resources: cluster.taskRoleArns, conditions: passedTo(ECS_TASKS_SERVICE) }),
     eventBus: () => ({ resources: [bound.eventBus.eventBusArn] }),
+    profileParameters: () => ({ resources: [bound.profiles.pathArn] }),
   };
 };
 
@@ -94,4 +97,5 @@ export const bindEnvironment = (fn: SessionFunction, bound: BoundResources): voi
   bound.scheduling.addEnvironmentTo(fn);
   bound.cluster.addEnvironmentTo(fn);
   fn.addEnvironment('EVENT_BUS_NAME', bound.eventBus.eventBusName);
+  bound.profiles.addEnvironmentTo(fn);
 };

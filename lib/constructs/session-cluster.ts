@@ -5,6 +5,7 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
@@ -12,8 +13,10 @@ import { taskMarkerFor } from '../../contract/ecs-tasks';
 import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 import { type SessionFunction } from './session-function';
 
-/** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */
+/** What the functions read for a profile (ProfileParameters): the profile config with the task to run resolved. */
 export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn: string; containerName: string };
+
+const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 
 /** The user (uid:gid) of containers in task definitions the stack makes: never root. */
 const SESSION_USER = '1000:1000';
@@ -46,6 +49,7 @@ export class SessionCluster extends Construct {
   readonly taskDefinitionResources: string[] = [];
   /** The task and execution roles of those task definitions, which RunTask passes to ECS. */
   readonly taskRoleArns: string[] = [];
+  private madeTaskRoles: { taskRole: Role; executionRole: Role } | undefined;
 
   constructor(scope: Construct, id: string, props: SessionClusterProps) {
     super(scope, id);
@@ -140,6 +144,7 @@ export class SessionCluster extends Construct {
     const taskDefinition = new FargateTaskDefinition(this, `${pascal(name)}TaskDefinition`, {
       cpu: profile.cpu,
       memoryLimitMiB: profile.memoryMiB,
+      ...this.rolesOfMadeTasks(),
     });
     taskDefinition.addContainer(profile.containerName, {
       image: ContainerImage.fromRegistry(profile.image),
@@ -161,8 +166,24 @@ export class SessionCluster extends Construct {
     );
     this.profiles[name] = { ...rest, taskDefinitionArn: taskDefinition.taskDefinitionArn, containerName: profile.containerName };
     this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
-    this.taskRoleArns.push(taskDefinition.taskRole.roleArn);
-    if (taskDefinition.executionRole) this.taskRoleArns.push(taskDefinition.executionRole.roleArn);
+  }
+
+  /**
+   * One task role and one execution role for every task definition the stack makes: neither holds
+   * anything of one profile (the task role has no permissions, the execution role writes to the one
+   * task log group), and two roles in all instead of two roles and a policy per profile keeps many
+   * profiles inside CloudFormation's 500 resources per stack (README, Known limits).
+   */
+  private rolesOfMadeTasks(): { taskRole: Role; executionRole: Role } {
+    if (this.madeTaskRoles === undefined) {
+      const assumedBy = new ServicePrincipal(ECS_TASKS_SERVICE);
+      this.madeTaskRoles = {
+        taskRole: new Role(this, 'SessionTaskRole', { assumedBy, description: 'Role of session tasks: no permissions' }),
+        executionRole: new Role(this, 'SessionExecutionRole', { assumedBy, description: 'ECS starting session tasks: writes their logs' }),
+      };
+      this.taskRoleArns.push(this.madeTaskRoles.taskRole.roleArn, this.madeTaskRoles.executionRole.roleArn);
+    }
+    return this.madeTaskRoles;
   }
 
   /** An IAM resource for a configured task definition: ARN, family:revision or family (any revision). */
@@ -178,10 +199,6 @@ export class SessionCluster extends Construct {
     return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.clusterName}/*` });
   }
 
-  get profilesJson(): string {
-    return Stack.of(this).toJsonString(this.profiles);
-  }
-
   /** Sets the ECS variables on a function (its grants come from contract/function-calls.ts). */
   addEnvironmentTo(fn: SessionFunction): void {
     fn.addEnvironment('CLUSTER_ARN', this.clusterArn);
@@ -189,7 +206,6 @@ export class SessionCluster extends Construct {
     fn.addEnvironment('TASK_SECURITY_GROUP_IDS', this.securityGroupIds.join(','));
     fn.addEnvironment('TASK_ASSIGN_PUBLIC_IP', String(this.assignPublicIp));
     fn.addEnvironment('TASK_MARKER', this.taskMarker);
-    fn.addEnvironment('PROFILES_JSON', this.profilesJson);
   }
 }
 

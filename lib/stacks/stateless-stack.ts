@@ -14,6 +14,7 @@ import { bindEnvironment, callScopes, grantCalls } from '../constructs/bindings'
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ExpiryScheduling } from '../constructs/expiry-scheduling';
 import { Monitoring } from '../constructs/monitoring';
+import { ProfileParameters } from '../constructs/profile-parameters';
 import { SessionApi } from '../constructs/session-api';
 import { SessionCluster } from '../constructs/session-cluster';
 import { type HandlerName, SessionFunction } from '../constructs/session-function';
@@ -54,6 +55,7 @@ export class StatelessStack extends Stack {
   readonly api: SessionApi;
   readonly scheduling: ExpiryScheduling;
   readonly cluster: SessionCluster;
+  readonly profiles: ProfileParameters;
   readonly monitoring: Monitoring;
   readonly eventBus: EventBus;
 
@@ -69,6 +71,7 @@ export class StatelessStack extends Stack {
 
     this.scheduling = new ExpiryScheduling(this, 'Scheduling', { expireFunctionArn });
     this.cluster = new SessionCluster(this, 'Tasks', { config, logRetention });
+    this.profiles = new ProfileParameters(this, 'Profiles', { profiles: this.cluster.profiles });
     this.eventBus = new EventBus(this, 'DomainEvents', { description: 'session-expiry domain events (Session Ended, Session Expiring)' });
     this.api = new SessionApi(this, 'Api', { config, logRetention });
 
@@ -99,7 +102,7 @@ export class StatelessStack extends Stack {
 
     // Who may do what: every function gets every variable (one wiring module reads them all), and
     // exactly the grants contract/function-calls.ts lists for it (README, "Least privilege").
-    const bound = { sessions: props.sessions, idempotency: props.idempotency, cluster: this.cluster, scheduling: this.scheduling, eventBus: this.eventBus };
+    const bound = { sessions: props.sessions, idempotency: props.idempotency, cluster: this.cluster, scheduling: this.scheduling, eventBus: this.eventBus, profiles: this.profiles };
     const scopes = callScopes(bound);
     for (const [name, fn] of Object.entries(this.functions) as [HandlerName, SessionFunction][]) {
       bindEnvironment(fn, bound);

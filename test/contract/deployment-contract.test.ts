@@ -4,6 +4,7 @@
 // If either side stops using the contract, a test below fails; the type-level checks fail tsc.
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../../contract/domain-events';
@@ -24,7 +25,7 @@ import { lambdaContext } from '../support/apigw-events';
 import { T0, makeDeps } from '../support/fakes';
 import { captureOutput } from '../support/captured-output';
 import { injectFakeDeps } from '../lambdas/handlers/fake-handler-deps';
-import { deployedEnvironment, deployedValue } from '../support/deployed-value';
+import { deployedEnvironment, deployedParametersUnder, deployedValue } from '../support/deployed-value';
 import { type SynthesizedApp, resourcesOf, synthApp } from '../support/synth-app';
 
 interface EventPattern {
@@ -91,16 +92,27 @@ const taskStatePattern = (): EventPattern => {
 
 describe('ECS task marker and task-state events', () => {
   const ecs = mockClient(ECSClient);
+  // The profiles (and so the task definition) come from the parameters the template writes.
+  const ssm = mockClient(SSMClient);
   afterEach(() => {
     ecs.reset();
+    ssm.reset();
     resetDeps();
   });
-  afterAll(() => ecs.restore());
+  afterAll(() => {
+    ecs.restore();
+    ssm.restore();
+  });
 
   it('the task-state rule matches the startedBy marker and cluster the ECS adapter starts tasks with and the sweep lists by', async () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/c/1' }] });
     ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-    const { tasks } = buildAwsDeps(loadEnv(deployedEnv('api')));
+    const env = loadEnv(deployedEnv('api'));
+    const documents = deployedParametersUnder(resourcesOf(template(), 'AWS::SSM::Parameter'), env.PROFILES_PARAMETER_PATH);
+    ssm.on(GetParametersByPathCommand, { Path: env.PROFILES_PARAMETER_PATH }).resolves({
+      Parameters: Object.entries(documents).map(([name, Value]) => ({ Name: `${env.PROFILES_PARAMETER_PATH}/${name}`, Type: 'String', Value })),
+    });
+    const { tasks } = buildAwsDeps(env);
 
     await tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'user-1', profile: 'demo', environment: {} });
     await tasks.listManaged();

@@ -15,7 +15,7 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesEventPattern } from '../support/aws-fakes/event-pattern';
-import { type RecordedCall } from '../support/aws-fakes/http-fake';
+import { AwsServiceError, type RecordedCall } from '../support/aws-fakes/http-fake';
 import { type FakeSchedule } from '../support/aws-fakes/scheduler';
 import { type ApiEventOptions, apiEvent } from '../support/apigw-events';
 import { type DeployedFunction, functionWithArn } from '../support/cloud-assembly';
@@ -169,6 +169,9 @@ describe('the deployed bundles', () => {
     }
     const [first, second] = created;
     if (first === undefined || second === undefined) throw new Error('two sessions were not created');
+    // Each cold api process read the profiles from the template's parameters, under the path its environment names.
+    const profileReads = inputsOf(app().ssm.calls, 'GetParametersByPath');
+    expect(profileReads.map((read) => read['Path'])).toEqual(created.map(() => create.fn.environment['PROFILES_PARAMETER_PATH']));
 
     // 2. Both tasks reach RUNNING: the event ECS sends matches the one rule, whose target records it.
     for (const session of created) {
@@ -229,6 +232,8 @@ describe('the deployed bundles', () => {
     const keys = Items.filter((item) => created.some((s) => s.id === item['sessionId']));
     expect(keys).toHaveLength(2);
     for (const key of keys) expect(typeof key[idempotency.timeToLiveAttribute ?? 'a TTL attribute']).toBe('number');
+    // Only creating a session needs a profile: expiring, sweeping and following tasks read none.
+    expect(inputsOf(app().ssm.calls, 'GetParametersByPath')).toHaveLength(profileReads.length);
     expect(app().unexpected.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
   it('makes only calls that each function\'s own role allows, on every route and handler (IAM policy simulator)', async () => {
@@ -303,6 +308,26 @@ describe('the walk fails where the deployment would', () => {
     const failure = await failureOf(app().invoke(fn, event, { variables }));
     expect(failure).toBeInstanceOf(InvocationError);
     expect(failure).toMatchObject({ phase: 'init', errorName: 'ConfigError', errorMessage: expect.stringMatching(/SCHEDULER_ROLE_ARN is missing/) as unknown });
+  });
+
+  it('a create that finds no profile under its path answers 500, and its log names the path', async () => {
+    const create = apiRoute('POST /sessions');
+    const variables = { ...create.fn.environment, PROFILES_PARAMETER_PATH: '/elsewhere/profiles' };
+    const invocation = await app().invoke(create.fn, requestTo(create, 'nobody', { body: { profile: Object.keys(rawConfig().profiles)[0] } }), { variables });
+    expect(JSON.parse(expectAnswer(invocation, 500).body)).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    expect(invocation.log).toMatch(/the deployed profiles are not valid.*no parameter under \/elsewhere\/profiles/);
+  });
+
+  it('a create whose parameter store refuses answers 503, and its log says why', async () => {
+    const create = apiRoute('POST /sessions');
+    app().ssm.refuse = new AwsServiceError(400, 'AccessDeniedException', 'User is not authorized to perform: ssm:GetParametersByPath');
+    try {
+      const invocation = await app().invoke(create.fn, requestTo(create, 'nobody', { body: { profile: Object.keys(rawConfig().profiles)[0] } }));
+      expect(JSON.parse(expectAnswer(invocation, 503).body)).toMatchObject({ error: { code: 'unavailable' } });
+      expect(invocation.log).toMatch(/the profiles could not be read.*AccessDeniedException/);
+    } finally {
+      app().ssm.refuse = undefined;
+    }
   });
 
   it('a sessions table whose indexes are named differently fails the sweep', async () => {

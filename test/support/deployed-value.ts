@@ -34,3 +34,20 @@ export const deployedValue = (value: unknown): string => {
 /** A function's environment as deployed: every variable's value resolved (see `deployedValue`). */
 export const deployedEnvironment = (variables: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, deployedValue(value)]));
+
+interface ParameterResource {
+  Properties?: Record<string, unknown>;
+}
+
+/**
+ * The String parameters of a template directly under `path`, as GetParametersByPath (not recursive)
+ * with Powertools would give them to the function: name below the path → deployed value.
+ */
+export const deployedParametersUnder = (parameters: Record<string, ParameterResource>, path: string): Record<string, string> =>
+  Object.fromEntries(
+    Object.values(parameters).flatMap((p) => {
+      const name = deployedValue(p.Properties?.['Name']);
+      const rest = name.startsWith(`${path}/`) ? name.slice(path.length + 1) : undefined;
+      return rest === undefined || rest.includes('/') ? [] : [[rest, deployedValue(p.Properties?.['Value'])]];
+    }),
+  );

@@ -7,6 +7,7 @@ import { type Clock } from '../../lambdas/ports/clock';
 import { type EventPublisher, type SessionEvent } from '../../lambdas/ports/event-publisher';
 import { type ArmRequest, type ExpiryFire, type ExpiryScheduler } from '../../lambdas/ports/expiry-scheduler';
 import { type Log, type LogExtra, type MetricDimensions, type MetricName, type Metrics } from '../../lambdas/ports/observability';
+import { fixedProfiles } from '../../lambdas/ports/profile-catalog';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
 import { DEFAULT_SETTINGS, type UseCaseDeps, type UseCaseSettings } from '../../lambdas/use-cases/use-case-deps';
 import { FailurePlan } from './failure-plan';
@@ -329,7 +330,7 @@ export const makeDeps = <S extends Stores = InMemoryStores>(overrides: DepsOverr
     clock,
     log: new RecordingLog(),
     metrics: new RecordingMetrics(),
-    profiles: overrides.profiles ?? TEST_PROFILES,
+    profiles: fixedProfiles(overrides.profiles ?? TEST_PROFILES),
     settings: { ...TEST_SETTINGS, ...overrides.settings },
   };
 };

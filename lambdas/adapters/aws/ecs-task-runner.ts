@@ -33,13 +33,23 @@ export interface EcsProfileTarget {
   containerName: string;
 }
 
+/** Profile name → the task definition to run and the container that gets the environment. */
+export interface EcsProfileTargets {
+  targetOf(profile: string): Promise<EcsProfileTarget | undefined>;
+}
+
+/** Targets known up front (tests, benchmarks). */
+export const fixedTargets = (targets: Readonly<Record<string, EcsProfileTarget>>): EcsProfileTargets => ({
+  targetOf: (profile) => Promise.resolve(Object.hasOwn(targets, profile) ? targets[profile] : undefined),
+});
+
 export interface EcsTaskRunnerOptions {
   clusterArn: string;
   subnetIds: readonly string[];
   securityGroupIds: readonly string[];
   assignPublicIp: boolean;
-  /** Profile name → the task definition to run and the container that gets the environment. */
-  profiles: Readonly<Record<string, EcsProfileTarget>>;
+  /** Where each profile's task definition is looked up (deployed: the profile parameters). */
+  profiles: EcsProfileTargets;
   /**
    * This deployment's `startedBy` marker (TASK_MARKER): RunTask sets it, ListTasks filters on it
    * and the task-state rule matches it, so another deployment's tasks in the cluster are never ours.
@@ -98,7 +108,7 @@ export class EcsTaskRunner implements TaskRunner {
   }
 
   async start(request: StartTaskRequest): Promise<{ taskArn: string }> {
-    const target = this.options.profiles[request.profile];
+    const target = await this.options.profiles.targetOf(request.profile);
     if (!target) throw new Error(`no task definition is configured for profile "${request.profile}"`);
     const tags: Tag[] = [
       { key: TAG_SESSION_ID, value: tagValue(request.sessionId) },

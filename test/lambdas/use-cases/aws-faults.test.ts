@@ -31,7 +31,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EcsTaskRunner } from '../../../lambdas/adapters/aws/ecs-task-runner';
+import { EcsTaskRunner, fixedTargets } from '../../../lambdas/adapters/aws/ecs-task-runner';
 import { EventBridgeEventPublisher } from '../../../lambdas/adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../../../lambdas/adapters/aws/eventbridge-scheduler';
 import { createTables } from '../../../local/dynamodb/create-tables';
@@ -40,6 +40,7 @@ import { DynamoDbOwnerSlots } from '../../../lambdas/adapters/dynamodb/dynamodb-
 import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { UnavailableError } from '../../../lambdas/domain/errors';
 import { type Session, iso, ms } from '../../../lambdas/domain/session';
+import { fixedProfiles } from '../../../lambdas/ports/profile-catalog';
 import { createSession } from '../../../lambdas/use-cases/create-session';
 import { type UseCaseDeps } from '../../../lambdas/use-cases/use-case-deps';
 import { expireSession } from '../../../lambdas/use-cases/expire-session';
@@ -209,8 +210,10 @@ describe('use cases over the AWS adapters with SDK faults', () => {
         subnetIds: ['subnet-a'],
         securityGroupIds: ['sg-1'],
         assignPublicIp: false,
-        profiles: Object.fromEntries(
-          Object.keys(TEST_PROFILES).map((name) => [name, { taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${name}:1`, containerName: 'session' }]),
+        profiles: fixedTargets(
+          Object.fromEntries(
+            Object.keys(TEST_PROFILES).map((name) => [name, { taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${name}:1`, containerName: 'session' }]),
+          ),
         ),
         startedBy: 'se-aws-faults-0a1b2c3d',
         clock,
@@ -226,7 +229,7 @@ describe('use cases over the AWS adapters with SDK faults', () => {
       clock,
       log,
       metrics,
-      profiles: TEST_PROFILES,
+      profiles: fixedProfiles(TEST_PROFILES),
       settings: TEST_SETTINGS,
     };
   });

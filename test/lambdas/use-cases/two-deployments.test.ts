@@ -7,7 +7,8 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SweepReport } from '../../../contract/wire';
-import { EcsTaskRunner } from '../../../lambdas/adapters/aws/ecs-task-runner';
+import { EcsTaskRunner, fixedTargets } from '../../../lambdas/adapters/aws/ecs-task-runner';
+import { fixedProfiles } from '../../../lambdas/ports/profile-catalog';
 import { type DeploymentSettings, buildHandlerDeps } from '../../../lambdas/build-handler-deps';
 import { UnauthorizedError } from '../../../lambdas/domain/errors';
 import { type HandlerDeps, type HandlerSetup } from '../../../lambdas/handlers/handler-setup';
@@ -67,7 +68,7 @@ describe('two deployments on one cluster', () => {
       tables,
       deadlineShards: 4,
       retentionDays: 30,
-      profiles: TEST_PROFILES,
+      profiles: fixedProfiles(TEST_PROFILES),
       apiUrl: TEST_SETTINGS.apiUrl,
       orphanGraceSeconds: TEST_SETTINGS.orphanGraceSeconds,
       stuckAfterSeconds: TEST_SETTINGS.stuckAfterSeconds,
@@ -81,7 +82,9 @@ describe('two deployments on one cluster', () => {
         subnetIds: ['subnet-a'],
         securityGroupIds: [],
         assignPublicIp: false,
-        profiles: Object.fromEntries(Object.keys(TEST_PROFILES).map((profile) => [profile, { taskDefinitionArn: TASK_DEFINITION, containerName: 'session' }])),
+        profiles: fixedTargets(
+          Object.fromEntries(Object.keys(TEST_PROFILES).map((profile) => [profile, { taskDefinitionArn: TASK_DEFINITION, containerName: 'session' }])),
+        ),
         startedBy: settings.taskMarker,
         clock,
       }),

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, type FunctionName, callsOf } from '../../../contract/function-calls';
 import { BY_OWNER_INDEX } from '../../../contract/table-definitions';
-import { ECS_TASKS_SERVICE, SCHEDULER_SERVICE, requestsForEntry, requestsOfCall } from '../../support/iam/call-requests';
+import { ECS_TASKS_SERVICE, SCHEDULER_SERVICE, profileTargets, requestsForEntry, requestsOfCall } from '../../support/iam/call-requests';
 import { type FunctionIdentity, sessionOf } from '../../support/iam/deployed-roles';
 import { type IamRequest, decide, describeRequest } from '../../support/iam/simulator';
 import { type SynthesizedFunctions, synthesizedFunctions } from '../../support/iam/synthesized-functions';
@@ -50,7 +50,7 @@ const notDecided = async (name: FunctionName, requests: IamRequest[], expected: 
 };
 
 const firstTaskDefinition = (env: Record<string, string>): string => {
-  const [profile] = Object.values(JSON.parse(env['PROFILES_JSON'] ?? '{}') as Record<string, { taskDefinitionArn: string }>);
+  const [profile] = profileTargets(app().resolver, env);
   if (profile === undefined) throw new Error('the deployment has no profile');
   return profile.taskDefinitionArn;
 };

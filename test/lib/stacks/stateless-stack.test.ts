@@ -290,12 +290,33 @@ describe('StatelessStack', () => {
       for (const group of groups) expect(group.Properties?.['RetentionInDays']).toBe(rawConfig()['logRetentionDays']);
     });
 
-    it('tells the functions which task definition and container each profile runs', () => {
-      const [api] = Object.values(resourcesOf(template(), 'AWS::Lambda::Function'));
-      const profiles = JSON.stringify((api?.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables['PROFILES_JSON']);
-      expect(profiles).toContain('\\"containerName\\":\\"session\\"');
-      expect(profiles).toMatch(/taskDefinitionArn.*TasksDemoTaskDefinition/);
-      expect(profiles).not.toContain('\\"local\\"');
+    it('writes each profile, with the task definition and container it runs, to a parameter under the path the functions are given', () => {
+      const parameters = Object.values(resourcesOf(template(), 'AWS::SSM::Parameter'));
+      expect(parameters.map((p) => p.Properties?.['Name'])).toEqual(['/SessionExpiryStateless/profiles/demo']);
+      const value = JSON.stringify(parameters[0]?.Properties?.['Value']);
+      expect(value).toContain('\\"containerName\\":\\"session\\"');
+      expect(value).toMatch(/taskDefinitionArn.*TasksDemoTaskDefinition/);
+      expect(value).not.toContain('\\"local\\"');
+      expect(parameters[0]?.Properties).toMatchObject({ Type: 'String', Tier: 'Standard' });
+      template().allResourcesProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ PROFILES_PARAMETER_PATH: '/SessionExpiryStateless/profiles', PROFILES_DIGEST: Match.stringLikeRegexp('^[0-9a-f]{16}$') }) },
+      });
+    });
+
+    it('deploys every function after the profile parameters, so a new environment never reads the ones being replaced', () => {
+      const parameterIds = Object.keys(resourcesOf(template(), 'AWS::SSM::Parameter'));
+      for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
+        expect(fn['DependsOn']).toEqual(expect.arrayContaining(parameterIds));
+      }
+    });
+
+    it('lets only the API function read the profiles, on the parameter path alone', () => {
+      const path = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/SessionExpiryStateless/profiles']] };
+      const { api, expire, sweep, taskEvent } = synth.stateless.functions;
+      expect(withAction(statementsOf(api), 'ssm:GetParametersByPath')).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: path })]);
+      for (const fn of [expire, sweep, taskEvent]) expect(withAction(statementsOf(fn), 'ssm:GetParametersByPath')).toEqual([]);
+      const ssmActions = allStatements(template()).flatMap(actionsOf).filter((a) => a.startsWith('ssm:'));
+      expect(ssmActions).toEqual(['ssm:GetParametersByPath']);
     });
   });
 

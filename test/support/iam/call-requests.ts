@@ -14,7 +14,7 @@ import { BY_DEADLINE_INDEX, BY_OWNER_INDEX } from '../../../contract/table-defin
 import { type CfnResolver } from '../cfn-intrinsics';
 import { type IamRequest } from './simulator';
 
-export type AwsService = 'dynamodb' | 'ecs' | 'scheduler' | 'eventbridge';
+export type AwsService = 'dynamodb' | 'ecs' | 'scheduler' | 'eventbridge' | 'ssm';
 
 /** One call a function sent, as a local fake (or a recording proxy) received it. */
 export interface SdkCall {
@@ -124,6 +124,12 @@ const eventBridgeRequests = (where: Where, { operation, input }: SdkCall): IamRe
   return [...buses].map((bus) => ({ action: 'events:PutEvents', resource: arnOf(where, 'events', `event-bus/${bus}`) }));
 };
 
+const ssmRequests = (where: Where, { operation, input }: SdkCall): IamRequest[] => {
+  if (operation !== 'GetParametersByPath') throw new Error(`no IAM translation for SSM ${operation}`);
+  // Authorized on the path asked for (`parameter/<path>`), not on each parameter under it.
+  return [{ action: 'ssm:GetParametersByPath', resource: arnOf(where, 'ssm', `parameter${text(input['Path'], 'GetParametersByPath Path')}`) }];
+};
+
 /** Every authorization AWS makes for one SDK call. */
 export const requestsOfCall = (resolver: CfnResolver, call: SdkCall): IamRequest[] => {
   const where = resolver.env;
@@ -136,24 +142,33 @@ export const requestsOfCall = (resolver: CfnResolver, call: SdkCall): IamRequest
       return schedulerRequests(where, call);
     case 'eventbridge':
       return eventBridgeRequests(where, call);
+    case 'ssm':
+      return ssmRequests(where, call);
   }
 };
 
 const variable = (environment: Record<string, string>, name: string): string => text(environment[name], `the function's ${name}`);
 
-const profileTargets = (environment: Record<string, string>): { taskDefinitionArn: string; containerName: string }[] =>
-  Object.values(JSON.parse(variable(environment, 'PROFILES_JSON')) as Record<string, { taskDefinitionArn: string; containerName: string }>);
+/** The profiles the templates write under the function's PROFILES_PARAMETER_PATH, as it reads them. */
+export const profileTargets = (resolver: CfnResolver, environment: Record<string, string>): { taskDefinitionArn: string; containerName: string }[] => {
+  const prefix = `${variable(environment, 'PROFILES_PARAMETER_PATH')}/`;
+  return resolver
+    .resourcesOfType('AWS::SSM::Parameter')
+    .map(({ stackName, resource }) => resolver.resolve(stackName, resource.Properties) as { Name?: string; Value: string })
+    .filter((p) => p.Name?.startsWith(prefix) === true)
+    .map((p) => JSON.parse(p.Value) as { taskDefinitionArn: string; containerName: string });
+};
 
 /**
  * The SDK calls an adapter makes for one entry of the map, addressed as the function's environment
  * addresses the resources (table names, cluster, profiles' task definitions, group, role, bus).
  */
-export const callsForEntry = (environment: Record<string, string>, on: CallResource, action: IamAction): SdkCall[] => {
+export const callsForEntry = (resolver: CfnResolver, environment: Record<string, string>, on: CallResource, action: IamAction): SdkCall[] => {
   const [service, operation = ''] = action.split(':') as [string, string];
   const cluster = variable(environment, 'CLUSTER_ARN');
   const someTask = `${randomUUID().replaceAll('-', '')}`;
   const runTasks = (): SdkCall[] =>
-    profileTargets(environment).map((p) => ({
+    profileTargets(resolver, environment).map((p) => ({
       service: 'ecs',
       operation: 'RunTask',
       input: { cluster, taskDefinition: p.taskDefinitionArn, tags: [{ key: 'session-id', value: randomUUID() }] },
@@ -184,6 +199,8 @@ export const callsForEntry = (environment: Record<string, string>, on: CallResou
       return [createSchedule()];
     case 'eventBus':
       return [{ service: 'eventbridge', operation, input: { Entries: [{ EventBusName: variable(environment, 'EVENT_BUS_NAME') }] } }];
+    case 'profileParameters':
+      return [{ service: 'ssm', operation, input: { Path: variable(environment, 'PROFILES_PARAMETER_PATH') } }];
     default:
       throw new Error(`no SDK call for ${service} on ${String(on)}`);
   }
@@ -191,6 +208,6 @@ export const callsForEntry = (environment: Record<string, string>, on: CallResou
 
 /** The authorizations of one entry of the map: those of its SDK calls that are its action. */
 export const requestsForEntry = (resolver: CfnResolver, environment: Record<string, string>, on: CallResource, action: IamAction): IamRequest[] =>
-  callsForEntry(environment, on, action)
+  callsForEntry(resolver, environment, on, action)
     .flatMap((call) => requestsOfCall(resolver, call))
     .filter((request) => request.action === action);

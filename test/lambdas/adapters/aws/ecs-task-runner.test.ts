@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EcsTaskRunner, type EcsTaskRunnerOptions } from '../../../../lambdas/adapters/aws/ecs-task-runner';
+import { EcsTaskRunner, type EcsTaskRunnerOptions, fixedTargets } from '../../../../lambdas/adapters/aws/ecs-task-runner';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
 import { ecsThrottling } from '../../../support/aws-exceptions';
 
@@ -27,7 +27,7 @@ const OPTIONS: EcsTaskRunnerOptions = {
   subnetIds: ['subnet-a', 'subnet-b'],
   securityGroupIds: ['sg-1'],
   assignPublicIp: false,
-  profiles: { notebook: { taskDefinitionArn: TASK_DEF, containerName: 'session' } },
+  profiles: fixedTargets({ notebook: { taskDefinitionArn: TASK_DEF, containerName: 'session' } }),
   startedBy: MARKER,
 };
 
