@@ -76,6 +76,20 @@ export const OWNER_SLOTS_ATTRIBUTES = {
 /** The id of an owner's slots item (an idempotency key, `<ownerId>#<sha256 hex>`, could match one only by a SHA-256 preimage). */
 export const ownerSlotsId = (ownerId: string): string => `owner-slots#${ownerId}`;
 
+/**
+ * The ended-session counters (`GET /stats`, README "HTTP API"): one item in the Sessions table, kept
+ * by an atomic ADD as each session ends, so stats never read ended sessions. Its id is no session id
+ * (those are UUIDs); it has no `ownerId` or `liveShard`, so no index holds it, and no `purgeAt`, so
+ * TTL keeps it. Attributes: `countingSince` (ISO time of the first end counted), `status#<status>`
+ * and `reason#<end reason>` (counts).
+ */
+export const ENDED_COUNTERS_ID = 'counters#ended';
+export const ENDED_COUNTERS_ATTRIBUTES = {
+  since: 'countingSince',
+  status: (status: string): string => `status#${status}`,
+  reason: (reason: string): string => `reason#${reason}`,
+} as const;
+
 export const SESSIONS_TABLE: TableDefinition = {
   partitionKey: { name: SESSION_ATTRIBUTES.sessionId, type: 'S' },
   globalSecondaryIndexes: [
@@ -104,6 +118,14 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
 const LIVE_SHARD_PREFIX = 'live#';
 
 /**
+ * The most `byDeadline` partitions a deployment may write to (`deadlineShards` is at most this).
+ * Readers always query all of them, whatever `deadlineShards` is now: sessions written while it
+ * was higher stay on their shard until they end, and lowering it must not hide them (README,
+ * Configuration).
+ */
+export const MAX_DEADLINE_SHARDS = 32;
+
+/**
  * The `byDeadline` partition of a live session: a stable hash of its id (32-bit FNV-1a) mod the
  * shard count, so live sessions spread evenly and no partition runs hot.
  */
@@ -117,7 +139,7 @@ export const liveShardOf = (sessionId: string, shardCount: number): string => {
   return `${LIVE_SHARD_PREFIX}${hash % shardCount}`;
 };
 
-/** Every `byDeadline` partition, `live#0`..`live#N-1`. */
+/** The `byDeadline` partitions `live#0`..`live#N-1`. */
 export const liveShards = (shardCount: number): string[] =>
   Array.from({ length: shardCount }, (_, n) => `${LIVE_SHARD_PREFIX}${n}`);
 

@@ -105,7 +105,7 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     await expect(store.update(s.id, { status: 'stopped', endedAt: iso(T0) }, { scheduleName: null })).resolves.toMatchObject({ ok: true });
   });
 
-  it('lists due and live sessions (live only) and counts by status', async () => {
+  it('lists due and live sessions (live only)', async () => {
     const store = makeStore();
     const owner = `contract-${(owners += 1)}`;
     const due = fresh({ ownerId: owner, createdAt: iso(T0 - 60 * MINUTE) });
@@ -122,8 +122,34 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     expect(dueIds).not.toContain(ended.id);
     expect(liveIds).toEqual(expect.arrayContaining([due.id, later.id, stopping.id]));
     expect(liveIds).not.toContain(ended.id);
-    const { byStatus } = await store.countByStatus();
-    expect(byStatus.stopped).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts ends by status and reason, from the first end counted', async () => {
+    const store = makeStore();
+    const before = await store.endedCounts();
+
+    await store.countEnded({ status: 'stopped', reason: 'idle_timeout', at: iso(T0) });
+    await store.countEnded({ status: 'stopped', reason: 'user_request', at: iso(T0 + MINUTE) });
+    await store.countEnded({ status: 'failed', reason: 'start_failed', at: iso(T0 + 2 * MINUTE) });
+    const after = await store.endedCounts();
+
+    expect(after.byStatus).toEqual({ stopped: before.byStatus.stopped + 2, failed: before.byStatus.failed + 1 });
+    expect(after.byEndReason.idle_timeout - before.byEndReason.idle_timeout).toBe(1);
+    expect(after.byEndReason.start_failed - before.byEndReason.start_failed).toBe(1);
+    expect(after.byEndReason.orphaned - before.byEndReason.orphaned).toBe(0);
+    expect(after.since).toBe(before.since ?? iso(T0));
+  });
+
+  it('refuses a nextToken of another owner or another filter', async () => {
+    const store = makeStore();
+    const owner = `contract-${(owners += 1)}`;
+    for (const minutesAgo of [30, 20, 10]) await store.create(fresh({ ownerId: owner, createdAt: iso(T0 - minutesAgo * MINUTE) }));
+    const { nextToken } = await store.listByOwner(owner, { status: 'live', limit: 1 });
+    if (nextToken === undefined) throw new Error('expected a second page');
+
+    await expect(store.listByOwner(`contract-${(owners += 1)}`, { status: 'live', limit: 1, nextToken })).rejects.toMatchObject({ field: 'nextToken' });
+    await expect(store.listByOwner(owner, { status: 'all', limit: 1, nextToken })).rejects.toMatchObject({ field: 'nextToken' });
+    await expect(store.listByOwner(owner, { status: 'live', limit: 1, nextToken })).resolves.toMatchObject({ items: [expect.anything()] });
   });
 
   it('lists an owner newest first, in pages, by status', async () => {
