@@ -63,18 +63,23 @@ export const IDEMPOTENCY_ATTRIBUTES = {
 } as const;
 
 /**
- * The per-owner live-session limit: one item per owner in the Idempotency table, id
- * `owner-slots#<ownerId>`, whose `holders` map names each session holding one of the owner's slots
- * (session id → epoch ms of the claim). It has no `expiration`, so TTL never frees a slot that a
- * live session still holds; the item is deleted when its last holder leaves.
+ * The per-owner live-session limits, one per profile (each profile's `maxSessionsPerOwner` counts
+ * only that profile's sessions): one item per owner and profile in the Idempotency table, id
+ * `owner-slots#<profile>#<ownerId>`, whose `holders` map names each session holding one of those
+ * slots (session id → epoch ms of the claim). It has no `expiration`, so TTL never frees a slot that
+ * a live session still holds; the item is deleted when its last holder leaves.
  */
 export const OWNER_SLOTS_ATTRIBUTES = {
   id: IDEMPOTENCY_ATTRIBUTES.id,
   holders: 'holders',
 } as const;
 
-/** The id of an owner's slots item (an idempotency key, `<ownerId>#<sha256 hex>`, could match one only by a SHA-256 preimage). */
-export const ownerSlotsId = (ownerId: string): string => `owner-slots#${ownerId}`;
+/**
+ * The id of an owner's slots item for a profile. Profile names hold no `#`, so the id names one
+ * (profile, owner) pair whatever the owner id holds; an idempotency key, `<ownerId>#<sha256 hex>`,
+ * could match one only by a SHA-256 preimage.
+ */
+export const ownerSlotsId = (ownerId: string, profile: string): string => `owner-slots#${profile}#${ownerId}`;
 
 /**
  * The ended-session counters (`GET /stats`, README "HTTP API"): one item in the Sessions table, kept

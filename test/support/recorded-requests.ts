@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DynaliteHandle } from './dynalite';
 
 export interface RecordedRequest {
-  /** e.g. `QueryCommand`, `ScanCommand`, `GetCommand`. */
+  /** The DynamoDB operation, e.g. `QueryCommand`, `ScanCommand`, `GetItemCommand`. */
   command: string;
   indexName?: string;
   /** Items (Query, Scan) or the item (Get) the answer held. */
