@@ -90,7 +90,10 @@ export class DynamoDbSessionStore implements SessionStore {
   private readonly settings: ItemSettings;
 
   constructor({ client, tableName, shardCount, retentionDays }: DynamoDbSessionStoreOptions) {
-    if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError('shardCount must be a positive integer');
+    // Readers query MAX_DEADLINE_SHARDS partitions: a session written beyond them would never be swept.
+    if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_DEADLINE_SHARDS) {
+      throw new RangeError(`shardCount must be a whole number from 1 to ${MAX_DEADLINE_SHARDS}`);
+    }
     if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new RangeError('retentionDays must be a positive integer');
     this.client = client;
     this.tableName = tableName;

@@ -484,6 +484,12 @@ describe('a change of deadlineShards', () => {
   });
 });
 
+describe('a store configured with more shards than readers query', () => {
+  it('refuses to start', () => {
+    expect(() => storeOn('sessions', MAX_DEADLINE_SHARDS + 1)).toThrow(RangeError);
+  });
+});
+
 describe('the ended counters', () => {
   it('counts ends by status and reason in one item, from the first end counted', async () => {
     const own = await freshStore();
