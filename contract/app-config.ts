@@ -4,6 +4,7 @@
 // read it (README, Layout).
 // Bad config fails fast with a message naming the key.
 import { z } from 'zod';
+import { MAX_DEADLINE_SHARDS } from './table-definitions';
 
 const seconds = z.number().int().positive();
 
@@ -70,7 +71,7 @@ export const configSchema = z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'profile names are lower-case, digits and dashes'), profileSchema)
       .refine((p) => Object.keys(p).length > 0, { message: 'at least one profile is needed' }),
     sweepIntervalMinutes: z.number().int().min(1).max(60).default(5),
-    deadlineShards: z.number().int().min(1).max(32).default(4),
+    deadlineShards: z.number().int().min(1).max(MAX_DEADLINE_SHARDS).default(4),
     retentionDays: z.number().int().min(1).max(3650).default(30),
     adminGroup: z.string().min(1).default('session-admins'),
     /** Orphan tasks younger than this are left alone (their session record may still be being written). */

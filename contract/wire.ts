@@ -72,10 +72,17 @@ export interface SessionView {
   activityLevel: ActivityLevel;
 }
 
-/** `GET /stats`. */
+/**
+ * `GET /stats`. Live numbers are the sessions live now (from the sparse deadline index); ended
+ * numbers are counted as each session ends (since `endedSince`), so no ended session is ever read.
+ */
 export interface SessionStats {
-  /** Over the whole table, every status present (zero included). */
+  /** Every status (zero included): live ones are sessions now, `stopped`/`failed` sessions ended since `endedSince`. */
   byStatus: Record<SessionStatus, number>;
+  /** The sessions ended since `endedSince`, by why they ended (zero included). */
+  byEndReason: Record<EndReason, number>;
+  /** When the ended counters began (the first end they counted); absent until a session has ended. */
+  endedSince?: string;
   /** The live sessions by activity level. */
   byActivityLevel: Record<ActivityLevel, number>;
   live: number;

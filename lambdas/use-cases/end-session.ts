@@ -9,6 +9,7 @@ import { type Actor, sourcesOf } from '../domain/state-machine';
 import { UnavailableError } from '../domain/errors';
 import { type SessionPatch, type WriteResult } from '../ports/session-store';
 import { disarmQuietly } from './arm-schedule';
+import { countEndedQuietly } from './ended-counts';
 import { type UseCaseDeps } from './use-case-deps';
 import { releaseOwnerSlotQuietly } from './owner-slots';
 import { publishEvents } from './publish-events';
@@ -160,7 +161,7 @@ export interface RecordEndedOptions {
 /**
  * Records that a session's task is gone: one conditional write to `stopped`/`failed` (endedAt, which
  * starts the retention TTL), then a best-effort release of its owner slot, "Session Ended", the
- * SessionsEnded metric and a best-effort disarm of the schedule the record still named.
+ * SessionsEnded metric and count (GET /stats) and a best-effort disarm of the schedule the record still named.
  */
 export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts: RecordEndedOptions): Promise<WriteResult> => {
   let seen = snapshot;
@@ -195,6 +196,7 @@ export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts
 const announceEnded = async (deps: RecordEndedDeps, ended: Session): Promise<void> => {
   const reason: EndReason = ended.endReason ?? (ended.status === 'failed' ? 'start_failed' : 'task_exited');
   deps.metrics.count('SessionsEnded', 1, { Reason: reason });
+  await countEndedQuietly(deps, ended, reason);
   deps.log.info('session ended', { sessionId: ended.id, status: ended.status, reason });
   await publishEvents(deps, [
     { type: 'Session Ended', detail: { sessionId: ended.id, ownerId: ended.ownerId, reason, endedAt: ended.endedAt ?? iso(deps.clock.now()) } },

@@ -261,6 +261,8 @@ describe('stats and sweep', () => {
       status: 200,
       body: {
         byStatus: { starting: 0, running: 2, stopping: 0, stopped: 5, failed: 1 },
+        byEndReason: { idle_timeout: 4, max_lifetime: 0, disconnected: 0, user_request: 1, admin_request: 0, task_exited: 0, orphaned: 0, start_failed: 1 },
+        endedSince: '2026-03-09T12:00:00.000Z',
         byActivityLevel: { active: 1, idle: 1, background: 0, disconnected: 0 },
         live: 2,
         overdue: 0,
@@ -273,7 +275,9 @@ describe('stats and sweep', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/live:\s+2/);
     expect(result.stdout).toContain(`${SESSION_ID} (created 2h ago)`);
-    expect(result.stdout).toContain('running 2');
+    expect(result.stdout).toMatch(/live by status:\s+starting 0, running 2, stopping 0\n/);
+    expect(result.stdout).toMatch(/ended:\s+stopped 5, failed 1 \(since 2026-03-09T12:00:00.000Z, 1d ago\)/);
+    expect(result.stdout).toMatch(/ended by reason:\s+idle_timeout 4, user_request 1, start_failed 1/);
   });
 
   it('sweep sends dryRun and prints a summary, and always lists failures', async () => {

@@ -1,12 +1,15 @@
 // Contract tests of the API's error answers: one envelope `{"error": {"code", "message"}}`, the
 // status of README "HTTP API" for each named error, messages that name the field and never echo
 // input, nothing internal in any answer, and x-request-id on every response.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { createServer } from 'node:http';
+import { remoteJwtVerifier } from '../../../lambdas/adapters/auth/jwt-verifier';
 import { UnavailableError } from '../../../lambdas/domain/errors';
 import { OTHER_USER, USER, apiEvent } from '../../support/apigw-events';
 import { throttled } from '../../support/fakes';
-import { type ApiHarness, adminClaims, makeApiHarness } from './api-harness';
+import { type Listening, listenOnFreePort } from '../../support/listen';
+import { AUDIENCE, type ApiHarness, ISSUER, adminClaims, makeApiHarness } from './api-harness';
 
 let api: ApiHarness;
 
@@ -343,6 +346,44 @@ describe('503 unavailable', () => {
     expect(answer.status).toBe(503);
     expect(answer.body.error?.code).toBe('unavailable');
     expect(answer.text).not.toMatch(/throughput|sessions|Provisioned/);
+  });
+});
+
+describe('503 unavailable on the activity route when the issuer keys cannot be fetched', () => {
+  const listening: Listening[] = [];
+  afterEach(async () => {
+    await Promise.all(listening.splice(0).map((server) => server.close()));
+  });
+
+  const activityWithJwtAgainst = async (jwksUrl: string) => {
+    const harness = await makeApiHarness({ jwtVerifier: remoteJwtVerifier({ issuer: ISSUER, audience: [AUDIENCE], jwksUrl }) });
+    const { id } = await harness.createSession();
+    return harness.call('POST /sessions/{id}/activity', {
+      params: { id },
+      claims: null,
+      headers: { authorization: `Bearer ${await harness.token(USER)}` },
+      body: { kind: 'ping' },
+    });
+  };
+
+  it('when nothing listens at the key set URL', async () => {
+    const closed = await listenOnFreePort(createServer());
+    await closed.close();
+
+    const answer = await activityWithJwtAgainst(`${closed.url}/.well-known/jwks.json`);
+
+    expect(answer.status).toBe(503);
+    expect(answer.body.error?.code).toBe('unavailable');
+  });
+
+  it('when the key set endpoint answers 500', async () => {
+    const server = await listenOnFreePort(createServer((_, res) => res.writeHead(500).end('down')));
+    listening.push(server);
+
+    const answer = await activityWithJwtAgainst(`${server.url}/.well-known/jwks.json`);
+
+    expect(answer.status).toBe(503);
+    expect(answer.text).not.toContain('127.0.0.1');
   });
 });
 

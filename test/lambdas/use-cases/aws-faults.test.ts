@@ -391,7 +391,7 @@ describe('use cases over the AWS adapters with SDK faults', () => {
       expect(schedulerMock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
         { Name: `${session.id}-1`, GroupName: SCHEDULE_GROUP },
       ]);
-      expect(await d.ownerSlots.holders(OWNER)).toEqual([]);
+      expect(await d.ownerSlots.holders({ ownerId: OWNER, profile: 'notebook' })).toEqual([]);
       expect(published('Session Created')).toEqual([]);
       expect(published('Session Ended')).toEqual([expect.objectContaining({ sessionId: session.id, reason: 'start_failed' })]);
 
