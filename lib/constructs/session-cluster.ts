@@ -4,7 +4,7 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
@@ -41,6 +41,8 @@ export class SessionCluster extends Construct {
   readonly containerInsights: boolean;
   private readonly taskDefinitionResources: string[] = [];
   private readonly taskRoleArns: string[] = [];
+  /** The task roles of the task definitions made here (configured ones belong to their owner). */
+  private readonly madeTaskRoles: IRole[] = [];
 
   constructor(scope: Construct, id: string, props: SessionClusterProps) {
     super(scope, id);
@@ -151,9 +153,16 @@ export class SessionCluster extends Construct {
         'A session container is one user\'s interactive workspace (an IDE, a notebook) that writes to its own filesystem; Fargate task storage is ephemeral and gone when the session ends.',
       ),
     );
-    this.profiles[name] = { ...rest, taskDefinitionArn: taskDefinition.taskDefinitionArn, containerName: profile.containerName };
+    // The task role goes to the functions too: a task reporting with its own identity must run as it.
+    this.profiles[name] = {
+      ...rest,
+      taskDefinitionArn: taskDefinition.taskDefinitionArn,
+      containerName: profile.containerName,
+      taskRoleArn: taskDefinition.taskRole.roleArn,
+    };
     this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
     this.taskRoleArns.push(taskDefinition.taskRole.roleArn);
+    this.madeTaskRoles.push(taskDefinition.taskRole);
     if (taskDefinition.executionRole) this.taskRoleArns.push(taskDefinition.executionRole.roleArn);
   }
 
@@ -195,6 +204,17 @@ export class SessionCluster extends Construct {
     // ListTasks is authorized on the container-instance resource type, which Fargate tasks do not
     // have; the ecs:cluster condition is what scopes it.
     principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onCluster }));
+  }
+
+  /**
+   * Lets the tasks of the task definitions made here call `invokeArn` (the task-activity route) with
+   * their task role. A configured task definition's role is its owner's to grant (README "How a task
+   * authenticates"): this stack does not change roles it did not make.
+   */
+  allowTasksToInvoke(invokeArn: string): void {
+    for (const role of this.madeTaskRoles) {
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['execute-api:Invoke'], resources: [invokeArn] }));
+    }
   }
 
   /** RunTask of our task definitions in this cluster, tagging at launch, and passing their roles to ECS. */

@@ -19,6 +19,7 @@ import { summarizeLive } from '../../lambdas/use-cases/live-summary';
 import { sweep } from '../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../lambdas/use-cases/terminate-session';
 import { buildAwsDeps, loadEnv, resetDeps } from '../../lambdas/wiring';
+import { ACCESS_LOG_NAMESPACE } from '../../lib/constructs/session-api';
 import { type SessionFunction } from '../../lib/constructs/session-function';
 import { lambdaContext } from '../support/apigw-events';
 import { T0, makeDeps } from '../support/fakes';
@@ -189,7 +190,9 @@ describe('metrics', () => {
     vi.resetModules();
   });
 
-  const isCustom = (namespace: string): boolean => !namespace.startsWith('AWS/') && namespace !== 'ECS/ContainerInsights';
+  // Access-log metrics are written by CloudWatch Logs from the stack's own metric filters, not the runtime.
+  const isCustom = (namespace: string): boolean =>
+    !namespace.startsWith('AWS/') && namespace !== 'ECS/ContainerInsights' && namespace !== ACCESS_LOG_NAMESPACE;
 
   const watched = (where: string, metric: MetricJson): WatchedMetric => ({
     where,
@@ -283,6 +286,15 @@ describe('metrics', () => {
 
     const emit = await emitWithDeployedEnv();
     for (const metric of custom) await expectEmitted(emit, metric);
+  });
+
+  it('every access-log metric an alarm or the dashboard watches is written by a metric filter of the stack', () => {
+    const filters = Object.values(resourcesOf(template(), 'AWS::Logs::MetricFilter')).flatMap(
+      (f) => (f.Properties?.['MetricTransformations'] as { MetricNamespace: string; MetricName: string }[]).map((t) => `${t.MetricNamespace}/${t.MetricName}`),
+    );
+    const watchedFromLogs = [...alarmMetrics(), ...dashboardMetrics()].filter((m) => m.namespace === ACCESS_LOG_NAMESPACE);
+    expect(watchedFromLogs.length).toBeGreaterThan(0);
+    for (const metric of watchedFromLogs) expect(filters, metric.where).toContain(`${metric.namespace}/${metric.name}`);
   });
 
   it("the dashboard draws a line for every sweep kind, end reason and activity level the runtime reports", async () => {
