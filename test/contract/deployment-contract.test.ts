@@ -11,6 +11,7 @@ import { DEFAULT_TASK_MARKER, ECS_TASK_STATE_CHANGE } from '../../contract/ecs-t
 import { FUNCTION_ENV_NAMES, type FunctionEnvName, type FunctionEnvironment } from '../../contract/function-env';
 import { METRICS_NAMESPACE, METRIC_NAMES, type MetricName, SERVICE_DIMENSION, SERVICE_NAME } from '../../contract/observability';
 import { END_REASONS } from '../../lambdas/domain/session';
+import { assumedRoleOf, isTheTask } from '../../lambdas/domain/task-identity';
 import { handler as taskEventHandler } from '../../lambdas/handlers/task-event';
 import { type MetricDimensions } from '../../lambdas/ports/observability';
 import { type SessionEvent } from '../../lambdas/ports/event-publisher';
@@ -306,6 +307,29 @@ describe('metrics', () => {
     expect(valuesOf('SweepRepairs', 'Kind')).toEqual(sweepKinds.sort());
     expect(valuesOf('SessionsEnded', 'Reason')).toEqual([...END_REASONS].sort());
     expect(valuesOf('SessionsByActivity', 'ActivityLevel')).toEqual(Object.keys(summarizeLive([], T0).byActivityLevel).sort());
+  });
+});
+
+describe('task identity', () => {
+  it("the api function knows each stack-made profile's task role: the one its task definition runs as, allowed to invoke the task route", () => {
+    const { profiles } = loadEnv(deployedEnv('api'));
+    const [taskDefinition] = Object.values(resourcesOf(template(), 'AWS::ECS::TaskDefinition'));
+    const roleRef = taskDefinition?.Properties?.['TaskRoleArn'] as { 'Fn::GetAtt': [string, string] };
+    const roleArn = deployedValue(roleRef);
+    expect(profiles['demo']?.taskRoleArn).toBe(roleArn);
+
+    // A task of that definition signs with that role, under a session named after its task id.
+    const taskArn = 'arn:aws:ecs:eu-west-1:123456789012:task/sessions/6b777c1809a94925ab48098fa09824de';
+    const signer = assumedRoleOf(`arn:aws:sts::123456789012:assumed-role/${roleArn.split('/').pop()}/6b777c1809a94925ab48098fa09824de`);
+    expect(signer !== undefined && isTheTask(signer, { taskArn, taskRoleArn: profiles['demo']?.taskRoleArn })).toBe(true);
+
+    // And that role, only, may call the task route, whose requests API Gateway checks with IAM.
+    const invokers = Object.values(resourcesOf(template(), 'AWS::IAM::Policy'))
+      .map((p) => p.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] }; Roles: { Ref: string }[] })
+      .filter((p) => p.PolicyDocument.Statement.some((st) => st.Action === 'execute-api:Invoke'));
+    expect(invokers.flatMap((p) => p.Roles.map((r) => r.Ref))).toEqual([roleRef['Fn::GetAtt'][0]]);
+    const route = Object.values(resourcesOf(template(), 'AWS::ApiGatewayV2::Route')).find((r) => r.Properties?.['RouteKey'] === 'POST /sessions/{id}/task-activity');
+    expect(route?.Properties?.['AuthorizationType']).toBe('AWS_IAM');
   });
 });
 

@@ -6,7 +6,7 @@ import { JoseJwtVerifier } from '../../../lambdas/adapters/auth/jwt-verifier';
 import { handler } from '../../../lambdas/handlers/api';
 import { type ApiEvent } from '../../../lambdas/handlers/http/api-event';
 import { type HandlerDeps, resetDeps, setDeps } from '../../../lambdas/wiring';
-import { type FakeDeps, makeDeps } from '../../support/fakes';
+import { type DepsOverrides, type FakeDeps, type InMemoryStores, makeDeps } from '../../support/fakes';
 import { type ApiEventOptions, USER, apiEvent, lambdaContext } from '../../support/apigw-events';
 import { captureOutput } from '../../support/captured-output';
 
@@ -48,9 +48,9 @@ export interface ApiHarness {
 let keys: Promise<{ publicKey: CryptoKey; privateKey: CryptoKey }> | undefined;
 const keyPair = () => (keys ??= generateKeyPair('RS256'));
 
-export const makeApiHarness = async (): Promise<ApiHarness> => {
+export const makeApiHarness = async (overrides: DepsOverrides<InMemoryStores> = {}): Promise<ApiHarness> => {
   const { publicKey, privateKey } = await keyPair();
-  const deps = makeDeps();
+  const deps = makeDeps(overrides);
   const handlerDeps: HandlerDeps = {
     ...deps,
     jwtVerifier: new JoseJwtVerifier({ issuer: ISSUER, audience: [AUDIENCE], key: publicKey }),
