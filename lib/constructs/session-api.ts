@@ -127,15 +127,15 @@ export class SessionApi extends Construct {
 
   /**
    * `execute-api:Invoke` on the task route, for its IAM authorization: what a task role needs to
-   * report activity (any session id; the function checks the session is the caller's own).
+   * report activity (any session id, `*`; the function checks the session is the caller's own; any
+   * stage, of which there is one).
    */
   get taskActivityInvokeArn(): string {
-    const route = ROUTES.find((r) => routeKeyOf(r) === TASK_ACTIVITY_ROUTE);
-    const path = (route?.path ?? '').replace(/\{\w+\}/g, '*');
+    const [method = '', path = ''] = TASK_ACTIVITY_ROUTE.split(' ');
     return Stack.of(this).formatArn({
       service: 'execute-api',
       resource: this.httpApi.apiId,
-      resourceName: `${this.stage.stageName}/POST${path}`,
+      resourceName: `*/${method}${path.replace(/\{\w+\}/g, '*')}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
   }

@@ -175,7 +175,7 @@ export class StatelessStack extends Stack {
         reason: 'Scheduler invokes the sweep function; the :* covers its versions and aliases only (CDK grantInvoke).',
       },
       {
-        finding: /:execute-api:[^/]+\/\$default\/POST\/sessions\/\*\/task-activity$/,
+        finding: /:execute-api:[^/]+\/\*\/POST\/sessions\/\*\/task-activity$/,
         reason: 'A task reports activity for its own session, whose id is known only at runtime; the api function checks the caller is that session\'s task (README "How a task authenticates").',
       },
       {

@@ -123,7 +123,7 @@ describe('SessionApi with the default Cognito user pool', () => {
     const invoking = policies.filter((p) => JSON.stringify(p.PolicyDocument).includes('execute-api:Invoke'));
     expect(invoking.flatMap((p) => p.Roles.map((r) => r.Ref))).toEqual([expect.stringMatching(/^TasksDemoTaskDefinitionTaskRole/)]);
     const [statement] = invoking.flatMap((p) => p.PolicyDocument.Statement.filter((st) => st.Action === 'execute-api:Invoke'));
-    expect(JSON.stringify(statement?.Resource)).toMatch(/\/\$default\/POST\/sessions\/\*\/task-activity"/);
+    expect(JSON.stringify(statement?.Resource)).toMatch(/"\/\*\/POST\/sessions\/\*\/task-activity"/);
   });
 
   it('has no CORS configuration when no origins are configured', () => {
