@@ -13,7 +13,11 @@ const bounds = z
   .strict()
   .refine((b) => b.min <= b.default && b.default <= b.max, { message: 'needs min <= default <= max' });
 
-/** What every session's task gets from the stack, on ECS (container overrides) and locally alike. */
+/**
+ * The variables the stack sets for a session's task: SESSION_ID and SESSION_API_URL on ECS (container
+ * overrides) and locally; SESSION_ACTIVITY_TOKEN locally only (on AWS a task signs its reports with
+ * its task role instead, README "How a task authenticates"). A profile's own variables may use none.
+ */
 export const SESSION_VARIABLES: readonly string[] = ['SESSION_ID', 'SESSION_ACTIVITY_TOKEN', 'SESSION_API_URL'];
 
 /** A POSIX environment variable name: letters, digits and underscores, not starting with a digit. */
@@ -33,6 +37,24 @@ const localSchema = z
     env: z.record(envName, z.string().refine((value) => !value.includes('\0'), { message: 'must not hold a NUL character' })).optional(),
   })
   .strict();
+
+/**
+ * An API Gateway throttle (README "Sizing the activity routes"): a token bucket that refills at
+ * `rateLimit` requests per second and holds `burstLimit`. It is shared by every caller of the routes
+ * it applies to; requests beyond it are answered 429 before the function runs.
+ */
+const throttleSchema = z
+  .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
+  .strict()
+  .refine((t) => t.burstLimit >= t.rateLimit, { message: 'burstLimit must be at least rateLimit (a bucket smaller than one second of traffic refuses steady load)' });
+
+/** Every route except the two activity routes (the stage default). */
+export const DEFAULT_API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+/**
+ * Each activity route: 4,000 live sessions reporting once every 30 s take about 133 requests per
+ * second; 200 leaves 50 % headroom (README "Sizing the activity routes").
+ */
+export const DEFAULT_ACTIVITY_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
 const profileSchema = z
   .object({
@@ -100,6 +122,13 @@ export const configSchema = z
       })
       .strict()
       .default({ assignPublicIp: false }),
+    api: z
+      .object({
+        throttle: throttleSchema.default(DEFAULT_API_THROTTLE),
+        activityThrottle: throttleSchema.default(DEFAULT_ACTIVITY_THROTTLE),
+      })
+      .strict()
+      .default({ throttle: DEFAULT_API_THROTTLE, activityThrottle: DEFAULT_ACTIVITY_THROTTLE }),
     cors: z
       .object({ allowOrigins: z.array(z.string().min(1)).default([]) })
       .strict()
@@ -115,6 +144,8 @@ export const configSchema = z
         liveSessionsCapacity: z.number().int().positive().default(200),
         liveSessionsWarningPercent: z.number().min(1).max(100).default(80),
         api5xxRatePercent: z.number().min(0).max(100).default(1),
+        /** 4xx answers (401, 403, 404, 409, 429 ...) on an activity route, as a share of its requests. */
+        activity4xxRatePercent: z.number().min(0).max(100).default(10),
       })
       .strict()
       .default({
@@ -125,6 +156,7 @@ export const configSchema = z
         liveSessionsCapacity: 200,
         liveSessionsWarningPercent: 80,
         api5xxRatePercent: 1,
+        activity4xxRatePercent: 10,
       }),
     logRetentionDays: z.number().int().positive().default(30),
   })

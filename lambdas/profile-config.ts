@@ -19,6 +19,7 @@ export const toProfile = (name: string, p: ProfileConfig): Profile => ({
   idleWithinSeconds: p.idleWithinSeconds,
   stopTimeoutSeconds: p.stopTimeoutSeconds,
   maxSessionsPerOwner: p.maxSessionsPerOwner,
+  ...(p.taskRoleArn !== undefined && { taskRoleArn: p.taskRoleArn }),
 });
 
 export const profilesOf = (config: AppConfig): Record<string, Profile> =>

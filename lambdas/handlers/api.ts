@@ -20,7 +20,7 @@ import { API_ROUTES, type RouteKey, routeKeyOf } from '../../contract/api-routes
 import { initOnLambda, lambdaSetup } from '../wiring';
 import { type HandlerDeps, type HandlerSetup } from './handler-setup';
 import { accessLogMiddleware } from './http/access-log-middleware';
-import { activityAuthOf } from './http/activity-auth';
+import { activityAuthOf, requireActivityCredential } from './http/activity-auth';
 import { type ApiEvent, type ApiResult, headerOf } from './http/api-event';
 import { callerOf } from './http/caller';
 import { errorHandlerMiddleware } from './http/error-handler-middleware';
@@ -115,7 +115,9 @@ const show: RouteHandler = async ({ event, params, deps: depsOf }) => {
   return json(200, { session: viewOf(deps, session) });
 };
 
+/** Both activity routes: the credential tells who reports (http/activity-auth.ts). */
 const activity: RouteHandler = async ({ event, params, body, deps: depsOf }) => {
+  requireActivityCredential(event);
   const deps = depsOf();
   const auth = await activityAuthOf(event, deps.jwtVerifier);
   const id = sessionIdOf(params);
@@ -161,6 +163,7 @@ const HANDLERS: Record<RouteKey, RouteHandler> = {
   'GET /sessions': list,
   'GET /sessions/{id}': show,
   'POST /sessions/{id}/activity': activity,
+  'POST /sessions/{id}/task-activity': activity,
   'POST /sessions/{id}/extend': extend,
   'DELETE /sessions/{id}': terminate,
   'GET /stats': stats,

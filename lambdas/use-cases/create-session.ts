@@ -2,8 +2,8 @@
 // Primary course: validate the profile and timeouts, claim the Idempotency-Key (if given; a replay
 // ends here), take one of the owner's live-session slots of the profile (its per-owner limit, see
 // owner-slots), write the session as `starting` (first schedule `<id>-1`), arm that schedule, run
-// the task (SESSION_ID, SESSION_ACTIVITY_TOKEN, SESSION_API_URL), store its ARN and publish
-// "Session Created".
+// the task (SESSION_ID, SESSION_API_URL, and the activity token for a runner that can keep it off
+// the record), store its ARN and publish "Session Created".
 // The activity token is returned once and only its hash is stored. Any failure after the write
 // leaves no running task and a `failed` record (start_failed), which gives the slot back.
 import { randomUUID } from 'node:crypto';
@@ -151,7 +151,8 @@ const startTask = async (deps: UseCaseDeps, session: Session, activityToken: str
       sessionId: session.id,
       ownerId: session.ownerId,
       profile: session.profile,
-      environment: { SESSION_ID: session.id, SESSION_ACTIVITY_TOKEN: activityToken, SESSION_API_URL: deps.settings.apiUrl },
+      environment: { SESSION_ID: session.id, SESSION_API_URL: deps.settings.apiUrl },
+      activityToken,
     }));
   } catch (error) {
     // If RunTask did start a task before failing, its session is now `failed`: the sweep stops it as an orphan.

@@ -5,7 +5,7 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
@@ -164,21 +164,27 @@ export class SessionCluster extends Construct {
         'A session container is one user\'s interactive workspace (an IDE, a notebook) that writes to its own filesystem; Fargate task storage is ephemeral and gone when the session ends.',
       ),
     );
-    this.profiles[name] = { ...rest, taskDefinitionArn: taskDefinition.taskDefinitionArn, containerName: profile.containerName };
+    // The task role goes to the functions too: a task reporting with its own identity must run as it.
+    this.profiles[name] = {
+      ...rest,
+      taskDefinitionArn: taskDefinition.taskDefinitionArn,
+      containerName: profile.containerName,
+      taskRoleArn: taskDefinition.taskRole.roleArn,
+    };
     this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
   }
 
   /**
    * One task role and one execution role for every task definition the stack makes: neither holds
-   * anything of one profile (the task role has no permissions, the execution role writes to the one
-   * task log group), and two roles in all instead of two roles and a policy per profile keeps many
+   * anything of one profile (the task role may only report activity on the task route, the execution
+   * role writes to the one task log group), and two roles in all instead of two roles and a policy per profile keeps many
    * profiles inside CloudFormation's 500 resources per stack (README, Known limits).
    */
   private rolesOfMadeTasks(): { taskRole: Role; executionRole: Role } {
     if (this.madeTaskRoles === undefined) {
       const assumedBy = new ServicePrincipal(ECS_TASKS_SERVICE);
       this.madeTaskRoles = {
-        taskRole: new Role(this, 'SessionTaskRole', { assumedBy, description: 'Role of session tasks: no permissions' }),
+        taskRole: new Role(this, 'SessionTaskRole', { assumedBy, description: 'Role of session tasks: may only report activity on the task route' }),
         executionRole: new Role(this, 'SessionExecutionRole', { assumedBy, description: 'ECS starting session tasks: writes their logs' }),
       };
       this.taskRoleArns.push(this.madeTaskRoles.taskRole.roleArn, this.madeTaskRoles.executionRole.roleArn);
@@ -206,6 +212,15 @@ export class SessionCluster extends Construct {
     fn.addEnvironment('TASK_SECURITY_GROUP_IDS', this.securityGroupIds.join(','));
     fn.addEnvironment('TASK_ASSIGN_PUBLIC_IP', String(this.assignPublicIp));
     fn.addEnvironment('TASK_MARKER', this.taskMarker);
+  }
+
+  /**
+   * Lets the tasks of the task definitions made here call `invokeArn` (the task-activity route) with
+   * their task role. A configured task definition's role is its owner's to grant (README "How a task
+   * authenticates"): this stack does not change roles it did not make.
+   */
+  allowTasksToInvoke(invokeArn: string): void {
+    this.madeTaskRoles?.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['execute-api:Invoke'], resources: [invokeArn] }));
   }
 }
 

@@ -125,6 +125,8 @@ export class StatelessStack extends Stack {
     taskEvent.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(asyncFailures.taskEvent) });
 
     this.api.addRoutes(api);
+    // Session tasks report activity signed with their task role (README "How a task authenticates").
+    this.cluster.allowTasksToInvoke(this.api.taskActivityInvokeArn);
     this.scheduling.addSweepSchedule(sweep, config.sweepIntervalMinutes);
     const taskState = new TaskStateRule(this, 'TaskState', { clusterArn: this.cluster.clusterArn, taskMarker: this.cluster.taskMarker, target: taskEvent });
 
@@ -135,10 +137,14 @@ export class StatelessStack extends Stack {
       functions: this.functions,
       deadLetterQueues: [this.scheduling.deadLetterQueue, taskState.deadLetterQueue, ...Object.values(asyncFailures)],
       scheduleGroup: this.scheduling.group,
-      httpApi: this.api.httpApi,
+      api: this.api,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the session API' });
+    new CfnOutput(this, 'TaskActivityInvokeArn', {
+      value: this.api.taskActivityInvokeArn,
+      description: 'execute-api:Invoke resource a configured task role needs to report activity',
+    });
     if (this.api.userPool && this.api.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId, description: 'Cognito user pool of API users' });
       new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId, description: 'App client that issues API tokens' });
@@ -169,6 +175,10 @@ export class StatelessStack extends Stack {
       {
         finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,
         reason: 'Scheduler invokes the sweep function; the :* covers its versions and aliases only (CDK grantInvoke).',
+      },
+      {
+        finding: /:execute-api:[^/]+\/\*\/POST\/sessions\/\*\/task-activity$/,
+        reason: 'A task reports activity for its own session, whose id is known only at runtime; the api function checks the caller is that session\'s task (README "How a task authenticates").',
       },
       {
         finding: /:task-definition\/[^:]+:\*$/,

@@ -5,6 +5,7 @@
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { parseDeployedProfiles } from '../../lambdas/profile-config';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../../contract/domain-events';
@@ -12,6 +13,7 @@ import { ECS_TASK_STATE_CHANGE, TASK_MARKER_PATTERN } from '../../contract/ecs-t
 import { FUNCTION_ENV_NAMES, type FunctionEnvName, type FunctionEnvironment } from '../../contract/function-env';
 import { METRICS_NAMESPACE, METRIC_NAMES, type MetricName, SERVICE_DIMENSION, SERVICE_NAME } from '../../contract/observability';
 import { END_REASONS } from '../../lambdas/domain/session';
+import { assumedRoleOf, isTheTask } from '../../lambdas/domain/task-identity';
 import { handler as taskEventHandler } from '../../lambdas/handlers/task-event';
 import { type MetricDimensions } from '../../lambdas/ports/observability';
 import { type SessionEvent } from '../../lambdas/ports/event-publisher';
@@ -20,6 +22,7 @@ import { summarizeLive } from '../../lambdas/use-cases/live-summary';
 import { sweep } from '../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../lambdas/use-cases/terminate-session';
 import { buildAwsDeps, loadEnv, resetDeps } from '../../lambdas/wiring';
+import { ACCESS_LOG_NAMESPACE } from '../../lib/constructs/session-api';
 import { type SessionFunction } from '../../lib/constructs/session-function';
 import { lambdaContext } from '../support/apigw-events';
 import { T0, makeDeps } from '../support/fakes';
@@ -205,7 +208,9 @@ describe('metrics', () => {
     vi.resetModules();
   });
 
-  const isCustom = (namespace: string): boolean => !namespace.startsWith('AWS/') && namespace !== 'ECS/ContainerInsights';
+  // Access-log metrics are written by CloudWatch Logs from the stack's own metric filters, not the runtime.
+  const isCustom = (namespace: string): boolean =>
+    !namespace.startsWith('AWS/') && namespace !== 'ECS/ContainerInsights' && namespace !== ACCESS_LOG_NAMESPACE;
 
   const watched = (where: string, metric: MetricJson): WatchedMetric => ({
     where,
@@ -301,6 +306,15 @@ describe('metrics', () => {
     for (const metric of custom) await expectEmitted(emit, metric);
   });
 
+  it('every access-log metric an alarm or the dashboard watches is written by a metric filter of the stack', () => {
+    const filters = Object.values(resourcesOf(template(), 'AWS::Logs::MetricFilter')).flatMap(
+      (f) => (f.Properties?.['MetricTransformations'] as { MetricNamespace: string; MetricName: string }[]).map((t) => `${t.MetricNamespace}/${t.MetricName}`),
+    );
+    const watchedFromLogs = [...alarmMetrics(), ...dashboardMetrics()].filter((m) => m.namespace === ACCESS_LOG_NAMESPACE);
+    expect(watchedFromLogs.length).toBeGreaterThan(0);
+    for (const metric of watchedFromLogs) expect(filters, metric.where).toContain(`${metric.namespace}/${metric.name}`);
+  });
+
   it("the dashboard draws a line for every sweep kind, end reason and activity level the runtime reports", async () => {
     const valuesOf = (name: MetricName, dimension: string) =>
       [...new Set(dashboardMetrics().filter((m) => m.name === name).map((m) => m.dimensions[dimension]))].sort();
@@ -310,6 +324,33 @@ describe('metrics', () => {
     expect(valuesOf('SweepRepairs', 'Kind')).toEqual(sweepKinds.sort());
     expect(valuesOf('SessionsEnded', 'Reason')).toEqual([...END_REASONS].sort());
     expect(valuesOf('SessionsByActivity', 'ActivityLevel')).toEqual(Object.keys(summarizeLive([], T0).byActivityLevel).sort());
+  });
+});
+
+describe('task identity', () => {
+  it("the api function knows each stack-made profile's task role: the one its task definition runs as, allowed to invoke the task route", () => {
+    const env = loadEnv(deployedEnv('api'));
+    const { profiles } = parseDeployedProfiles(
+      deployedParametersUnder(resourcesOf(template(), 'AWS::SSM::Parameter'), env.PROFILES_PARAMETER_PATH),
+      env.PROFILES_PARAMETER_PATH,
+    );
+    const [taskDefinition] = Object.values(resourcesOf(template(), 'AWS::ECS::TaskDefinition'));
+    const roleRef = taskDefinition?.Properties?.['TaskRoleArn'] as { 'Fn::GetAtt': [string, string] };
+    const roleArn = deployedValue(roleRef);
+    expect(profiles['demo']?.taskRoleArn).toBe(roleArn);
+
+    // A task of that definition signs with that role, under a session named after its task id.
+    const taskArn = 'arn:aws:ecs:eu-west-1:123456789012:task/sessions/6b777c1809a94925ab48098fa09824de';
+    const signer = assumedRoleOf(`arn:aws:sts::123456789012:assumed-role/${roleArn.split('/').pop()}/6b777c1809a94925ab48098fa09824de`);
+    expect(signer !== undefined && isTheTask(signer, { taskArn, taskRoleArn: profiles['demo']?.taskRoleArn })).toBe(true);
+
+    // And that role, only, may call the task route, whose requests API Gateway checks with IAM.
+    const invokers = Object.values(resourcesOf(template(), 'AWS::IAM::Policy'))
+      .map((p) => p.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] }; Roles: { Ref: string }[] })
+      .filter((p) => p.PolicyDocument.Statement.some((st) => st.Action === 'execute-api:Invoke'));
+    expect(invokers.flatMap((p) => p.Roles.map((r) => r.Ref))).toEqual([roleRef['Fn::GetAtt'][0]]);
+    const route = Object.values(resourcesOf(template(), 'AWS::ApiGatewayV2::Route')).find((r) => r.Properties?.['RouteKey'] === 'POST /sessions/{id}/task-activity');
+    expect(route?.Properties?.['AuthorizationType']).toBe('AWS_IAM');
   });
 });
 

@@ -24,6 +24,8 @@ export const deployedValue = (value: unknown): string => {
   if ('Fn::GetAtt' in intrinsic) {
     const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
     if (attribute === 'ApiEndpoint') return `https://${id.toLowerCase()}.execute-api.eu-west-1.amazonaws.com`;
+    // A role's ARN as IAM writes it (the functions compare task roles by it); anything else generic.
+    if (attribute === 'Arn' && /Role[0-9A-F]{8}$/.test(id)) return `arn:aws:iam::123456789012:role/${id}`;
     return attribute === 'Arn' ? `arn:aws:service:eu-west-1:123456789012:${id}` : `${id}-${attribute}`;
   }
   if ('Fn::ImportValue' in intrinsic) return `imported-${String(intrinsic['Fn::ImportValue'])}`;

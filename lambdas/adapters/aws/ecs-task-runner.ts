@@ -135,6 +135,9 @@ export class EcsTaskRunner implements TaskRunner {
               assignPublicIp: this.options.assignPublicIp ? 'ENABLED' : 'DISABLED',
             },
           },
+          // The environment only, never `request.activityToken`: overrides are kept in CloudTrail's
+          // RunTask record, DescribeTasks and every task-state event (and so in its dead letters).
+          // The task signs its reports with its task role instead (README "How a task authenticates").
           overrides: {
             containerOverrides: [
               {

@@ -6,7 +6,7 @@ import { JoseJwtVerifier, type JwtVerifier } from '../../../lambdas/adapters/aut
 import { handler } from '../../../lambdas/handlers/api';
 import { type ApiEvent } from '../../../lambdas/handlers/http/api-event';
 import { type HandlerDeps, resetDeps, setDeps } from '../../../lambdas/wiring';
-import { type FakeDeps, type InMemoryStores, type Stores, TEST_TASK_MARKER, makeDeps } from '../../support/fakes';
+import { type DepsOverrides, type FakeDeps, type InMemoryStores, type Stores, TEST_TASK_MARKER, makeDeps } from '../../support/fakes';
 import { type ApiEventOptions, USER, apiEvent, lambdaContext } from '../../support/apigw-events';
 import { captureOutput } from '../../support/captured-output';
 
@@ -48,19 +48,18 @@ export interface ApiHarness<S extends Stores = InMemoryStores> {
 let keys: Promise<{ publicKey: CryptoKey; privateKey: CryptoKey }> | undefined;
 const keyPair = () => (keys ??= generateKeyPair('RS256'));
 
-export interface ApiHarnessOptions<S extends Stores> {
-  /** Other stores (the DynamoDB ones on dynalite); default in memory. */
-  stores?: S;
+export interface ApiHarnessOptions<S extends Stores> extends DepsOverrides<S> {
   /** The activity route's verifier; default one that knows the test issuer's key. */
   jwtVerifier?: JwtVerifier;
 }
 
 export const makeApiHarness = async <S extends Stores = InMemoryStores>(options: ApiHarnessOptions<S> = {}): Promise<ApiHarness<S>> => {
   const { publicKey, privateKey } = await keyPair();
-  const deps = makeDeps<S>(options.stores === undefined ? {} : { stores: options.stores });
+  const { jwtVerifier, ...overrides } = options;
+  const deps = makeDeps<S>(overrides);
   const handlerDeps: HandlerDeps = {
     ...deps,
-    jwtVerifier: options.jwtVerifier ?? new JoseJwtVerifier({ issuer: ISSUER, audience: [AUDIENCE], key: publicKey }),
+    jwtVerifier: jwtVerifier ?? new JoseJwtVerifier({ issuer: ISSUER, audience: [AUDIENCE], key: publicKey }),
     adminGroup: ADMIN_GROUP,
     taskMarker: TEST_TASK_MARKER,
   };

@@ -56,7 +56,9 @@ describe('createSession', () => {
           sessionId: session.id,
           ownerId: OWNER,
           profile: 'notebook',
-          environment: { SESSION_ID: session.id, SESSION_ACTIVITY_TOKEN: activityToken, SESSION_API_URL: d.settings.apiUrl },
+          // The token apart from the environment: each runner decides whether it can hand it over off the record.
+          environment: { SESSION_ID: session.id, SESSION_API_URL: d.settings.apiUrl },
+          activityToken,
         },
       ]);
       expect(session.taskArn).toBe(d.tasks.taskOf(session.id)?.taskArn);

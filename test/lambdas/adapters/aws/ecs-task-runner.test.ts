@@ -53,7 +53,7 @@ describe('EcsTaskRunner', () => {
         sessionId: SESSION_ID,
         ownerId: 'auth0|alice',
         profile: 'notebook',
-        environment: { SESSION_ID, SESSION_ACTIVITY_TOKEN: 'tok', SESSION_API_URL: 'https://api.example.com' },
+        environment: { SESSION_ID, SESSION_API_URL: 'https://api.example.com' },
       });
 
       expect(result).toEqual({ taskArn: taskArn(1) });
@@ -84,7 +84,6 @@ describe('EcsTaskRunner', () => {
           name: 'session',
           environment: [
             { name: 'SESSION_ID', value: SESSION_ID },
-            { name: 'SESSION_ACTIVITY_TOKEN', value: 'tok' },
             { name: 'SESSION_API_URL', value: 'https://api.example.com' },
           ],
         },
@@ -97,6 +96,23 @@ describe('EcsTaskRunner', () => {
       ['with a character ECS refuses', 'se-stack.name'],
     ])('refuses a startedBy marker that is %s', (_what, startedBy) => {
       expect(() => new EcsTaskRunner(ecs, { ...OPTIONS, startedBy })).toThrow(RangeError);
+    });
+
+    it('never puts the activity token into RunTask, whose parameters CloudTrail, DescribeTasks and task-state events keep', async () => {
+      ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: taskArn(1) }], failures: [] });
+      const token = 'Qm9vdHN0cmFwVG9rZW5Gb3JBU2Vzc2lvbl9fXzEyMzQ';
+
+      await runner.start({
+        sessionId: SESSION_ID,
+        ownerId: 'o',
+        profile: 'notebook',
+        environment: { SESSION_ID, SESSION_API_URL: 'https://api.example.com' },
+        activityToken: token,
+      });
+
+      const input = JSON.stringify(ecsMock.commandCalls(RunTaskCommand)[0]?.args[0].input);
+      expect(input).not.toContain(token);
+      expect(input).not.toContain('SESSION_ACTIVITY_TOKEN');
     });
 
     it('asks for a public IP only when configured to', async () => {
