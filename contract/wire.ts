@@ -13,6 +13,22 @@ export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' 
 /** The `kind` of `POST /sessions/{id}/activity`. */
 export type HeartbeatKind = 'interaction' | 'ping' | 'connect' | 'disconnect';
 
+/** The body of `POST /sessions/{id}/activity`: connect and disconnect name their connection. */
+export type ActivityReport =
+  | { kind: Exclude<HeartbeatKind, 'connect' | 'disconnect'>; connectionId?: string }
+  | { kind: 'connect' | 'disconnect'; connectionId: string };
+
+/** The answer of `POST /sessions/{id}/activity`. */
+export interface ActivityResponse {
+  session: SessionView;
+  /**
+   * Whole seconds (at least 1) during which reporting another interaction, naming the same
+   * connection, changes nothing: the rest of the write-batching window, or less if the idle
+   * deadline's warning or the connection's seen-time rewrite comes first.
+   */
+  nextReportInSeconds: number;
+}
+
 /** The timeouts fixed for a session when it was created. */
 export interface SessionTimeoutsView {
   idleTimeoutSeconds: number;
@@ -39,7 +55,7 @@ export interface SessionView {
   endedAt?: string;
   stopRequestedAt?: string;
   lastActivityAt: string;
-  /** Open client connections as last reported. */
+  /** Open client connections: the number of connection ids connected and not yet disconnected. */
   connections: number;
   /** When the last client disconnected (absent while connected). */
   disconnectedAt?: string;

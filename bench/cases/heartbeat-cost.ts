@@ -3,7 +3,7 @@
 // timeout write nothing; the schedule moves only when it fires and finds the deadline moved later.
 // The naive design moves the schedule on every heartbeat. Both run the same seeded workload through
 // the in-memory fakes with a controllable clock, and every call is counted.
-import { type HeartbeatKind, computeDeadline, applyHeartbeat } from '../../lambdas/domain/deadline-policy';
+import { type Heartbeat as Report, type HeartbeatKind, computeDeadline, applyHeartbeat } from '../../lambdas/domain/deadline-policy';
 import { ConflictError } from '../../lambdas/domain/errors';
 import { type Profile } from '../../lambdas/domain/profile';
 import { iso, ms } from '../../lambdas/domain/session';
@@ -21,6 +21,8 @@ import { num, ratioText } from '../lib/table';
 const SECOND = 1000;
 const IDLE_TIMEOUT_SECONDS = 900;
 const SEED = 20_260_310;
+/** Each session's one client names its connection in every report. */
+const CONNECTION_ID = 'tab-1';
 
 const PROFILE: Profile = {
   name: 'bench',
@@ -99,11 +101,11 @@ const newTally = (): Tally => ({
 
 const writesOf = (deps: FakeDeps): number => deps.store.updates.filter((u) => u.ok).length;
 
-type HeartbeatFn = (deps: FakeDeps, id: string, ownerId: string, kind: HeartbeatKind) => Promise<void>;
+type HeartbeatFn = (deps: FakeDeps, id: string, ownerId: string, heartbeat: Report) => Promise<void>;
 
 /** Ours: the real use case. */
-const lazyHeartbeat: HeartbeatFn = async (deps, id, ownerId, kind) => {
-  await recordHeartbeat(deps, { id, kind, auth: { type: 'owner', ownerId } });
+const lazyHeartbeat: HeartbeatFn = async (deps, id, ownerId, heartbeat) => {
+  await recordHeartbeat(deps, { ...heartbeat, id, auth: { type: 'owner', ownerId } });
 };
 
 /**
@@ -111,17 +113,17 @@ const lazyHeartbeat: HeartbeatFn = async (deps, id, ownerId, kind) => {
  * moves the session's one schedule to the new deadline (UpdateSchedule). The move is recorded in the
  * same FakeScheduler, as one call that replaces the armed time.
  */
-const naiveHeartbeat: HeartbeatFn = async (deps, id, _ownerId, kind) => {
+const naiveHeartbeat: HeartbeatFn = async (deps, id, _ownerId, heartbeat) => {
   const session = await deps.store.get(id);
   if (session === undefined) throw new Error(`no session ${id}`);
   if (!ACCEPTS_ACTIVITY.includes(session.status)) throw new ConflictError('the session has ended');
   const now = deps.clock.now();
   let patch: SessionPatch;
-  if (kind === 'interaction') {
+  if (heartbeat.kind === 'interaction') {
     const { expiresAtMs, reason } = computeDeadline({ ...session, lastActivityAt: iso(now) });
     patch = { lastActivityAt: iso(now), expiresAt: iso(expiresAtMs), expiryReason: reason };
   } else {
-    patch = applyHeartbeat(session, kind, now) ?? {};
+    patch = applyHeartbeat(session, heartbeat, now) ?? {};
   }
   const result = await deps.store.update(id, patch, { version: session.version, statusIn: ACCEPTS_ACTIVITY });
   if (!result.ok) throw new Error('naive heartbeat lost a race (the simulation is sequential; this cannot happen)');
@@ -175,7 +177,7 @@ const simulate = async (workload: Workload, heartbeat: HeartbeatFn, signal: Abor
     tally.heartbeats += 1;
     tally.byKind[kind] += 1;
     try {
-      await heartbeat(deps, id, owners[beat.session], kind);
+      await heartbeat(deps, id, owners[beat.session], { kind, connectionId: CONNECTION_ID });
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       tally.rejectedEnded += 1;

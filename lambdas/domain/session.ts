@@ -43,9 +43,12 @@ export interface Session {
   stopRequestedAt?: string;
   /** Last meaningful activity; never moves backwards. */
   lastActivityAt: string;
-  /** Open client connections as last reported. */
-  connections: number;
-  /** When `connections` last dropped to 0 (absent while connected or if never connected). */
+  /**
+   * Open client connections: connection id to when it was last seen (ISO). Bounded and aged as
+   * connections.ts describes; the API shows only their number, as `connections`.
+   */
+  openConnections: Record<string, string>;
+  /** When the last open connection closed (absent while connected or if never connected). */
   disconnectedAt?: string;
   /** Explicit keep-alive set by `extend`; never past `maxExpiresAt`. */
   extendedUntil?: string;
