@@ -10,8 +10,8 @@
 //   disconnect of any id;
 // - at most MAX_OPEN_CONNECTIONS ids are kept; a connect beyond that drops the stalest other id.
 // An id is seen when it connects, and when a ping or interaction names it; the stored time is
-// refreshed at most once per half an idle timeout, so naming the id costs at most two writes per
-// idle timeout.
+// rewritten at most once per half an idle timeout, so naming the id costs at most two writes per
+// idle timeout, and a client that reports at least that often never goes stale.
 import { type SessionTimeouts, iso, ms } from './session';
 
 /** Connection ids: what a client may choose (a UUID, `tab-3`, `jupyter.kernel_1`). */
@@ -29,8 +29,11 @@ type Timeouts = Pick<SessionTimeouts, 'idleTimeoutSeconds'>;
 /** An id not seen for longer than this is stale. */
 export const connectionStaleAfterMs = (timeouts: Timeouts): number => timeouts.idleTimeoutSeconds * 1000;
 
-/** A report naming an open id rewrites its last-seen time once it is at least this old. */
-export const connectionRefreshAfterMs = (timeouts: Timeouts): number => connectionStaleAfterMs(timeouts) / 2;
+/**
+ * A report naming an open id rewrites its last-seen time once it is at least this old: half the
+ * idle timeout, in whole seconds (rounded up, as the write window is).
+ */
+export const connectionRefreshAfterMs = (timeouts: Timeouts): number => Math.ceil(timeouts.idleTimeoutSeconds / 2) * 1000;
 
 export const openConnectionCount = (open: OpenConnections): number => Object.keys(open).length;
 

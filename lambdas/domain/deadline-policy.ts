@@ -64,9 +64,11 @@ export type DeadlinePatch = Partial<
 /**
  * Interactions closer together than this are acknowledged without a write: the deadline they would
  * set differs from the stored one by at most this much, a small price for far fewer writes.
+ * max(5 % of the idle timeout, 1 s), in whole seconds (rounded up), so that right after a write the
+ * window is exactly the whole nextReportInSeconds a client is told (next-report.ts).
  */
 export const heartbeatWriteThresholdMs = (idleTimeoutSeconds: number): number =>
-  Math.max(idleTimeoutSeconds * 1000 * 0.05, 1000);
+  Math.max(Math.ceil(idleTimeoutSeconds * 0.05), 1) * 1000;
 
 /** The fields the interaction batching rule reads. */
 export type BatchingInputs = Pick<Session, 'lastActivityAt' | 'expiresAt' | 'expiryReason' | 'warnedFor'> & {

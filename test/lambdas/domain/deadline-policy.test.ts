@@ -169,6 +169,7 @@ describe('applyHeartbeat', () => {
     const session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 10 } }); // 5% would be 0.5 s
 
     expect(heartbeatWriteThresholdMs(10)).toBe(SECOND);
+    expect(heartbeatWriteThresholdMs(90)).toBe(5 * SECOND); // 4.5 s, rounded up to whole seconds
     expect(applyHeartbeat(session, { kind: 'interaction' }, T0 + SECOND - 1)).toBeUndefined();
     expect(applyHeartbeat(session, { kind: 'interaction' }, T0 + SECOND)?.lastActivityAt).toBe(iso(T0 + SECOND));
   });

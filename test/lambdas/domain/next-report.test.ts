@@ -31,6 +31,14 @@ describe('nextReportInSeconds', () => {
     expect(nextReportInSeconds(session, undefined, T0 + 10 * MINUTE)).toBe(1);
   });
 
+  it('is exact after a write whatever the idle timeout: the window is whole seconds', () => {
+    const session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 90 } }); // 4.5 s, rounded up
+
+    expect(nextReportInSeconds(session, undefined, T0)).toBe(5);
+    expect(applyHeartbeat(session, { kind: 'interaction' }, T0 + 5 * SECOND - 1)).toBeUndefined();
+    expect(applyHeartbeat(session, { kind: 'interaction' }, T0 + 5 * SECOND)).toBeDefined();
+  });
+
   it('is cut short by the idle deadline warning when that comes before the window ends', () => {
     const session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 60, warnBeforeSeconds: 58 } });
 
@@ -109,11 +117,12 @@ describe('nextReportInSeconds properties', () => {
   });
 
   it('a client that waits it out after every answer has every interaction written, and misses no write a chatty client gets', () => {
-    // Interactions every 0-3 s for ten minutes. The chatty client reports each; the obeying one only
-    // those at least nextReportInSeconds after its last answer. Both end with the same record.
+    // Interactions 0-3 s apart. The chatty client reports each; the obeying one only those at least
+    // nextReportInSeconds after its last answer. The window is whole seconds, so right after a write
+    // the hint is exact: both end with the same record.
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 3600 }).map((idle) => idle * 20),
+        fc.integer({ min: 1, max: 4 * 3600 }),
         fc.array(fc.integer({ min: 0, max: 3 * SECOND }), { minLength: 1, maxLength: 300 }),
         (idleTimeoutSeconds, gapsMs) => {
           const start = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds, maxLifetimeSeconds: 24 * 3600 } });
