@@ -46,14 +46,16 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
   return { expiresAtMs, reason };
 };
 
-export const HEARTBEAT_KINDS = ['interaction', 'ping', 'connect', 'disconnect'] as const;
-export type HeartbeatKind = (typeof HEARTBEAT_KINDS)[number];
+/** The kinds that report use or presence; they may name a connection (it is then seen). */
+export const PRESENCE_KINDS = ['interaction', 'ping'] as const;
 /** The kinds that open or close a connection, and so must name one. */
-export const CONNECTION_KINDS = ['connect', 'disconnect'] as const satisfies readonly HeartbeatKind[];
+export const CONNECTION_KINDS = ['connect', 'disconnect'] as const;
+export const HEARTBEAT_KINDS = [...PRESENCE_KINDS, ...CONNECTION_KINDS] as const;
+export type HeartbeatKind = (typeof HEARTBEAT_KINDS)[number];
 
-/** One activity report. Connect and disconnect name their connection; the others may (it is then seen). */
+/** One activity report. */
 export type Heartbeat =
-  | { kind: Exclude<HeartbeatKind, (typeof CONNECTION_KINDS)[number]>; connectionId?: string }
+  | { kind: (typeof PRESENCE_KINDS)[number]; connectionId?: string }
   | { kind: (typeof CONNECTION_KINDS)[number]; connectionId: string };
 
 /** What a change to the deadline inputs writes: the changed fields plus the derived deadline. */
@@ -108,10 +110,13 @@ const connected = (session: Session, openConnections: OpenConnections): Deadline
 
 /** After a disconnect: the grace starts when the last id has gone. */
 const disconnected = (session: Session, openConnections: OpenConnections, nowMs: number): DeadlinePatch =>
-  withDeadline(session, {
-    openConnections,
-    ...(openConnectionCount(openConnections) === 0 && openConnectionCount(session.openConnections) > 0 && { disconnectedAt: iso(nowMs) }),
-  });
+  withDeadline(session, { openConnections, ...(openConnectionCount(openConnections) === 0 && { disconnectedAt: iso(nowMs) }) });
+
+/** A report that changes nothing but, when that is due, the seen-time of the connection it names. */
+const seenOnly = (session: Session, connectionId: string | undefined, nowMs: number): DeadlinePatch | undefined => {
+  const seen = refresh(session.openConnections, connectionId, nowMs, session.timeouts);
+  return seen === undefined ? undefined : withDeadline(session, { openConnections: seen });
+};
 
 /**
  * The write a heartbeat needs, or `undefined` when none is needed: pings, batched interactions, a
@@ -121,15 +126,10 @@ const disconnected = (session: Session, openConnections: OpenConnections, nowMs:
 export const applyHeartbeat = (session: Session, heartbeat: Heartbeat, nowMs: number): DeadlinePatch | undefined => {
   const { timeouts } = session;
   switch (heartbeat.kind) {
-    case 'ping': {
-      const seen = refresh(session.openConnections, heartbeat.connectionId, nowMs, timeouts);
-      return seen === undefined ? undefined : withDeadline(session, { openConnections: seen });
-    }
+    case 'ping':
+      return seenOnly(session, heartbeat.connectionId, nowMs);
     case 'interaction': {
-      const seen = refresh(session.openConnections, heartbeat.connectionId, nowMs, timeouts);
-      if (nowMs < interactionWrittenFromMs(session)) {
-        return seen === undefined ? undefined : withDeadline(session, { openConnections: seen });
-      }
+      if (nowMs < interactionWrittenFromMs(session)) return seenOnly(session, heartbeat.connectionId, nowMs);
       // The write happens anyway: the connection is seen in it for free.
       const openConnections = markSeen(session.openConnections, heartbeat.connectionId, nowMs);
       return withDeadline(session, { lastActivityAt: iso(nowMs), ...(openConnections !== undefined && { openConnections }) });

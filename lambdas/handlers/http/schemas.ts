@@ -3,7 +3,7 @@
 // shape and sanity. Messages name what is expected, never the value received.
 import { z } from 'zod';
 import { CONNECTION_ID_PATTERN, MAX_CONNECTION_ID_CHARS, RESERVED_CONNECTION_ID } from '../../domain/connections';
-import { CONNECTION_KINDS, HEARTBEAT_KINDS, type Heartbeat } from '../../domain/deadline-policy';
+import { CONNECTION_KINDS, HEARTBEAT_KINDS, type Heartbeat, PRESENCE_KINDS } from '../../domain/deadline-policy';
 
 export const MAX_METADATA_KEYS = 16;
 export const MAX_METADATA_VALUE_CHARS = 256;
@@ -49,7 +49,6 @@ const connectionId = z
   .regex(CONNECTION_ID_PATTERN, `must be 1 to ${MAX_CONNECTION_ID_CHARS} letters, digits or ._-`)
   .refine((id) => id !== RESERVED_CONNECTION_ID, 'is a reserved name');
 const KIND_RULE = `must be one of ${HEARTBEAT_KINDS.join(', ')}`;
-const PRESENCE_KINDS = HEARTBEAT_KINDS.filter((k): k is Exclude<(typeof HEARTBEAT_KINDS)[number], (typeof CONNECTION_KINDS)[number]> => !(CONNECTION_KINDS as readonly string[]).includes(k));
 
 /** Connect and disconnect must name their connection (README "HTTP API"); pings and interactions may. */
 export const activityBody: z.ZodType<Heartbeat> = z.discriminatedUnion(
