@@ -73,7 +73,7 @@ function parsed(text) {
 function waitSecondsAfter(answer) {
   const told = positiveNumber(String(answer?.nextReportInSeconds ?? ''), 0);
   const idle = positiveNumber(String(answer?.session?.timeouts?.idleTimeoutSeconds ?? ''), Number.POSITIVE_INFINITY);
-  const wanted = Math.max(told, Math.min(pingSeconds, idle / 2));
+  const wanted = Math.max(told, Math.min(pingSeconds, Math.floor(idle / 2)));
   return Math.min(MAX_WAIT_SECONDS, Math.max(MIN_WAIT_SECONDS, wanted));
 }
 
