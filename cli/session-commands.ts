@@ -1,11 +1,12 @@
-// The per-session commands: create, list, show, heartbeat, extend, end. Each is one API call (list
-// with --all-pages follows nextToken), printed as a table for humans or as the raw body with --json.
+// The per-session commands: create, list, show, heartbeat (heartbeat-command.ts), extend, end. Each
+// is one API call (list with --all-pages follows nextToken; heartbeat --for repeats), printed as a
+// table for humans or as the raw body with --json.
 import { type Command, Option } from 'commander';
-import { type HeartbeatKind, type SessionView } from '../contract/wire';
-import { HEARTBEAT_KINDS } from '../contract/vocabulary';
+import { type SessionView } from '../contract/wire';
 import { LIST_STATUSES, type ListSessionsResponse, type ListStatus } from './api-client';
 import { type CliIo } from './cli-io';
 import { type CommandContext, contextOf } from './cli-context';
+import { addHeartbeatCommand } from './heartbeat-command';
 import { metadataEntry, positiveInteger } from './option-parsers';
 import { formatSessionDetails, formatSessionTable } from './session-format';
 
@@ -79,18 +80,6 @@ const showSession = async (ctx: CommandContext, id: string): Promise<void> => {
   ctx.print(formatSessionDetails(body.session, ctx.nowMs()));
 };
 
-const recordHeartbeat = async (
-  ctx: CommandContext,
-  id: string,
-  options: { kind: HeartbeatKind; sessionToken?: string },
-): Promise<void> => {
-  // With the session's own token no bearer token is needed (or minted): that is how a task reports.
-  const client = await ctx.client(options.sessionToken !== undefined ? 'none' : 'user');
-  const { body } = await client.recordHeartbeat(id, options.kind, options.sessionToken);
-  if (ctx.json) return ctx.printJson(body);
-  printSession(ctx, body.session);
-};
-
 const extendSession = async (ctx: CommandContext, id: string, seconds: number): Promise<void> => {
   const { body } = await (await ctx.client('user')).extendSession(id, seconds);
   if (ctx.json) return ctx.printJson(body);
@@ -134,19 +123,7 @@ export const addSessionCommands = (program: Command, io: CliIo): void => {
     .argument('<id>', 'session id')
     .action((id: string, _options: unknown, command: Command) => showSession(contextOf(command, io), id));
 
-  program
-    .command('heartbeat')
-    .description('report activity for a session (as its owner, or as the session with --session-token)')
-    .argument('<id>', 'session id')
-    .addOption(
-      new Option('--kind <kind>', 'interaction moves the idle deadline; ping proves presence only')
-        .choices(HEARTBEAT_KINDS)
-        .default('interaction'),
-    )
-    .option('--session-token <token>', "authenticate as the session itself with its activity token (X-Session-Token)")
-    .action((id: string, options: { kind: HeartbeatKind; sessionToken?: string }, command: Command) =>
-      recordHeartbeat(contextOf(command, io), id, options),
-    );
+  addHeartbeatCommand(program, io);
 
   program
     .command('extend')

@@ -21,7 +21,11 @@ export type EndReason = (typeof END_REASONS)[number];
 export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
 
 /** The `kind` of `POST /sessions/{id}/activity`: only `interaction` is meaningful activity. */
-export const HEARTBEAT_KINDS = ['interaction', 'ping', 'connect', 'disconnect'] as const;
+/** The kinds that report use or presence; they may name a connection (it is then seen). */
+export const PRESENCE_KINDS = ['interaction', 'ping'] as const;
+/** The kinds that open or close a connection, and so must name one. */
+export const CONNECTION_KINDS = ['connect', 'disconnect'] as const;
+export const HEARTBEAT_KINDS = [...PRESENCE_KINDS, ...CONNECTION_KINDS] as const;
 export type HeartbeatKind = (typeof HEARTBEAT_KINDS)[number];
 
 /** How recently a live session saw activity (display and metrics only). */

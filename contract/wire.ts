@@ -4,6 +4,8 @@
 // pulls in no runtime code.
 
 import {
+  type CONNECTION_KINDS,
+  type PRESENCE_KINDS,
   type ActivityLevel,
   type DeadlineReason,
   type EndReason,
@@ -13,6 +15,22 @@ import {
 } from './vocabulary';
 
 export type { ActivityLevel, DeadlineReason, EndReason, HeartbeatKind, SessionStatus };
+
+/** The body of `POST /sessions/{id}/activity`: connect and disconnect name their connection. */
+export type ActivityReport =
+  | { kind: (typeof PRESENCE_KINDS)[number]; connectionId?: string }
+  | { kind: (typeof CONNECTION_KINDS)[number]; connectionId: string };
+
+/** The answer of `POST /sessions/{id}/activity`. */
+export interface ActivityResponse {
+  session: SessionView;
+  /**
+   * Whole seconds (at least 1) during which reporting another interaction, naming the same
+   * connection, changes nothing: the rest of the write-batching window, or less if the idle
+   * deadline's warning or the connection's seen-time rewrite comes first.
+   */
+  nextReportInSeconds: number;
+}
 
 /**
  * The profile's effective timeouts when the session was created. The record keeps this snapshot, so
@@ -51,7 +69,7 @@ export interface SessionView {
   stopRequestedAt?: string;
   /** Last meaningful activity; never moves backwards. */
   lastActivityAt: string;
-  /** Open client connections as last reported. */
+  /** Open client connections: the number of connection ids connected and not yet disconnected. */
   connections: number;
   /** When `connections` last dropped to 0 (absent while connected or if never connected). */
   disconnectedAt?: string;

@@ -23,7 +23,12 @@ export type SessionTimeouts = SessionTimeoutsView;
  * The record: what the API shows of a session (contract/wire.ts, where each field is explained) but
  * the activity level, which is derived on each answer, plus bookkeeping the API never shows.
  */
-export interface Session extends Omit<SessionView, 'activityLevel'> {
+export interface Session extends Omit<SessionView, 'activityLevel' | 'connections'> {
+  /**
+   * Open client connections: connection id to when it was last seen (ISO). Bounded and aged as
+   * connections.ts describes; the API shows only their number, as `connections`.
+   */
+  openConnections: Record<string, string>;
   /** The deadline the last warning was about; a moved deadline gets its own warning. */
   warnedFor?: string;
   // Bookkeeping, never shown by the API:

@@ -3,7 +3,7 @@
 // answer of README "HTTP API". Errors become HTTP answers in one place (http/error-mapping.ts).
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { type SessionView } from '../../contract/wire';
+import { type ActivityResponse, type SessionView } from '../../contract/wire';
 import { type Caller } from '../domain/caller';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import { type Session } from '../domain/session';
@@ -121,9 +121,10 @@ const activity: RouteHandler = async ({ event, params, body, deps: depsOf }) => 
   const deps = depsOf();
   const auth = await activityAuthOf(event, deps.jwtVerifier);
   const id = sessionIdOf(params);
-  const { kind } = validate(activityBody, requiredBody(body), 'body');
-  const session = await recordHeartbeat(deps, { id, kind, auth });
-  return json(200, { session: viewOf(deps, session) });
+  const heartbeat = validate(activityBody, requiredBody(body), 'body');
+  const { session, nextReportInSeconds } = await recordHeartbeat(deps, { ...heartbeat, id, auth });
+  const answer: ActivityResponse = { session: viewOf(deps, session), nextReportInSeconds };
+  return json(200, answer);
 };
 
 const extend: RouteHandler = async ({ event, params, body, deps: depsOf }) => {

@@ -113,7 +113,7 @@ const newSession = (
   const now = deps.clock.now();
   const base = {
     lastActivityAt: iso(now),
-    connections: 0,
+    openConnections: {},
     maxExpiresAt: iso(now + a.timeouts.maxLifetimeSeconds * 1000),
     timeouts: a.timeouts,
   };

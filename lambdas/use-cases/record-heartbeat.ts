@@ -3,9 +3,12 @@
 // Primary course: load the session, check the caller, apply the deadline policy; when the deadline
 // inputs changed, write them in one conditional update. No Scheduler call for a deadline that moves
 // later (the armed schedule is re-armed lazily when it fires, see expire-session); only a disconnect
-// that brings the deadline earlier arms one schedule. Pings and batched interactions write nothing.
-import { type HeartbeatKind, applyHeartbeat } from '../domain/deadline-policy';
+// that brings the deadline earlier arms one schedule. Pings, batched interactions, repeated connects
+// and disconnects of ids that are not open write nothing. The answer says when the next report
+// matters (README "HTTP API", activity).
+import { type Heartbeat, applyHeartbeat } from '../domain/deadline-policy';
 import { NotFoundError } from '../domain/errors';
+import { nextReportInSeconds } from '../domain/next-report';
 import { type Session } from '../domain/session';
 import { type AssumedRoleIdentity, isTheTask } from '../domain/task-identity';
 import { tokenMatches } from './activity-token';
@@ -20,19 +23,28 @@ export type HeartbeatAuth =
 /** The write and, for task auth, the profiles (the task role a session's task must run as). */
 export type RecordHeartbeatDeps = ChangeDeadlineDeps & Pick<UseCaseDeps, 'profiles'>;
 
-export interface RecordHeartbeatInput {
+export type RecordHeartbeatInput = Heartbeat & {
   id: string;
-  kind: HeartbeatKind;
   auth: HeartbeatAuth;
+};
+
+export interface RecordHeartbeatResult {
+  session: Session;
+  /** Reporting another interaction (naming the same connection) sooner than this changes nothing. */
+  nextReportInSeconds: number;
 }
 
-export const recordHeartbeat = async (deps: RecordHeartbeatDeps, input: RecordHeartbeatInput): Promise<Session> => {
+export const recordHeartbeat = async (deps: RecordHeartbeatDeps, input: RecordHeartbeatInput): Promise<RecordHeartbeatResult> => {
   const session = await deps.store.get(input.id);
   // A wrong token, another task or another owner's session looks exactly like a missing one.
   if (session === undefined || !(await authorized(deps, session, input.auth))) throw new NotFoundError();
-  const result = await changeDeadline(deps, session, (current) => applyHeartbeat(current, input.kind, deps.clock.now()));
+  let nowMs = deps.clock.now();
+  const result = await changeDeadline(deps, session, (current) => {
+    nowMs = deps.clock.now();
+    return applyHeartbeat(current, input, nowMs);
+  });
   deps.metrics.count(result.written ? 'HeartbeatWrites' : 'HeartbeatsSkipped');
-  return result.session;
+  return { session: result.session, nextReportInSeconds: nextReportInSeconds(result.session, input.connectionId, nowMs) };
 };
 
 const authorized = async (deps: Pick<UseCaseDeps, 'profiles'>, session: Session, auth: HeartbeatAuth): Promise<boolean> => {

@@ -66,13 +66,18 @@ describe('local API', () => {
     });
     const path = `/sessions/${session.id}/activity`;
 
-    const withToken = await env.api<SessionAnswer>('POST', path, { token: null, headers: { 'x-session-token': activityToken }, body: { kind: 'connect' } });
+    const withToken = await env.api<SessionAnswer & { nextReportInSeconds: number }>('POST', path, {
+      token: null,
+      headers: { 'x-session-token': activityToken },
+      body: { kind: 'connect', connectionId: 'e2e-tab' },
+    });
     const anonymous = await env.api('POST', path, { token: null, body: { kind: 'ping' } });
     const wrongToken = await env.api('POST', path, { token: null, headers: { 'x-session-token': 'x'.repeat(43) }, body: { kind: 'ping' } });
     const otherUser = await env.api('POST', path, { token: await env.token('mallory'), body: { kind: 'ping' } });
 
     expect(withToken.status).toBe(200);
     expect(withToken.body.session.connections).toBe(1);
+    expect(withToken.body.nextReportInSeconds).toBeGreaterThanOrEqual(1);
     expect(anonymous.status).toBe(401);
     expect(wrongToken.status).toBe(404);
     expect(otherUser.status).toBe(404);

@@ -14,7 +14,7 @@ import { InMemoryIdempotencyKeys } from './fake-idempotency-keys';
 import { InMemoryOwnerSlots } from './fake-owner-slots';
 import { InMemorySessionStore } from './fake-session-store';
 import { FakeScheduler, FakeTaskRunner, FakeClock, MINUTE, T0, throttled } from './fakes';
-import { sessionFixture } from './session-fixture';
+import { openTabs, sessionFixture } from './session-fixture';
 
 let dynamo: DynaliteHandle | undefined;
 beforeAll(async () => {
@@ -59,9 +59,9 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     const s = fresh({ disconnectedAt: iso(T0) });
     await store.create(s);
 
-    const result = await store.update(s.id, { connections: 2, disconnectedAt: null }, { statusIn: ['running'], version: 1, ownerId: s.ownerId });
+    const result = await store.update(s.id, { openConnections: openTabs(2, T0), disconnectedAt: null }, { statusIn: ['running'], version: 1, ownerId: s.ownerId });
 
-    expect(result).toEqual({ ok: true, session: { ...s, connections: 2, disconnectedAt: undefined, version: 2 } });
+    expect(result).toEqual({ ok: true, session: { ...s, openConnections: openTabs(2, T0), disconnectedAt: undefined, version: 2 } });
     const stored = await store.get(s.id);
     expect(stored?.version).toBe(2);
     expect(stored && 'disconnectedAt' in stored).toBe(false);
@@ -87,7 +87,7 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     const s = fresh();
     await store.create(s);
 
-    const result = await store.update(s.id, { connections: 5 }, expect_);
+    const result = await store.update(s.id, { openConnections: openTabs(5, T0) }, expect_);
 
     expect(result).toEqual({ ok: false, current: s });
     expect(await store.get(s.id)).toEqual(s);
@@ -96,7 +96,7 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
   it('a condition on a missing session answers with no current item', async () => {
     const store = makeStore();
 
-    await expect(store.update('missing-id', { connections: 1 }, { statusIn: ['running'] })).resolves.toEqual({ ok: false, current: undefined });
+    await expect(store.update('missing-id', { openConnections: openTabs(1, T0) }, { statusIn: ['running'] })).resolves.toEqual({ ok: false, current: undefined });
   });
 
   it('a schedule-name condition of null holds when no schedule is named', async () => {

@@ -108,6 +108,35 @@ describe('400 validation_failed', () => {
     expect(answer.body.error?.message).toBe('kind: must be one of interaction, ping, connect, disconnect');
   });
 
+  it.each([
+    [{ kind: 'connect' }, 'connectionId: is required'],
+    [{ kind: 'disconnect' }, 'connectionId: is required'],
+    [{ kind: 'connect', connectionId: '' }, 'connectionId: must be 1 to 64 letters, digits or ._-'],
+    [{ kind: 'connect', connectionId: 'x'.repeat(65) }, 'connectionId: must be 1 to 64 letters, digits or ._-'],
+    [{ kind: 'disconnect', connectionId: 'tab 1' }, 'connectionId: must be 1 to 64 letters, digits or ._-'],
+    [{ kind: 'connect', connectionId: '__proto__' }, 'connectionId: is a reserved name'],
+    [{ kind: 'ping', connectionId: 7 }, 'connectionId: must be a string'],
+    [{ kind: 'ping', connection: 'tab-1' }, 'connection: unknown field'],
+  ])('rejects the activity report %j', async (body, message) => {
+    const { id, activityToken } = await api.createSession();
+
+    const answer = await api.call('POST /sessions/{id}/activity', { params: { id }, claims: null, headers: { 'x-session-token': activityToken }, body });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.error?.message).toBe(message);
+  });
+
+  it.each([{ kind: 'connect', connectionId: 'x'.repeat(64) }, { kind: 'ping', connectionId: 'A.z_0-9' }, { kind: 'interaction' }])(
+    'accepts the activity report %j',
+    async (body) => {
+      const { id, activityToken } = await api.createSession();
+
+      const answer = await api.call('POST /sessions/{id}/activity', { params: { id }, claims: null, headers: { 'x-session-token': activityToken }, body });
+
+      expect(answer.status).toBe(200);
+    },
+  );
+
   it.each([0, -5, 2.5, 8 * 24 * 3600, '60'])('rejects extend seconds %s', async (seconds) => {
     const { id } = await api.createSession();
 

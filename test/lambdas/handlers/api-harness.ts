@@ -30,6 +30,7 @@ export interface ApiBody {
   sessions?: SessionView[];
   activityToken?: string;
   nextToken?: string;
+  nextReportInSeconds?: number;
   [key: string]: unknown;
 }
 

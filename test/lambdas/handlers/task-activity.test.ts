@@ -42,14 +42,14 @@ describe('POST /sessions/{id}/task-activity', () => {
   });
 
   const report = (iam: IamCaller | undefined, sessionId = id) =>
-    api.call('POST /sessions/{id}/task-activity', { params: { id: sessionId }, claims: null, ...(iam !== undefined && { iam }), body: { kind: 'connect' } });
+    api.call('POST /sessions/{id}/task-activity', { params: { id: sessionId }, claims: null, ...(iam !== undefined && { iam }), body: { kind: 'connect', connectionId: 'agent-1' } });
 
   it("accepts the session's own task, signed with its profile's task role", async () => {
     const answer = await report(taskSigner(taskArn));
 
     expect(answer.status).toBe(200);
     expect(answer.body.session).toMatchObject({ id, connections: 1 });
-    expect(api.deps.store.peek(id)?.connections).toBe(1);
+    expect(Object.keys(api.deps.store.peek(id)?.openConnections ?? {})).toEqual(['agent-1']);
   });
 
   it("answers another session's task like a missing session, and changes nothing", async () => {
@@ -73,7 +73,7 @@ describe('POST /sessions/{id}/task-activity', () => {
     const answer = await report(signer());
 
     expect(answer.status).toBe(404);
-    expect(api.deps.store.peek(id)?.connections).toBe(0);
+    expect(api.deps.store.peek(id)?.openConnections).toEqual({});
   });
 
   it('answers 404 while the session records no task ARN yet, so the task is let in at a later report', async () => {

@@ -39,7 +39,7 @@ describe('createSession', () => {
         status: 'starting',
         createdAt: iso(T0),
         lastActivityAt: iso(T0),
-        connections: 0,
+        openConnections: {},
         expiresAt: iso(T0 + 30 * MINUTE),
         expiryReason: 'idle_timeout',
         maxExpiresAt: iso(T0 + 8 * 60 * MINUTE),

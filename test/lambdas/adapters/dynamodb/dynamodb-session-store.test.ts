@@ -1,6 +1,6 @@
 // The DynamoDB session store against dynalite: conditional writes, the derived index/TTL attributes,
 // the owner listing, the deadline index across shards and counts.
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbSessionStore, MAX_QUERIES_PER_LISTING } from '../../../../lambdas/adapters/dynamodb/dynamodb-session-store';
@@ -12,7 +12,7 @@ import { END_REASONS, LIVE_STATUSES, type Session, type SessionStatus, iso, ms }
 import { type SessionStore, type WriteResult } from '../../../../lambdas/ports/session-store';
 import { type DynaliteHandle, startDynalite } from '../../../support/dynalite';
 import { recordingClient } from '../../../support/recorded-requests';
-import { sessionFixture } from '../../../support/session-fixture';
+import { openTabs, sessionFixture } from '../../../support/session-fixture';
 import { T0 } from '../../../support/time';
 
 const SHARDS = 4;
@@ -136,11 +136,41 @@ describe('update', () => {
   it('applies the patch, increments the version and returns the new session', async () => {
     const session = await stored();
 
-    const result = await store.update(session.id, { connections: 2, metadata: { a: 'b' } }, { statusIn: ['running'], version: 1 });
+    const result = await store.update(session.id, { openConnections: openTabs(2, T0), metadata: { a: 'b' } }, { statusIn: ['running'], version: 1 });
 
-    const expected = { ...session, connections: 2, metadata: { a: 'b' }, version: 2 };
+    const expected = { ...session, openConnections: openTabs(2, T0), metadata: { a: 'b' }, version: 2 };
     expect(expectOk(result)).toEqual(expected);
     expect(await store.get(session.id)).toEqual(expected);
+  });
+
+  it('keeps the open connections as a map, an empty one included', async () => {
+    const session = await stored({ openConnections: { 'tab-a': iso(T0), 'kernel.1_x-y': iso(T0 + 1000) } });
+    expect(await store.get(session.id)).toEqual(session);
+
+    const closed = expectOk(await store.update(session.id, { openConnections: {} }, { version: 1 }));
+
+    expect(closed.openConnections).toEqual({});
+    expect(await rawItem(session.id)).toMatchObject({ openConnections: {} });
+  });
+
+  it('reads an item from before connection ids (a bare count) as having none open, and drops the count on the next connection write', async () => {
+    const session = await stored();
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.sessions,
+        Key: { sessionId: session.id },
+        UpdateExpression: 'SET #count = :two REMOVE #open',
+        ExpressionAttributeNames: { '#count': 'connections', '#open': 'openConnections' },
+        ExpressionAttributeValues: { ':two': 2 },
+      }),
+    );
+
+    const legacy = await store.get(session.id);
+    expect(legacy?.openConnections).toEqual({});
+    expect(legacy).not.toHaveProperty('connections');
+
+    expectOk(await store.update(session.id, { openConnections: { 'tab-a': iso(T0) } }, {}));
+    expect(await rawItem(session.id)).not.toHaveProperty('connections');
   });
 
   it('removes attributes patched with null and leaves undefined ones alone', async () => {
@@ -194,18 +224,18 @@ describe('update', () => {
   it('does not let another owner write', async () => {
     const session = await stored({ ownerId: 'alice' });
 
-    const result = await store.update(session.id, { connections: 1 }, { ownerId: 'mallory' });
+    const result = await store.update(session.id, { openConnections: openTabs(1, T0) }, { ownerId: 'mallory' });
 
     expect(expectFailed(result)).toEqual(session);
   });
 
   it('does not write over a newer version', async () => {
     const session = await stored();
-    await store.update(session.id, { connections: 1 }, {});
+    await store.update(session.id, { openConnections: openTabs(1, T0) }, {});
 
-    const result = await store.update(session.id, { connections: 5 }, { version: 1 });
+    const result = await store.update(session.id, { openConnections: openTabs(5, T0) }, { version: 1 });
 
-    expect(expectFailed(result)).toMatchObject({ connections: 1, version: 2 });
+    expect(expectFailed(result)).toMatchObject({ openConnections: openTabs(1, T0), version: 2 });
   });
 
   it('does not act on a stale schedule', async () => {
@@ -232,7 +262,7 @@ describe('update', () => {
   it('never creates a session that does not exist', async () => {
     const id = randomUUID();
 
-    const result = await store.update(id, { connections: 1 }, {});
+    const result = await store.update(id, { openConnections: openTabs(1, T0) }, {});
 
     expect(result).toEqual({ ok: false, current: undefined });
     expect(await rawItem(id)).toBeUndefined();
