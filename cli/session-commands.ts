@@ -45,7 +45,7 @@ const createSession = async (ctx: CommandContext, options: CreateOptions): Promi
   printSession(ctx, body.session);
   if (body.activityToken !== undefined) {
     ctx.print(`activity token: ${body.activityToken}`);
-    ctx.note('(the activity token is shown once; the session itself receives it as SESSION_ACTIVITY_TOKEN)');
+    ctx.note('(the activity token is shown once; a local task gets it as SESSION_ACTIVITY_TOKEN, a task on AWS signs its reports with its task role instead)');
   } else if (status === 200) {
     ctx.note('(replayed: this Idempotency-Key already created the session above; its activity token is not shown again)');
   }
