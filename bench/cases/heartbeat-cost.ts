@@ -6,7 +6,6 @@
 // the in-memory fakes with a controllable clock, and every call is counted.
 import { type Heartbeat, type HeartbeatKind, applyHeartbeat, computeDeadline, heartbeatWriteThresholdMs } from '../../lambdas/domain/deadline-policy';
 import { ConflictError } from '../../lambdas/domain/errors';
-import { type Profile } from '../../lambdas/domain/profile';
 import { iso, ms } from '../../lambdas/domain/session';
 import { ACCEPTS_ACTIVITY } from '../../lambdas/domain/state-machine';
 import { type SessionPatch } from '../../lambdas/ports/session-store';
@@ -16,6 +15,7 @@ import { handleTaskEvent } from '../../lambdas/use-cases/handle-task-event';
 import { recordHeartbeat } from '../../lambdas/use-cases/record-heartbeat';
 import { type FakeDeps, makeDeps } from '../../test/support/fakes';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
+import { benchProfile } from '../lib/bench-profile';
 import { seededRandom } from '../lib/random';
 import { num, ratioText } from '../lib/table';
 
@@ -26,15 +26,7 @@ const THRESHOLD_SECONDS = heartbeatWriteThresholdMs(IDLE_TIMEOUT_SECONDS) / SECO
 /** Each session's one client names its connection in every report. */
 const CONNECTION_ID = 'tab-1';
 
-const PROFILE: Profile = {
-  name: 'bench',
-  idleTimeoutSeconds: { default: IDLE_TIMEOUT_SECONDS, min: 60, max: 14_400 },
-  maxLifetimeSeconds: { default: 8 * 3600, min: 600, max: 24 * 3600 },
-  activeWithinSeconds: 120,
-  idleWithinSeconds: 600,
-  stopTimeoutSeconds: 30,
-  maxSessionsPerOwner: 1_000,
-};
+const PROFILE = benchProfile(IDLE_TIMEOUT_SECONDS, 60);
 
 /** One report of the workload, before the client's state makes a connection change connect or disconnect. */
 interface PlannedBeat {

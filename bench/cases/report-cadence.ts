@@ -4,7 +4,6 @@
 // nothing). Both run through the real recordHeartbeat and expireSession on the in-memory fakes with
 // a simulated clock, and every API call is counted. Stop precision is measured for both: how much
 // earlier than one idle timeout after the user's last interaction each session is stopped.
-import { type Profile } from '../../lambdas/domain/profile';
 import { heartbeatWriteThresholdMs } from '../../lambdas/domain/deadline-policy';
 import { ms } from '../../lambdas/domain/session';
 import { createSession } from '../../lambdas/use-cases/create-session';
@@ -13,6 +12,7 @@ import { handleTaskEvent } from '../../lambdas/use-cases/handle-task-event';
 import { recordHeartbeat } from '../../lambdas/use-cases/record-heartbeat';
 import { type FakeDeps, makeDeps } from '../../test/support/fakes';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
+import { benchProfile } from '../lib/bench-profile';
 import { seededRandom } from '../lib/random';
 import { num, ratioText } from '../lib/table';
 
@@ -25,15 +25,6 @@ const CONNECTION_ID = 'tab-1';
 /** A whole-second window (45 s) and one that is not (4.5 s), where rounding the hint down shows. */
 const IDLE_TIMEOUTS_SECONDS = [900, 90] as const;
 
-const profileFor = (idleTimeoutSeconds: number): Profile => ({
-  name: 'bench',
-  idleTimeoutSeconds: { default: idleTimeoutSeconds, min: 1, max: 14_400 },
-  maxLifetimeSeconds: { default: 8 * 3600, min: 600, max: 24 * 3600 },
-  activeWithinSeconds: 120,
-  idleWithinSeconds: 600,
-  stopTimeoutSeconds: 30,
-  maxSessionsPerOwner: 1_000,
-});
 
 /**
  * One user hour, seeded: bursts of work (20 s to 10 min of interactions 0.3-4 s apart: keystrokes,
@@ -77,7 +68,7 @@ const fireDue = async (deps: FakeDeps, until: number): Promise<void> => {
 const writesOf = (deps: FakeDeps): number => deps.store.updates.filter((u) => u.ok).length;
 
 const runSession = async (idleTimeoutSeconds: number, interactions: readonly number[], client: Client): Promise<SessionRun> => {
-  const deps = makeDeps({ profiles: { bench: profileFor(idleTimeoutSeconds) } });
+  const deps = makeDeps({ profiles: { bench: benchProfile(idleTimeoutSeconds) } });
   deps.clock.set(START_MS);
   const { session } = await createSession(deps, { ownerId: OWNER, profile: 'bench' });
   await handleTaskEvent(deps, { taskArn: session.taskArn ?? '', lastStatus: 'RUNNING', sessionId: session.id });
