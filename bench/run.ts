@@ -11,12 +11,13 @@ import { coldStart } from './cases/cold-start';
 import { createStopThroughput } from './cases/create-stop-throughput';
 import { expiryPrecision } from './cases/expiry-precision';
 import { heartbeatCost } from './cases/heartbeat-cost';
+import { reportCadence } from './cases/report-cadence';
 import { sweepReadCost } from './cases/sweep-read-cost';
 import { type BenchCase, type CaseResult } from './lib/bench-case';
 import { machineInfo } from './lib/machine';
 import { formatTable, msText } from './lib/table';
 
-const CASES: readonly BenchCase[] = [sweepReadCost, heartbeatCost, expiryPrecision, coldStart, createStopThroughput];
+const CASES: readonly BenchCase[] = [sweepReadCost, heartbeatCost, reportCadence, expiryPrecision, coldStart, createStopThroughput];
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TMP_ROOT = join(REPO_ROOT, 'bench', 'tmp');

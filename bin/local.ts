@@ -1,4 +1,4 @@
-// `npm start`: the local stack (DESIGN.md section 7) with the configuration from cdk.json.
+// `npm start`: the local stack (README "Quick start") with the configuration from cdk.json.
 // Environment: PORT (3000), DYNAMODB_PORT (8000), LOCAL_DATA_DIR (.local), SWEEP_INTERVAL_SECONDS (10),
 // LOG_LEVEL (info). Ctrl-C stops the stack and leaves session processes running for the next start.
 import { readFileSync } from 'node:fs';
@@ -8,9 +8,10 @@ import { type AppConfig, ConfigError, parseConfig } from '../contract/app-config
 import { consoleLog, isLogLevel } from '../local/console-log';
 import { type LocalStack } from '../local/local-stack';
 
-// Before the handlers load (their Powertools logger reads it once): the server already writes one
-// readable line per request, so the handler's JSON lines (meant for CloudWatch) show warnings and
-// errors only. And the SDK's notice about future Node versions is not for someone running the demo.
+// Before the handlers load (the Powertools logger reads it once): locally the handlers write through
+// the stack's console log (local-stack.ts), so the Powertools logger is left with Powertools' own
+// JSON notices, meant for CloudWatch: warnings and errors only. And the SDK's notice about future
+// Node versions is not for someone running the demo.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

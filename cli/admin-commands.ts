@@ -11,20 +11,26 @@ import { formatFields, formatTable } from './table';
 /** Lambda's own ceiling; a sweep cannot run longer on AWS, and the local one is far quicker. */
 const SWEEP_TIMEOUT_MS = 15 * 60 * 1000;
 
+/** The ended statuses; the rest of `byStatus` is live now. */
+const ENDED: readonly string[] = ['stopped', 'failed'];
+
 const formatStats = (stats: SessionStats, nowMs: number): string => {
-  const counts = (record: Record<string, number>): string =>
-    Object.entries(record)
-      .map(([key, count]) => `${key} ${count}`)
-      .join(', ');
+  const counts = (entries: [string, number][]): string => entries.map(([key, count]) => `${key} ${count}`).join(', ') || '-';
+  const statuses = Object.entries(stats.byStatus);
   const oldest = stats.oldestLive
     ? `${stats.oldestLive.sessionId} (created ${formatDuration(nowMs - Date.parse(stats.oldestLive.createdAt))} ago)`
     : '-';
+  // Ended numbers are counted as sessions end (README "HTTP API"): say since when.
+  const since = stats.endedSince === undefined ? '' : ` (since ${stats.endedSince}, ${formatDuration(nowMs - Date.parse(stats.endedSince))} ago)`;
   return formatFields([
     ['live', String(stats.live)],
     ['overdue', String(stats.overdue)],
     ['oldest live', oldest],
-    ['by status', counts(stats.byStatus)],
-    ['by activity', counts(stats.byActivityLevel)],
+    ['live by status', counts(statuses.filter(([status]) => !ENDED.includes(status)))],
+    ['by activity', counts(Object.entries(stats.byActivityLevel))],
+    ['ended', `${counts(statuses.filter(([status]) => ENDED.includes(status)))}${since}`],
+    // Reasons that occurred only; an older API sends none.
+    ...(stats.byEndReason === undefined ? [] : [['ended by reason', counts(Object.entries(stats.byEndReason).filter(([, n]) => n > 0))] as [string, string]]),
   ]);
 };
 

@@ -1,11 +1,14 @@
-// A fetch-based client of the HTTP contract (DESIGN.md section 4). Callers get parsed bodies and two
+// A fetch-based client of the HTTP contract (README "HTTP API"). Callers get parsed bodies and two
 // named errors instead of status codes and socket errors: ApiError (the API answered with an error)
 // and ApiUnreachableError (no answer at all), which the CLI turns into exit codes.
-import { type ErrorBody, type HeartbeatKind, type SessionStats, type SessionView, type SweepReport } from '../contract/wire';
-
-/** A record over the wire type, so a kind added to the contract does not compile until listed here too. */
-const HEARTBEAT_KIND_SET: Record<HeartbeatKind, true> = { interaction: true, ping: true, connect: true, disconnect: true };
-export const HEARTBEAT_KINDS = Object.keys(HEARTBEAT_KIND_SET) as HeartbeatKind[];
+import {
+  type ActivityReport,
+  type ActivityResponse,
+  type ErrorBody,
+  type SessionStats,
+  type SessionView,
+  type SweepReport,
+} from '../contract/wire';
 
 export type ListStatus = 'live' | 'ended' | 'all';
 export const LIST_STATUSES: readonly ListStatus[] = ['live', 'ended', 'all'];
@@ -105,9 +108,9 @@ export class ApiClient {
   }
 
   /** With `sessionToken`, authenticates as the session itself (X-Session-Token) instead of the owner. */
-  recordHeartbeat(id: string, kind: HeartbeatKind, sessionToken?: string): Promise<ApiResult<SessionResponse>> {
+  recordHeartbeat(id: string, report: ActivityReport, sessionToken?: string): Promise<ApiResult<ActivityResponse>> {
     return this.request('POST', `/sessions/${encodeURIComponent(id)}/activity`, {
-      body: { kind },
+      body: report,
       ...(sessionToken !== undefined && { headers: { 'x-session-token': sessionToken } }),
     });
   }

@@ -1,10 +1,12 @@
-// The per-session commands: create, list, show, heartbeat, extend, end. Each is one API call (list
-// with --all-pages follows nextToken), printed as a table for humans or as the raw body with --json.
+// The per-session commands: create, list, show, heartbeat (heartbeat-command.ts), extend, end. Each
+// is one API call (list with --all-pages follows nextToken; heartbeat --for repeats), printed as a
+// table for humans or as the raw body with --json.
 import { type Command, Option } from 'commander';
-import { type HeartbeatKind, type SessionView } from '../contract/wire';
-import { HEARTBEAT_KINDS, LIST_STATUSES, type ListSessionsResponse, type ListStatus } from './api-client';
+import { type SessionView } from '../contract/wire';
+import { LIST_STATUSES, type ListSessionsResponse, type ListStatus } from './api-client';
 import { type CliIo } from './cli-io';
 import { type CommandContext, contextOf } from './cli-context';
+import { addHeartbeatCommand } from './heartbeat-command';
 import { metadataEntry, positiveInteger } from './option-parsers';
 import { formatSessionDetails, formatSessionTable } from './session-format';
 
@@ -43,7 +45,7 @@ const createSession = async (ctx: CommandContext, options: CreateOptions): Promi
   printSession(ctx, body.session);
   if (body.activityToken !== undefined) {
     ctx.print(`activity token: ${body.activityToken}`);
-    ctx.note('(the activity token is shown once; the session itself receives it as SESSION_ACTIVITY_TOKEN)');
+    ctx.note('(the activity token is shown once; a local task gets it as SESSION_ACTIVITY_TOKEN, a task on AWS signs its reports with its task role instead)');
   } else if (status === 200) {
     ctx.note('(replayed: this Idempotency-Key already created the session above; its activity token is not shown again)');
   }
@@ -76,18 +78,6 @@ const showSession = async (ctx: CommandContext, id: string): Promise<void> => {
   const { body } = await (await ctx.client('user')).getSession(id);
   if (ctx.json) return ctx.printJson(body);
   ctx.print(formatSessionDetails(body.session, ctx.nowMs()));
-};
-
-const recordHeartbeat = async (
-  ctx: CommandContext,
-  id: string,
-  options: { kind: HeartbeatKind; sessionToken?: string },
-): Promise<void> => {
-  // With the session's own token no bearer token is needed (or minted): that is how a task reports.
-  const client = await ctx.client(options.sessionToken !== undefined ? 'none' : 'user');
-  const { body } = await client.recordHeartbeat(id, options.kind, options.sessionToken);
-  if (ctx.json) return ctx.printJson(body);
-  printSession(ctx, body.session);
 };
 
 const extendSession = async (ctx: CommandContext, id: string, seconds: number): Promise<void> => {
@@ -133,19 +123,7 @@ export const addSessionCommands = (program: Command, io: CliIo): void => {
     .argument('<id>', 'session id')
     .action((id: string, _options: unknown, command: Command) => showSession(contextOf(command, io), id));
 
-  program
-    .command('heartbeat')
-    .description('report activity for a session (as its owner, or as the session with --session-token)')
-    .argument('<id>', 'session id')
-    .addOption(
-      new Option('--kind <kind>', 'interaction moves the idle deadline; ping proves presence only')
-        .choices(HEARTBEAT_KINDS)
-        .default('interaction'),
-    )
-    .option('--session-token <token>', "authenticate as the session itself with its activity token (X-Session-Token)")
-    .action((id: string, options: { kind: HeartbeatKind; sessionToken?: string }, command: Command) =>
-      recordHeartbeat(contextOf(command, io), id, options),
-    );
+  addHeartbeatCommand(program, io);
 
   program
     .command('extend')

@@ -3,24 +3,38 @@
 // to each route key (a route without a handler does not compile). Matching a path to a route is
 // here too, pure, so the local server and the api handler's router match alike.
 
+/**
+ * Who API Gateway lets through to the function, per route (README "How a task authenticates"):
+ * `jwt` the HTTP API's JWT authorizer; `iam` SigV4 with AWS credentials allowed `execute-api:Invoke`
+ * (a session's own task, with its task role); `none` anyone, the function checks what it needs.
+ */
+export type RouteAuthorizer = 'none' | 'jwt' | 'iam';
+
 export const API_ROUTES = [
-  { method: 'GET', path: '/health', authorized: false },
-  { method: 'POST', path: '/sessions', authorized: true },
-  { method: 'GET', path: '/sessions', authorized: true },
-  { method: 'GET', path: '/sessions/{id}', authorized: true },
-  // No JWT authorizer: a task reports activity with only its X-Session-Token, which a JWT authorizer
-  // would reject. The handler authenticates it (token hash, or the owner's JWT verified in-function).
-  { method: 'POST', path: '/sessions/{id}/activity', authorized: false },
-  { method: 'POST', path: '/sessions/{id}/extend', authorized: true },
-  { method: 'DELETE', path: '/sessions/{id}', authorized: true },
-  { method: 'GET', path: '/stats', authorized: true },
-  { method: 'POST', path: '/sweep', authorized: true },
-] as const satisfies readonly { method: 'GET' | 'POST' | 'DELETE'; path: string; authorized: boolean }[];
+  { method: 'GET', path: '/health', authorizer: 'none' },
+  { method: 'POST', path: '/sessions', authorizer: 'jwt' },
+  { method: 'GET', path: '/sessions', authorizer: 'jwt' },
+  { method: 'GET', path: '/sessions/{id}', authorizer: 'jwt' },
+  // No API Gateway authorizer: a route has at most one and it cannot be optional, and this one takes
+  // the owner's JWT or, in the local stack, the task's X-Session-Token; the function verifies either,
+  // and refuses a request carrying neither before any work.
+  { method: 'POST', path: '/sessions/{id}/activity', authorizer: 'none' },
+  // A session's task on AWS: requests signed with its task role, whose session name ECS sets to the
+  // task id; the function checks that it is this session's task. The local stack has no IAM.
+  { method: 'POST', path: '/sessions/{id}/task-activity', authorizer: 'iam' },
+  { method: 'POST', path: '/sessions/{id}/extend', authorizer: 'jwt' },
+  { method: 'DELETE', path: '/sessions/{id}', authorizer: 'jwt' },
+  { method: 'GET', path: '/stats', authorizer: 'jwt' },
+  { method: 'POST', path: '/sweep', authorizer: 'jwt' },
+] as const satisfies readonly { method: 'GET' | 'POST' | 'DELETE'; path: string; authorizer: RouteAuthorizer }[];
 
 export type ApiRoute = (typeof API_ROUTES)[number];
 export type ApiMethod = ApiRoute['method'];
 /** API Gateway's route key of each route, e.g. `POST /sessions/{id}/activity` (exact pairs only). */
 export type RouteKey = ApiRoute extends infer R ? (R extends ApiRoute ? `${R['method']} ${R['path']}` : never) : never;
+
+/** The routes sessions report activity on (README "Sizing the activity routes"): their own throttle and alarms. */
+export const ACTIVITY_ROUTE_KEYS = ['POST /sessions/{id}/activity', 'POST /sessions/{id}/task-activity'] as const satisfies readonly RouteKey[];
 
 /** A route as the matcher sees it: a method and an API Gateway path pattern such as `/sessions/{id}`. */
 export interface RoutePattern {

@@ -1,20 +1,40 @@
 // The one typed, validated configuration: read from cdk.json context key `sessionExpiry` by the CDK
-// app and by the local stack, and handed to the Lambdas as JSON (profiles) in an env var. It lives in
-// contract/ because the CDK app and the runtime both read it (README, Layout).
+// app and by the local stack; deployed, the api reads its profiles from one SSM parameter each and
+// validates them with the profiles' schema. It lives in contract/ because the CDK app and the
+// runtime both read it (README, Layout).
 // Bad config fails fast with a message naming the key. The profiles' part is its own module
-// (profile-schema.ts, zod/mini), since the functions validate it too and ship only what they run.
+// (profile-schema.ts, zod/mini), since the api validates it too and ships only what it runs.
 import { z } from 'zod';
 import { ConfigError } from './config-error';
 import { type ProfileConfig, profilesSchema } from './profile-schema';
+import { MAX_DEADLINE_SHARDS } from './table-definitions';
 
 export { ConfigError } from './config-error';
 export { SESSION_VARIABLES } from './profile-schema';
+
+/**
+ * An API Gateway throttle (README "Sizing the activity routes"): a token bucket that refills at
+ * `rateLimit` requests per second and holds `burstLimit`. It is shared by every caller of the routes
+ * it applies to; requests beyond it are answered 429 before the function runs.
+ */
+const throttleSchema = z
+  .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
+  .strict()
+  .refine((t) => t.burstLimit >= t.rateLimit, { message: 'burstLimit must be at least rateLimit (a bucket smaller than one second of traffic refuses steady load)' });
+
+/** Every route except the two activity routes (the stage default). */
+export const DEFAULT_API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+/**
+ * Each activity route: 4,000 live sessions reporting once every 30 s take about 133 requests per
+ * second; 200 leaves 50 % headroom (README "Sizing the activity routes").
+ */
+export const DEFAULT_ACTIVITY_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
 export const configSchema = z
   .object({
     profiles: profilesSchema,
     sweepIntervalMinutes: z.number().int().min(1).max(60).default(5),
-    deadlineShards: z.number().int().min(1).max(32).default(4),
+    deadlineShards: z.number().int().min(1).max(MAX_DEADLINE_SHARDS).default(4),
     retentionDays: z.number().int().min(1).max(3650).default(30),
     adminGroup: z.string().min(1).default('session-admins'),
     /** Orphan tasks younger than this are left alone (their session record may still be being written). */
@@ -43,6 +63,13 @@ export const configSchema = z
       })
       .strict()
       .default({ assignPublicIp: false }),
+    api: z
+      .object({
+        throttle: throttleSchema.default(DEFAULT_API_THROTTLE),
+        activityThrottle: throttleSchema.default(DEFAULT_ACTIVITY_THROTTLE),
+      })
+      .strict()
+      .default({ throttle: DEFAULT_API_THROTTLE, activityThrottle: DEFAULT_ACTIVITY_THROTTLE }),
     cors: z
       .object({ allowOrigins: z.array(z.string().min(1)).default([]) })
       .strict()
@@ -58,6 +85,8 @@ export const configSchema = z
         liveSessionsCapacity: z.number().int().positive().default(200),
         liveSessionsWarningPercent: z.number().min(1).max(100).default(80),
         api5xxRatePercent: z.number().min(0).max(100).default(1),
+        /** 4xx answers (401, 403, 404, 409, 429 ...) on an activity route, as a share of its requests. */
+        activity4xxRatePercent: z.number().min(0).max(100).default(10),
       })
       .strict()
       .default({
@@ -68,6 +97,7 @@ export const configSchema = z
         liveSessionsCapacity: 200,
         liveSessionsWarningPercent: 80,
         api5xxRatePercent: 1,
+        activity4xxRatePercent: 10,
       }),
     logRetentionDays: z.number().int().positive().default(30),
   })

@@ -13,7 +13,8 @@ export const WIRING_ENV_NAMES = [
   'TASK_SUBNET_IDS',
   'TASK_SECURITY_GROUP_IDS',
   'TASK_ASSIGN_PUBLIC_IP',
-  'PROFILES_JSON',
+  'TASK_MARKER',
+  'PROFILES_PARAMETER_PATH',
   'SCHEDULE_GROUP_NAME',
   'SCHEDULER_ROLE_ARN',
   'EXPIRE_FUNCTION_ARN',
@@ -35,7 +36,13 @@ export const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METR
 /** Read by Node.js (source maps of the minified bundle). */
 export const NODE_ENV_NAMES = ['NODE_OPTIONS'] as const;
 
-export const FUNCTION_ENV_NAMES = [...WIRING_ENV_NAMES, ...POWERTOOLS_ENV_NAMES, ...NODE_ENV_NAMES] as const;
+/**
+ * Read by no code: a digest of the deployed profiles, so a deploy that changes one also changes
+ * every function's configuration and Lambda replaces its running environments (README, Configuration).
+ */
+export const DEPLOYMENT_ENV_NAMES = ['PROFILES_DIGEST'] as const;
+
+export const FUNCTION_ENV_NAMES = [...WIRING_ENV_NAMES, ...POWERTOOLS_ENV_NAMES, ...NODE_ENV_NAMES, ...DEPLOYMENT_ENV_NAMES] as const;
 export type FunctionEnvName = (typeof FUNCTION_ENV_NAMES)[number];
 
 /** A function environment, or part of one: only contract names as keys. */

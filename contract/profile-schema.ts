@@ -1,7 +1,8 @@
 // A profile's configuration (README "Profiles"): part of the configuration (app-config.ts), and what
-// the functions validate PROFILES_JSON with at cold start. Written with zod/mini so the functions'
-// bundles carry only these checks, not all of classic zod (README "Performance"); classic zod
-// composes it into the configuration schema like any other, with the same messages.
+// the api validates the deployed profiles' parameters with (lambdas/profile-config.ts). Written with
+// zod/mini so the api's bundle carries only these checks, not all of classic zod (README
+// "Performance"); classic zod composes it into the configuration schema like any other, with the
+// same messages.
 import * as z from './zod-mini';
 
 const seconds = z.number().check(z.int(), z.positive());
@@ -10,7 +11,11 @@ const bounds = z
   .strictObject({ default: seconds, min: seconds, max: seconds })
   .check(z.refine((b) => b.min <= b.default && b.default <= b.max, { message: 'needs min <= default <= max' }));
 
-/** What every session's task gets from the stack, on ECS (container overrides) and locally alike. */
+/**
+ * The variables the stack sets for a session's task: SESSION_ID and SESSION_API_URL on ECS (container
+ * overrides) and locally; SESSION_ACTIVITY_TOKEN locally only (on AWS a task signs its reports with
+ * its task role instead, README "How a task authenticates"). A profile's own variables may use none.
+ */
 export const SESSION_VARIABLES: readonly string[] = ['SESSION_ID', 'SESSION_ACTIVITY_TOKEN', 'SESSION_API_URL'];
 
 /** A POSIX environment variable name: letters, digits and underscores, not starting with a digit. */

@@ -63,18 +63,37 @@ export const IDEMPOTENCY_ATTRIBUTES = {
 } as const;
 
 /**
- * The per-owner live-session limit: one item per owner in the Idempotency table, id
- * `owner-slots#<ownerId>`, whose `holders` map names each session holding one of the owner's slots
- * (session id → epoch ms of the claim). It has no `expiration`, so TTL never frees a slot that a
- * live session still holds; the item is deleted when its last holder leaves.
+ * The per-owner live-session limits, one per profile (each profile's `maxSessionsPerOwner` counts
+ * only that profile's sessions): one item per owner and profile in the Idempotency table, id
+ * `owner-slots#<profile>#<ownerId>`, whose `holders` map names each session holding one of those
+ * slots (session id → epoch ms of the claim). It has no `expiration`, so TTL never frees a slot that
+ * a live session still holds; the item is deleted when its last holder leaves.
  */
 export const OWNER_SLOTS_ATTRIBUTES = {
   id: IDEMPOTENCY_ATTRIBUTES.id,
   holders: 'holders',
 } as const;
 
-/** The id of an owner's slots item (an idempotency key, `<ownerId>#<sha256 hex>`, could match one only by a SHA-256 preimage). */
-export const ownerSlotsId = (ownerId: string): string => `owner-slots#${ownerId}`;
+/**
+ * The id of an owner's slots item for a profile. Profile names hold no `#`, so the id names one
+ * (profile, owner) pair whatever the owner id holds; an idempotency key, `<ownerId>#<sha256 hex>`,
+ * could match one only by a SHA-256 preimage.
+ */
+export const ownerSlotsId = (ownerId: string, profile: string): string => `owner-slots#${profile}#${ownerId}`;
+
+/**
+ * The ended-session counters (`GET /stats`, README "HTTP API"): one item in the Sessions table, kept
+ * by an atomic ADD as each session ends, so stats never read ended sessions. Its id is no session id
+ * (those are UUIDs); it has no `ownerId` or `liveShard`, so no index holds it, and no `purgeAt`, so
+ * TTL keeps it. Attributes: `countingSince` (ISO time of the first end counted), `status#<status>`
+ * and `reason#<end reason>` (counts).
+ */
+export const ENDED_COUNTERS_ID = 'counters#ended';
+export const ENDED_COUNTERS_ATTRIBUTES = {
+  since: 'countingSince',
+  status: (status: string): string => `status#${status}`,
+  reason: (reason: string): string => `reason#${reason}`,
+} as const;
 
 export const SESSIONS_TABLE: TableDefinition = {
   partitionKey: { name: SESSION_ATTRIBUTES.sessionId, type: 'S' },
@@ -104,6 +123,14 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
 const LIVE_SHARD_PREFIX = 'live#';
 
 /**
+ * The most `byDeadline` partitions a deployment may write to (`deadlineShards` is at most this).
+ * Readers always query all of them, whatever `deadlineShards` is now: sessions written while it
+ * was higher stay on their shard until they end, and lowering it must not hide them (README,
+ * Configuration).
+ */
+export const MAX_DEADLINE_SHARDS = 32;
+
+/**
  * The `byDeadline` partition of a live session: a stable hash of its id (32-bit FNV-1a) mod the
  * shard count, so live sessions spread evenly and no partition runs hot.
  */
@@ -117,7 +144,7 @@ export const liveShardOf = (sessionId: string, shardCount: number): string => {
   return `${LIVE_SHARD_PREFIX}${hash % shardCount}`;
 };
 
-/** Every `byDeadline` partition, `live#0`..`live#N-1`. */
+/** The `byDeadline` partitions `live#0`..`live#N-1`. */
 export const liveShards = (shardCount: number): string[] =>
   Array.from({ length: shardCount }, (_, n) => `${LIVE_SHARD_PREFIX}${n}`);
 

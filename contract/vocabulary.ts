@@ -17,6 +17,17 @@ export const END_REASONS = [
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
+/** The end reasons a deadline can bind for: a live session's `expiryReason`, its end reason if it comes. */
+export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
+
+/** The `kind` of `POST /sessions/{id}/activity`: only `interaction` is meaningful activity. */
+/** The kinds that report use or presence; they may name a connection (it is then seen). */
+export const PRESENCE_KINDS = ['interaction', 'ping'] as const;
+/** The kinds that open or close a connection, and so must name one. */
+export const CONNECTION_KINDS = ['connect', 'disconnect'] as const;
+export const HEARTBEAT_KINDS = [...PRESENCE_KINDS, ...CONNECTION_KINDS] as const;
+export type HeartbeatKind = (typeof HEARTBEAT_KINDS)[number];
+
 /** How recently a live session saw activity (display and metrics only). */
 export const ACTIVITY_LEVELS = ['active', 'idle', 'background', 'disconnected'] as const;
 export type ActivityLevel = (typeof ACTIVITY_LEVELS)[number];

@@ -3,17 +3,39 @@
 // Types only (the value lists they draw on are in vocabulary.ts), so a client that imports them
 // pulls in no runtime code.
 
-import { type ActivityLevel, type EndReason, type SessionStatus, type SweepKind } from './vocabulary';
+import {
+  type CONNECTION_KINDS,
+  type PRESENCE_KINDS,
+  type ActivityLevel,
+  type DeadlineReason,
+  type EndReason,
+  type HeartbeatKind,
+  type SessionStatus,
+  type SweepKind,
+} from './vocabulary';
 
-export type { ActivityLevel, EndReason, SessionStatus };
+export type { ActivityLevel, DeadlineReason, EndReason, HeartbeatKind, SessionStatus };
 
-/** The deadlines a live session can expire by. */
-export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
+/** The body of `POST /sessions/{id}/activity`: connect and disconnect name their connection. */
+export type ActivityReport =
+  | { kind: (typeof PRESENCE_KINDS)[number]; connectionId?: string }
+  | { kind: (typeof CONNECTION_KINDS)[number]; connectionId: string };
 
-/** The `kind` of `POST /sessions/{id}/activity`. */
-export type HeartbeatKind = 'interaction' | 'ping' | 'connect' | 'disconnect';
+/** The answer of `POST /sessions/{id}/activity`. */
+export interface ActivityResponse {
+  session: SessionView;
+  /**
+   * Whole seconds (at least 1) during which reporting another interaction, naming the same
+   * connection, changes nothing: the rest of the write-batching window, or less if the idle
+   * deadline's warning or the connection's seen-time rewrite comes first.
+   */
+  nextReportInSeconds: number;
+}
 
-/** The timeouts fixed for a session when it was created. */
+/**
+ * The profile's effective timeouts when the session was created. The record keeps this snapshot, so
+ * a change of configuration never alters a running session.
+ */
 export interface SessionTimeoutsView {
   idleTimeoutSeconds: number;
   maxLifetimeSeconds: number;
@@ -21,14 +43,20 @@ export interface SessionTimeoutsView {
   disconnectGraceSeconds?: number;
   /** A "Session Expiring" event is sent this long before the deadline; absent: no warning. */
   warnBeforeSeconds?: number;
+  /** Activity-level thresholds (display and metrics only). */
   activeWithinSeconds: number;
   idleWithinSeconds: number;
+  /** How long ECS (or the local runner) waits after SIGTERM before SIGKILL. */
   stopTimeoutSeconds: number;
 }
 
-/** A session as the API shows it. Times are ISO 8601 (UTC, milliseconds). */
+/**
+ * A session as the API shows it: every field of the stored record (lambdas/domain/session.ts) but
+ * its bookkeeping, plus the activity level. Times are ISO 8601 (UTC, milliseconds).
+ */
 export interface SessionView {
   id: string;
+  /** The JWT `sub` of the creator, never taken from a body. */
   ownerId: string;
   profile: string;
   status: SessionStatus;
@@ -37,31 +65,42 @@ export interface SessionView {
   createdAt: string;
   startedAt?: string;
   endedAt?: string;
+  /** When the stop was requested (status became `stopping`); the sweep repairs stops that hang. */
   stopRequestedAt?: string;
+  /** Last meaningful activity; never moves backwards. */
   lastActivityAt: string;
-  /** Open client connections as last reported. */
+  /** Open client connections: the number of connection ids connected and not yet disconnected. */
   connections: number;
-  /** When the last client disconnected (absent while connected). */
+  /** When `connections` last dropped to 0 (absent while connected or if never connected). */
   disconnectedAt?: string;
-  /** Kept alive until then by `extend`. */
+  /** Explicit keep-alive set by `extend`; never past `maxExpiresAt`. */
   extendedUntil?: string;
-  /** The current deadline. */
+  /** The current deadline (derived by the deadline policy, stored for the `byDeadline` index). */
   expiresAt: string;
   /** Which deadline binds at `expiresAt`. */
   expiryReason: DeadlineReason;
   /** Hard cap: createdAt + the maximum lifetime. */
   maxExpiresAt: string;
-  /** When the pre-expiry warning was sent. */
+  /** When the pre-expiry warning for the current deadline was sent. */
   warnedAt?: string;
   timeouts: SessionTimeoutsView;
+  /** Small string map given by the creator. */
   metadata: Record<string, string>;
+  /** Derived from the record and the time of the answer, never stored. */
   activityLevel: ActivityLevel;
 }
 
-/** `GET /stats`. */
+/**
+ * `GET /stats`. Live numbers are the sessions live now (from the sparse deadline index); ended
+ * numbers are counted as each session ends (since `endedSince`), so no ended session is ever read.
+ */
 export interface SessionStats {
-  /** Over the whole table, every status present (zero included). */
+  /** Every status (zero included): live ones are sessions now, `stopped`/`failed` sessions ended since `endedSince`. */
   byStatus: Record<SessionStatus, number>;
+  /** The sessions ended since `endedSince`, by why they ended (zero included). */
+  byEndReason: Record<EndReason, number>;
+  /** When the ended counters began (the first end they counted); absent until a session has ended. */
+  endedSince?: string;
   /** The live sessions by activity level. */
   byActivityLevel: Record<ActivityLevel, number>;
   live: number;

@@ -9,12 +9,12 @@ import { type JwtVerifier } from './adapters/auth/jwt-verifier';
 import { DynamoDbIdempotencyKeys } from './adapters/dynamodb/dynamodb-idempotency-keys';
 import { DynamoDbOwnerSlots } from './adapters/dynamodb/dynamodb-owner-slots';
 import { DynamoDbSessionStore } from './adapters/dynamodb/dynamodb-session-store';
-import { type Profile } from './domain/profile';
 import { type HandlerDeps } from './handlers/handler-setup';
 import { type Clock, systemClock } from './ports/clock';
 import { type EventPublisher } from './ports/event-publisher';
 import { type ExpiryScheduler } from './ports/expiry-scheduler';
 import { type Log, type Metrics } from './ports/observability';
+import { type ProfileCatalog } from './ports/profile-catalog';
 import { type TaskRunner } from './ports/task-runner';
 import { type EndSessionDeps, type RecordEndedDeps } from './use-cases/end-session';
 import { type SweepDeps } from './use-cases/sweep';
@@ -25,13 +25,19 @@ export interface DeploymentSettings {
   tables: { sessions: string; idempotency: string };
   deadlineShards: number;
   retentionDays: number;
-  profiles: Readonly<Record<string, Profile>>;
+  /** The configuration's profiles locally; on Lambda, the parameters the stack wrote (README, Configuration). */
+  profiles: ProfileCatalog;
   /** Base URL tasks report activity to (SESSION_API_URL). */
   apiUrl: string;
   orphanGraceSeconds: number;
   stuckAfterSeconds: number;
   adminGroup: string;
+  /** The `startedBy` marker of this deployment's tasks (TASK_MARKER; contract/ecs-tasks.ts). */
+  taskMarker: string;
 }
+
+/** The settings of everything but the api's session creation: all but the profiles. */
+export type EnvSettings = Omit<DeploymentSettings, 'profiles'>;
 
 /** What differs by platform: AWS services on Lambda, dynalite, processes, timers and files locally. */
 export interface PlatformAdapters {
@@ -67,7 +73,7 @@ export const ownerSlotsOf = (settings: StoreSettings, dynamodb: DynamoDBDocument
 export const idempotencyKeysOf = (settings: StoreSettings, dynamodb: DynamoDBDocumentClient): DynamoDbIdempotencyKeys =>
   new DynamoDbIdempotencyKeys({ client: dynamodb, tableName: settings.tables.idempotency });
 
-export const useCaseSettingsOf = (settings: DeploymentSettings): UseCaseSettings => ({
+export const useCaseSettingsOf = (settings: EnvSettings): UseCaseSettings => ({
   ...DEFAULT_SETTINGS,
   apiUrl: settings.apiUrl,
   orphanGraceSeconds: settings.orphanGraceSeconds,
@@ -75,7 +81,7 @@ export const useCaseSettingsOf = (settings: DeploymentSettings): UseCaseSettings
 });
 
 /** What records a session's end (the task-event function). */
-export const recordEndedDeps = (settings: DeploymentSettings, adapters: RecordEndedAdapters): RecordEndedDeps => ({
+export const recordEndedDeps = (settings: EnvSettings, adapters: RecordEndedAdapters): RecordEndedDeps => ({
   store: sessionStoreOf(settings, adapters.dynamodb),
   ownerSlots: ownerSlotsOf(settings, adapters.dynamodb),
   scheduler: adapters.scheduler,
@@ -86,13 +92,13 @@ export const recordEndedDeps = (settings: DeploymentSettings, adapters: RecordEn
 });
 
 /** What ends a session, stopping its task (the expire function). */
-export const endSessionDeps = (settings: DeploymentSettings, adapters: EndSessionAdapters): EndSessionDeps => ({
+export const endSessionDeps = (settings: EnvSettings, adapters: EndSessionAdapters): EndSessionDeps => ({
   ...recordEndedDeps(settings, adapters),
   tasks: adapters.tasks,
 });
 
 /** What the sweep needs: ending sessions, and its settings (the sweep function). */
-export const sweepDeps = (settings: DeploymentSettings, adapters: EndSessionAdapters): SweepDeps => ({
+export const sweepDeps = (settings: EnvSettings, adapters: EndSessionAdapters): SweepDeps => ({
   ...endSessionDeps(settings, adapters),
   settings: useCaseSettingsOf(settings),
 });
@@ -104,4 +110,5 @@ export const buildHandlerDeps = (settings: DeploymentSettings, adapters: Platfor
   profiles: settings.profiles,
   jwtVerifier: adapters.jwtVerifier,
   adminGroup: settings.adminGroup,
+  taskMarker: settings.taskMarker,
 });

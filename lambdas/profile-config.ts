@@ -1,6 +1,13 @@
 // A configured profile, as the domain sees it: the composition roots (Lambda wiring, local stack)
-// turn the validated configuration into the profiles the use cases check requests against.
-import { type AppConfig, type ProfileConfig } from '../contract/app-config';
+// turn the validated configuration into the profiles the use cases check requests against. On
+// Lambda the profiles come as the documents the stack deployed, validated here by the schema the
+// configuration composes (contract/profile-schema.ts, zod/mini, so the api bundles no classic zod),
+// so the runtime accepts exactly what the CDK app accepts.
+import { type AppConfig } from '../contract/app-config';
+import { ConfigError } from '../contract/config-error';
+import { type ProfileConfig, profilesSchema } from '../contract/profile-schema';
+import { type EcsProfileTarget } from './adapters/aws/ecs-task-runner';
+import { type DeployedProfiles, type ProfileDocuments } from './adapters/aws/profile-store';
 import { type Profile } from './domain/profile';
 
 /** The domain view of a configured profile. */
@@ -15,7 +22,44 @@ export const toProfile = (name: string, p: ProfileConfig): Profile => ({
   idleWithinSeconds: p.idleWithinSeconds,
   stopTimeoutSeconds: p.stopTimeoutSeconds,
   maxSessionsPerOwner: p.maxSessionsPerOwner,
+  ...(p.taskRoleArn !== undefined && { taskRoleArn: p.taskRoleArn }),
 });
 
 export const profilesOf = (config: AppConfig): Record<string, Profile> =>
   Object.fromEntries(Object.entries(config.profiles).map(([name, p]) => [name, toProfile(name, p)]));
+
+/**
+ * The deployed profiles: one JSON document per profile (the configuration's profile with its task
+ * definition resolved by CDK, lib/constructs/session-cluster.ts `DeployedProfile`). Throws
+ * ConfigError naming every bad document and key as `<source>/<profile>.<key>`.
+ */
+export const parseDeployedProfiles = (documents: ProfileDocuments, source: string): DeployedProfiles => {
+  const invalid = (problems: string[]): ConfigError => new ConfigError(`invalid profiles: ${problems.join('; ')}`);
+  const json: Record<string, unknown> = {};
+  const notJson: string[] = [];
+  for (const [name, text] of Object.entries(documents)) {
+    try {
+      json[name] = JSON.parse(text ?? '') as unknown;
+    } catch {
+      notJson.push(`${source}/${name} must be JSON`);
+    }
+  }
+  if (notJson.length > 0) throw invalid(notJson);
+  const parsed = profilesSchema.safeParse(json);
+  if (!parsed.success) {
+    throw invalid(parsed.error.issues.map((issue) => `${source}/${issue.path.map(String).join('.')} ${issue.message}`));
+  }
+  const profiles: Record<string, Profile> = {};
+  const targets: Record<string, EcsProfileTarget> = {};
+  const missingTask: string[] = [];
+  for (const [name, config] of Object.entries(parsed.data)) {
+    if (config.taskDefinitionArn === undefined) {
+      missingTask.push(`${source}/${name}.taskDefinitionArn is missing`);
+      continue;
+    }
+    profiles[name] = toProfile(name, config);
+    targets[name] = { taskDefinitionArn: config.taskDefinitionArn, containerName: config.containerName };
+  }
+  if (missingTask.length > 0) throw invalid(missingTask);
+  return { profiles, targets };
+};

@@ -2,18 +2,17 @@
 // once (a missing or bad variable fails with its name) and turned into the deployment settings that
 // build-handler-deps.ts shares with the local stack; and the process's dependencies, built from it
 // once, on first use, by the root of the one handler the process runs. Nothing here makes an SDK
-// client: each root makes only the clients its handler calls (README "Performance"). Tests run the
-// exported handlers on fakes by injecting their own dependencies with `setDeps`.
+// client: each root makes only the clients its handler calls (README "Performance"). The profiles
+// are not in the environment (Lambda allows 4 KB of it): the api's root reads them from the stack's
+// parameters when a session is created (adapters/aws/profile-store.ts). Tests run the exported
+// handlers on fakes by injecting their own dependencies with `setDeps`.
 import { ConfigError } from '../contract/config-error';
+import { TASK_MARKER_PATTERN } from '../contract/ecs-tasks';
 import { type WiringEnvName } from '../contract/function-env';
-import { profilesSchema } from '../contract/profile-schema';
 import * as z from '../contract/zod-mini';
-import { type EcsProfileTarget } from './adapters/aws/ecs-task-runner';
 import { log } from './adapters/observability/powertools';
-import { type DeploymentSettings } from './build-handler-deps';
-import { type Profile } from './domain/profile';
+import { type EnvSettings } from './build-handler-deps';
 import { type HandlerDeps, type HandlerSetup } from './handlers/handler-setup';
-import { toProfile } from './profile-config';
 import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
 
 export type { HandlerDeps } from './handlers/handler-setup';
@@ -42,7 +41,9 @@ const envSchema = z.object({
   TASK_SUBNET_IDS: nonEmptyList('needs at least one subnet id'),
   TASK_SECURITY_GROUP_IDS: z._default(list, []),
   TASK_ASSIGN_PUBLIC_IP: z.pipe(z.enum(['true', 'false'], 'must be true or false'), z.transform((v) => v === 'true')),
-  PROFILES_JSON: required,
+  // No default: a shared marker is how two deployments on one cluster would stop each other's tasks.
+  TASK_MARKER: z.pipe(required, z.string().check(z.regex(TASK_MARKER_PATTERN, 'must be 1 to 36 letters, digits, -, / or _'))),
+  PROFILES_PARAMETER_PATH: z.pipe(required, z.string().check(z.regex(/^\/[\w./-]*[\w.-]$/, 'must be a parameter path such as /stack/profiles'))),
   SCHEDULE_GROUP_NAME: required,
   SCHEDULER_ROLE_ARN: required,
   EXPIRE_FUNCTION_ARN: required,
@@ -57,10 +58,7 @@ const envSchema = z.object({
   JWT_JWKS_URL: url,
 } satisfies Record<WiringEnvName, z.ZodMiniType>);
 
-export interface LambdaEnv extends Omit<z.output<typeof envSchema>, 'PROFILES_JSON'> {
-  profiles: Record<string, Profile>;
-  ecsProfiles: Record<string, EcsProfileTarget>;
-}
+export type LambdaEnv = z.output<typeof envSchema>;
 
 type RawEnv = Record<string, string | undefined>;
 
@@ -71,46 +69,26 @@ const withoutEmpty = (env: RawEnv): RawEnv =>
 const problemsOf = (issues: readonly z.core.$ZodIssue[], root: string): string[] =>
   issues.map((issue) => `${[root, ...issue.path.map(String)].filter((p) => p.length > 0).join('.')} ${issue.message}`);
 
-/** PROFILES_JSON: the configuration's profiles, each resolved to a task definition by CDK. */
-const parseProfiles = (raw: string): Pick<LambdaEnv, 'profiles' | 'ecsProfiles'> => {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw) as unknown;
-  } catch {
-    throw new ConfigError('invalid environment: PROFILES_JSON must be JSON');
-  }
-  const parsed = profilesSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(`invalid environment: ${problemsOf(parsed.error.issues, 'PROFILES_JSON').join('; ')}`);
-  const profiles: Record<string, Profile> = {};
-  const ecsProfiles: Record<string, EcsProfileTarget> = {};
-  for (const [name, config] of Object.entries(parsed.data)) {
-    if (config.taskDefinitionArn === undefined) {
-      throw new ConfigError(`invalid environment: PROFILES_JSON.${name}.taskDefinitionArn is missing`);
-    }
-    profiles[name] = toProfile(name, config);
-    ecsProfiles[name] = { taskDefinitionArn: config.taskDefinitionArn, containerName: config.containerName };
-  }
-  return { profiles, ecsProfiles };
-};
-
 /** Validates the functions' environment; throws ConfigError naming every missing or bad variable. */
 export const loadEnv = (env: RawEnv = process.env): LambdaEnv => {
   const result = envSchema.safeParse(withoutEmpty(env));
   if (!result.success) throw new ConfigError(`invalid environment: ${problemsOf(result.error.issues, '').join('; ')}`);
-  const { PROFILES_JSON, ...rest } = result.data;
-  return { ...rest, ...parseProfiles(PROFILES_JSON) };
+  return result.data;
 };
 
-/** The deployment's settings as the environment gives them. */
-export const settingsFromEnv = (env: LambdaEnv): DeploymentSettings => ({
+/**
+ * The deployment's settings as the environment gives them. The profiles are not among them: only
+ * the api reads them, from the store its root makes (roots/api-root.ts).
+ */
+export const settingsFromEnv = (env: LambdaEnv): EnvSettings => ({
   tables: { sessions: env.SESSIONS_TABLE_NAME, idempotency: env.IDEMPOTENCY_TABLE_NAME },
   deadlineShards: env.DEADLINE_SHARDS,
   retentionDays: env.RETENTION_DAYS,
-  profiles: env.profiles,
   apiUrl: env.SESSION_API_URL,
   orphanGraceSeconds: env.ORPHAN_GRACE_SECONDS,
   stuckAfterSeconds: env.STUCK_AFTER_SECONDS,
   adminGroup: env.ADMIN_GROUP,
+  taskMarker: env.TASK_MARKER,
 });
 
 /** A root's dependencies: some of `HandlerDeps`, so injected `HandlerDeps` serve every handler. */

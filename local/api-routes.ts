@@ -1,6 +1,7 @@
 // Matching requests to the routes of the HTTP API (contract/api-routes.ts) exactly as API
 // Gateway would, so an unknown route never reaches the handler locally either, and the local server
-// knows which routes its JWT check guards. The matching itself is the route table's own.
+// knows which routes its JWT check guards (and which take IAM, which it cannot check). The matching
+// itself is the route table's own.
 import { API_ROUTES, type ApiRoute, routeKeyOf, routesOnPath } from '../contract/api-routes';
 
 export interface MatchedRoute {

@@ -1,6 +1,7 @@
 // The local API Gateway: a Node HTTP server that matches the route table, verifies the Bearer JWT
-// where the HTTP API's JWT authorizer would (401 before the handler ever runs), builds the payload
-// 2.0 event and turns the handler's result back into an HTTP response. One log line per request.
+// where the HTTP API's JWT authorizer would (401 before the handler ever runs), refuses the IAM route
+// (403: nothing signs locally), builds the payload 2.0 event and turns the handler's result back into
+// an HTTP response. One log line per request. It does not throttle.
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type Context } from 'aws-lambda';
@@ -83,8 +84,14 @@ export const createApiServer = (options: ApiServerOptions): Server => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const route: MatchedRoute | undefined = matchApiRoute(request.method ?? 'GET', url.pathname);
     if (route === undefined) return errorAnswer(404, 'not_found', 'not found', requestId);
+    if (route.route.authorizer === 'iam') {
+      // API Gateway refuses an unsigned request on an IAM route with 403. There is no IAM here to
+      // sign with, so every request gets that answer; local tasks report on the activity route with
+      // their X-Session-Token instead (README "How a task authenticates").
+      return errorAnswer(403, 'forbidden', 'this route takes SigV4-signed requests from ECS tasks; locally, report with X-Session-Token on POST /sessions/{id}/activity', requestId);
+    }
     let claims: Record<string, unknown> | undefined;
-    if (route.route.authorized) {
+    if (route.route.authorizer === 'jwt') {
       // As the JWT authorizer: no or a bad token never reaches the function.
       const token = bearerOf(request);
       if (token === undefined) return errorAnswer(401, 'unauthorized', 'authentication required', requestId);

@@ -20,6 +20,7 @@ import { NdjsonEventPublisher } from './adapters/ndjson-event-publisher';
 import { type LocalTaskProfile, ProcessTaskRunner, type TaskStateEvent } from './adapters/process-task-runner';
 import { TimerExpiryScheduler } from './adapters/timer-expiry-scheduler';
 import { type AppConfig } from '../contract/app-config';
+import { taskMarkerFor } from '../contract/ecs-tasks';
 import { type DeploymentSettings, buildHandlerDeps } from '../lambdas/build-handler-deps';
 import { profilesOf } from '../lambdas/profile-config';
 import { nextFireAtMs } from '../lambdas/domain/deadline-policy';
@@ -30,6 +31,7 @@ import { type SweepEvent, type SweepHandlerResult, makeSweepHandler } from '../l
 import { makeTaskEventHandler } from '../lambdas/handlers/task-event';
 import { type ExpiryFire } from '../lambdas/ports/expiry-scheduler';
 import { type Log, noMetrics } from '../lambdas/ports/observability';
+import { fixedProfiles } from '../lambdas/ports/profile-catalog';
 import { type SweepReport } from '../contract/wire';
 import { AsyncInvoker } from './async-invoker';
 import { type ConsoleLog, consoleLog } from './console-log';
@@ -116,16 +118,23 @@ const quietWhenIdle = (log: Log): Log => ({
  */
 const routineAtDebug = (log: Log): Log => ({ ...log, info: (message, extra) => log.debug(message, extra) });
 
+/**
+ * The local stack's `startedBy` marker: one per data dir, as each deployment on AWS has its own
+ * (two local stacks with their own data dirs are two deployments).
+ */
+export const localTaskMarker = (dataDir: string): string => taskMarkerFor('local', resolve(dataDir));
+
 /** The deployment's settings, from the configuration (on Lambda they come from the environment). */
-const localSettings = (config: AppConfig, apiUrl: string): DeploymentSettings => ({
+const localSettings = (config: AppConfig, apiUrl: string, taskMarker: string): DeploymentSettings => ({
   tables: LOCAL_TABLES,
   deadlineShards: config.deadlineShards,
   retentionDays: config.retentionDays,
-  profiles: profilesOf(config),
+  profiles: fixedProfiles(profilesOf(config)),
   apiUrl,
   orphanGraceSeconds: config.orphanGraceSeconds,
   stuckAfterSeconds: config.stuckAfterSeconds,
   adminGroup: config.adminGroup,
+  taskMarker,
 });
 
 /** What the Scheduler target passes the expire function (eventbridge-scheduler.ts writes it as the schedule's input). */
@@ -137,6 +146,7 @@ const SWEEP_SCHEDULE_INPUT: SweepEvent = { dryRun: false };
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const host = options.host ?? '127.0.0.1';
   const dataDir = resolve(options.dataDir);
+  const taskMarker = localTaskMarker(dataDir);
   const log = options.log ?? consoleLog();
 
   // What is running so far; shutdown takes it down in dependency order, whatever got started.
@@ -221,11 +231,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       repoRoot: options.repoRoot ?? REPO_ROOT,
       profiles: localProfilesOf(options.config),
       // The local ECS Task State Change rule: the event EventBridge would deliver, to the same handler.
-      onTaskEvent: (report: TaskStateEvent) => invoker.invoke('task-event', taskEvent, toTaskStateChange(report)),
+      onTaskEvent: (report: TaskStateEvent) => invoker.invoke('task-event', taskEvent, toTaskStateChange(report, taskMarker)),
       log,
     });
 
-    const built = buildHandlerDeps(localSettings(options.config, apiUrl), {
+    const built = buildHandlerDeps(localSettings(options.config, apiUrl, taskMarker), {
       dynamodb: doc,
       tasks,
       scheduler,

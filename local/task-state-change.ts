@@ -4,7 +4,7 @@
 // container override, which is how the handler finds the session on AWS too) in the envelope
 // EventBridge wraps them in.
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_TASK_MARKER, ECS_TASK_STATE_CHANGE } from '../contract/ecs-tasks';
+import { ECS_TASK_STATE_CHANGE } from '../contract/ecs-tasks';
 import { type TaskStateChangeEvent } from '../lambdas/handlers/task-event';
 import { type TaskStateEvent } from './adapters/process-task-runner';
 
@@ -22,7 +22,12 @@ export interface EventBridgeEnvelope {
   resources: string[];
 }
 
-export const toTaskStateChange = (report: TaskStateEvent, now: number = Date.now()): TaskStateChangeEvent & EventBridgeEnvelope => ({
+/** `taskMarker`: the local stack's own `startedBy` marker, as our ECS runner would start the task with. */
+export const toTaskStateChange = (
+  report: TaskStateEvent,
+  taskMarker: string,
+  now: number = Date.now(),
+): TaskStateChangeEvent & EventBridgeEnvelope => ({
   version: '0',
   id: randomUUID(),
   'detail-type': ECS_TASK_STATE_CHANGE.detailType,
@@ -34,8 +39,8 @@ export const toTaskStateChange = (report: TaskStateEvent, now: number = Date.now
   detail: {
     taskArn: report.taskArn,
     lastStatus: report.lastStatus,
-    // The local runner plays our ECS runner, which starts every task with this.
-    startedBy: DEFAULT_TASK_MARKER,
+    // The local runner plays our ECS runner, which starts every task with the deployment's marker.
+    startedBy: taskMarker,
     ...(report.stoppedReason !== undefined && { stoppedReason: report.stoppedReason }),
     overrides: { containerOverrides: [{ environment: [{ name: 'SESSION_ID', value: report.sessionId }] }] },
   },

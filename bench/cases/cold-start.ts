@@ -3,15 +3,17 @@
 // inside, the createRequire banner, source maps), then loaded in fresh Node processes with the
 // functions' environment (dummy values) and AWS_LAMBDA_FUNCTION_NAME set, so each handler's root
 // (lambdas/roots/) validates the environment and builds its SDK clients during init, as on Lambda.
-// The baseline bundle only constructs the four SDK clients the api builds (the others build fewer):
-// the difference is the price of our code and its libraries. Both the wall time and the CPU time of
-// the import are taken: on a machine shared with other work the CPU time is the steadier figure.
+// The baseline bundle only constructs the four SDK clients the functions share (the api adds an SSM
+// client for the profiles, read on the first create; the others build fewer): the difference is the
+// price of our code and its libraries. Both the wall time and the CPU time of the import are taken:
+// on a machine shared with other work the CPU time is the steadier figure.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
 import { median } from '../lib/stats';
 import { bytesText, msText, ratioText } from '../lib/table';
@@ -36,7 +38,7 @@ const noTracer: Plugin = {
 /** Rows that are not deployed functions: no source-map or largest-parts notes for them. */
 const isDeployed = (name: string): boolean => name !== BASELINE && name !== WITHOUT_TRACER;
 
-/** Constructs exactly the clients the api's root constructs (lambdas/roots/aws-adapters.ts), and nothing else. */
+/** Constructs exactly the clients of lambdas/roots/aws-adapters.ts the api's root makes (its SSM client aside), and nothing else. */
 const BASELINE_SOURCE = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -52,7 +54,7 @@ const clients = {
 export const handler = async () => Object.keys(clients).length;
 `;
 
-/** The functions' environment (see the team brief), with dummy values that pass the wiring's validation. */
+/** The functions' environment (contract/function-env.ts), with dummy values the wiring's validation accepts. */
 const LAMBDA_ENV: Record<string, string> = {
   AWS_LAMBDA_FUNCTION_NAME: 'session-expiry-bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
@@ -67,14 +69,9 @@ const LAMBDA_ENV: Record<string, string> = {
   TASK_SUBNET_IDS: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
   TASK_SECURITY_GROUP_IDS: 'sg-0123456789abcdef0',
   TASK_ASSIGN_PUBLIC_IP: 'false',
-  PROFILES_JSON: JSON.stringify({
-    demo: {
-      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/bench-demo:1',
-      containerName: 'session',
-      idleTimeoutSeconds: { default: 900, min: 60, max: 14_400 },
-      maxLifetimeSeconds: { default: 28_800, min: 600, max: 86_400 },
-    },
-  }),
+  TASK_MARKER: 'session-expiry-bench',
+  // Read from SSM on the first create, not at init: the cold start measured here reads none.
+  PROFILES_PARAMETER_PATH: '/bench/profiles',
   SCHEDULE_GROUP_NAME: 'bench',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-scheduler',
   EXPIRE_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bench-expire',
@@ -87,8 +84,8 @@ const LAMBDA_ENV: Record<string, string> = {
   JWT_ISSUER: 'https://issuer.example.test',
   JWT_AUDIENCE: 'session-expiry',
   JWT_JWKS_URL: 'https://issuer.example.test/.well-known/jwks.json',
-  POWERTOOLS_SERVICE_NAME: 'session-expiry',
-  POWERTOOLS_METRICS_NAMESPACE: 'SessionExpiry',
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
   POWERTOOLS_LOG_LEVEL: 'WARN',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };

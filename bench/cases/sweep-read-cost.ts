@@ -34,6 +34,9 @@ const pick = <T>(values: readonly T[], i: number): T => values[i % values.length
 const between = (lo: number, hi: number): number => lo + Math.random() * (hi - lo);
 const ecsArn = (): string => `arn:aws:ecs:eu-west-1:123456789012:task/session-expiry/${randomUUID().replaceAll('-', '')}`;
 
+/** One browser tab connected, as a client names it (a UUID), last seen at its last activity. */
+const oneTab = (seenMs: number): Record<string, string> => ({ [randomUUID()]: iso(seenMs) });
+
 /** Sessions as a platform with some history holds them: a few live, most ended and kept for retention. */
 const makeSessions = (mix: Mix, nowMs: number): { sessions: Session[]; overdueIds: Set<string> } => {
   const idleMs = FIXTURE_TIMEOUTS.idleTimeoutSeconds * SECOND;
@@ -50,14 +53,14 @@ const makeSessions = (mix: Mix, nowMs: number): { sessions: Session[]; overdueId
     // Missed by its schedule: idle for longer than the timeout (up to 10 minutes past the deadline).
     const createdAt = nowMs - between(2 * idleMs, 4 * idleMs);
     const lastActivityAt = nowMs - idleMs - between(SECOND, 600 * SECOND);
-    const s = sessionFixture({ ...common(i), createdAt: iso(createdAt), lastActivityAt: iso(lastActivityAt), connections: 1 });
+    const s = sessionFixture({ ...common(i), createdAt: iso(createdAt), lastActivityAt: iso(lastActivityAt), openConnections: oneTab(lastActivityAt) });
     overdueIds.add(s.id);
     sessions.push(s);
   }
   for (let n = 0; n < mix.liveNotDue; n++, i++) {
     const createdAt = nowMs - between(60 * SECOND, 3 * 3600 * SECOND);
     const lastActivityAt = Math.max(createdAt, nowMs - between(0, idleMs - 60 * SECOND));
-    sessions.push(sessionFixture({ ...common(i), createdAt: iso(createdAt), lastActivityAt: iso(lastActivityAt), connections: 1 }));
+    sessions.push(sessionFixture({ ...common(i), createdAt: iso(createdAt), lastActivityAt: iso(lastActivityAt), openConnections: oneTab(lastActivityAt) }));
   }
   for (let n = 0; n < mix.ended; n++, i++) {
     const createdAt = nowMs - between(DAY, 29 * DAY);
@@ -72,7 +75,7 @@ const makeSessions = (mix: Mix, nowMs: number): { sessions: Session[]; overdueId
         ...(failed ? { startedAt: undefined } : { startedAt: iso(createdAt + 20 * SECOND), stopRequestedAt: iso(endedAt - 5 * SECOND) }),
         endedAt: iso(endedAt),
         endReason: failed ? 'start_failed' : pick(['idle_timeout', 'idle_timeout', 'user_request', 'disconnected', 'max_lifetime'], n),
-        connections: 0,
+        openConnections: {},
       }),
     );
   }

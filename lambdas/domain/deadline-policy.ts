@@ -1,5 +1,6 @@
-// The deadline policy of DESIGN.md section 2: a pure function of the record (and `now` for the
-// activity level). Every write that touches activity, connections or extends goes through here.
+// The deadline policy (README "How a session's deadline works"): a pure function of the record (and
+// `now` for the activity level). Every write that touches activity, connections or extends goes
+// through here.
 import {
   type DeadlineReason,
   type Session,
@@ -8,15 +9,25 @@ import {
   ms,
 } from './session';
 import { ValidationError } from './errors';
-// The activity levels are wire vocabulary, shared with the CDK app (dashboard lines).
-import { ACTIVITY_LEVELS, type ActivityLevel } from '../../contract/vocabulary';
+import { type OpenConnections, connect, disconnect, markSeen, openConnectionCount, refresh } from './connections';
+// The activity levels are wire vocabulary, shared with the CDK app (dashboard lines); the heartbeat
+// kinds are the activity route's, shared with the CLI.
+import {
+  ACTIVITY_LEVELS,
+  type ActivityLevel,
+  CONNECTION_KINDS,
+  HEARTBEAT_KINDS,
+  type HeartbeatKind,
+  PRESENCE_KINDS,
+} from '../../contract/vocabulary';
+import { type ActivityReport } from '../../contract/wire';
 
-export { ACTIVITY_LEVELS, type ActivityLevel };
+export { ACTIVITY_LEVELS, type ActivityLevel, HEARTBEAT_KINDS, type HeartbeatKind };
 
 /** The fields the deadline depends on. */
 export type DeadlineInputs = Pick<
   Session,
-  'lastActivityAt' | 'connections' | 'disconnectedAt' | 'extendedUntil' | 'maxExpiresAt'
+  'lastActivityAt' | 'openConnections' | 'disconnectedAt' | 'extendedUntil' | 'maxExpiresAt'
 > & { timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'disconnectGraceSeconds'> };
 
 export interface Deadline {
@@ -35,7 +46,7 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
   );
   const grace = s.timeouts.disconnectGraceSeconds;
   const disconnectMs =
-    s.connections === 0 && s.disconnectedAt !== undefined && grace !== undefined
+    openConnectionCount(s.openConnections) === 0 && s.disconnectedAt !== undefined && grace !== undefined
       ? ms(s.disconnectedAt) + grace * 1000
       : Number.POSITIVE_INFINITY;
   const maxMs = ms(s.maxExpiresAt);
@@ -45,20 +56,50 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
   return { expiresAtMs, reason };
 };
 
-export const HEARTBEAT_KINDS = ['interaction', 'ping', 'connect', 'disconnect'] as const;
-export type HeartbeatKind = (typeof HEARTBEAT_KINDS)[number];
+export { CONNECTION_KINDS, PRESENCE_KINDS };
+
+/** One activity report. */
+export type Heartbeat = ActivityReport;
 
 /** What a change to the deadline inputs writes: the changed fields plus the derived deadline. */
 export type DeadlinePatch = Partial<
-  Pick<Session, 'lastActivityAt' | 'connections' | 'extendedUntil' | 'expiresAt' | 'expiryReason'>
+  Pick<Session, 'lastActivityAt' | 'openConnections' | 'extendedUntil' | 'expiresAt' | 'expiryReason'>
 > & { disconnectedAt?: string | null };
 
 /**
  * Interactions closer together than this are acknowledged without a write: the deadline they would
  * set differs from the stored one by at most this much, a small price for far fewer writes.
+ * max(5 % of the idle timeout, 1 s), in whole seconds (rounded up), so that right after a write the
+ * window is exactly the whole nextReportInSeconds a client is told (next-report.ts).
  */
 export const heartbeatWriteThresholdMs = (idleTimeoutSeconds: number): number =>
-  Math.max(idleTimeoutSeconds * 1000 * 0.05, 1000);
+  Math.max(Math.ceil(idleTimeoutSeconds * 0.05), 1) * 1000;
+
+/** The fields the interaction batching rule reads. */
+export type BatchingInputs = Pick<Session, 'lastActivityAt' | 'expiresAt' | 'expiryReason' | 'warnedFor'> & {
+  timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'warnBeforeSeconds'>;
+};
+
+/**
+ * When the warning for the idle deadline goes out, if an interaction can still put it off: the
+ * deadline is the idle one, it has not been warned about, and the warning lead is shorter than the
+ * idle timeout (so the deadline an interaction sets is not itself due for a warning at once).
+ * A warning for the lifetime or disconnect deadline is no interaction's business.
+ */
+const idleWarningAtMs = (s: BatchingInputs): number => {
+  const lead = s.timeouts.warnBeforeSeconds;
+  if (lead === undefined || s.expiryReason !== 'idle_timeout' || s.warnedFor === s.expiresAt) return Number.POSITIVE_INFINITY;
+  if (lead >= s.timeouts.idleTimeoutSeconds) return Number.POSITIVE_INFINITY;
+  return ms(s.expiresAt) - lead * 1000;
+};
+
+/**
+ * The first moment an interaction is written (the batching rule): once it would move
+ * `lastActivityAt` by the write threshold, or once the warning it could put off is due, whichever
+ * comes first. Always after `lastActivityAt`, so activity never moves backwards.
+ */
+export const interactionWrittenFromMs = (s: BatchingInputs): number =>
+  Math.min(ms(s.lastActivityAt) + heartbeatWriteThresholdMs(s.timeouts.idleTimeoutSeconds), idleWarningAtMs(s));
 
 const withDeadline = (session: Session, patch: DeadlinePatch): DeadlinePatch => {
   const next: Session = { ...session, ...patch, disconnectedAt: patch.disconnectedAt === null ? undefined : (patch.disconnectedAt ?? session.disconnectedAt) };
@@ -66,25 +107,43 @@ const withDeadline = (session: Session, patch: DeadlinePatch): DeadlinePatch => 
   return { ...patch, expiresAt: iso(expiresAtMs), expiryReason: reason };
 };
 
+/** The connection set after a connect: open, so a running disconnect grace is cancelled. */
+const connected = (session: Session, openConnections: OpenConnections): DeadlinePatch =>
+  withDeadline(session, { openConnections, ...(session.disconnectedAt !== undefined && { disconnectedAt: null }) });
+
+/** After a disconnect: the grace starts when the last id has gone. */
+const disconnected = (session: Session, openConnections: OpenConnections, nowMs: number): DeadlinePatch =>
+  withDeadline(session, { openConnections, ...(openConnectionCount(openConnections) === 0 && { disconnectedAt: iso(nowMs) }) });
+
+/** A report that changes nothing but, when that is due, the seen-time of the connection it names. */
+const seenOnly = (session: Session, connectionId: string | undefined, nowMs: number): DeadlinePatch | undefined => {
+  const seen = refresh(session.openConnections, connectionId, nowMs, session.timeouts);
+  return seen === undefined ? undefined : withDeadline(session, { openConnections: seen });
+};
+
 /**
- * The write a heartbeat needs, or `undefined` when none is needed (pings, batched interactions,
- * a disconnect with nothing connected).
+ * The write a heartbeat needs, or `undefined` when none is needed: pings, batched interactions, a
+ * repeated connect, a disconnect of an id that is not open. A ping or interaction naming an open
+ * connection also refreshes its seen-time when that is due (see connections.ts).
  */
-export const applyHeartbeat = (session: Session, kind: HeartbeatKind, nowMs: number): DeadlinePatch | undefined => {
-  switch (kind) {
+export const applyHeartbeat = (session: Session, heartbeat: Heartbeat, nowMs: number): DeadlinePatch | undefined => {
+  const { timeouts } = session;
+  switch (heartbeat.kind) {
     case 'ping':
-      return undefined;
+      return seenOnly(session, heartbeat.connectionId, nowMs);
     case 'interaction': {
-      const moved = nowMs - ms(session.lastActivityAt);
-      if (moved < heartbeatWriteThresholdMs(session.timeouts.idleTimeoutSeconds)) return undefined;
-      return withDeadline(session, { lastActivityAt: iso(nowMs) });
+      if (nowMs < interactionWrittenFromMs(session)) return seenOnly(session, heartbeat.connectionId, nowMs);
+      // The write happens anyway: the connection is seen in it for free.
+      const openConnections = markSeen(session.openConnections, heartbeat.connectionId, nowMs);
+      return withDeadline(session, { lastActivityAt: iso(nowMs), ...(openConnections !== undefined && { openConnections }) });
     }
-    case 'connect':
-      return withDeadline(session, { connections: session.connections + 1, disconnectedAt: null });
+    case 'connect': {
+      const open = connect(session.openConnections, heartbeat.connectionId, nowMs, timeouts);
+      return open === undefined ? undefined : connected(session, open);
+    }
     case 'disconnect': {
-      if (session.connections === 0) return undefined;
-      const connections = session.connections - 1;
-      return withDeadline(session, connections === 0 ? { connections, disconnectedAt: iso(nowMs) } : { connections });
+      const open = disconnect(session.openConnections, heartbeat.connectionId, nowMs, timeouts);
+      return open === undefined ? undefined : disconnected(session, open, nowMs);
     }
   }
 };
@@ -105,10 +164,10 @@ export const applyExtend = (session: Session, seconds: number, nowMs: number): D
 
 /** For display and metrics: disconnected after a connect dropped to zero; else by age of the last activity. */
 export const activityLevel = (
-  s: Pick<Session, 'connections' | 'disconnectedAt' | 'lastActivityAt' | 'timeouts'>,
+  s: Pick<Session, 'openConnections' | 'disconnectedAt' | 'lastActivityAt' | 'timeouts'>,
   nowMs: number,
 ): ActivityLevel => {
-  if (s.connections === 0 && s.disconnectedAt !== undefined) return 'disconnected';
+  if (openConnectionCount(s.openConnections) === 0 && s.disconnectedAt !== undefined) return 'disconnected';
   const ageMs = nowMs - ms(s.lastActivityAt);
   if (ageMs < s.timeouts.activeWithinSeconds * 1000) return 'active';
   if (ageMs < s.timeouts.idleWithinSeconds * 1000) return 'idle';

@@ -20,6 +20,11 @@ export interface Profile {
   idleWithinSeconds: number;
   stopTimeoutSeconds: number;
   maxSessionsPerOwner: number;
+  /**
+   * The IAM role the profile's tasks run as, on AWS: a task reporting activity with its own identity
+   * must be this role (README "How a task authenticates"). Absent locally and when unknown.
+   */
+  taskRoleArn?: string;
 }
 
 export interface TimeoutRequest {

@@ -3,7 +3,7 @@
 // answer of README "HTTP API". Errors become HTTP answers in one place (http/error-mapping.ts).
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { type SessionView } from '../../contract/wire';
+import { type ActivityResponse, type SessionView } from '../../contract/wire';
 import { type Caller } from '../domain/caller';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import { type Session } from '../domain/session';
@@ -21,7 +21,7 @@ import { apiSetup } from '../roots/api-root';
 import { initOnLambda } from '../wiring';
 import { type HandlerDeps, type HandlerSetup } from './handler-setup';
 import { accessLogMiddleware } from './http/access-log-middleware';
-import { activityAuthOf } from './http/activity-auth';
+import { activityAuthOf, requireActivityCredential } from './http/activity-auth';
 import { type ApiEvent, type ApiResult, headerOf } from './http/api-event';
 import { callerOf } from './http/caller';
 import { errorHandlerMiddleware } from './http/error-handler-middleware';
@@ -116,13 +116,16 @@ const show: RouteHandler = async ({ event, params, deps: depsOf }) => {
   return json(200, { session: viewOf(deps, session) });
 };
 
+/** Both activity routes: the credential tells who reports (http/activity-auth.ts). */
 const activity: RouteHandler = async ({ event, params, body, deps: depsOf }) => {
+  requireActivityCredential(event);
   const deps = depsOf();
   const auth = await activityAuthOf(event, deps.jwtVerifier);
   const id = sessionIdOf(params);
-  const { kind } = validate(activityBody, requiredBody(body), 'body');
-  const session = await recordHeartbeat(deps, { id, kind, auth });
-  return json(200, { session: viewOf(deps, session) });
+  const heartbeat = validate(activityBody, requiredBody(body), 'body');
+  const { session, nextReportInSeconds } = await recordHeartbeat(deps, { ...heartbeat, id, auth });
+  const answer: ActivityResponse = { session: viewOf(deps, session), nextReportInSeconds };
+  return json(200, answer);
 };
 
 const extend: RouteHandler = async ({ event, params, body, deps: depsOf }) => {
@@ -162,6 +165,7 @@ const HANDLERS: Record<RouteKey, RouteHandler> = {
   'GET /sessions': list,
   'GET /sessions/{id}': show,
   'POST /sessions/{id}/activity': activity,
+  'POST /sessions/{id}/task-activity': activity,
   'POST /sessions/{id}/extend': extend,
   'DELETE /sessions/{id}': terminate,
   'GET /stats': stats,

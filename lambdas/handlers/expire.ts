@@ -1,7 +1,9 @@
 // The expire Lambda: the target of each session's one-time EventBridge Scheduler schedule.
 // Payload `{sessionId, scheduleName}`. Expected outcomes (stale fire, already ended, re-armed,
-// stopping) return normally; a failure that a retry may fix throws, so Lambda's retries and then
-// the on-failure destination see it. A malformed payload is dropped: no retry can fix it.
+// stopping, stop sent again) return normally; a failure that a retry may fix throws, so Lambda's
+// retries and then the on-failure destination see it. A failed StopTask is one of those: the
+// retried fire sends the stop again (README "Why three layers"). A malformed payload is dropped:
+// no retry can fix it.
 import middy from '@middy/core';
 import * as z from '../../contract/zod-mini';
 import { expireSetup } from '../roots/expire-root';

@@ -12,6 +12,8 @@ export interface HandlerDeps extends UseCaseDeps {
   jwtVerifier: JwtVerifier;
   /** Members of this group (in `cognito:groups` or `groups`) are admins. */
   adminGroup: string;
+  /** This deployment's `startedBy` marker: task events of any other marker are not ours. */
+  taskMarker: string;
 }
 
 /**

@@ -1,12 +1,12 @@
 // The task-event Lambda: target of the EventBridge rule on `ECS Task State Change`. Finds the
 // session from the task's SESSION_ID container override and hands the change to the use case.
-// Events are at-least-once and unordered; the use case's conditional writes make that safe.
+// Events are at-least-once and unordered; the use case orders them by the event's `version` and
+// decides the end from what the event says of the task (`startedAt`, `stopCode`, `stoppedReason`).
 // Unexpected errors throw, so EventBridge retries and then dead-letters the event.
 import middy from '@middy/core';
-import { DEFAULT_TASK_MARKER, ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
+import { ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
 import * as z from '../../contract/zod-mini';
-import { taskEventSetup } from '../roots/task-event-root';
-import { type RecordEndedDeps } from '../use-cases/end-session';
+import { type TaskEventDeps, taskEventSetup } from '../roots/task-event-root';
 import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
 import { initOnLambda } from '../wiring';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
@@ -24,6 +24,9 @@ export const taskStateChangeSchema = z.object({
     taskArn: z.string().check(z.minLength(1)),
     lastStatus: z.string().check(z.minLength(1)),
     stoppedReason: z.optional(z.string()),
+    stopCode: z.optional(z.string()),
+    // ISO 8601; a value that is not one is ignored rather than the event dropped (see isoOf).
+    startedAt: z.optional(z.string()),
     startedBy: z.optional(z.string()),
     version: z.optional(z.number().check(z.int())),
     overrides: z.optional(
@@ -52,23 +55,33 @@ const sessionIdOf = (detail: TaskStateChange['detail']): string | undefined => {
   return undefined;
 };
 
+/** A timestamp as the record keeps them (ISO, UTC, milliseconds), or undefined if it is not one. */
+const isoOf = (value: string | undefined): string | undefined => {
+  const epochMs = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isNaN(epochMs) ? undefined : new Date(epochMs).toISOString();
+};
+
 export const toTaskEventInput = (detail: TaskStateChange['detail']): TaskEventInput => {
   const sessionId = sessionIdOf(detail);
+  const startedAt = isoOf(detail.startedAt);
   return {
     taskArn: detail.taskArn,
     lastStatus: detail.lastStatus,
     ...(sessionId !== undefined && { sessionId }),
     ...(detail.stoppedReason !== undefined && { stoppedReason: detail.stoppedReason }),
+    ...(detail.stopCode !== undefined && { stopCode: detail.stopCode }),
+    ...(startedAt !== undefined && { startedAt }),
     ...(detail.version !== undefined && { eventVersion: detail.version }),
   };
 };
 
-export const makeTaskEventHandler = ({ deps, log }: HandlerSetup<RecordEndedDeps>) => {
+export const makeTaskEventHandler = ({ deps, log }: HandlerSetup<TaskEventDeps>) => {
   const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult> => {
     const change = parseAsyncEvent(log, taskStateChangeSchema, event, 'task state change');
     if (change === undefined) return { outcome: 'dropped' };
-    // The rule matches our cluster; other services' tasks there are none of our business.
-    if (change.detail.startedBy !== undefined && change.detail.startedBy !== DEFAULT_TASK_MARKER) return { outcome: 'ignored' };
+    // The rule matches our cluster and marker; a task without our marker (another deployment's, another
+    // service's, one started by hand) is none of our business, even if an event of it reaches us.
+    if (change.detail.startedBy !== deps().taskMarker) return { outcome: 'ignored' };
     const input = toTaskEventInput(change.detail);
     const context = { taskArn: input.taskArn, lastStatus: input.lastStatus, sessionId: input.sessionId, eventVersion: input.eventVersion };
     return runAsyncInvocation(log, 'task event', context, () => handleTaskEvent(deps(), input));

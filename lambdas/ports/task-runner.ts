@@ -4,8 +4,16 @@ export interface StartTaskRequest {
   sessionId: string;
   ownerId: string;
   profile: string;
-  /** Passed to the task: SESSION_ID, SESSION_ACTIVITY_TOKEN, SESSION_API_URL. */
+  /** Passed to the task as it is: SESSION_ID, SESSION_API_URL. Nothing secret. */
   environment: Record<string, string>;
+  /**
+   * The session's activity credential. A runner hands it to the task only where no record others
+   * can read keeps it: the local process runner sets SESSION_ACTIVITY_TOKEN in the child's
+   * environment; on ECS it would land in RunTask's overrides (CloudTrail, DescribeTasks, task-state
+   * events), so ECS tasks never get it and sign with their task role instead (README "How a task
+   * authenticates").
+   */
+  activityToken?: string;
 }
 
 export interface ManagedTask {

@@ -1,8 +1,9 @@
 // Create a session.
 // Primary course: validate the profile and timeouts, claim the Idempotency-Key (if given; a replay
-// ends here), take one of the owner's live-session slots (the per-owner limit, see owner-slots),
-// write the session as `starting` (first schedule `<id>-1`), arm that schedule, run the task
-// (SESSION_ID, SESSION_ACTIVITY_TOKEN, SESSION_API_URL), store its ARN and publish "Session Created".
+// ends here), take one of the owner's live-session slots of the profile (its per-owner limit, see
+// owner-slots), write the session as `starting` (first schedule `<id>-1`), arm that schedule, run
+// the task (SESSION_ID, SESSION_API_URL, and the activity token for a runner that can keep it off
+// the record), store its ARN and publish "Session Created".
 // The activity token is returned once and only its hash is stored. Any failure after the write
 // leaves no running task and a `failed` record (start_failed), which gives the slot back.
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ import { armSchedule } from './arm-schedule';
 import { type UseCaseDeps } from './use-case-deps';
 import { type EndSessionDeps, type RecordEndedDeps, recordEnded, stopReasonText } from './end-session';
 import { claimSessionId, requestHashOf } from './idempotency';
-import { takeOwnerSlot } from './owner-slots';
+import { slotPoolOf, takeOwnerSlot } from './owner-slots';
 import { publishEvents } from './publish-events';
 
 export interface CreateSessionInput {
@@ -39,7 +40,7 @@ export const MAX_METADATA_KEYS = 16;
 
 /** Create uses every port: the key, the slot, the record, the schedule, the task and the event. */
 export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput): Promise<CreateSessionResult> => {
-  const profile = profileNamed(deps, input.profile);
+  const profile = await profileNamed(deps, input.profile);
   const timeouts = effectiveTimeouts(profile, input);
   const metadata = { ...(input.metadata ?? {}) };
   if (Object.keys(metadata).length > MAX_METADATA_KEYS) {
@@ -62,11 +63,13 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
   }
 
   // The slot is claimed for the session id, so a request with the same key claims the same slot.
-  if (!(await takeOwnerSlot(deps, input.ownerId, sessionId, profile.maxSessionsPerOwner))) {
+  // Each profile's limit counts only its own sessions (README, Profiles).
+  const pool = slotPoolOf({ ownerId: input.ownerId, profile: profile.name });
+  if (!(await takeOwnerSlot(deps, pool, sessionId, profile.maxSessionsPerOwner))) {
     // With a key, the other request for it may have created the session meanwhile (and ended it since).
     const existing = input.idempotencyKey !== undefined ? await deps.store.get(sessionId) : undefined;
     if (existing !== undefined) return { session: existing, replayed: true };
-    throw new LimitExceededError(`at most ${profile.maxSessionsPerOwner} live sessions per owner`);
+    throw new LimitExceededError(`at most ${profile.maxSessionsPerOwner} live ${profile.name} sessions per owner`);
   }
 
   const activityToken = newActivityToken();
@@ -89,9 +92,8 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
   return { session, activityToken, replayed: false };
 };
 
-const profileNamed = (deps: Pick<UseCaseDeps, 'profiles'>, name: string): Profile => {
-  // hasOwn: a profile called `constructor` or `__proto__` must not resolve to Object's members.
-  const profile = Object.hasOwn(deps.profiles, name) ? deps.profiles[name] : undefined;
+const profileNamed = async (deps: Pick<UseCaseDeps, 'profiles'>, name: string): Promise<Profile> => {
+  const profile = await deps.profiles.profileNamed(name);
   if (profile === undefined) throw new ValidationError('profile', 'profile: no such profile is configured');
   return profile;
 };
@@ -111,7 +113,7 @@ const newSession = (
   const now = deps.clock.now();
   const base = {
     lastActivityAt: iso(now),
-    connections: 0,
+    openConnections: {},
     maxExpiresAt: iso(now + a.timeouts.maxLifetimeSeconds * 1000),
     timeouts: a.timeouts,
   };
@@ -149,7 +151,8 @@ const startTask = async (deps: UseCaseDeps, session: Session, activityToken: str
       sessionId: session.id,
       ownerId: session.ownerId,
       profile: session.profile,
-      environment: { SESSION_ID: session.id, SESSION_ACTIVITY_TOKEN: activityToken, SESSION_API_URL: deps.settings.apiUrl },
+      environment: { SESSION_ID: session.id, SESSION_API_URL: deps.settings.apiUrl },
+      activityToken,
     }));
   } catch (error) {
     // If RunTask did start a task before failing, its session is now `failed`: the sweep stops it as an orphan.

@@ -1,12 +1,15 @@
 // Ending a session is two conditional writes around one StopTask. Whoever wins
-// `starting|running → stopping` (endReason and stopRequestedAt in that same write) is the only
-// caller of TaskRunner.stop; whoever wins `→ stopped|failed` is the only publisher of
-// "Session Ended". Losers read the winner's result and do nothing more.
-import { type EndReason, type Session, type SessionStatus, iso } from '../domain/session';
+// `starting|running → stopping` (endReason and stopRequestedAt in that same write) sends the
+// StopTask; whoever wins `→ stopped|failed` is the only publisher of "Session Ended". Losers read
+// the winner's result and do nothing more, with one exception (README "Why three layers"): a stop
+// whose StopTask failed, or was never confirmed, is sent again by whoever comes next (a retried
+// fire, another DELETE, the sweep). StopTask is idempotent, so a repeat is harmless.
+import { type EndReason, type Session, type SessionStatus, iso, ms } from '../domain/session';
 import { type Actor, sourcesOf } from '../domain/state-machine';
 import { UnavailableError } from '../domain/errors';
 import { type SessionPatch, type WriteResult } from '../ports/session-store';
 import { disarmQuietly } from './arm-schedule';
+import { countEndedQuietly } from './ended-counts';
 import { type UseCaseDeps } from './use-case-deps';
 import { releaseOwnerSlotQuietly } from './owner-slots';
 import { publishEvents } from './publish-events';
@@ -40,9 +43,65 @@ export interface BeginStopOptions {
 export type BeginStopResult = { won: true; session: Session } | { won: false; current: Session | undefined };
 
 /**
+ * How long a stop may stay unconfirmed, with no failure recorded, before others send it again:
+ * longer than a StopTask call takes with the SDK's retries, so the winner's call in flight is not
+ * doubled, while a winner that died before recording anything (a timeout) is covered after it.
+ */
+export const STOP_IN_FLIGHT_MS = 60_000;
+
+/**
+ * A `stopping` session whose StopTask is not known to have reached ECS: it failed (stopFailedAt),
+ * or nothing was recorded for longer than a StopTask call can take.
+ */
+export const stopUnconfirmed = (session: Session, now: number): session is Session & { taskArn: string } =>
+  session.status === 'stopping' &&
+  session.taskArn !== undefined &&
+  session.stopConfirmedAt === undefined &&
+  (session.stopFailedAt !== undefined || session.stopRequestedAt === undefined || now - ms(session.stopRequestedAt) > STOP_IN_FLIGHT_MS);
+
+/**
+ * Sends the StopTask of a `stopping` session and records the outcome on the record: confirmed, or
+ * failed, so that whoever comes next sends it again (see stopUnconfirmed). A failure is rethrown,
+ * which makes the caller's own retry (the fire's, the client's) one of those that send it again.
+ * Returns the record as it is after.
+ */
+export const sendStop = async (deps: EndSessionDeps, session: Session & { taskArn: string }, reason: EndReason): Promise<Session> => {
+  try {
+    await deps.tasks.stop(session.taskArn, stopReasonText(reason));
+  } catch (error) {
+    deps.log.warn('StopTask failed; the next fire, DELETE or sweep sends it again', { sessionId: session.id, error: String(error) });
+    await recordStopOutcome(deps, session, { stopFailedAt: iso(deps.clock.now()) });
+    throw error;
+  }
+  return recordStopOutcome(deps, session, { stopConfirmedAt: iso(deps.clock.now()) });
+};
+
+/** Best effort: a lost write only means the stop may be sent once more (stopUnconfirmed). */
+const recordStopOutcome = async (deps: EndSessionDeps, session: Session, patch: SessionPatch): Promise<Session> => {
+  try {
+    // Only while stopping: the STOPPED event may have ended the session meanwhile.
+    const result = await deps.store.update(session.id, patch, { statusIn: ['stopping'] });
+    return result.ok ? result.session : (result.current ?? session);
+  } catch (error) {
+    deps.log.warn('could not record how StopTask went', { sessionId: session.id, error: String(error) });
+    return session;
+  }
+};
+
+/**
+ * Sends the stop of a `stopping` session again when it is unconfirmed; undefined when it needed
+ * nothing. Throws (and records the failure) as sendStop does.
+ */
+export const resendUnconfirmedStop = async (deps: EndSessionDeps, session: Session): Promise<Session | undefined> => {
+  if (!stopUnconfirmed(session, deps.clock.now())) return undefined;
+  deps.log.info('sending the stop again: it was not confirmed', { sessionId: session.id, stopFailedAt: session.stopFailedAt });
+  return sendStop(deps, session, session.endReason ?? 'task_exited');
+};
+
+/**
  * Wins `starting|running → stopping`, then stops the task. The write clears `scheduleName`, so any
- * later fire is stale. If StopTask fails the error propagates and the session stays `stopping`:
- * the sweep finishes it.
+ * later fire is stale. If StopTask fails the failure is recorded and the error propagates; the
+ * session stays `stopping` until the stop is sent again (resendUnconfirmedStop).
  */
 export const beginStop = async (deps: EndSessionDeps, snapshot: Session, opts: BeginStopOptions): Promise<BeginStopResult> => {
   const sources = sourcesOf('stopping', opts.actor);
@@ -73,14 +132,14 @@ export const beginStop = async (deps: EndSessionDeps, snapshot: Session, opts: B
 };
 
 const stopWon = async (deps: EndSessionDeps, before: Session, stopping: Session, opts: BeginStopOptions): Promise<Session> => {
-  let after = stopping;
+  let after: Session;
   if (stopping.taskArn === undefined) {
     // The session never got a task (RunTask not yet answered, or never called): nothing to stop.
     // A create still in flight finds the session ended and stops its task itself.
     const ended = await recordEnded(deps, stopping, { from: ['stopping'], status: 'stopped' });
     after = ended.ok ? ended.session : (ended.current ?? stopping);
   } else {
-    await deps.tasks.stop(stopping.taskArn, stopReasonText(opts.reason));
+    after = await sendStop(deps, { ...stopping, taskArn: stopping.taskArn }, opts.reason);
   }
   if (opts.disarm !== false) await disarmQuietly(deps, before.id, before.scheduleName);
   return after;
@@ -93,12 +152,16 @@ export interface RecordEndedOptions {
   endReason?: EndReason;
   /** Record the task too (a task event that arrived before create stored the ARN). */
   taskArn?: string;
+  /** When the task reached RUNNING, as its STOPPED event says (its RUNNING event may never have come). */
+  startedAt?: string;
+  /** The ECS version of the task event this end comes from (handle-task-event.ts). */
+  taskEventVersion?: number;
 }
 
 /**
  * Records that a session's task is gone: one conditional write to `stopped`/`failed` (endedAt, which
  * starts the retention TTL), then a best-effort release of its owner slot, "Session Ended", the
- * SessionsEnded metric and a best-effort disarm of the schedule the record still named.
+ * SessionsEnded metric and count (GET /stats) and a best-effort disarm of the schedule the record still named.
  */
 export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts: RecordEndedOptions): Promise<WriteResult> => {
   let seen = snapshot;
@@ -109,6 +172,8 @@ export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts
       scheduleName: null,
       ...(opts.endReason !== undefined && { endReason: opts.endReason }),
       ...(opts.taskArn !== undefined && { taskArn: opts.taskArn }),
+      ...(opts.startedAt !== undefined && { startedAt: opts.startedAt }),
+      ...(opts.taskEventVersion !== undefined && { taskEventVersion: opts.taskEventVersion }),
     };
     const result = await deps.store.update(seen.id, patch, { statusIn: opts.from, scheduleName: seen.scheduleName ?? null });
     if (result.ok) {
@@ -131,6 +196,7 @@ export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts
 const announceEnded = async (deps: RecordEndedDeps, ended: Session): Promise<void> => {
   const reason: EndReason = ended.endReason ?? (ended.status === 'failed' ? 'start_failed' : 'task_exited');
   deps.metrics.count('SessionsEnded', 1, { Reason: reason });
+  await countEndedQuietly(deps, ended, reason);
   deps.log.info('session ended', { sessionId: ended.id, status: ended.status, reason });
   await publishEvents(deps, [
     { type: 'Session Ended', detail: { sessionId: ended.id, ownerId: ended.ownerId, reason, endedAt: ended.endedAt ?? iso(deps.clock.now()) } },

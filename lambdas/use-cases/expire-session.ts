@@ -1,9 +1,11 @@
-// A session's schedule fired. This is where lazy re-arming happens (DESIGN.md section 1).
+// A session's schedule fired. This is where lazy re-arming happens (README "How a session's
+// deadline works").
 // Primary course: re-read the session; if its deadline has come, win `→ stopping` (endReason = the
 // deadline that bound) and stop the task. If the deadline moved later since the schedule was armed
 // (heartbeats, extends), arm one new schedule `<id>-<n+1>` for it and return. If a pre-expiry
 // warning is due, publish "Session Expiring" once for this deadline and arm for the deadline itself.
-// Fires that the record does not name are stale and do nothing.
+// Fires that the record does not name are stale and do nothing, except that any fire sends again
+// the stop of a `stopping` session whose StopTask failed (end-session.ts).
 import { nextFireAtMs, warningDue } from '../domain/deadline-policy';
 import { UnavailableError } from '../domain/errors';
 import { type Session, iso, isEnded, ms } from '../domain/session';
@@ -12,10 +14,10 @@ import { type ExpiryFire } from '../ports/expiry-scheduler';
 import { type SessionPatch } from '../ports/session-store';
 import { type ArmedSchedule, MAX_ARMS_PER_FIRE, armNextSchedule } from './arm-schedule';
 import { type UseCaseDeps } from './use-case-deps';
-import { type EndSessionDeps, beginStop } from './end-session';
+import { type EndSessionDeps, beginStop, resendUnconfirmedStop } from './end-session';
 import { publishEvents } from './publish-events';
 
-export type ExpireOutcome = 'missing' | 'stale' | 'already_ended' | 'rearmed' | 'warned' | 'stopping';
+export type ExpireOutcome = 'missing' | 'stale' | 'already_ended' | 'rearmed' | 'warned' | 'stopping' | 'stop_resent';
 
 /** Attempts when a heartbeat or another write lands between our read and our write (each may arm once). */
 const MAX_ATTEMPTS = MAX_ARMS_PER_FIRE;
@@ -28,7 +30,12 @@ export const expireSession = async (deps: EndSessionDeps, fire: ExpiryFire): Pro
       deps.log.info('fire for a session that does not exist', { ...fire });
       return { outcome: 'missing' };
     }
-    // Checked before staleness: ending clears the schedule name, and "already ended" says more.
+    // Checked before staleness: ending clears the schedule name, and "already ended" says more. A
+    // stop whose StopTask failed (this may be the retry of the fire that won) is sent again; if it
+    // fails again this throws, and the fire is retried once more.
+    if (session.status === 'stopping' && (await resendUnconfirmedStop(deps, session)) !== undefined) {
+      return { outcome: 'stop_resent' };
+    }
     if (session.status === 'stopping' || isEnded(session.status)) {
       deps.log.info('fire for a session already ending', { ...fire, status: session.status });
       return { outcome: 'already_ended' };

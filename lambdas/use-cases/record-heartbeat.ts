@@ -1,30 +1,61 @@
-// Record activity from a user's client (owner auth) or from the session's own task (token auth).
+// Record activity from a user's client (owner auth) or from the session's own task: on AWS by the
+// IAM identity it signed with (task auth), in the local stack by its activity token (token auth).
 // Primary course: load the session, check the caller, apply the deadline policy; when the deadline
 // inputs changed, write them in one conditional update. No Scheduler call for a deadline that moves
 // later (the armed schedule is re-armed lazily when it fires, see expire-session); only a disconnect
-// that brings the deadline earlier arms one schedule. Pings and batched interactions write nothing.
-import { type HeartbeatKind, applyHeartbeat } from '../domain/deadline-policy';
+// that brings the deadline earlier arms one schedule. Pings, batched interactions, repeated connects
+// and disconnects of ids that are not open write nothing. The answer says when the next report
+// matters (README "HTTP API", activity).
+import { type Heartbeat, applyHeartbeat } from '../domain/deadline-policy';
 import { NotFoundError } from '../domain/errors';
+import { nextReportInSeconds } from '../domain/next-report';
 import { type Session } from '../domain/session';
+import { type AssumedRoleIdentity, isTheTask } from '../domain/task-identity';
 import { tokenMatches } from './activity-token';
 import { type ChangeDeadlineDeps, changeDeadline } from './change-deadline';
+import { type UseCaseDeps } from './use-case-deps';
 
-export type HeartbeatAuth = { type: 'owner'; ownerId: string } | { type: 'token'; token: string };
+export type HeartbeatAuth =
+  | { type: 'owner'; ownerId: string }
+  | { type: 'token'; token: string }
+  | { type: 'task'; identity: AssumedRoleIdentity };
 
-export interface RecordHeartbeatInput {
+/** The write and, for task auth, the profiles (the task role a session's task must run as). */
+export type RecordHeartbeatDeps = ChangeDeadlineDeps & Pick<UseCaseDeps, 'profiles'>;
+
+export type RecordHeartbeatInput = Heartbeat & {
   id: string;
-  kind: HeartbeatKind;
   auth: HeartbeatAuth;
-}
-
-export const recordHeartbeat = async (deps: ChangeDeadlineDeps, input: RecordHeartbeatInput): Promise<Session> => {
-  const session = await deps.store.get(input.id);
-  // A wrong token or another owner's session looks exactly like a missing one.
-  if (session === undefined || !authorized(session, input.auth)) throw new NotFoundError();
-  const result = await changeDeadline(deps, session, (current) => applyHeartbeat(current, input.kind, deps.clock.now()));
-  deps.metrics.count(result.written ? 'HeartbeatWrites' : 'HeartbeatsSkipped');
-  return result.session;
 };
 
-const authorized = (session: Session, auth: HeartbeatAuth): boolean =>
-  auth.type === 'owner' ? auth.ownerId === session.ownerId : tokenMatches(auth.token, session.activityTokenHash);
+export interface RecordHeartbeatResult {
+  session: Session;
+  /** Reporting another interaction (naming the same connection) sooner than this changes nothing. */
+  nextReportInSeconds: number;
+}
+
+export const recordHeartbeat = async (deps: RecordHeartbeatDeps, input: RecordHeartbeatInput): Promise<RecordHeartbeatResult> => {
+  const session = await deps.store.get(input.id);
+  // A wrong token, another task or another owner's session looks exactly like a missing one.
+  if (session === undefined || !(await authorized(deps, session, input.auth))) throw new NotFoundError();
+  let nowMs = deps.clock.now();
+  const result = await changeDeadline(deps, session, (current) => {
+    nowMs = deps.clock.now();
+    return applyHeartbeat(current, input, nowMs);
+  });
+  deps.metrics.count(result.written ? 'HeartbeatWrites' : 'HeartbeatsSkipped');
+  return { session: result.session, nextReportInSeconds: nextReportInSeconds(result.session, input.connectionId, nowMs) };
+};
+
+const authorized = async (deps: Pick<UseCaseDeps, 'profiles'>, session: Session, auth: HeartbeatAuth): Promise<boolean> => {
+  switch (auth.type) {
+    case 'owner':
+      return auth.ownerId === session.ownerId;
+    case 'token':
+      return tokenMatches(auth.token, session.activityTokenHash);
+    case 'task': {
+      const profile = await deps.profiles.profileNamed(session.profile);
+      return isTheTask(auth.identity, { taskArn: session.taskArn, taskRoleArn: profile?.taskRoleArn });
+    }
+  }
+};

@@ -1,8 +1,9 @@
 // The safety net, run on a recurring schedule and by operators (`sessionctl sweep --dry-run`).
 // Primary course: look at every live session and every task we started, then repair with bounded
 // concurrency: `expired` (deadline passed, schedule missed or failed: same end path as expire),
-// `stuck` (`starting` too long; `stopping` whose task is gone or ignores the stop), `lost` (task gone
-// while the session thinks it runs) and `orphans` (tasks whose session ended or vanished).
+// `stuck` (`starting` too long; `stopping` whose task is gone, whose StopTask failed or was never
+// confirmed, or whose task ignores the stop), `lost` (task gone while the session thinks it runs)
+// and `orphans` (tasks whose session ended or vanished; only this deployment's, by its marker).
 // One failed repair never stops the others; dryRun reports and changes nothing.
 import pLimit from 'p-limit';
 import { type SweepItem, type SweepReport } from '../../contract/wire';
@@ -12,7 +13,7 @@ import { type Session, isEnded, iso, ms } from '../domain/session';
 import { ACCEPTS_ACTIVITY } from '../domain/state-machine';
 import { type ManagedTask } from '../ports/task-runner';
 import { type UseCaseDeps } from './use-case-deps';
-import { type EndSessionDeps, beginStop, recordEnded, stopReasonText } from './end-session';
+import { type EndSessionDeps, beginStop, recordEnded, sendStop, stopReasonText, stopUnconfirmed } from './end-session';
 import { summarizeLive } from './live-summary';
 import { publishEvents } from './publish-events';
 
@@ -146,19 +147,21 @@ const planSessionRepair = (
       // The stop finished but its STOPPED event was missed (or there never was a task).
       return { kind: 'stuck', item: itemOf(session, 'mark_stopped'), run: () => markEnded(deps, session, 'stopping') };
     }
-    if (task === undefined) return undefined; // tasks unknown this time
-    const requestedAt = session.stopRequestedAt === undefined ? Number.NEGATIVE_INFINITY : ms(session.stopRequestedAt);
-    const graceMs = (session.timeouts.stopTimeoutSeconds + STOP_GRACE_EXTRA_SECONDS) * 1000;
-    if (now - requestedAt <= graceMs) return undefined;
     const taskArn = session.taskArn;
-    return {
+    const stopAgain: Repair = {
       kind: 'stuck',
       item: itemOf(session, 'stop_again'),
       run: async () => {
-        await deps.tasks.stop(taskArn, stopReasonText(session.endReason ?? 'task_exited'));
+        await sendStop(deps, { ...session, taskArn }, session.endReason ?? 'task_exited');
         return 'stop_again';
       },
     };
+    // Its StopTask failed or never got through: send it now, whatever the task looks like.
+    if (stopUnconfirmed(session, now)) return stopAgain;
+    if (task === undefined) return undefined; // tasks unknown this time
+    const requestedAt = session.stopRequestedAt === undefined ? Number.NEGATIVE_INFINITY : ms(session.stopRequestedAt);
+    const graceMs = (session.timeouts.stopTimeoutSeconds + STOP_GRACE_EXTRA_SECONDS) * 1000;
+    return now - requestedAt <= graceMs ? undefined : stopAgain;
   }
 
   // A task younger than the orphan grace may not be visible to DescribeTasks yet.

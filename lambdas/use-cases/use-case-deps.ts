@@ -2,13 +2,13 @@
 // root (lambdas/roots/ with AWS adapters on Lambda, local adapters in the local stack, fakes in
 // tests). Each use case names the part it needs (a `Pick` of these), so a test or a new caller sees
 // what it must provide, and a Lambda root builds no more than its handler's use cases name.
-import { type Profile } from '../domain/profile';
 import { type Clock } from '../ports/clock';
 import { type EventPublisher } from '../ports/event-publisher';
 import { type ExpiryScheduler } from '../ports/expiry-scheduler';
 import { type IdempotencyKeys } from '../ports/idempotency-keys';
 import { type Log, type Metrics } from '../ports/observability';
 import { type OwnerSlots } from '../ports/owner-slots';
+import { type ProfileCatalog } from '../ports/profile-catalog';
 import { type SessionStore } from '../ports/session-store';
 import { type TaskRunner } from '../ports/task-runner';
 
@@ -35,7 +35,7 @@ export interface UseCaseDeps {
   clock: Clock;
   log: Log;
   metrics: Metrics;
-  profiles: Readonly<Record<string, Profile>>;
+  profiles: ProfileCatalog;
   settings: UseCaseSettings;
 }
 

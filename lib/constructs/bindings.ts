@@ -1,41 +1,101 @@
-// Helpers that give a function one resource: the env var naming it and the access to it, together,
-// so no function can have one without the other.
+// What a function is given: its environment (every variable the one wiring module reads) and its
+// grants, exactly the calls contract/function-calls.ts lists for it, each on the concrete resources
+// of this stack and under the conditions that keep it there (README, "Least privilege").
 import { type IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type CallResource, type FunctionCalls, type IamAction } from '../../contract/function-calls';
 import { type WiringEnvName } from '../../contract/function-env';
+import { BY_DEADLINE_INDEX, BY_OWNER_INDEX } from '../../contract/table-definitions';
 import { type DefinedTable } from '../stacks/stateful-stack';
 import { type ExpiryScheduling } from './expiry-scheduling';
+import { type ProfileParameters } from './profile-parameters';
 import { type SessionCluster } from './session-cluster';
 import { type SessionFunction } from './session-function';
 
-export type TableAccess = 'r' | 'rw';
+/** What the functions of a stack are bound to. */
+export interface BoundResources {
+  sessions: DefinedTable;
+  idempotency: DefinedTable;
+  cluster: SessionCluster;
+  scheduling: ExpiryScheduling;
+  eventBus: IEventBus;
+  profiles: ProfileParameters;
+}
 
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** Where one action on one of the contract's resources may be made here. */
+export interface CallScope {
+  resources: string[];
+  conditions?: Record<string, Record<string, string>>;
+}
+
+const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
+const SCHEDULER_SERVICE = 'scheduler.amazonaws.com';
+
+/** `<table ARN>/index/<name>`, for an index the table's definition has (a renamed index fails synth). */
+const indexArn = ({ table, definition }: DefinedTable, indexName: string): string => {
+  if (!definition.globalSecondaryIndexes.some((i) => i.indexName === indexName)) throw new Error(`the table has no index ${indexName}`);
+  return `${table.tableArn}/index/${indexName}`;
+};
+
+/** Each resource of the contract as this stack has it: its ARNs and, per action, its conditions. */
+export const callScopes = (bound: BoundResources): Record<CallResource, (action: IamAction) => CallScope> => {
+  const { cluster, scheduling } = bound;
+  const onCluster = { ArnEquals: { 'ecs:cluster': cluster.clusterArn } };
+  const passedTo = (service: string) => ({ StringEquals: { 'iam:PassedToService': service } });
+  return {
+    sessionsTable: () => ({ resources: [bound.sessions.table.tableArn] }),
+    sessionsByOwner: () => ({ resources: [indexArn(bound.sessions, BY_OWNER_INDEX)] }),
+    sessionsByDeadline: () => ({ resources: [indexArn(bound.sessions, BY_DEADLINE_INDEX)] }),
+    idempotencyTable: () => ({ resources: [bound.idempotency.table.tableArn] }),
+    taskDefinitions: () => ({ resources: cluster.taskDefinitionResources, conditions: onCluster }),
+    // Tagging is allowed only as part of the RunTask that creates the task (tags at launch).
+    clusterTasks: (action) => ({
+      resources: [cluster.tasksArn],
+      conditions: action === 'ecs:TagResource' ? { StringEquals: { 'ecs:CreateAction': 'RunTask' } } : onCluster,
+    }),
+    // ListTasks is authorized on the container-instance resource type, which Fargate tasks do not
+    // have; the ecs:cluster condition is what scopes it.
+    cluster: () => ({ resources: ['*'], conditions: onCluster }),
+    sessionSchedules: () => ({ resources: [scheduling.sessionSchedulesArn] }),
+    schedulerRole: () => ({ resources: [scheduling.schedulerRole.roleArn], conditions: passedTo(SCHEDULER_SERVICE) }),
+    taskRoles: () => ({ resources: cluster.taskRoleArns, conditions: passedTo(ECS_TASKS_SERVICE) }),
+    eventBus: () => ({ resources: [bound.eventBus.eventBusArn] }),
+    profileParameters: () => ({ resources: [bound.profiles.pathArn] }),
+  };
+};
 
 /**
- * Sets `envName` to the table's name and grants item access to the table and to each of its indexes
- * by name (no `index/*`). No transactions and no streams: the adapter uses neither.
+ * Grants a function exactly its calls: one statement per resource and condition, naming only the
+ * actions the contract lists there. A resource this deployment does not have (no task roles for
+ * imported task definitions that name none) gets no statement.
  */
-export const bindTable = (fn: SessionFunction, envName: WiringEnvName, { table, definition }: DefinedTable, access: TableAccess): void => {
+export const grantCalls = (fn: SessionFunction, calls: FunctionCalls, scopes: ReturnType<typeof callScopes>): void => {
+  const statements = new Map<string, { scope: CallScope; actions: IamAction[] }>();
+  for (const [on, actions] of Object.entries(calls) as [CallResource, readonly IamAction[]][]) {
+    for (const action of actions) {
+      const scope = scopes[on](action);
+      if (scope.resources.length === 0) continue;
+      const key = `${on} ${JSON.stringify(scope.conditions ?? {})}`;
+      const entry = statements.get(key) ?? { scope, actions: [] };
+      entry.actions.push(action);
+      statements.set(key, entry);
+    }
+  }
+  for (const { scope, actions } of statements.values()) {
+    fn.addToRolePolicy(new PolicyStatement({ actions, resources: scope.resources, ...(scope.conditions && { conditions: scope.conditions }) }));
+  }
+};
+
+const bindTableName = (fn: SessionFunction, envName: WiringEnvName, { table }: DefinedTable): void => {
   fn.addEnvironment(envName, table.tableName);
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: access === 'rw' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
-      resources: [table.tableArn, ...definition.globalSecondaryIndexes.map((i) => `${table.tableArn}/index/${i.indexName}`)],
-    }),
-  );
 };
 
-/** Sets EVENT_BUS_NAME and allows PutEvents on that bus only. */
-export const bindEventBus = (fn: SessionFunction, bus: IEventBus): void => {
-  fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
-  bus.grantPutEventsTo(fn);
+/** Sets every variable the wiring reads that names one of the bound resources. */
+export const bindEnvironment = (fn: SessionFunction, bound: BoundResources): void => {
+  bindTableName(fn, 'SESSIONS_TABLE_NAME', bound.sessions);
+  bindTableName(fn, 'IDEMPOTENCY_TABLE_NAME', bound.idempotency);
+  bound.scheduling.addEnvironmentTo(fn);
+  bound.cluster.addEnvironmentTo(fn);
+  fn.addEnvironment('EVENT_BUS_NAME', bound.eventBus.eventBusName);
+  bound.profiles.addEnvironmentTo(fn);
 };
-
-/** Sets the Scheduler variables and allows arming/disarming session schedules (see ExpiryScheduling). */
-export const bindScheduler = (fn: SessionFunction, scheduling: ExpiryScheduling): void => scheduling.bind(fn);
-
-/** Sets the ECS variables and allows controlling (and with `run`, starting) session tasks. */
-export const bindTasks = (fn: SessionFunction, cluster: SessionCluster, options: { run: boolean }): void =>
-  cluster.bind(fn, options);

@@ -4,6 +4,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { type Construct } from 'constructs';
+import { control } from '../nag/control-tower';
 
 export class DeadLetterQueue extends Queue {
   constructor(
@@ -23,6 +24,9 @@ export class DeadLetterQueue extends Queue {
     Validations.of(this).acknowledge(
       { id: 'AwsSolutions-SQS3', reason },
       { id: 'Serverless-SQSRedrivePolicy', reason },
+      // Declaring a RedriveAllowPolicy of allowAll would also pass, but only restate the SQS default
+      // for a queue no SQS queue redrives into (Lambda, Scheduler, EventBridge and SNS write to it).
+      control('CT.SQS.PR.1', reason),
     );
   }
 }

@@ -2,7 +2,7 @@
 // runtime in our schedule group) and the safety net (the recurring sweep). The role Scheduler
 // assumes for session schedules may invoke the expire function and nothing else.
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Effect, type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -30,7 +30,7 @@ export class ExpiryScheduling extends Construct {
     this.expireFunctionArn = props.expireFunctionArn;
     this.group = new ScheduleGroup(this, 'SessionSchedules');
     this.deadLetterQueue = new DeadLetterQueue(this, 'ScheduleDlq', 'session expiry fires Scheduler could not deliver');
-    this.schedulerRole = schedulerRole(this, 'SchedulerRole', 'Assumed by EventBridge Scheduler to fire session expiry checks');
+    this.schedulerRole = schedulerRole(this, 'SchedulerRole', 'Assumed by EventBridge Scheduler to fire session expiry checks', this.group.scheduleGroupArn);
     this.schedulerRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.expireFunctionArn] }),
     );
@@ -45,30 +45,12 @@ export class ExpiryScheduling extends Construct {
     return Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.group.scheduleGroupName}/*` });
   }
 
-  /** Sets the Scheduler variables on a function and lets it create, read and delete session schedules. */
-  bind(fn: SessionFunction): void {
+  /** Sets the Scheduler variables on a function (its grants come from contract/function-calls.ts). */
+  addEnvironmentTo(fn: SessionFunction): void {
     fn.addEnvironment('SCHEDULE_GROUP_NAME', this.group.scheduleGroupName);
     fn.addEnvironment('SCHEDULER_ROLE_ARN', this.schedulerRole.roleArn);
     fn.addEnvironment('EXPIRE_FUNCTION_ARN', this.expireFunctionArn);
     fn.addEnvironment('SCHEDULE_DLQ_ARN', this.deadLetterQueue.queueArn);
-    this.grantArm(fn);
-  }
-
-  grantArm(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
-        resources: [this.sessionSchedulesArn],
-      }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['iam:PassRole'],
-        resources: [this.schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': SCHEDULER_SERVICE } },
-      }),
-    );
   }
 
   /**
@@ -76,7 +58,8 @@ export class ExpiryScheduling extends Construct {
    * (they may delete any schedule of the session group) can delete the safety net.
    */
   addSweepSchedule(sweep: IFunction, intervalMinutes: number): Schedule {
-    const role = schedulerRole(this, 'SweepSchedulerRole', 'Assumed by EventBridge Scheduler to start the sweep');
+    const defaultGroupArn = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' });
+    const role = schedulerRole(this, 'SweepSchedulerRole', 'Assumed by EventBridge Scheduler to start the sweep', defaultGroupArn);
     return new Schedule(this, 'SweepSchedule', {
       description: `Safety-net sweep of sessions and tasks every ${intervalMinutes} min`,
       schedule: ScheduleExpression.rate(Duration.minutes(intervalMinutes)),
@@ -92,13 +75,17 @@ export class ExpiryScheduling extends Construct {
   }
 }
 
-/** A role only EventBridge Scheduler of this account (and of our schedule groups) can assume. */
-const schedulerRole = (scope: Construct, id: string, description: string): Role => {
+/**
+ * A role only EventBridge Scheduler can assume, and only for schedules of this account in the one
+ * schedule group given (Scheduler's source ARN is the schedule's group): the confused-deputy guard,
+ * so no other account's or group's schedule can act with it.
+ */
+const schedulerRole = (scope: Construct, id: string, description: string, scheduleGroupArn: string): Role => {
   const stack = Stack.of(scope);
   return new Role(scope, id, {
     description,
     assumedBy: new ServicePrincipal(SCHEDULER_SERVICE, {
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnEquals: { 'aws:SourceArn': scheduleGroupArn } },
     }),
   });
 };

@@ -3,7 +3,6 @@
 // namespace and metric names, default dimension `service` (Powertools), plus one low-cardinality
 // dimension on a few of them.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -17,7 +16,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
@@ -25,11 +24,27 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { type AppConfig } from '../../contract/app-config';
+import { ACTIVITY_ROUTE_KEYS } from '../../contract/api-routes';
 import { METRICS_NAMESPACE, type MetricDimension, type MetricName, SERVICE_DIMENSION } from '../../contract/observability';
 import { ACTIVITY_LEVELS, END_REASONS, SWEEP_KINDS } from '../../contract/vocabulary';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { type SessionApi } from './session-api';
 
 const CONTAINER_INSIGHTS = 'ECS/ContainerInsights';
+
+/**
+ * Below this many requests in five minutes an activity route's 4xx share is not judged: a handful of
+ * sessions whose tasks report once more after their session ended (409) would be a large share of
+ * almost nothing. 100 requests is one report every 3 s.
+ */
+const MIN_ACTIVITY_REQUESTS = 100;
+
+/** The alarm id of an activity route: `ActivityRoute` or `TaskActivityRoute`. */
+const activityAlarmName = (routeKey: string): string =>
+  (routeKey.split('/').pop() ?? '')
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('') + 'Route';
 
 export interface MonitoringProps {
   config: AppConfig;
@@ -39,7 +54,7 @@ export interface MonitoringProps {
   functions: { api: IFunction; expire: IFunction; sweep: IFunction; taskEvent: IFunction };
   deadLetterQueues: readonly DeadLetterQueue[];
   scheduleGroup: IScheduleGroup;
-  httpApi: HttpApi;
+  api: SessionApi;
 }
 
 export class Monitoring extends Construct {
@@ -96,15 +111,35 @@ export class Monitoring extends Construct {
     const api5xxRate = new MathExpression({
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
       usingMetrics: {
-        errors: props.httpApi.metricServerError({ statistic: 'Sum' }),
-        requests: props.httpApi.metricCount({ statistic: 'Sum' }),
+        errors: props.api.httpApi.metricServerError({ statistic: 'Sum' }),
+        requests: props.api.httpApi.metricCount({ statistic: 'Sum' }),
       },
       period: Duration.minutes(5),
       label: 'API 5xx %',
     });
     this.alarm('Api5xxRate', api5xxRate, thresholds.api5xxRatePercent, 'API 5xx responses (% of requests)', { evaluationPeriods: 3, datapointsToAlarm: 2 });
 
-    this.dashboard = this.makeDashboard(cpu, memory, api5xxRate);
+    // A throttled heartbeat never moves lastActivityAt, so sessions in use end idle: any one counts.
+    this.alarm('ApiThrottled', props.api.throttledRequests, 0, 'Requests API Gateway throttled (429), on any route', { evaluationPeriods: 1 });
+    // Per activity route (detailed metrics): 4xx covers throttling (429), anonymous or wrong callers
+    // (401, 403, 404) and reports for ended sessions (409).
+    const activity4xxRates = ACTIVITY_ROUTE_KEYS.map((routeKey, i) => {
+      // Ids unique per route: the dashboard graphs both expressions together.
+      const [errors, requests] = [`errors${i}`, `requests${i}`];
+      const rate = new MathExpression({
+        expression: `IF(${requests} >= ${MIN_ACTIVITY_REQUESTS}, 100 * ${errors} / ${requests}, 0)`,
+        usingMetrics: { [errors]: props.api.metricRoute('4xx', routeKey), [requests]: props.api.metricRoute('Count', routeKey) },
+        period: Duration.minutes(5),
+        label: `${routeKey} 4xx %`,
+      });
+      this.alarm(`${activityAlarmName(routeKey)}4xxRate`, rate, thresholds.activity4xxRatePercent, `4xx responses on ${routeKey} (% of its requests)`, {
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      });
+      return rate;
+    });
+
+    this.dashboard = this.makeDashboard(cpu, memory, api5xxRate, activity4xxRates);
   }
 
   /** Alarm topic: TLS only, encrypted with a key CloudWatch may use (the AWS-managed SNS key cannot be). */
@@ -120,6 +155,17 @@ export class Monitoring extends Construct {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+      }),
+    );
+    // No grants on this key except by AWS services for AWS resources (CT.KMS.PR.3): nothing here
+    // needs grants, so a principal that gains CreateGrant cannot hand the key on.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
       }),
     );
     const topic = new Topic(this, 'AlarmTopic', { displayName: 'session-expiry alarms', enforceSSL: true, masterKey: key });
@@ -187,7 +233,7 @@ export class Monitoring extends Construct {
     });
   }
 
-  private makeDashboard(cpu: IMetric, memory: IMetric, api5xxRate: IMetric): Dashboard {
+  private makeDashboard(cpu: IMetric, memory: IMetric, api5xxRate: IMetric, activity4xxRates: readonly IMetric[]): Dashboard {
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const { api, expire, sweep, taskEvent } = this.props.functions;
     const byDimension = (metricName: MetricName, key: MetricDimension, values: readonly string[], statistic: string) =>
@@ -253,6 +299,19 @@ export class Monitoring extends Construct {
         right: this.deadLetterQueues.map((q) => q.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: q.node.id })),
         width: 8,
       }),
+    );
+    const { api: sessionApi } = this.props;
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Activity routes: requests and 4xx',
+        left: ACTIVITY_ROUTE_KEYS.flatMap((routeKey) => [
+          sessionApi.metricRoute('Count', routeKey, { label: `${routeKey} requests` }),
+          sessionApi.metricRoute('4xx', routeKey, { label: `${routeKey} 4xx` }),
+        ]),
+        right: [sessionApi.throttledRequests.with({ label: 'throttled (429), any route' })],
+        width: 12,
+      }),
+      new GraphWidget({ title: 'Activity routes: 4xx % of requests', left: [...activity4xxRates], leftYAxis: { min: 0 }, width: 12 }),
     );
     dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
     return dashboard;

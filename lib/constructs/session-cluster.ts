@@ -1,20 +1,25 @@
 // Where session tasks run: by default a new ECS cluster (Container Insights) in a small VPC with a
 // Fargate task definition per profile that names an `image`; or an existing cluster, subnets and
-// task definitions from the config. Grants ECS control scoped to this one cluster.
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+// task definitions from the config. Says which task definitions and roles a RunTask here uses, so
+// the grants (lib/constructs/bindings.ts) stay scoped to this one cluster.
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
-import { DEFAULT_TASK_MARKER } from '../../contract/ecs-tasks';
+import { taskMarkerFor } from '../../contract/ecs-tasks';
+import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 import { type SessionFunction } from './session-function';
 
-/** What the Lambdas get in PROFILES_JSON: the profile config with the task to run resolved. */
+/** What the functions read for a profile (ProfileParameters): the profile config with the task to run resolved. */
 export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn: string; containerName: string };
 
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
+
+/** The user (uid:gid) of containers in task definitions the stack makes: never root. */
+const SESSION_USER = '1000:1000';
 
 export interface SessionClusterProps {
   config: AppConfig;
@@ -31,16 +36,27 @@ export class SessionCluster extends Construct {
   readonly securityGroupIds: string[];
   readonly assignPublicIp: boolean;
   readonly profiles: Record<string, DeployedProfile> = {};
-  /** The `startedBy` marker of the tasks the functions start here (the task-state rule and ListTasks filter on it). */
-  readonly taskMarker: string = DEFAULT_TASK_MARKER;
+  /**
+   * The `startedBy` marker of the tasks this deployment starts (the functions get it as TASK_MARKER;
+   * the task-state rule and ListTasks filter on it). Derived from the stack name, which is unique in
+   * the account and region, the only place a cluster can be shared: another deployment's stack has
+   * another name, so another marker, and neither ever sees the other's tasks.
+   */
+  readonly taskMarker: string;
   /** Set when the stack made the cluster (Container Insights alarms need its name). */
   readonly containerInsights: boolean;
-  private readonly taskDefinitionResources: string[] = [];
-  private readonly taskRoleArns: string[] = [];
+  /** What RunTask may run: each profile's task definition (a bare family: any revision). */
+  readonly taskDefinitionResources: string[] = [];
+  /** The task and execution roles of those task definitions, which RunTask passes to ECS. */
+  readonly taskRoleArns: string[] = [];
+  private madeTaskRoles: { taskRole: Role; executionRole: Role } | undefined;
 
   constructor(scope: Construct, id: string, props: SessionClusterProps) {
     super(scope, id);
     const { config } = props;
+    const stackName = Stack.of(this).stackName;
+    if (Token.isUnresolved(stackName)) throw new Error('SessionCluster needs a stack with a literal stack name (its task marker derives from it)');
+    this.taskMarker = taskMarkerFor(stackName);
     const imported = config.cluster.clusterArn;
     if (imported === undefined) {
       const made = this.makeCluster(props.logRetention);
@@ -63,23 +79,32 @@ export class SessionCluster extends Construct {
       this.containerInsights = false;
     }
     const taskLogs = new LogGroup(this, 'TaskLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeLogGroupControls(taskLogs, props.logRetention);
     for (const [name, profile] of Object.entries(config.profiles)) this.addProfile(name, profile, taskLogs);
   }
 
   /**
    * Two AZs, public subnets only, no NAT gateway: a NAT gateway costs money every hour even with no
    * session running, and the demo tasks only need to pull a public image and call the API. Tasks
-   * get a public IP for that; their security group allows no inbound traffic at all.
+   * get a public IP for that (RunTask's assignPublicIp, so the subnets themselves assign none to
+   * anything else); their security group allows no inbound traffic at all.
    */
   private makeCluster(logRetention: RetentionDays) {
     const flowLogs = new LogGroup(this, 'FlowLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeLogGroupControls(flowLogs, logRetention);
     const vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 0,
-      subnetConfiguration: [{ name: 'tasks', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+      subnetConfiguration: [{ name: 'tasks', subnetType: SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false }],
       flowLogs: { all: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL } },
     });
     const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENHANCED });
+    Validations.of(cluster).acknowledge(
+      control(
+        'CT.ECS.PR.2',
+        'Container Insights is on, with enhanced observability (containerInsights "enhanced", a superset of "enabled" that adds task-level metrics); the control accepts only the older value "enabled".',
+      ),
+    );
     const securityGroup = new SecurityGroup(this, 'TaskSecurityGroup', {
       vpc,
       description: 'Session tasks: no inbound, outbound to pull images and report activity',
@@ -119,19 +144,52 @@ export class SessionCluster extends Construct {
     const taskDefinition = new FargateTaskDefinition(this, `${pascal(name)}TaskDefinition`, {
       cpu: profile.cpu,
       memoryLimitMiB: profile.memoryMiB,
+      ...this.rolesOfMadeTasks(),
     });
     taskDefinition.addContainer(profile.containerName, {
       image: ContainerImage.fromRegistry(profile.image),
       essential: true,
+      // The whole task's memory as the container's hard limit, and never root (README "Control
+      // Tower proactive controls"): uid/gid 1000, the usual first non-root user of workspace images.
+      memoryLimitMiB: profile.memoryMiB,
+      user: SESSION_USER,
       ...(profile.command !== undefined && { command: profile.command }),
       stopTimeout: Duration.seconds(profile.stopTimeoutSeconds),
       ...(profile.containerPort !== undefined && { portMappings: [{ containerPort: profile.containerPort }] }),
       logging: LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs }),
     });
-    this.profiles[name] = { ...rest, taskDefinitionArn: taskDefinition.taskDefinitionArn, containerName: profile.containerName };
+    Validations.of(taskDefinition).acknowledge(
+      control(
+        'CT.ECS.PR.6',
+        'A session container is one user\'s interactive workspace (an IDE, a notebook) that writes to its own filesystem; Fargate task storage is ephemeral and gone when the session ends.',
+      ),
+    );
+    // The task role goes to the functions too: a task reporting with its own identity must run as it.
+    this.profiles[name] = {
+      ...rest,
+      taskDefinitionArn: taskDefinition.taskDefinitionArn,
+      containerName: profile.containerName,
+      taskRoleArn: taskDefinition.taskRole.roleArn,
+    };
     this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
-    this.taskRoleArns.push(taskDefinition.taskRole.roleArn);
-    if (taskDefinition.executionRole) this.taskRoleArns.push(taskDefinition.executionRole.roleArn);
+  }
+
+  /**
+   * One task role and one execution role for every task definition the stack makes: neither holds
+   * anything of one profile (the task role may only report activity on the task route, the execution
+   * role writes to the one task log group), and two roles in all instead of two roles and a policy per profile keeps many
+   * profiles inside CloudFormation's 500 resources per stack (README, Known limits).
+   */
+  private rolesOfMadeTasks(): { taskRole: Role; executionRole: Role } {
+    if (this.madeTaskRoles === undefined) {
+      const assumedBy = new ServicePrincipal(ECS_TASKS_SERVICE);
+      this.madeTaskRoles = {
+        taskRole: new Role(this, 'SessionTaskRole', { assumedBy, description: 'Role of session tasks: may only report activity on the task route' }),
+        executionRole: new Role(this, 'SessionExecutionRole', { assumedBy, description: 'ECS starting session tasks: writes their logs' }),
+      };
+      this.taskRoleArns.push(this.madeTaskRoles.taskRole.roleArn, this.madeTaskRoles.executionRole.roleArn);
+    }
+    return this.madeTaskRoles;
   }
 
   /** An IAM resource for a configured task definition: ARN, family:revision or family (any revision). */
@@ -147,59 +205,22 @@ export class SessionCluster extends Construct {
     return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.clusterName}/*` });
   }
 
-  get profilesJson(): string {
-    return Stack.of(this).toJsonString(this.profiles);
-  }
-
-  /** Sets the ECS variables on a function and lets it control tasks (and start them, with `run`). */
-  bind(fn: SessionFunction, options: { run: boolean }): void {
+  /** Sets the ECS variables on a function (its grants come from contract/function-calls.ts). */
+  addEnvironmentTo(fn: SessionFunction): void {
     fn.addEnvironment('CLUSTER_ARN', this.clusterArn);
     fn.addEnvironment('TASK_SUBNET_IDS', this.subnetIds.join(','));
     fn.addEnvironment('TASK_SECURITY_GROUP_IDS', this.securityGroupIds.join(','));
     fn.addEnvironment('TASK_ASSIGN_PUBLIC_IP', String(this.assignPublicIp));
-    fn.addEnvironment('PROFILES_JSON', this.profilesJson);
-    this.grantTaskControl(fn);
-    if (options.run) this.grantRun(fn);
+    fn.addEnvironment('TASK_MARKER', this.taskMarker);
   }
 
-  /** StopTask, DescribeTasks and ListTasks, on this cluster's tasks only. */
-  grantTaskControl(grantee: IGrantable): void {
-    const onCluster = { ArnEquals: { 'ecs:cluster': this.clusterArn } };
-    const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [this.tasksArn], conditions: onCluster }),
-    );
-    // ListTasks is authorized on the container-instance resource type, which Fargate tasks do not
-    // have; the ecs:cluster condition is what scopes it.
-    principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onCluster }));
-  }
-
-  /** RunTask of our task definitions in this cluster, tagging at launch, and passing their roles to ECS. */
-  grantRun(grantee: IGrantable): void {
-    const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['ecs:RunTask'],
-        resources: this.taskDefinitionResources,
-        conditions: { ArnEquals: { 'ecs:cluster': this.clusterArn } },
-      }),
-    );
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['ecs:TagResource'],
-        resources: [this.tasksArn],
-        conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
-      }),
-    );
-    if (this.taskRoleArns.length > 0) {
-      principal.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['iam:PassRole'],
-          resources: this.taskRoleArns,
-          conditions: { StringEquals: { 'iam:PassedToService': ECS_TASKS_SERVICE } },
-        }),
-      );
-    }
+  /**
+   * Lets the tasks of the task definitions made here call `invokeArn` (the task-activity route) with
+   * their task role. A configured task definition's role is its owner's to grant (README "How a task
+   * authenticates"): this stack does not change roles it did not make.
+   */
+  allowTasksToInvoke(invokeArn: string): void {
+    this.madeTaskRoles?.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['execute-api:Invoke'], resources: [invokeArn] }));
   }
 }
 

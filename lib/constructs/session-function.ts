@@ -2,13 +2,14 @@
 // bundling, log group, tracing and explicit memory/timeout from here, and grows its environment only
 // by adding keys (a second value for a key is a bug, so it throws instead of silently replacing).
 import { fileURLToPath } from 'node:url';
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Construct } from 'constructs';
 import { type FunctionEnvName, type FunctionEnvironment } from '../../contract/function-env';
+import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 
 /** The repository root: entries, the lock file and the tsconfig are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,6 +53,7 @@ export class SessionFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: SessionFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeLogGroupControls(logGroup, props.logRetention);
     // Our own role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to its
     // own log group only, not create log groups anywhere.
     const role = new Role(scope, `${id}Role`, {
@@ -89,6 +91,12 @@ export class SessionFunction extends NodejsFunction {
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
       },
     });
+    Validations.of(this).acknowledge(
+      control(
+        'CT.LAMBDA.PR.3',
+        'The functions call only public AWS APIs (DynamoDB, ECS, Scheduler, EventBridge, X-Ray) and the issuer JWKS URL, over TLS; there is no private resource to reach, and a VPC would need a NAT gateway (the JWKS URL is on the internet), an hourly cost at idle.',
+      ),
+    );
     this.envKeys = new Map();
     // Stack traces of the minified bundle point at the TypeScript sources.
     this.addEnvironment('NODE_OPTIONS', '--enable-source-maps');

@@ -1,6 +1,7 @@
 // The event-driven layer: ECS reports every state change of our tasks; the ones that matter
-// (RUNNING, STOPPED) of tasks we started in our cluster go to the task-event function, retried and
-// dead-lettered, since a lost STOPPED event would leave a session `stopping` until the sweep.
+// (RUNNING, STOPPED) of tasks this deployment started (its own `startedBy` marker) in our cluster go
+// to the task-event function, retried and dead-lettered, since a lost STOPPED event would leave a
+// session `stopping` until the sweep. Another deployment's tasks in the same cluster never match.
 import { Duration } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -11,7 +12,7 @@ import { DeadLetterQueue } from './dead-letter-queue';
 
 export interface TaskStateRuleProps {
   clusterArn: string;
-  /** The `startedBy` marker of session tasks (SessionCluster.taskMarker). */
+  /** This deployment's `startedBy` marker (SessionCluster.taskMarker, the functions' TASK_MARKER). */
   taskMarker: string;
   target: IFunction;
 }

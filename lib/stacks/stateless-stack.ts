@@ -6,13 +6,15 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Construct } from 'constructs';
 import { type AppConfig, ConfigError } from '../../contract/app-config';
+import { FUNCTION_CALLS } from '../../contract/function-calls';
 import { type FunctionEnvironment } from '../../contract/function-env';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { acknowledgeWildcards } from '../nag/acknowledge-wildcards';
-import { bindEventBus, bindScheduler, bindTable, bindTasks } from '../constructs/bindings';
+import { bindEnvironment, callScopes, grantCalls } from '../constructs/bindings';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ExpiryScheduling } from '../constructs/expiry-scheduling';
 import { Monitoring } from '../constructs/monitoring';
+import { ProfileParameters } from '../constructs/profile-parameters';
 import { SessionApi } from '../constructs/session-api';
 import { SessionCluster } from '../constructs/session-cluster';
 import { type HandlerName, SessionFunction } from '../constructs/session-function';
@@ -53,6 +55,7 @@ export class StatelessStack extends Stack {
   readonly api: SessionApi;
   readonly scheduling: ExpiryScheduling;
   readonly cluster: SessionCluster;
+  readonly profiles: ProfileParameters;
   readonly monitoring: Monitoring;
   readonly eventBus: EventBus;
 
@@ -68,6 +71,7 @@ export class StatelessStack extends Stack {
 
     this.scheduling = new ExpiryScheduling(this, 'Scheduling', { expireFunctionArn });
     this.cluster = new SessionCluster(this, 'Tasks', { config, logRetention });
+    this.profiles = new ProfileParameters(this, 'Profiles', { profiles: this.cluster.profiles });
     this.eventBus = new EventBus(this, 'DomainEvents', { description: 'session-expiry domain events (Session Ended, Session Expiring)' });
     this.api = new SessionApi(this, 'Api', { config, logRetention });
 
@@ -96,15 +100,13 @@ export class StatelessStack extends Stack {
     };
     const { api, expire, sweep, taskEvent } = this.functions;
 
-    // Who may do what. Every function gets every variable (one wiring module reads them all); the
-    // grants differ: only the API starts tasks. Every function can end a session, which gives its
-    // owner slot back in the idempotency table, so all of them write both tables.
-    for (const fn of [api, expire, sweep, taskEvent]) {
-      bindTable(fn, 'SESSIONS_TABLE_NAME', props.sessions, 'rw');
-      bindTable(fn, 'IDEMPOTENCY_TABLE_NAME', props.idempotency, 'rw');
-      bindScheduler(fn, this.scheduling);
-      bindTasks(fn, this.cluster, { run: fn === api });
-      bindEventBus(fn, this.eventBus);
+    // Who may do what: every function gets every variable (one wiring module reads them all), and
+    // exactly the grants contract/function-calls.ts lists for it (README, "Least privilege").
+    const bound = { sessions: props.sessions, idempotency: props.idempotency, cluster: this.cluster, scheduling: this.scheduling, eventBus: this.eventBus, profiles: this.profiles };
+    const scopes = callScopes(bound);
+    for (const [name, fn] of Object.entries(this.functions) as [HandlerName, SessionFunction][]) {
+      bindEnvironment(fn, bound);
+      grantCalls(fn, FUNCTION_CALLS[name], scopes);
     }
 
     // Async invocations (Scheduler, EventBridge) that still fail after Lambda's retries land here.
@@ -123,6 +125,8 @@ export class StatelessStack extends Stack {
     taskEvent.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(asyncFailures.taskEvent) });
 
     this.api.addRoutes(api);
+    // Session tasks report activity signed with their task role (README "How a task authenticates").
+    this.cluster.allowTasksToInvoke(this.api.taskActivityInvokeArn);
     this.scheduling.addSweepSchedule(sweep, config.sweepIntervalMinutes);
     const taskState = new TaskStateRule(this, 'TaskState', { clusterArn: this.cluster.clusterArn, taskMarker: this.cluster.taskMarker, target: taskEvent });
 
@@ -133,10 +137,14 @@ export class StatelessStack extends Stack {
       functions: this.functions,
       deadLetterQueues: [this.scheduling.deadLetterQueue, taskState.deadLetterQueue, ...Object.values(asyncFailures)],
       scheduleGroup: this.scheduling.group,
-      httpApi: this.api.httpApi,
+      api: this.api,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the session API' });
+    new CfnOutput(this, 'TaskActivityInvokeArn', {
+      value: this.api.taskActivityInvokeArn,
+      description: 'execute-api:Invoke resource a configured task role needs to report activity',
+    });
     if (this.api.userPool && this.api.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId, description: 'Cognito user pool of API users' });
       new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId, description: 'App client that issues API tokens' });
@@ -154,7 +162,7 @@ export class StatelessStack extends Stack {
       {
         finding: /^Resource::\*$/,
         reason:
-          'X-Ray PutTraceSegments/PutTelemetryRecords and ECS ListTasks have no resource-level permissions; ListTasks carries an ecs:cluster condition.',
+          'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; ECS ListTasks (api and sweep only) is authorized on container instances, which Fargate tasks lack, so its ecs:cluster condition scopes it instead.',
       },
       {
         finding: /:schedule\/[^/]+\/\*$/,
@@ -167,6 +175,10 @@ export class StatelessStack extends Stack {
       {
         finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,
         reason: 'Scheduler invokes the sweep function; the :* covers its versions and aliases only (CDK grantInvoke).',
+      },
+      {
+        finding: /:execute-api:[^/]+\/\*\/POST\/sessions\/\*\/task-activity$/,
+        reason: 'A task reports activity for its own session, whose id is known only at runtime; the api function checks the caller is that session\'s task (README "How a task authenticates").',
       },
       {
         finding: /:task-definition\/[^:]+:\*$/,

@@ -5,9 +5,8 @@ import { dirname } from 'node:path';
 import { type EventPublisher, type SessionEvent } from '../../lambdas/ports/event-publisher';
 import { type Log } from '../../lambdas/ports/observability';
 import { type Clock, systemClock } from '../../lambdas/ports/clock';
-
-/** The EventBridge `source` our events carry on AWS, kept so local consumers see the same envelope. */
-export const EVENT_SOURCE = 'session-expiry';
+// The source our events carry on AWS, so local consumers see the same envelope.
+import { EVENT_SOURCE } from '../../contract/domain-events';
 
 const summary = (event: SessionEvent): string => {
   switch (event.type) {

@@ -94,6 +94,16 @@ export const taskEnvironment = (
   return { ...Object.fromEntries(inherited), ...profileEnv, ...sessionEnv };
 };
 
+/**
+ * The session variables of a local task: the request's environment plus SESSION_ACTIVITY_TOKEN. A
+ * child's environment is read by nobody but the operator's own user, so the local stack's tasks keep
+ * authenticating with the token (there is no IAM to sign with here).
+ */
+export const sessionVariablesOf = (request: Pick<StartTaskRequest, 'environment' | 'activityToken'>): Record<string, string> => ({
+  ...request.environment,
+  ...(request.activityToken !== undefined && { SESSION_ACTIVITY_TOKEN: request.activityToken }),
+});
+
 const ARN_PREFIX = 'local:task/';
 const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -312,7 +322,7 @@ export class ProcessTaskRunner implements TaskRunner {
         cwd: this.options.repoRoot,
         detached: true,
         stdio: ['ignore', logFd, logFd],
-        env: taskEnvironment(this.options.hostEnvironment ?? process.env, profile.env ?? {}, request.environment),
+        env: taskEnvironment(this.options.hostEnvironment ?? process.env, profile.env ?? {}, sessionVariablesOf(request)),
       });
       await new Promise<void>((resolveSpawn, rejectSpawn) => {
         child.once('spawn', resolveSpawn);

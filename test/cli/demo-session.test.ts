@@ -1,6 +1,7 @@
 // The bundled demo session program, run as the local stack runs it (a child process with the
-// session env), against a fake API: it connects, pings, never fakes interaction, survives network
-// errors and leaves promptly with exit code 0 on SIGTERM.
+// session env), against a fake API: it connects under a connection id of its own, pings naming it,
+// never fakes interaction, never reports sooner than an answer's nextReportInSeconds, survives
+// network errors and leaves promptly with exit code 0 on SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listenOnFreePort } from '../support/listen';
 import { SESSION_ID } from '../support/session-fixture';
 import { waitFor } from '../support/wait-for';
-import { type FakeApi, closedPortUrl, sessionView, startFakeApi } from './fake-api';
+import { type FakeApi, type Reply, closedPortUrl, sessionView, startFakeApi } from './fake-api';
 
 const DEMO = fileURLToPath(new URL('../../bin/demo-session.mjs', import.meta.url));
 
@@ -48,6 +49,18 @@ const terminate = async (proc: ChildProcess): Promise<{ code: number | null; ela
 const kindsSent = (): string[] =>
   (api?.requests ?? []).map((request) => (request.body as { kind?: string } | undefined)?.kind ?? '?');
 
+/** The fake API's answers, with when each request arrived. */
+const answering = (body: unknown): { arrivals: number[]; answer: () => Reply } => {
+  const arrivals: number[] = [];
+  return {
+    arrivals,
+    answer: () => {
+      arrivals.push(Date.now());
+      return { status: 200, body };
+    },
+  };
+};
+
 describe('demo session program', () => {
   it('connects once, then pings with its activity token, never sends interaction, and disconnects on SIGTERM', async () => {
     // Arrange
@@ -78,6 +91,43 @@ describe('demo session program', () => {
       expect(request.headers.authorization).toBeUndefined();
     }
     expect(output).toMatch(/connect -> 200/);
+  });
+
+  it('names one connection id of its own in every report, connect to disconnect', async () => {
+    api = await startFakeApi(() => ({ status: 200, body: { session: sessionView(), nextReportInSeconds: 1 } }));
+    const proc = startDemo({ SESSION_ID, SESSION_ACTIVITY_TOKEN: 'act-tok', SESSION_API_URL: api.url, DEMO_PING_SECONDS: '1' });
+
+    await waitForDemo(() => kindsSent().includes('ping'), 'a ping');
+    await terminate(proc);
+
+    const ids = api.requests.map((request) => (request.body as { connectionId?: string }).connectionId);
+    expect(ids[0]).toMatch(/^demo-[0-9a-f]{12}$/);
+    expect(new Set(ids)).toEqual(new Set([ids[0]]));
+    expect(kindsSent().at(-1)).toBe('disconnect');
+  });
+
+  it('never reports sooner than the last answer said would matter', async () => {
+    const { arrivals, answer } = answering({ session: sessionView(), nextReportInSeconds: 2 });
+    api = await startFakeApi(answer);
+    const proc = startDemo({ SESSION_ID, SESSION_ACTIVITY_TOKEN: 'act-tok', SESSION_API_URL: api.url, DEMO_PING_SECONDS: '1' });
+
+    await waitForDemo(() => kindsSent().filter((kind) => kind === 'ping').length >= 2, 'two pings');
+    await terminate(proc);
+
+    // connect, ping, ping: each at least the 2 s told after the one before (timers may fire a little early).
+    const gaps = arrivals.slice(1, 3).map((at, i) => at - (arrivals[i] ?? at));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1950);
+  });
+
+  it('reports at least every half idle timeout, however long its ping interval, so its connection id stays fresh', async () => {
+    const timeouts = { ...sessionView().timeouts, idleTimeoutSeconds: 2 };
+    api = await startFakeApi(() => ({ status: 200, body: { session: sessionView({ timeouts }), nextReportInSeconds: 1 } }));
+    const proc = startDemo({ SESSION_ID, SESSION_ACTIVITY_TOKEN: 'act-tok', SESSION_API_URL: api.url, DEMO_PING_SECONDS: '30' });
+
+    await waitForDemo(() => kindsSent().filter((kind) => kind === 'ping').length >= 2, 'two pings within seconds, not 30 s apart');
+    const { code } = await terminate(proc);
+
+    expect(code).toBe(0);
   });
 
   it('keeps running through network errors and retries connect at the next ping', async () => {

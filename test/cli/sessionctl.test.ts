@@ -151,7 +151,7 @@ describe('single-session commands', () => {
   });
 
   it('heartbeat with --session-token authenticates as the session, without a bearer token', async () => {
-    await fakeApi(() => ({ status: 200, body: { session: sessionView() } }));
+    await fakeApi(() => ({ status: 200, body: { session: sessionView(), nextReportInSeconds: 45 } }));
 
     const result = await cli(['heartbeat', SESSION_ID, '--kind', 'ping', '--session-token', 'act-tok']);
 
@@ -161,6 +161,97 @@ describe('single-session commands', () => {
     expect(request?.body).toEqual({ kind: 'ping' });
     expect(request?.headers['x-session-token']).toBe('act-tok');
     expect(request?.headers.authorization).toBeUndefined();
+    expect(result.stderr).toContain('next report in 45 s');
+  });
+
+  it('heartbeat --kind connect names a new connection id and prints it, so the disconnect can name it', async () => {
+    await fakeApi(() => ({ status: 200, body: { session: sessionView(), nextReportInSeconds: 1 } }));
+
+    const result = await cli(['heartbeat', SESSION_ID, '--kind', 'connect']);
+
+    expect(result.code).toBe(0);
+    const sent = api?.requests[0]?.body as { kind: string; connectionId: string };
+    expect(sent.kind).toBe('connect');
+    expect(sent.connectionId).toMatch(/^sessionctl-[0-9a-f]{8}$/);
+    expect(result.stderr).toContain(`--connection-id ${sent.connectionId}`);
+    const asJson = await cli(['--json', 'heartbeat', SESSION_ID, '--kind', 'connect']);
+    expect(asJson.stderr).toMatch(/--connection-id sessionctl-[0-9a-f]{8}/);
+  });
+
+  it('heartbeat sends the --connection-id given, for any kind', async () => {
+    await fakeApi(() => ({ status: 200, body: { session: sessionView(), nextReportInSeconds: 1 } }));
+
+    await cli(['heartbeat', SESSION_ID, '--kind', 'disconnect', '--connection-id', 'tab-7']);
+    await cli(['heartbeat', SESSION_ID, '--kind', 'interaction', '--connection-id', 'tab-7']);
+
+    expect(api?.requests.map((r) => r.body)).toEqual([
+      { kind: 'disconnect', connectionId: 'tab-7' },
+      { kind: 'interaction', connectionId: 'tab-7' },
+    ]);
+  });
+
+  it('heartbeat --kind disconnect without --connection-id is a usage error, and sends nothing', async () => {
+    await fakeApi(() => ({ status: 200, body: { session: sessionView(), nextReportInSeconds: 1 } }));
+
+    const result = await cli(['heartbeat', SESSION_ID, '--kind', 'disconnect']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('disconnect needs --connection-id');
+    expect(api?.requests).toEqual([]);
+  });
+
+  it('heartbeat --json prints the whole answer, nextReportInSeconds included', async () => {
+    const body = { session: sessionView(), nextReportInSeconds: 12 };
+    await fakeApi(() => ({ status: 200, body }));
+
+    const result = await cli(['--json', 'heartbeat', SESSION_ID]);
+
+    expect(JSON.parse(result.stdout)).toEqual(body);
+  });
+
+  it('heartbeat --for keeps reporting, each time waiting the nextReportInSeconds of the last answer', async () => {
+    const waits = [45, 30, 45, 45];
+    let answered = 0;
+    await fakeApi(() => ({ status: 200, body: { session: sessionView(), nextReportInSeconds: waits[answered++] ?? 45 } }));
+
+    const result = await cli(['heartbeat', SESSION_ID, '--kind', 'interaction', '--connection-id', 'tab-1', '--for', '150']);
+
+    expect(result.code).toBe(0);
+    // 0, 45, 75 and 120 s; the next (at 165 s) would be past the 150 s asked for.
+    expect(result.sleptMs).toEqual([45_000, 30_000, 45_000]);
+    expect(api?.requests).toHaveLength(4);
+    for (const request of api?.requests ?? []) expect(request.body).toEqual({ kind: 'interaction', connectionId: 'tab-1' });
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(4);
+    expect(result.stdout).toContain('interaction: expires in 14m 30s (idle_timeout); next report in 45 s');
+  });
+
+  it('heartbeat --for with --json prints one answer per line', async () => {
+    await fakeApi(() => ({ status: 200, body: { session: sessionView(), nextReportInSeconds: 10 } }));
+
+    const result = await cli(['--json', 'heartbeat', SESSION_ID, '--kind', 'ping', '--for', '25']);
+
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ nextReportInSeconds: 10 });
+  });
+
+  it('heartbeat --for stops at the first error, with its exit code', async () => {
+    let answered = 0;
+    await fakeApi(() => (answered++ < 2 ? { status: 200, body: { session: sessionView(), nextReportInSeconds: 5 } } : errorReply(409, 'conflict', 'the session is stopping')));
+
+    const result = await cli(['heartbeat', SESSION_ID, '--for', '600']);
+
+    expect(result.code).toBe(5);
+    expect(api?.requests).toHaveLength(3);
+  });
+
+  it('heartbeat --for refuses connect and disconnect, which are sent once', async () => {
+    await fakeApi(() => ({ status: 200, body: { session: sessionView(), nextReportInSeconds: 1 } }));
+
+    const result = await cli(['heartbeat', SESSION_ID, '--kind', 'connect', '--for', '60']);
+
+    expect(result.code).toBe(2);
+    expect(api?.requests).toEqual([]);
   });
 
   it('extend sends the seconds', async () => {
@@ -261,6 +352,8 @@ describe('stats and sweep', () => {
       status: 200,
       body: {
         byStatus: { starting: 0, running: 2, stopping: 0, stopped: 5, failed: 1 },
+        byEndReason: { idle_timeout: 4, max_lifetime: 0, disconnected: 0, user_request: 1, admin_request: 0, task_exited: 0, orphaned: 0, start_failed: 1 },
+        endedSince: '2026-03-09T12:00:00.000Z',
         byActivityLevel: { active: 1, idle: 1, background: 0, disconnected: 0 },
         live: 2,
         overdue: 0,
@@ -273,7 +366,9 @@ describe('stats and sweep', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/live:\s+2/);
     expect(result.stdout).toContain(`${SESSION_ID} (created 2h ago)`);
-    expect(result.stdout).toContain('running 2');
+    expect(result.stdout).toMatch(/live by status:\s+starting 0, running 2, stopping 0\n/);
+    expect(result.stdout).toMatch(/ended:\s+stopped 5, failed 1 \(since 2026-03-09T12:00:00.000Z, 1d ago\)/);
+    expect(result.stdout).toMatch(/ended by reason:\s+idle_timeout 4, user_request 1, start_failed 1/);
   });
 
   it('sweep sends dryRun and prints a summary, and always lists failures', async () => {

@@ -1,4 +1,4 @@
-// The one validated configuration (DESIGN.md section 5): the shipped cdk.json parses, and every bad
+// The one validated configuration (README "Configuration"): the shipped cdk.json parses, and every bad
 // key fails with a message naming it as `sessionExpiry.<path>`, so synth and local start fail fast.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,7 +67,8 @@ describe('parseConfig', () => {
       adminGroup: 'session-admins',
       auth: {},
       cluster: { assignPublicIp: false },
-      alarms: { cpuWarningPercent: 80, cpuCriticalPercent: 90 },
+      alarms: { cpuWarningPercent: 80, cpuCriticalPercent: 90, activity4xxRatePercent: 10 },
+      api: { throttle: { rateLimit: 50, burstLimit: 100 }, activityThrottle: { rateLimit: 200, burstLimit: 400 } },
     });
     expect(config.profiles.demo).toMatchObject({
       containerName: 'session',
@@ -78,6 +79,12 @@ describe('parseConfig', () => {
       idleWithinSeconds: 600,
       maxSessionsPerOwner: 5,
     });
+  });
+
+  it('takes the activity routes\' throttle apart from the rest, each defaulted on its own', () => {
+    const raw = { ...minimal(), api: { activityThrottle: { rateLimit: 500, burstLimit: 1000 } } };
+
+    expect(parseConfig(raw).api).toEqual({ throttle: { rateLimit: 50, burstLimit: 100 }, activityThrottle: { rateLimit: 500, burstLimit: 1000 } });
   });
 
   it('accepts an external issuer together with its audience', () => {
@@ -112,6 +119,12 @@ describe('parseConfig', () => {
     ['auth', (r) => void (r.auth = { issuer: 'https://login.example.com/' })],
     ['auth', (r) => void (r.auth = { audience: ['sessions'] })],
     ['cluster.assignPublicIp', (r) => void (r.cluster = { assignPublicIp: 'yes' })],
+    ['api.activityThrottle.rateLimit', (r) => void (r.api = { activityThrottle: { rateLimit: 0, burstLimit: 10 } })],
+    ['api.activityThrottle.burstLimit', (r) => void (r.api = { activityThrottle: { rateLimit: 10, burstLimit: 2.5 } })],
+    ['api.activityThrottle', (r) => void (r.api = { activityThrottle: { rateLimit: 200, burstLimit: 10 } })],
+    ['api.throttle.rateLimit', (r) => void (r.api = { throttle: { burstLimit: 100 } })],
+    ['api.heartbeatThrottle', (r) => void (r.api = { heartbeatThrottle: { rateLimit: 1, burstLimit: 1 } })],
+    ['alarms.activity4xxRatePercent', (r) => void (r.alarms = { activity4xxRatePercent: 101 })],
   ])('names sessionExpiry.%s when it is wrong', (path, breakIt) => {
     const raw = minimal();
     breakIt(raw);

@@ -4,13 +4,16 @@
 // If either side stops using the contract, a test below fails; the type-level checks fail tsc.
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { parseDeployedProfiles } from '../../lambdas/profile-config';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../../contract/domain-events';
-import { DEFAULT_TASK_MARKER, ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
+import { ECS_TASK_STATE_CHANGE, TASK_MARKER_PATTERN } from '../../contract/ecs-tasks';
 import { FUNCTION_ENV_NAMES, type FunctionEnvName, type FunctionEnvironment } from '../../contract/function-env';
 import { METRICS_NAMESPACE, METRIC_NAMES, type MetricName, SERVICE_DIMENSION, SERVICE_NAME } from '../../contract/observability';
 import { END_REASONS } from '../../lambdas/domain/session';
+import { assumedRoleOf, isTheTask } from '../../lambdas/domain/task-identity';
 import { handler as taskEventHandler } from '../../lambdas/handlers/task-event';
 import { type MetricDimensions } from '../../lambdas/ports/observability';
 import { type SessionEvent } from '../../lambdas/ports/event-publisher';
@@ -21,12 +24,13 @@ import { terminateSession } from '../../lambdas/use-cases/terminate-session';
 import { buildApiDeps } from '../../lambdas/roots/api-root';
 import { buildExpireDeps } from '../../lambdas/roots/expire-root';
 import { loadEnv, resetDeps } from '../../lambdas/wiring';
+import { ACCESS_LOG_NAMESPACE } from '../../lib/constructs/session-api';
 import { type SessionFunction } from '../../lib/constructs/session-function';
 import { lambdaContext } from '../support/apigw-events';
 import { T0, makeDeps } from '../support/fakes';
 import { captureOutput } from '../support/captured-output';
 import { injectFakeDeps } from '../lambdas/handlers/fake-handler-deps';
-import { deployedEnvironment, deployedValue } from '../support/deployed-value';
+import { deployedEnvironment, deployedParametersUnder, deployedValue } from '../support/deployed-value';
 import { type SynthesizedApp, resourcesOf, synthApp } from '../support/synth-app';
 
 interface EventPattern {
@@ -93,16 +97,27 @@ const taskStatePattern = (): EventPattern => {
 
 describe('ECS task marker and task-state events', () => {
   const ecs = mockClient(ECSClient);
+  // The profiles (and so the task definition) come from the parameters the template writes.
+  const ssm = mockClient(SSMClient);
   afterEach(() => {
     ecs.reset();
+    ssm.reset();
     resetDeps();
   });
-  afterAll(() => ecs.restore());
+  afterAll(() => {
+    ecs.restore();
+    ssm.restore();
+  });
 
   it('the task-state rule matches the startedBy marker and cluster the ECS adapter starts tasks with and the sweep lists by', async () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/c/1' }] });
     ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-    const { tasks } = buildApiDeps(loadEnv(deployedEnv('api')));
+    const env = loadEnv(deployedEnv('api'));
+    const documents = deployedParametersUnder(resourcesOf(template(), 'AWS::SSM::Parameter'), env.PROFILES_PARAMETER_PATH);
+    ssm.on(GetParametersByPathCommand, { Path: env.PROFILES_PARAMETER_PATH }).resolves({
+      Parameters: Object.entries(documents).map(([name, Value]) => ({ Name: `${env.PROFILES_PARAMETER_PATH}/${name}`, Type: 'String', Value })),
+    });
+    const { tasks } = buildApiDeps(env);
 
     await tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'user-1', profile: 'demo', environment: {} });
     await tasks.listManaged();
@@ -112,7 +127,10 @@ describe('ECS task marker and task-state events', () => {
     const pattern = taskStatePattern();
     expect(pattern.detail.startedBy).toEqual([runTask?.startedBy]);
     expect(listTasks?.startedBy).toBe(runTask?.startedBy);
-    expect(runTask?.startedBy).toBe(DEFAULT_TASK_MARKER);
+    // The deployment's own marker, given to every function, in a form ECS accepts.
+    expect(runTask?.startedBy).toBe(synth.stateless.cluster.taskMarker);
+    for (const [name, env] of Object.entries(environments)) expect(env['TASK_MARKER'], name).toBe(runTask?.startedBy);
+    expect(runTask?.startedBy).toMatch(TASK_MARKER_PATTERN);
     expect(pattern.detail.clusterArn.map(deployedValue)).toEqual([runTask?.cluster]);
     expect(listTasks?.cluster).toBe(runTask?.cluster);
   });
@@ -120,7 +138,8 @@ describe('ECS task marker and task-state events', () => {
   it('the task-event handler acts on every event the rule forwards, for every status it forwards', async () => {
     const pattern = taskStatePattern();
     expect(pattern.source).toEqual([ECS_TASK_STATE_CHANGE.source]);
-    const deps = injectFakeDeps();
+    // The handler with the marker its deployed environment gives it.
+    const deps = injectFakeDeps({ taskMarker: deployedEnv('taskEvent')['TASK_MARKER'] });
     const started = async () => {
       const { session } = await createSession(deps, { ownerId: 'user-1', profile: 'notebook' });
       return { id: session.id, taskArn: String(session.taskArn) };
@@ -191,7 +210,9 @@ describe('metrics', () => {
     vi.resetModules();
   });
 
-  const isCustom = (namespace: string): boolean => !namespace.startsWith('AWS/') && namespace !== 'ECS/ContainerInsights';
+  // Access-log metrics are written by CloudWatch Logs from the stack's own metric filters, not the runtime.
+  const isCustom = (namespace: string): boolean =>
+    !namespace.startsWith('AWS/') && namespace !== 'ECS/ContainerInsights' && namespace !== ACCESS_LOG_NAMESPACE;
 
   const watched = (where: string, metric: MetricJson): WatchedMetric => ({
     where,
@@ -287,6 +308,15 @@ describe('metrics', () => {
     for (const metric of custom) await expectEmitted(emit, metric);
   });
 
+  it('every access-log metric an alarm or the dashboard watches is written by a metric filter of the stack', () => {
+    const filters = Object.values(resourcesOf(template(), 'AWS::Logs::MetricFilter')).flatMap(
+      (f) => (f.Properties?.['MetricTransformations'] as { MetricNamespace: string; MetricName: string }[]).map((t) => `${t.MetricNamespace}/${t.MetricName}`),
+    );
+    const watchedFromLogs = [...alarmMetrics(), ...dashboardMetrics()].filter((m) => m.namespace === ACCESS_LOG_NAMESPACE);
+    expect(watchedFromLogs.length).toBeGreaterThan(0);
+    for (const metric of watchedFromLogs) expect(filters, metric.where).toContain(`${metric.namespace}/${metric.name}`);
+  });
+
   it("the dashboard draws a line for every sweep kind, end reason and activity level the runtime reports", async () => {
     const valuesOf = (name: MetricName, dimension: string) =>
       [...new Set(dashboardMetrics().filter((m) => m.name === name).map((m) => m.dimensions[dimension]))].sort();
@@ -296,6 +326,33 @@ describe('metrics', () => {
     expect(valuesOf('SweepRepairs', 'Kind')).toEqual(sweepKinds.sort());
     expect(valuesOf('SessionsEnded', 'Reason')).toEqual([...END_REASONS].sort());
     expect(valuesOf('SessionsByActivity', 'ActivityLevel')).toEqual(Object.keys(summarizeLive([], T0).byActivityLevel).sort());
+  });
+});
+
+describe('task identity', () => {
+  it("the api function knows each stack-made profile's task role: the one its task definition runs as, allowed to invoke the task route", () => {
+    const env = loadEnv(deployedEnv('api'));
+    const { profiles } = parseDeployedProfiles(
+      deployedParametersUnder(resourcesOf(template(), 'AWS::SSM::Parameter'), env.PROFILES_PARAMETER_PATH),
+      env.PROFILES_PARAMETER_PATH,
+    );
+    const [taskDefinition] = Object.values(resourcesOf(template(), 'AWS::ECS::TaskDefinition'));
+    const roleRef = taskDefinition?.Properties?.['TaskRoleArn'] as { 'Fn::GetAtt': [string, string] };
+    const roleArn = deployedValue(roleRef);
+    expect(profiles['demo']?.taskRoleArn).toBe(roleArn);
+
+    // A task of that definition signs with that role, under a session named after its task id.
+    const taskArn = 'arn:aws:ecs:eu-west-1:123456789012:task/sessions/6b777c1809a94925ab48098fa09824de';
+    const signer = assumedRoleOf(`arn:aws:sts::123456789012:assumed-role/${roleArn.split('/').pop()}/6b777c1809a94925ab48098fa09824de`);
+    expect(signer !== undefined && isTheTask(signer, { taskArn, taskRoleArn: profiles['demo']?.taskRoleArn })).toBe(true);
+
+    // And that role, only, may call the task route, whose requests API Gateway checks with IAM.
+    const invokers = Object.values(resourcesOf(template(), 'AWS::IAM::Policy'))
+      .map((p) => p.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] }; Roles: { Ref: string }[] })
+      .filter((p) => p.PolicyDocument.Statement.some((st) => st.Action === 'execute-api:Invoke'));
+    expect(invokers.flatMap((p) => p.Roles.map((r) => r.Ref))).toEqual([roleRef['Fn::GetAtt'][0]]);
+    const route = Object.values(resourcesOf(template(), 'AWS::ApiGatewayV2::Route')).find((r) => r.Properties?.['RouteKey'] === 'POST /sessions/{id}/task-activity');
+    expect(route?.Properties?.['AuthorizationType']).toBe('AWS_IAM');
   });
 });
 

@@ -1,5 +1,6 @@
 // End to end: the local server behaves like API Gateway in front of the api Lambda: the JWT
-// authorizer on every route but /health and activity, the route table, and request ids.
+// authorizer on every route but /health and activity, the task route's IAM refusal (nothing signs
+// locally), the route table, and request ids.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,16 +66,33 @@ describe('local API', () => {
     });
     const path = `/sessions/${session.id}/activity`;
 
-    const withToken = await env.api<SessionAnswer>('POST', path, { token: null, headers: { 'x-session-token': activityToken }, body: { kind: 'connect' } });
+    const withToken = await env.api<SessionAnswer & { nextReportInSeconds: number }>('POST', path, {
+      token: null,
+      headers: { 'x-session-token': activityToken },
+      body: { kind: 'connect', connectionId: 'e2e-tab' },
+    });
     const anonymous = await env.api('POST', path, { token: null, body: { kind: 'ping' } });
     const wrongToken = await env.api('POST', path, { token: null, headers: { 'x-session-token': 'x'.repeat(43) }, body: { kind: 'ping' } });
     const otherUser = await env.api('POST', path, { token: await env.token('mallory'), body: { kind: 'ping' } });
 
     expect(withToken.status).toBe(200);
     expect(withToken.body.session.connections).toBe(1);
+    expect(withToken.body.nextReportInSeconds).toBeGreaterThanOrEqual(1);
     expect(anonymous.status).toBe(401);
     expect(wrongToken.status).toBe(404);
     expect(otherUser.status).toBe(404);
+  });
+
+  it('refuses the task route, which takes SigV4-signed requests from ECS tasks, as API Gateway refuses an unsigned one', async () => {
+    const created = await env.api<SessionAnswer>('POST', '/sessions', { body: { profile: SLEEPER_PROFILE } });
+    const path = `/sessions/${created.body.session.id}/task-activity`;
+
+    const withToken = await env.api('POST', path, { token: null, headers: { 'x-session-token': created.body.activityToken }, body: { kind: 'ping' } });
+    const withJwt = await env.api('POST', path, { body: { kind: 'ping' } });
+
+    expect(withToken.status).toBe(403);
+    expect(withJwt.status).toBe(403);
+    expect(withToken.body).toEqual({ error: { code: 'forbidden', message: expect.stringContaining('X-Session-Token') as unknown } });
   });
 
   it('shows admins what users cannot see', async () => {

@@ -1,6 +1,7 @@
 // sessionctl against the real local stack (in-process, free ports): a token it mints is accepted, and
 // create, list, show and end round-trip with --json; the bundled demo program, run as a real task,
-// reports its connect through the stack with its activity token.
+// reports its connect through the stack with its activity token, and another client's connection,
+// closed twice, leaves the demo's open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SessionView } from '../../contract/wire';
 import { runCli } from '../support/run-cli';
@@ -109,6 +110,13 @@ describe('sessionctl on the local stack', () => {
       },
       { timeoutMs: 8000, intervalMs: 100, what: 'the demo program to connect' },
     );
+    // A second client connects through sessionctl; its disconnect, sent twice, closes only its own.
+    const opened = await runCli(['--api', env.apiUrl, '--token', token, 'heartbeat', session.id, '--kind', 'connect']);
+    const connectionId = /--connection-id (\S+)/.exec(opened.stderr)?.[1] ?? '';
+    const both = await showJson(token, session.id);
+    const closeIt = ['heartbeat', session.id, '--kind', 'disconnect', '--connection-id', connectionId];
+    await ctlJson(token, closeIt);
+    const retried = await ctlJson<{ session: SessionView; nextReportInSeconds: number }>(token, closeIt);
     await ctlJson(token, ['end', session.id]);
     const final = await waitFor(
       async () => {
@@ -121,6 +129,11 @@ describe('sessionctl on the local stack', () => {
     expect(connected.connections).toBe(1);
     // Pings prove presence only: the demo program never moves lastActivityAt.
     expect(connected.lastActivityAt).toBe(session.lastActivityAt);
+    expect(opened.code).toBe(0);
+    expect(both.connections).toBe(2);
+    expect(retried.session.connections).toBe(1);
+    expect(retried.session.activityLevel).not.toBe('disconnected');
+    expect(retried.nextReportInSeconds).toBeGreaterThanOrEqual(1);
     expect(final.endReason).toBe('user_request');
     await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the demo process to exit' });
   });

@@ -11,7 +11,7 @@ import { pidExists, waitFor } from '../support/wait-for';
 
 type SessionAnswer = { session: SessionView; activityToken?: string };
 
-/** The exact shape from the issue: a `sh -c` script whose arguments hold `/` and relative paths. */
+/** A `sh -c` script (README "Configuration", `local.command`) whose arguments hold `/` and relative paths. */
 const INLINE_SCRIPT = [
   'mkdir -p "$SESSION_WORKSPACE_DIR/$SESSION_ID"/inline/sub',
   'env > "$SESSION_WORKSPACE_DIR/$SESSION_ID"/inline/sub/env.txt',

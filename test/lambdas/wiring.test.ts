@@ -1,14 +1,21 @@
 // The wiring and the composition roots: the functions' environment is validated once and a missing
 // or bad variable fails with its name; each handler's root builds only what that handler runs;
-// injected dependencies replace the AWS ones.
-import { afterEach, describe, expect, it } from 'vitest';
+// injected dependencies replace the AWS ones; the api's profiles are read from the stack's
+// parameters (the SSM client mocked), on first use, and a store that cannot be read answers 503.
+import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../contract/app-config';
 import { UnauthorizedError } from '../../lambdas/domain/errors';
+import { handler as apiHandler } from '../../lambdas/handlers/api';
 import { apiSetup, buildApiDeps } from '../../lambdas/roots/api-root';
 import { buildExpireDeps, expireSetup } from '../../lambdas/roots/expire-root';
 import { buildSweepDeps, sweepSetup } from '../../lambdas/roots/sweep-root';
 import { buildTaskEventDeps, taskEventSetup } from '../../lambdas/roots/task-event-root';
 import { type HandlerDeps, initOnLambda, loadEnv, resetDeps, setDeps, settingsFromEnv } from '../../lambdas/wiring';
+import { apiEvent, lambdaContext } from '../support/apigw-events';
+import { captureOutput, logLines } from '../support/captured-output';
 
 const PROFILES = {
   demo: {
@@ -18,6 +25,7 @@ const PROFILES = {
     maxLifetimeSeconds: { default: 28_800, min: 600, max: 86_400 },
   },
 };
+const PROFILES_PATH = '/SessionExpiryStateless/profiles';
 
 const validEnv = (): Record<string, string> => ({
   SESSIONS_TABLE_NAME: 'sessions',
@@ -28,7 +36,8 @@ const validEnv = (): Record<string, string> => ({
   TASK_SUBNET_IDS: 'subnet-a, subnet-b',
   TASK_SECURITY_GROUP_IDS: 'sg-1',
   TASK_ASSIGN_PUBLIC_IP: 'false',
-  PROFILES_JSON: JSON.stringify(PROFILES),
+  TASK_MARKER: 'se-SessionExpiryStateless-1a2b3c4d',
+  PROFILES_PARAMETER_PATH: PROFILES_PATH,
   SCHEDULE_GROUP_NAME: 'session-expiry',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
   EXPIRE_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:expire',
@@ -48,9 +57,25 @@ const without = (name: string): Record<string, string> => {
   return env;
 };
 
+const ssm = mockClient(SSMClient);
+const ecs = mockClient(ECSClient);
+
 afterEach(() => {
   resetDeps();
+  ssm.reset();
+  ecs.reset();
 });
+afterAll(() => {
+  ssm.restore();
+  ecs.restore();
+});
+
+/** The store holding `documents` (profile name → parameter value) under the path. */
+const storeHolds = (documents: Record<string, string>): void => {
+  ssm.on(GetParametersByPathCommand, { Path: PROFILES_PATH }).resolves({
+    Parameters: Object.entries(documents).map(([name, value]) => ({ Name: `${PROFILES_PATH}/${name}`, Type: 'String', Value: value })),
+  });
+};
 
 describe('loadEnv', () => {
   it('reads a complete environment', () => {
@@ -63,11 +88,10 @@ describe('loadEnv', () => {
       JWT_AUDIENCE: ['client-1', 'client-2'],
       ADMIN_GROUP: 'session-admins',
     });
-    expect(env.profiles['demo']).toMatchObject({ name: 'demo', maxSessionsPerOwner: 5, stopTimeoutSeconds: 30 });
-    expect(env.ecsProfiles['demo']).toEqual({ taskDefinitionArn: PROFILES.demo.taskDefinitionArn, containerName: 'session' });
+    expect(env.PROFILES_PARAMETER_PATH).toBe(PROFILES_PATH);
   });
 
-  it.each(['SESSIONS_TABLE_NAME', 'CLUSTER_ARN', 'TASK_SUBNET_IDS', 'PROFILES_JSON', 'EXPIRE_FUNCTION_ARN', 'SESSION_API_URL', 'JWT_ISSUER'])(
+  it.each(['SESSIONS_TABLE_NAME', 'CLUSTER_ARN', 'TASK_SUBNET_IDS', 'TASK_MARKER', 'PROFILES_PARAMETER_PATH', 'EXPIRE_FUNCTION_ARN', 'SESSION_API_URL', 'JWT_ISSUER'])(
     'fails naming %s when it is missing',
     (name) => {
       expect(() => loadEnv(without(name))).toThrow(ConfigError);
@@ -87,33 +111,37 @@ describe('loadEnv', () => {
     );
   });
 
-  it('names the profile key that is wrong in PROFILES_JSON', () => {
-    const { taskDefinitionArn: _, ...noTask } = PROFILES.demo;
-    const badBounds = { ...PROFILES.demo, idleTimeoutSeconds: { default: 10, min: 60, max: 3600 } };
+  it.each(['session.expiry', `se-${'x'.repeat(34)}`])('refuses a TASK_MARKER ECS would refuse as startedBy: %s', (marker) => {
+    expect(() => loadEnv({ ...validEnv(), TASK_MARKER: marker })).toThrow(/TASK_MARKER must be 1 to 36 letters/);
+  });
 
-    expect(() => loadEnv({ ...validEnv(), PROFILES_JSON: '{not json' })).toThrow(/PROFILES_JSON must be JSON/);
-    expect(() => loadEnv({ ...validEnv(), PROFILES_JSON: JSON.stringify({ demo: noTask }) })).toThrow('PROFILES_JSON.demo.taskDefinitionArn');
-    expect(() => loadEnv({ ...validEnv(), PROFILES_JSON: JSON.stringify({ demo: badBounds }) })).toThrow('PROFILES_JSON.demo.idleTimeoutSeconds');
+  it('wants a parameter path for the profiles', () => {
+    expect(() => loadEnv({ ...validEnv(), PROFILES_PARAMETER_PATH: 'profiles' })).toThrow(/PROFILES_PARAMETER_PATH must be a parameter path/);
   });
 });
 
 describe('dependencies', () => {
   it('reads the deployment settings (shared with the local stack) from the environment', () => {
-    expect(settingsFromEnv(loadEnv(validEnv()))).toMatchObject({
+    const settings = settingsFromEnv(loadEnv(validEnv()));
+
+    expect(settings).not.toHaveProperty('profiles');
+    expect(settings).toMatchObject({
       tables: { sessions: 'sessions', idempotency: 'idempotency' },
       deadlineShards: 4,
       retentionDays: 30,
       apiUrl: 'https://api.example.test',
       adminGroup: 'session-admins',
+      taskMarker: 'se-SessionExpiryStateless-1a2b3c4d',
     });
   });
 
   it('builds the AWS adapters from the environment without calling AWS', () => {
     const deps = buildApiDeps(loadEnv(validEnv()));
 
-    expect(Object.keys(deps.profiles)).toEqual(['demo']);
+    expect(ssm.calls()).toHaveLength(0);
     expect(deps.settings).toMatchObject({ apiUrl: 'https://api.example.test', orphanGraceSeconds: 120, stuckAfterSeconds: 600 });
     expect(deps.adminGroup).toBe('session-admins');
+    expect(deps.taskMarker).toBe('se-SessionExpiryStateless-1a2b3c4d');
   });
 
   it('returns injected dependencies instead of building AWS ones, to every handler', () => {
@@ -154,7 +182,7 @@ describe('composition roots', () => {
   const env = () => loadEnv(validEnv());
 
   it("build only what their handler's use cases call (README \"Performance\")", () => {
-    expect(Object.keys(buildTaskEventDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'store']);
+    expect(Object.keys(buildTaskEventDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'store', 'taskMarker']);
     expect(Object.keys(buildExpireDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'store', 'tasks']);
     expect(Object.keys(buildSweepDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'settings', 'store', 'tasks']);
     expect(Object.keys(buildApiDeps(env()))).toEqual(expect.arrayContaining(['idempotencyKeys', 'profiles', 'jwtVerifier', 'adminGroup', 'tasks', 'settings']));
@@ -164,9 +192,82 @@ describe('composition roots', () => {
     expect(buildSweepDeps(env()).settings).toEqual(buildApiDeps(env()).settings);
   });
 
+  it.each([
+    ['expire', buildExpireDeps],
+    ['sweep', buildSweepDeps],
+  ] as const)("give %s an ECS adapter that lists by the deployment's TASK_MARKER and reads no profile", async (_name, build) => {
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+
+    await build(env()).tasks.listManaged();
+
+    expect(ecs.commandCalls(ListTasksCommand)[0]?.args[0].input).toMatchObject({ startedBy: 'se-SessionExpiryStateless-1a2b3c4d' });
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
   it("give the api a verifier that rejects a malformed token (its remote key set is made on the first token)", async () => {
     const { jwtVerifier } = buildApiDeps(env());
 
     await expect(jwtVerifier.verify('not-a-jwt')).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+});
+
+describe('profiles from the parameter store', () => {
+  const createSession = async (profile = 'demo') => {
+    const output: string[] = [];
+    const answer = await captureOutput(output, () =>
+      apiHandler(apiEvent('POST /sessions', { body: { profile, idleTimeoutSeconds: 3601 } }), lambdaContext('session-expiry-api')),
+    );
+    return { answer, logs: logLines(output) };
+  };
+
+  it('reads every profile on first use, once for the use cases and ECS alike', async () => {
+    storeHolds({ demo: JSON.stringify(PROFILES.demo), notebook: JSON.stringify({ ...PROFILES.demo, taskDefinitionArn: 'notebook:7', containerName: 'nb' }) });
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/sessions/1' }] });
+    const deps = buildApiDeps(loadEnv(validEnv()));
+
+    expect(await deps.profiles.profileNamed('demo')).toMatchObject({ name: 'demo', idleTimeoutSeconds: PROFILES.demo.idleTimeoutSeconds });
+    expect(await deps.profiles.profileNamed('notebook')).toMatchObject({ name: 'notebook', maxSessionsPerOwner: 5 });
+    expect(await deps.profiles.profileNamed('missing')).toBeUndefined();
+    await deps.tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'user-1', profile: 'notebook', environment: {} });
+
+    expect(ecs.commandCalls(RunTaskCommand)[0]?.args[0].input).toMatchObject({ taskDefinition: 'notebook:7', overrides: { containerOverrides: [expect.objectContaining({ name: 'nb' })] } });
+    expect(ssm.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input)).toEqual([expect.objectContaining({ Path: PROFILES_PATH })]);
+  });
+
+  it("validates what the store holds with the configuration's profile schema: a request the profile does not allow is a 400", async () => {
+    storeHolds({ demo: JSON.stringify(PROFILES.demo) });
+    setDeps(buildApiDeps(loadEnv(validEnv())));
+
+    const { answer } = await createSession();
+
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { message: 'idleTimeoutSeconds must be a whole number from 60 to 3600' } });
+  });
+
+  it('answers 503 and logs why when the store cannot be read, with no stack trace in the answer', async () => {
+    ssm.on(GetParametersByPathCommand).rejects(Object.assign(new Error('User is not authorized to perform: ssm:GetParametersByPath'), { name: 'AccessDeniedException' }));
+    setDeps(buildApiDeps(loadEnv(validEnv())));
+
+    const { answer, logs } = await createSession();
+
+    expect(answer.statusCode).toBe(503);
+    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'unavailable', message: 'the service is temporarily unavailable; try again later' } });
+    expect(answer.body).not.toMatch(/ssm|at .*\.ts/i);
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', message: 'the profiles could not be read', path: PROFILES_PATH, error: expect.stringContaining('AccessDeniedException') as unknown }),
+    );
+  });
+
+  it('answers 500 and logs the bad document and key when a deployed profile is not valid', async () => {
+    storeHolds({ demo: JSON.stringify({ ...PROFILES.demo, idleTimeoutSeconds: { default: 10, min: 60, max: 3600 } }) });
+    setDeps(buildApiDeps(loadEnv(validEnv())));
+
+    const { answer, logs } = await createSession();
+
+    expect(answer.statusCode).toBe(500);
+    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', message: 'the deployed profiles are not valid', error: expect.stringContaining(`${PROFILES_PATH}/demo.idleTimeoutSeconds`) as unknown }),
+    );
   });
 });

@@ -15,11 +15,12 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesEventPattern } from '../support/aws-fakes/event-pattern';
-import { type RecordedCall } from '../support/aws-fakes/http-fake';
+import { AwsServiceError, type RecordedCall } from '../support/aws-fakes/http-fake';
 import { type FakeSchedule } from '../support/aws-fakes/scheduler';
-import { apiEvent } from '../support/apigw-events';
+import { type ApiEventOptions, apiEvent } from '../support/apigw-events';
 import { type DeployedFunction, functionWithArn } from '../support/cloud-assembly';
 import { type DeployedApp, startDeployedApp } from '../support/deployed-app';
+import { callsTheirRolesRefuse } from '../support/iam/bundle-calls';
 import { type Invocation, InvocationError } from '../support/lambda-runner';
 import { type CreatedTable, createTable, tableFromTemplate } from '../support/template-tables';
 import { type ApiRoute, attributesOf, eventRules, only, refsOf, roleWithArn, routeOf, templateSchedules } from '../support/template-wiring';
@@ -55,13 +56,23 @@ const resultOf = <T>(invocation: Invocation | undefined): T => {
 };
 
 /** A payload 2.0 event as API Gateway sends it once the route's JWT authorizer accepted the caller's token. */
-const requestTo = (route: ApiRoute, owner: string, options: { body?: unknown; headers?: Record<string, string> } = {}) => {
+const requestTo = (route: ApiRoute, owner: string, options: Pick<ApiEventOptions, 'body' | 'headers' | 'params'> & { admin?: boolean } = {}) => {
   const now = Math.floor(Date.now() / 1000);
+  const { admin = false, ...event0 } = options;
   const claims =
     route.jwt === undefined
       ? null
-      : { sub: owner, iss: route.jwt.issuer, aud: route.jwt.audience[0] ?? '', token_use: 'id', 'cognito:username': owner, iat: String(now), exp: String(now + 3600) };
-  const event = apiEvent(route.routeKey, { ...options, claims });
+      : {
+          sub: owner,
+          iss: route.jwt.issuer,
+          aud: route.jwt.audience[0] ?? '',
+          token_use: 'id',
+          'cognito:username': owner,
+          iat: String(now),
+          exp: String(now + 3600),
+          ...(admin && { 'cognito:groups': route.fn.environment['ADMIN_GROUP'] ?? '' }),
+        };
+  const event = apiEvent(route.routeKey, { ...event0, claims });
   return { ...event, requestContext: { ...event.requestContext, accountId: app().resolver.env.accountId, apiId: route.apiId, domainName: new URL(route.apiEndpoint).host } };
 };
 
@@ -158,6 +169,9 @@ describe('the deployed bundles', () => {
     }
     const [first, second] = created;
     if (first === undefined || second === undefined) throw new Error('two sessions were not created');
+    // Each cold api process read the profiles from the template's parameters, under the path its environment names.
+    const profileReads = inputsOf(app().ssm.calls, 'GetParametersByPath');
+    expect(profileReads.map((read) => read['Path'])).toEqual(created.map(() => create.fn.environment['PROFILES_PARAMETER_PATH']));
 
     // 2. Both tasks reach RUNNING: the event ECS sends matches the one rule, whose target records it.
     for (const session of created) {
@@ -218,7 +232,48 @@ describe('the deployed bundles', () => {
     const keys = Items.filter((item) => created.some((s) => s.id === item['sessionId']));
     expect(keys).toHaveLength(2);
     for (const key of keys) expect(typeof key[idempotency.timeToLiveAttribute ?? 'a TTL attribute']).toBe('number');
+    // Only creating a session needs a profile: expiring, sweeping and following tasks read none.
+    expect(inputsOf(app().ssm.calls, 'GetParametersByPath')).toHaveLength(profileReads.length);
     expect(app().unexpected.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+  it('makes only calls that each function\'s own role allows, on every route and handler (IAM policy simulator)', async () => {
+    // The walk above drove create, list, both task events, an expiry fire and the scheduled sweep;
+    // these drive the remaining routes: activity with the task's token, extend, show, terminate,
+    // stats and the admin sweep (which runs the sweep in the api function), and a task that exits.
+    const owner = `prober-${randomUUID().slice(0, 8)}`;
+    const create = apiRoute('POST /sessions');
+    const created = expectAnswer(await app().invoke(create.fn, requestTo(create, owner, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
+    const { session, activityToken } = JSON.parse(created.body) as { session: { id: string }; activityToken: string };
+    const params = { id: session.id };
+    const activity = apiRoute('POST /sessions/{id}/activity');
+    expectAnswer(await app().invoke(activity.fn, requestTo(activity, owner, { params, headers: { 'x-session-token': activityToken }, body: { kind: 'interaction' } })), 200);
+    for (const [routeKey, body, status] of [
+      ['POST /sessions/{id}/extend', { seconds: 60 }, 200],
+      ['GET /sessions/{id}', undefined, 200],
+      ['DELETE /sessions/{id}', undefined, 202],
+    ] as const) {
+      const route = apiRoute(routeKey);
+      expectAnswer(await app().invoke(route.fn, requestTo(route, owner, { params, ...(body !== undefined && { body }) })), status);
+    }
+    for (const [routeKey, body] of [['GET /stats', undefined], ['POST /sweep', { dryRun: false }]] as const) {
+      const route = apiRoute(routeKey);
+      expectAnswer(await app().invoke(route.fn, requestTo(route, owner, { admin: true, ...(body !== undefined && { body }) })), 200);
+    }
+
+    // A task that exits on its own: task-event ends the session and disarms its schedule.
+    const exiting = expectAnswer(await app().invoke(create.fn, requestTo(create, owner, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
+    const exitingId = (JSON.parse(exiting.body) as { session: { id: string } }).session.id;
+    const task = [...app().ecs.tasks.values()].at(-1);
+    if (task === undefined) throw new Error('no task was started');
+    app().ecs.setLastStatus(task.taskArn, 'RUNNING');
+    expect(await deliverToOneRule(app().ecs.stateChangeEvent(task.taskArn))).toEqual({ outcome: 'running' });
+    app().ecs.setLastStatus(task.taskArn, 'STOPPED');
+    expect(await deliverToOneRule(app().ecs.stateChangeEvent(task.taskArn))).toEqual({ outcome: 'stopped' });
+    expect(await sessionItem(create.fn, exitingId)).toMatchObject({ status: 'stopped', endReason: 'task_exited' });
+
+    const invoked = new Set(app().invocations.filter((i) => !i.altered && i.calls.length > 0).map((i) => i.fn.logicalId));
+    expect(invoked.size, 'functions whose calls were recorded').toBe(4);
+    expect(await callsTheirRolesRefuse(app())).toEqual([]);
   });
 });
 
@@ -253,6 +308,26 @@ describe('the walk fails where the deployment would', () => {
     const failure = await failureOf(app().invoke(fn, event, { variables }));
     expect(failure).toBeInstanceOf(InvocationError);
     expect(failure).toMatchObject({ phase: 'init', errorName: 'ConfigError', errorMessage: expect.stringMatching(/SCHEDULER_ROLE_ARN is missing/) as unknown });
+  });
+
+  it('a create that finds no profile under its path answers 500, and its log names the path', async () => {
+    const create = apiRoute('POST /sessions');
+    const variables = { ...create.fn.environment, PROFILES_PARAMETER_PATH: '/elsewhere/profiles' };
+    const invocation = await app().invoke(create.fn, requestTo(create, 'nobody', { body: { profile: Object.keys(rawConfig().profiles)[0] } }), { variables });
+    expect(JSON.parse(expectAnswer(invocation, 500).body)).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    expect(invocation.log).toMatch(/the deployed profiles are not valid.*no parameter under \/elsewhere\/profiles/);
+  });
+
+  it('a create whose parameter store refuses answers 503, and its log says why', async () => {
+    const create = apiRoute('POST /sessions');
+    app().ssm.refuse = new AwsServiceError(400, 'AccessDeniedException', 'User is not authorized to perform: ssm:GetParametersByPath');
+    try {
+      const invocation = await app().invoke(create.fn, requestTo(create, 'nobody', { body: { profile: Object.keys(rawConfig().profiles)[0] } }));
+      expect(JSON.parse(expectAnswer(invocation, 503).body)).toMatchObject({ error: { code: 'unavailable' } });
+      expect(invocation.log).toMatch(/the profiles could not be read.*AccessDeniedException/);
+    } finally {
+      app().ssm.refuse = undefined;
+    }
   });
 
   it('a sessions table whose indexes are named differently fails the sweep', async () => {

@@ -1,6 +1,7 @@
-// The deployable app as `npm run synth` builds it: cdk-nag (AwsSolutions and Serverless) and CDK's
-// template validation report nothing unacknowledged, every acknowledgment says why, cdk-nag really
-// runs, and bad config stops bin/app.ts with the key's name instead of a stack trace.
+// The deployable app as `npm run synth` builds it: cdk-nag (AwsSolutions and Serverless), the AWS
+// Control Tower proactive controls (cfn-guard) and CDK's template validation report nothing
+// unacknowledged, every acknowledgment says why (and each acknowledged control is in the README),
+// both plugins really run, and bad config stops bin/app.ts with the key's name instead of a stack trace.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +13,42 @@ import { type IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../contract/app-config';
 import { PROJECT_ROOT } from '../../lib/constructs/session-function';
+import { ACKNOWLEDGEABLE_CONTROLS, CONTROL_TOWER_PLUGIN } from '../../lib/nag/control-tower';
 import { buildApp } from '../../lib/session-expiry-app';
 import { type SynthesizedApp, rawConfig, synthApp, tempOutdir } from '../support/synth-app';
 
-interface ValidationReport {
-  pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[];
+interface Violation {
+  ruleName: string;
+  description: string;
+  severity: string;
+  violatingConstructs: { constructPath: string }[];
 }
+
+interface SuppressedViolation extends Violation {
+  reason: string;
+  acknowledgedAt: string;
+}
+
+interface ValidationReport {
+  pluginReports: { pluginName: string; conclusion: string; violations: Violation[]; suppressedViolations?: SuppressedViolation[] }[];
+}
+
+const reportOf = (outdir: string): ValidationReport =>
+  JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+
+const controlTowerReport = (outdir: string) => reportOf(outdir).pluginReports.find((r) => r.pluginName === CONTROL_TOWER_PLUGIN);
+
+/** The Control Tower id a cfn-guard finding names, e.g. `CT.SQS.PR.1`. */
+const controlIdOf = (violation: Violation): string | undefined => /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(violation.description)?.[1];
+
+/** The README section that lists every acknowledged control. */
+const readmeControlsSection = (): string => {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('### Control Tower proactive controls');
+  expect(start, 'README section "Control Tower proactive controls"').toBeGreaterThanOrEqual(0);
+  const end = readme.indexOf('\n#', start + 1);
+  return readme.slice(start, end === -1 ? undefined : end);
+};
 
 const acknowledgmentsUnder = (root: IConstruct): { path: string; id: string; reason: string }[] =>
   root.node.findAll().flatMap((c) =>
@@ -30,12 +61,12 @@ describe('the synthesized app', () => {
   let synth: SynthesizedApp;
 
   beforeAll(() => {
-    synth = synthApp(rawConfig(), { cfnValidation: true });
+    synth = synthApp(rawConfig(), { cfnValidation: true, controlTower: true });
   });
   afterAll(() => synth?.cleanup());
 
-  it('has no unacknowledged cdk-nag or template-validation finding, error or warning', () => {
-    const report = JSON.parse(readFileSync(join(synth.outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+  it('has no unacknowledged cdk-nag, Control Tower or template-validation finding, error or warning', () => {
+    const report = reportOf(synth.outdir);
     const findings = report.pluginReports.flatMap((r) =>
       r.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`),
     );
@@ -59,6 +90,38 @@ describe('the synthesized app', () => {
     }
   });
 
+  it('passes every Control Tower proactive control it does not acknowledge', () => {
+    const report = controlTowerReport(synth.outdir);
+    expect(report?.conclusion).toBe('success');
+    expect(report?.violations).toEqual([]);
+  });
+
+  it('acknowledges Control Tower controls on the failing resource, each with a reason', () => {
+    const suppressed = controlTowerReport(synth.outdir)?.suppressedViolations ?? [];
+    expect(suppressed.length).toBeGreaterThan(0);
+    for (const { ruleName, reason, acknowledgedAt, violatingConstructs } of suppressed) {
+      expect(reason.trim().length, `${ruleName} at ${acknowledgedAt}`).toBeGreaterThanOrEqual(20);
+      // On the resource or its L2 construct, never a stack or the whole app.
+      expect(acknowledgedAt.split('/').length, `${ruleName} at ${acknowledgedAt}`).toBeGreaterThan(1);
+      for (const { constructPath } of violatingConstructs) {
+        expect(constructPath.split('/').length - acknowledgedAt.split('/').length, `${ruleName} at ${constructPath}`).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('lists every acknowledged control in the README by id and rule, and acknowledges nothing stale', () => {
+    const section = readmeControlsSection();
+    const suppressed = controlTowerReport(synth.outdir)?.suppressedViolations ?? [];
+    for (const violation of suppressed) {
+      const id = controlIdOf(violation);
+      expect(id, violation.description).toBeDefined();
+      expect(section, `${id} in README`).toContain(`\`${id}\``);
+      expect(section, `${violation.ruleName} in README`).toContain(`\`${violation.ruleName}\``);
+    }
+    const used = [...new Set(suppressed.map((v) => `${controlIdOf(v)} ${v.ruleName}`))].sort();
+    expect(used).toEqual(Object.entries(ACKNOWLEDGEABLE_CONTROLS).map(([id, rule]) => `${id} ${rule}`).sort());
+  });
+
   it('acknowledges wildcard IAM findings one by one, never a whole rule', () => {
     const wildcards = acknowledgmentsUnder(synth.app).filter((a) => a.id.includes('AwsSolutions-IAM5'));
     expect(wildcards.length).toBeGreaterThan(0);
@@ -66,8 +129,8 @@ describe('the synthesized app', () => {
   });
 });
 
-describe('cdk-nag', () => {
-  it('really runs: an insecure queue added to the app fails synth', () => {
+describe('cdk-nag and the Control Tower controls', () => {
+  it('really run: an insecure queue added to the app fails synth', () => {
     const { outdir, cleanup } = tempOutdir();
     try {
       const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
@@ -75,6 +138,11 @@ describe('cdk-nag', () => {
       new Queue(new Stack(app, 'Insecure'), 'PlainQueue');
 
       expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+      const failures = (controlTowerReport(outdir)?.violations ?? []).flatMap((v) =>
+        v.violatingConstructs.map((c) => `${controlIdOf(v)} ${c.constructPath}`),
+      );
+      expect(failures).toContain('CT.SQS.PR.1 Insecure/PlainQueue/Resource');
+      expect(failures.every((f) => f.endsWith(' Insecure/PlainQueue/Resource'))).toBe(true);
     } finally {
       cleanup();
     }

@@ -8,8 +8,9 @@ describe('local route table', () => {
     expect(API_ROUTES.map(routeKeyOf).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('leaves only /health and activity without the JWT authorizer', () => {
-    expect(API_ROUTES.filter((r) => !r.authorized).map(routeKeyOf)).toEqual(['GET /health', 'POST /sessions/{id}/activity']);
+  it('leaves only /health and activity without an authorizer, and only the task route on IAM', () => {
+    expect(API_ROUTES.filter((r) => r.authorizer === 'none').map(routeKeyOf)).toEqual(['GET /health', 'POST /sessions/{id}/activity']);
+    expect(API_ROUTES.filter((r) => r.authorizer === 'iam').map(routeKeyOf)).toEqual(['POST /sessions/{id}/task-activity']);
   });
 
   it('matches like API Gateway: method, literal segments, decoded path parameters', () => {

@@ -1,9 +1,9 @@
 // API Gateway HTTP API (payload v2) events for handler tests, built the way API Gateway builds them:
-// lower-case headers, routeKey, rawPath with the path parameters filled in, and JWT claims under
-// requestContext.authorizer (absent on routes without the authorizer).
+// lower-case headers, routeKey, rawPath with the path parameters filled in, and JWT claims (or the
+// IAM signer) under requestContext.authorizer (absent on routes without an authorizer).
 import { type Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { type ApiEvent, type JwtClaims } from '../../lambdas/handlers/http/api-event';
+import { type ApiEvent, type IamCaller, type JwtClaims } from '../../lambdas/handlers/http/api-event';
 import { T0 } from './time';
 
 export interface ApiEventOptions {
@@ -20,6 +20,8 @@ export interface ApiEventOptions {
   requestId?: string | null;
   /** Override the route key, e.g. '$default' to exercise the method+path fallback. */
   routeKey?: string;
+  /** The SigV4 signer API Gateway's IAM authorization verified (routes with IAM authorization only). */
+  iam?: IamCaller;
 }
 
 export const USER = 'user-1';
@@ -61,7 +63,8 @@ export const apiEvent = (route: string, opts: ApiEventOptions = {}): ApiEvent =>
       // T0, as API Gateway writes it.
       time: '10/Mar/2026:12:00:00 +0000',
       timeEpoch: T0,
-      ...(claims !== null && { authorizer: { jwt: { claims, scopes: null } } }),
+      ...(opts.iam !== undefined && { authorizer: { iam: opts.iam } }),
+      ...(opts.iam === undefined && claims !== null && { authorizer: { jwt: { claims, scopes: null } } }),
     },
     ...(body !== undefined && { body }),
     isBase64Encoded: opts.isBase64Encoded ?? false,

@@ -1,7 +1,8 @@
 // A synthesized app "deployed" on this machine: its tables created in dynalite as the templates
-// declare them, local fakes of ECS, Scheduler and EventBridge that know the templates' cluster,
-// task definitions, schedule groups and buses, an X-Ray daemon sink, and a sandbox that runs each
-// function's bundle as Lambda would with the SDK pointed at all of these. `deliver` and `fire` do
+// declare them, local fakes of ECS, Scheduler, EventBridge and SSM Parameter Store that know the
+// templates' cluster, task definitions, schedule groups, buses and parameters, an X-Ray daemon
+// sink, and a sandbox that runs each function's bundle as Lambda would with the SDK pointed at all
+// of these (DynamoDB through a recording proxy, so each invocation's calls to every service are known). `deliver` and `fire` do
 // what EventBridge and Scheduler would do with an event or a schedule target. One per test file:
 // start in beforeAll, stop in afterAll.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,15 +11,26 @@ import { join } from 'node:path';
 import { type EcsFake, startEcsFake } from './aws-fakes/ecs';
 import { matchesEventPattern } from './aws-fakes/event-pattern';
 import { type EventBridgeFake, startEventBridgeFake } from './aws-fakes/eventbridge';
-import { type FakeRequest, startUnexpectedServiceFake } from './aws-fakes/http-fake';
+import { type FakeRequest, type RecordedCall, startUnexpectedServiceFake } from './aws-fakes/http-fake';
+import { startRecordingProxy } from './aws-fakes/recording-proxy';
 import { type SchedulerFake, startSchedulerFake } from './aws-fakes/scheduler';
+import { type FakeParameter, type SsmFake, startSsmFake } from './aws-fakes/ssm';
 import { type XrayDaemonFake, startXrayDaemonFake } from './aws-fakes/xray-daemon';
 import { CfnResolver } from './cfn-intrinsics';
 import { type DeployedFunction, functionWithArn, readCloudAssembly } from './cloud-assembly';
 import { type DynaliteHandle, startDynalite } from './dynalite';
 import { type Invocation, type InvokeOptions, type LambdaSandbox, invoke, writeRunner } from './lambda-runner';
 import { type CreatedTable, createTemplateTables } from './template-tables';
+import { type AwsService, type SdkCall } from './iam/call-requests';
 import { type Deployment, type ScheduleTarget, attributesOf, eventRules, refsOf, roleWithArn } from './template-wiring';
+
+/** The AWS calls one invocation made (invocations run one at a time, so each call is its function's). */
+export interface InvocationCalls {
+  fn: DeployedFunction;
+  /** Run with variables or a Handler other than the template's: not the deployed function. */
+  altered: boolean;
+  calls: SdkCall[];
+}
 
 export interface DeployedApp extends Deployment {
   dynalite: DynaliteHandle;
@@ -26,10 +38,13 @@ export interface DeployedApp extends Deployment {
   ecs: EcsFake;
   scheduler: SchedulerFake;
   eventBridge: EventBridgeFake;
+  ssm: SsmFake;
   xray: XrayDaemonFake;
   /** Requests that reached no fake (a client of a service nobody expected). */
   unexpected: FakeRequest[];
   sandbox: LambdaSandbox;
+  /** Every invocation so far, with the DynamoDB, ECS, Scheduler, EventBridge and SSM calls it made. */
+  invocations: InvocationCalls[];
   /** One cold invocation of a function's bundle. */
   invoke(fn: DeployedFunction, event: unknown, options?: InvokeOptions): Promise<Invocation>;
   /** EventBridge: the event, put on `bus`, goes to every target of every enabled rule there whose pattern matches it. */
@@ -47,6 +62,14 @@ const taskDefinitionsOf = (resolver: CfnResolver) =>
       return [resolver.ref(stackName, logicalId), definition];
     }),
   );
+
+/** The templates' parameters as CloudFormation would write them. */
+const parametersOf = (resolver: CfnResolver): FakeParameter[] =>
+  resolver.resourcesOfType('AWS::SSM::Parameter').map(({ stackName, resource }) => {
+    const p = resolver.resolve(stackName, resource.Properties) as { Name?: string; Value: string; Type: string };
+    if (p.Name === undefined) throw new Error('a parameter of the templates has no Name: the functions could not find it by path');
+    return { Name: p.Name, Value: p.Value, Type: p.Type };
+  });
 
 export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => {
   const assembly = readCloudAssembly(outdir);
@@ -69,9 +92,11 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
     const dynalite = await open(startDynalite(), (d) => d.stop());
     const tables = await createTemplateTables(dynalite.client, resolver);
     const close = (fake: { close: () => Promise<void> }) => fake.close();
+    const dynamodb = await open(startRecordingProxy(dynalite.endpoint), close);
     const ecs = await open(startEcsFake({ region, accountId, clusters: attributesOf(deployment, 'AWS::ECS::Cluster', 'Arn'), taskDefinitions: taskDefinitionsOf(resolver) }), close);
     const scheduler = await open(startSchedulerFake({ region, accountId, groups: refsOf(deployment, 'AWS::Scheduler::ScheduleGroup') }), close);
     const eventBridge = await open(startEventBridgeFake({ region, accountId, buses: refsOf(deployment, 'AWS::Events::EventBus') }), close);
+    const ssm = await open(startSsmFake({ parameters: parametersOf(resolver) }), close);
     const xray = await open(startXrayDaemonFake(), close);
     const unexpected = await open(startUnexpectedServiceFake(), close);
     const sandbox: LambdaSandbox = {
@@ -83,13 +108,24 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
       // other client falls back to AWS_ENDPOINT_URL, which refuses and records every call.
       endpoints: {
         AWS_ENDPOINT_URL: unexpected.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
         AWS_ENDPOINT_URL_ECS: ecs.endpoint,
         AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       },
     };
-    const run = (fn: DeployedFunction, event: unknown, options?: InvokeOptions) => invoke(fn, event, sandbox, options);
+    const recorders: [AwsService, RecordedCall[]][] = [['dynamodb', dynamodb.calls], ['ecs', ecs.calls], ['scheduler', scheduler.calls], ['eventbridge', eventBridge.calls], ['ssm', ssm.calls]];
+    const invocations: InvocationCalls[] = [];
+    const run = async (fn: DeployedFunction, event: unknown, options?: InvokeOptions): Promise<Invocation> => {
+      const before = recorders.map(([, calls]) => calls.length);
+      try {
+        return await invoke(fn, event, sandbox, options);
+      } finally {
+        const calls = recorders.flatMap(([service, recorded], i) => recorded.slice(before[i]).map((call) => ({ service, ...call })));
+        invocations.push({ fn, altered: options?.variables !== undefined || options?.handler !== undefined, calls });
+      }
+    };
 
     return {
       ...deployment,
@@ -98,9 +134,11 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
       ecs,
       scheduler,
       eventBridge,
+      ssm,
       xray,
       unexpected: unexpected.requests,
       sandbox,
+      invocations,
       invoke: run,
       deliver: async (event, bus = 'default') => {
         const matching = eventRules(deployment).filter((r) => r.eventBusName === bus && r.state === 'ENABLED' && matchesEventPattern(r.pattern, event));

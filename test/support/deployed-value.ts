@@ -24,6 +24,8 @@ export const deployedValue = (value: unknown): string => {
   if ('Fn::GetAtt' in intrinsic) {
     const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
     if (attribute === 'ApiEndpoint') return `https://${id.toLowerCase()}.execute-api.eu-west-1.amazonaws.com`;
+    // A role's ARN as IAM writes it (the functions compare task roles by it); anything else generic.
+    if (attribute === 'Arn' && /Role[0-9A-F]{8}$/.test(id)) return `arn:aws:iam::123456789012:role/${id}`;
     return attribute === 'Arn' ? `arn:aws:service:eu-west-1:123456789012:${id}` : `${id}-${attribute}`;
   }
   if ('Fn::ImportValue' in intrinsic) return `imported-${String(intrinsic['Fn::ImportValue'])}`;
@@ -34,3 +36,20 @@ export const deployedValue = (value: unknown): string => {
 /** A function's environment as deployed: every variable's value resolved (see `deployedValue`). */
 export const deployedEnvironment = (variables: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, deployedValue(value)]));
+
+interface ParameterResource {
+  Properties?: Record<string, unknown>;
+}
+
+/**
+ * The String parameters of a template directly under `path`, as GetParametersByPath (not recursive)
+ * with Powertools would give them to the function: name below the path → deployed value.
+ */
+export const deployedParametersUnder = (parameters: Record<string, ParameterResource>, path: string): Record<string, string> =>
+  Object.fromEntries(
+    Object.values(parameters).flatMap((p) => {
+      const name = deployedValue(p.Properties?.['Name']);
+      const rest = name.startsWith(`${path}/`) ? name.slice(path.length + 1) : undefined;
+      return rest === undefined || rest.includes('/') ? [] : [[rest, deployedValue(p.Properties?.['Value'])]];
+    }),
+  );

@@ -1,13 +1,15 @@
 // A SessionStore in memory for use-case tests. It keeps the port's contract exactly (conditional
 // writes that bump `version` and answer a failed condition with the current item), so races can be
 // staged deterministically; fakes.test.ts runs the same cases against it and the DynamoDB adapter.
+import { type KeyShape, decodePageToken, encodePageToken } from '../../lambdas/adapters/dynamodb/pagination-token';
 import { ValidationError } from '../../lambdas/domain/errors';
-import { type Session, type SessionStatus, ENDED_STATUSES, LIVE_STATUSES, SESSION_STATUSES, ms } from '../../lambdas/domain/session';
+import { type Session, type SessionStatus, END_REASONS, ENDED_STATUSES, LIVE_STATUSES, SESSION_STATUSES, ms } from '../../lambdas/domain/session';
 import {
+  type CountedEnd,
+  type EndedCounts,
   type Page,
   type SessionPatch,
   type SessionStore,
-  type StatusCounts,
   type StatusFilter,
   type WriteExpectation,
   type WriteResult,
@@ -21,12 +23,18 @@ type StoreOp =
   | 'listByOwner'
   | 'listDue'
   | 'listLive'
-  | 'countByStatus';
+  | 'countEnded'
+  | 'endedCounts';
+
+/** The fake's resume position: an offset into the owner's filtered sessions. */
+const OFFSET_KEY: KeyShape = { offset: 'integer' };
 
 /** A SessionStore in memory. Each call is atomic (no await inside), like one DynamoDB request. */
 export class InMemorySessionStore implements SessionStore {
   readonly sessions = new Map<string, Session>();
   readonly failures = new FailurePlan<StoreOp>();
+  /** The ends counted, in order. */
+  readonly counted: CountedEnd[] = [];
   /** Every update call, in order (also the ones whose condition failed). */
   readonly updates: { id: string; patch: SessionPatch; expect: WriteExpectation; ok: boolean }[] = [];
   /**
@@ -103,11 +111,12 @@ export class InMemorySessionStore implements SessionStore {
     const mine = [...this.sessions.values()]
       .filter((s) => s.ownerId === ownerId && wanted.includes(s.status))
       .sort((a, b) => ms(b.createdAt) - ms(a.createdAt) || (a.id < b.id ? 1 : -1));
-    const start = opts.nextToken === undefined ? 0 : Number(Buffer.from(opts.nextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0) throw new ValidationError('nextToken', 'nextToken is not a token this API issued');
+    // The same binding as the DynamoDB store's tokens: another owner's or another filter's token is refused.
+    const scope = JSON.stringify([ownerId, opts.status]);
+    const start = opts.nextToken === undefined ? 0 : Number(decodePageToken(opts.nextToken, OFFSET_KEY, scope).offset);
     const items = mine.slice(start, start + opts.limit).map((s) => structuredClone(s));
     const end = start + items.length;
-    return { items, ...(end < mine.length && { nextToken: Buffer.from(String(end)).toString('base64url') }) };
+    return { items, ...(end < mine.length && { nextToken: encodePageToken({ offset: end }, scope) }) };
   }
 
   async listDue(epochMs: number): Promise<Session[]> {
@@ -129,11 +138,22 @@ export class InMemorySessionStore implements SessionStore {
       .map((s) => structuredClone(s));
   }
 
-  async countByStatus(): Promise<StatusCounts> {
+  async countEnded(end: CountedEnd): Promise<void> {
     await Promise.resolve();
-    this.failures.check('countByStatus');
-    const byStatus = Object.fromEntries(SESSION_STATUSES.map((s) => [s, 0])) as Record<SessionStatus, number>;
-    for (const s of this.sessions.values()) byStatus[s.status] += 1;
-    return { byStatus };
+    this.failures.check('countEnded', end);
+    this.counted.push(structuredClone(end));
+  }
+
+  async endedCounts(): Promise<EndedCounts> {
+    await Promise.resolve();
+    this.failures.check('endedCounts');
+    const byStatus = Object.fromEntries(ENDED_STATUSES.map((s) => [s, 0])) as EndedCounts['byStatus'];
+    const byEndReason = Object.fromEntries(END_REASONS.map((r) => [r, 0])) as EndedCounts['byEndReason'];
+    for (const end of this.counted) {
+      byStatus[end.status] += 1;
+      byEndReason[end.reason] += 1;
+    }
+    const since = this.counted[0]?.at;
+    return { byStatus, byEndReason, ...(since !== undefined && { since }) };
   }
 }

@@ -7,14 +7,14 @@ import { DynamoDbOwnerSlots } from '../../lambdas/adapters/dynamodb/dynamodb-own
 import { DynamoDbSessionStore } from '../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { type Session, iso } from '../../lambdas/domain/session';
 import { type IdempotencyKeys } from '../../lambdas/ports/idempotency-keys';
-import { type OwnerSlots } from '../../lambdas/ports/owner-slots';
+import { type OwnerSlots, type SlotPool } from '../../lambdas/ports/owner-slots';
 import { type SessionStore } from '../../lambdas/ports/session-store';
 import { type DynaliteHandle, startDynalite } from './dynalite';
 import { InMemoryIdempotencyKeys } from './fake-idempotency-keys';
 import { InMemoryOwnerSlots } from './fake-owner-slots';
 import { InMemorySessionStore } from './fake-session-store';
 import { FakeScheduler, FakeTaskRunner, FakeClock, MINUTE, T0, throttled } from './fakes';
-import { sessionFixture } from './session-fixture';
+import { openTabs, sessionFixture } from './session-fixture';
 
 let dynamo: DynaliteHandle | undefined;
 beforeAll(async () => {
@@ -48,6 +48,8 @@ const keyStores: [string, () => IdempotencyKeys][] = [
 ];
 
 let owners = 0;
+/** An owner's slots of profile `demo`, for an owner no other case uses. */
+const newPool = (): SlotPool => ({ ownerId: `contract-${(owners += 1)}`, profile: 'demo' });
 /** A session of an owner no other case uses (the dynalite tables are shared by the cases). */
 const fresh = (overrides: Partial<Session> = {}): Session => sessionFixture({ ownerId: `contract-${(owners += 1)}`, createdAt: iso(T0), ...overrides });
 
@@ -57,9 +59,9 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     const s = fresh({ disconnectedAt: iso(T0) });
     await store.create(s);
 
-    const result = await store.update(s.id, { connections: 2, disconnectedAt: null }, { statusIn: ['running'], version: 1, ownerId: s.ownerId });
+    const result = await store.update(s.id, { openConnections: openTabs(2, T0), disconnectedAt: null }, { statusIn: ['running'], version: 1, ownerId: s.ownerId });
 
-    expect(result).toEqual({ ok: true, session: { ...s, connections: 2, disconnectedAt: undefined, version: 2 } });
+    expect(result).toEqual({ ok: true, session: { ...s, openConnections: openTabs(2, T0), disconnectedAt: undefined, version: 2 } });
     const stored = await store.get(s.id);
     expect(stored?.version).toBe(2);
     expect(stored && 'disconnectedAt' in stored).toBe(false);
@@ -85,7 +87,7 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     const s = fresh();
     await store.create(s);
 
-    const result = await store.update(s.id, { connections: 5 }, expect_);
+    const result = await store.update(s.id, { openConnections: openTabs(5, T0) }, expect_);
 
     expect(result).toEqual({ ok: false, current: s });
     expect(await store.get(s.id)).toEqual(s);
@@ -94,7 +96,7 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
   it('a condition on a missing session answers with no current item', async () => {
     const store = makeStore();
 
-    await expect(store.update('missing-id', { connections: 1 }, { statusIn: ['running'] })).resolves.toEqual({ ok: false, current: undefined });
+    await expect(store.update('missing-id', { openConnections: openTabs(1, T0) }, { statusIn: ['running'] })).resolves.toEqual({ ok: false, current: undefined });
   });
 
   it('a schedule-name condition of null holds when no schedule is named', async () => {
@@ -105,7 +107,7 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     await expect(store.update(s.id, { status: 'stopped', endedAt: iso(T0) }, { scheduleName: null })).resolves.toMatchObject({ ok: true });
   });
 
-  it('lists due and live sessions (live only) and counts by status', async () => {
+  it('lists due and live sessions (live only)', async () => {
     const store = makeStore();
     const owner = `contract-${(owners += 1)}`;
     const due = fresh({ ownerId: owner, createdAt: iso(T0 - 60 * MINUTE) });
@@ -122,8 +124,34 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
     expect(dueIds).not.toContain(ended.id);
     expect(liveIds).toEqual(expect.arrayContaining([due.id, later.id, stopping.id]));
     expect(liveIds).not.toContain(ended.id);
-    const { byStatus } = await store.countByStatus();
-    expect(byStatus.stopped).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts ends by status and reason, from the first end counted', async () => {
+    const store = makeStore();
+    const before = await store.endedCounts();
+
+    await store.countEnded({ status: 'stopped', reason: 'idle_timeout', at: iso(T0) });
+    await store.countEnded({ status: 'stopped', reason: 'user_request', at: iso(T0 + MINUTE) });
+    await store.countEnded({ status: 'failed', reason: 'start_failed', at: iso(T0 + 2 * MINUTE) });
+    const after = await store.endedCounts();
+
+    expect(after.byStatus).toEqual({ stopped: before.byStatus.stopped + 2, failed: before.byStatus.failed + 1 });
+    expect(after.byEndReason.idle_timeout - before.byEndReason.idle_timeout).toBe(1);
+    expect(after.byEndReason.start_failed - before.byEndReason.start_failed).toBe(1);
+    expect(after.byEndReason.orphaned - before.byEndReason.orphaned).toBe(0);
+    expect(after.since).toBe(before.since ?? iso(T0));
+  });
+
+  it('refuses a nextToken of another owner or another filter', async () => {
+    const store = makeStore();
+    const owner = `contract-${(owners += 1)}`;
+    for (const minutesAgo of [30, 20, 10]) await store.create(fresh({ ownerId: owner, createdAt: iso(T0 - minutesAgo * MINUTE) }));
+    const { nextToken } = await store.listByOwner(owner, { status: 'live', limit: 1 });
+    if (nextToken === undefined) throw new Error('expected a second page');
+
+    await expect(store.listByOwner(`contract-${(owners += 1)}`, { status: 'live', limit: 1, nextToken })).rejects.toMatchObject({ field: 'nextToken' });
+    await expect(store.listByOwner(owner, { status: 'all', limit: 1, nextToken })).rejects.toMatchObject({ field: 'nextToken' });
+    await expect(store.listByOwner(owner, { status: 'live', limit: 1, nextToken })).resolves.toMatchObject({ items: [expect.anything()] });
   });
 
   it('lists an owner newest first, in pages, by status', async () => {
@@ -143,9 +171,10 @@ describe.each(stores)('SessionStore contract: %s', (_, makeStore) => {
 });
 
 describe.each(slotStores)('OwnerSlots contract: %s', (_, makeSlots) => {
-  it('claims owner slots up to the limit, lets a holder claim again, and keeps owners apart', async () => {
+  it('claims owner slots up to the limit, lets a holder claim again, and keeps owners and profiles apart', async () => {
     const slots = makeSlots();
-    const [owner, other] = [`contract-${(owners += 1)}`, `contract-${(owners += 1)}`];
+    const [owner, other] = [newPool(), newPool()];
+    const otherProfile = { ...owner, profile: 'other' };
 
     const claims = [
       await slots.claim(owner, 'a', 2, T0),
@@ -153,26 +182,28 @@ describe.each(slotStores)('OwnerSlots contract: %s', (_, makeSlots) => {
       await slots.claim(owner, 'c', 2, T0 + 2),
       await slots.claim(owner, 'a', 2, T0 + 3),
       await slots.claim(other, 'c', 2, T0 + 4),
+      await slots.claim(otherProfile, 'd', 1, T0 + 5),
     ];
 
-    expect(claims).toEqual([true, true, false, true, true]);
+    expect(claims).toEqual([true, true, false, true, true, true]);
     expect(await slots.holders(owner)).toEqual([
       { sessionId: 'b', claimedAtMs: T0 + 1 },
       { sessionId: 'a', claimedAtMs: T0 + 3 },
     ]);
     expect(await slots.holders(other)).toEqual([{ sessionId: 'c', claimedAtMs: T0 + 4 }]);
-    expect(await slots.holders(`contract-${(owners += 1)}`)).toEqual([]);
+    expect(await slots.holders(otherProfile)).toEqual([{ sessionId: 'd', claimedAtMs: T0 + 5 }]);
+    expect(await slots.holders(newPool())).toEqual([]);
   });
 
   it('releases a held slot only, and with a claim time only that claim', async () => {
     const slots = makeSlots();
-    const owner = `contract-${(owners += 1)}`;
+    const owner = newPool();
     await slots.claim(owner, 'a', 2, T0);
     await slots.claim(owner, 'b', 2, T0 + 1);
 
     await slots.release(owner, 'nobody');
     await slots.release(owner, 'a', T0 - 1);
-    await slots.release(`contract-${(owners += 1)}`, 'a');
+    await slots.release(newPool(), 'a');
     expect((await slots.holders(owner)).map((s) => s.sessionId)).toEqual(['a', 'b']);
 
     await slots.release(owner, 'a', T0);
@@ -184,7 +215,7 @@ describe.each(slotStores)('OwnerSlots contract: %s', (_, makeSlots) => {
 
   it('ten claims at once for a limit of three: exactly three get a slot', async () => {
     const slots = makeSlots();
-    const owner = `contract-${(owners += 1)}`;
+    const owner = newPool();
     const ids = Array.from({ length: 10 }, (_, i) => `s-${i}`);
 
     const claims = await Promise.all(ids.map((id, i) => slots.claim(owner, id, 3, T0 + i)));
@@ -196,7 +227,7 @@ describe.each(slotStores)('OwnerSlots contract: %s', (_, makeSlots) => {
 
   it('releases and claims at once never leave more holders than the limit', async () => {
     const slots = makeSlots();
-    const owner = `contract-${(owners += 1)}`;
+    const owner = newPool();
     for (const id of ['old-0', 'old-1', 'old-2']) await slots.claim(owner, id, 3, T0);
     const fresh = Array.from({ length: 6 }, (_, i) => `new-${i}`);
 

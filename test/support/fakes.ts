@@ -7,18 +7,17 @@ import { type Clock } from '../../lambdas/ports/clock';
 import { type EventPublisher, type SessionEvent } from '../../lambdas/ports/event-publisher';
 import { type ArmRequest, type ExpiryFire, type ExpiryScheduler } from '../../lambdas/ports/expiry-scheduler';
 import { type Log, type LogExtra, type MetricDimensions, type MetricName, type Metrics } from '../../lambdas/ports/observability';
+import { fixedProfiles } from '../../lambdas/ports/profile-catalog';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
 import { DEFAULT_SETTINGS, type UseCaseDeps, type UseCaseSettings } from '../../lambdas/use-cases/use-case-deps';
 import { FailurePlan } from './failure-plan';
 import { InMemoryIdempotencyKeys } from './fake-idempotency-keys';
 import { InMemoryOwnerSlots } from './fake-owner-slots';
 import { InMemorySessionStore } from './fake-session-store';
+import { T0 } from './time';
 
-/** 2026-03-10T12:00:00Z: the instant fake clocks start at. */
-export const T0 = Date.parse('2026-03-10T12:00:00.000Z');
-export const SECOND = 1000;
-export const MINUTE = 60 * SECOND;
-export const HOUR = 60 * MINUTE;
+// Re-exported so use-case tests take the clock's units from the module that builds their fakes.
+export { HOUR, MINUTE, SECOND, T0 } from './time';
 
 export class FakeClock implements Clock {
   constructor(private current: number = T0) {}
@@ -282,6 +281,9 @@ export const TEST_PROFILES: Record<string, Profile> = {
 
 export const TEST_SETTINGS: UseCaseSettings = { ...DEFAULT_SETTINGS, apiUrl: 'https://sessions.example.test' };
 
+/** The `startedBy` marker of the test deployment (a handler ignores task events of any other). */
+export const TEST_TASK_MARKER = 'se-test-deployment-0a1b2c3d';
+
 /** The three stores of the use cases, as a test provides them. */
 export type Stores = Pick<UseCaseDeps, 'store' | 'idempotencyKeys' | 'ownerSlots'>;
 
@@ -328,7 +330,7 @@ export const makeDeps = <S extends Stores = InMemoryStores>(overrides: DepsOverr
     clock,
     log: new RecordingLog(),
     metrics: new RecordingMetrics(),
-    profiles: overrides.profiles ?? TEST_PROFILES,
+    profiles: fixedProfiles(overrides.profiles ?? TEST_PROFILES),
     settings: { ...TEST_SETTINGS, ...overrides.settings },
   };
 };

@@ -1,5 +1,6 @@
-// Runs sessionctl in-process with captured output and a fixed clock (T0), for the CLI tests against
-// a fake API and the end-to-end tests against the local stack.
+// Runs sessionctl in-process with captured output and a clock that starts at T0 and moves only when
+// the CLI waits (instantly, recorded in `sleptMs`), for the CLI tests against a fake API and the
+// end-to-end tests against the local stack.
 import { Writable } from 'node:stream';
 import { type CliIo } from '../../cli/cli-io';
 import { run } from '../../cli/program';
@@ -29,6 +30,8 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+  /** Every wait of the CLI, in order. */
+  sleptMs: number[];
 }
 
 export const runCli = async (
@@ -37,13 +40,20 @@ export const runCli = async (
 ): Promise<CliRun> => {
   const stdout = new CapturedStream();
   const stderr = new CapturedStream({ tty: options.stderrTty === true });
+  let nowMs = T0;
+  const sleptMs: number[] = [];
   const io: CliIo = {
     stdout,
     stderr,
     env: options.env ?? {},
-    now: () => T0,
+    now: () => nowMs,
+    sleep: (ms) => {
+      sleptMs.push(ms);
+      nowMs += ms;
+      return Promise.resolve();
+    },
     ...(options.cwd !== undefined && { cwd: options.cwd }),
   };
   const code = await run(argv, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return { code, stdout: stdout.text, stderr: stderr.text, sleptMs };
 };

@@ -11,6 +11,10 @@ export const SESSION_ID = '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11';
 /** The activity token whose hash fixtures carry, for tests of token-authenticated heartbeats. */
 export const FIXTURE_ACTIVITY_TOKEN = 'fixture-activity-token';
 
+/** `n` open connections named `tab-1` … `tab-n`, each last seen at `seenAtMs`. */
+export const openTabs = (n: number, seenAtMs: number): Record<string, string> =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`tab-${i + 1}`, iso(seenAtMs)]));
+
 /** No disconnect grace and no warning: a test that wants either says so in `timeouts`. */
 export const FIXTURE_TIMEOUTS: SessionTimeouts = {
   idleTimeoutSeconds: 900,
@@ -54,7 +58,7 @@ export const sessionFixture = (options: SessionFixtureOptions = {}): Session => 
     ...(status !== 'starting' && { startedAt: createdAt }),
     ...(ended && { endedAt: createdAt, endReason: status === 'failed' ? 'start_failed' : 'user_request' }),
     lastActivityAt: createdAt,
-    connections: 0,
+    openConnections: {},
     expiresAt: createdAt,
     expiryReason: 'idle_timeout',
     maxExpiresAt: iso(ms(createdAt) + timeouts.maxLifetimeSeconds * 1000),

@@ -1,7 +1,8 @@
 // Builds and synthesizes the real app for CDK tests, once per test file: the config from cdk.json
 // (optionally changed), esbuild bundling skipped through CDK's own `aws:cdk:bundling-stacks`
-// context (bundling is checked by its own test), cdk-nag on as in `npm run synth`, and the cloud
-// assembly in a temp dir that `cleanup` removes.
+// context (bundling is checked by its own test), cdk-nag on as in `npm run synth` (the Control Tower
+// controls only when asked: cfn-guard adds about 3 s a synth), and the cloud assembly in a temp dir
+// that `cleanup` removes.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ export interface SynthOptions {
   /** Also run CDK's built-in CloudFormation template validation (slow: the nag test only). */
   cfnValidation?: boolean;
   bundling?: boolean;
+  /** Also run the Control Tower proactive controls (cfn-guard, about 3 s: the app test only). */
+  controlTower?: boolean;
 }
 
 export interface SynthesizedApp extends SessionExpiryApp {
@@ -50,7 +53,7 @@ export const synthApp = (raw: unknown = rawConfig(), options: SynthOptions = {})
       builtinCloudFormationValidation: options.cfnValidation ?? false,
       context: { ...cdkJson().context, sessionExpiry: raw, 'aws:cdk:bundling-stacks': options.bundling ? ['**'] : [] },
     });
-    const built = buildApp(app, parseConfig(raw));
+    const built = buildApp(app, parseConfig(raw), { controlTower: options.controlTower ?? false });
     app.synth();
     return {
       ...built,

@@ -8,15 +8,21 @@ import {
   type JWTVerifyGetKey,
   type KeyObject,
   createRemoteJWKSet,
+  errors,
   jwtVerify,
 } from 'jose';
-import { UnauthorizedError } from '../../domain/errors';
+import { UnauthorizedError, UnavailableError } from '../../domain/errors';
+
+const { JWKSMultipleMatchingKeys, JWKSNoMatchingKey } = errors;
 
 /** Verified claims; `sub` is always a non-empty string. */
 export type VerifiedClaims = JWTPayload & { sub: string };
 
 export interface JwtVerifier {
-  /** The token's claims, or UnauthorizedError (never saying why: that helps only an attacker). */
+  /**
+   * The token's claims, or UnauthorizedError (never saying why: that helps only an attacker), or
+   * UnavailableError when the keys to check it with cannot be had.
+   */
   verify(token: string): Promise<VerifiedClaims>;
 }
 
@@ -49,7 +55,9 @@ export class JoseJwtVerifier implements JwtVerifier {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key, { issuer, algorithms: ['RS256'], requiredClaims: ['exp'] }));
-    } catch {
+    } catch (error) {
+      // Our side failed (the key set could not be had): the caller may retry, a 503 (README, HTTP API).
+      if (error instanceof UnavailableError) throw error;
       // jose's messages describe the token (claims, key ids); callers only need "no".
       throw new UnauthorizedError('invalid token');
     }
@@ -60,8 +68,33 @@ export class JoseJwtVerifier implements JwtVerifier {
 }
 
 /**
- * The AWS verifier: keys from the issuer's JWKS endpoint (Cognito: `<issuer>/.well-known/jwks.json`),
- * fetched on first use and cached by jose for the life of the process.
+ * A key set resolver whose own failures are ours, not the token's: jose calls it only for a token
+ * that is well formed and RS256, and it fails either because the token names a key the set does not
+ * hold (the token's fault: 401) or because the set could not be fetched or read (refused, timed
+ * out, not 200, not a key set: UnavailableError, a 503), which says nothing about the token.
  */
-export const remoteJwtVerifier = (opts: { issuer: string; audience: readonly string[]; jwksUrl: string }): JwtVerifier =>
-  new JoseJwtVerifier({ issuer: opts.issuer, audience: opts.audience, key: createRemoteJWKSet(new URL(opts.jwksUrl)) });
+export const unavailableWhenUnreachable =
+  (keys: JWTVerifyGetKey): JWTVerifyGetKey =>
+  async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      if (error instanceof JWKSNoMatchingKey || error instanceof JWKSMultipleMatchingKeys) throw error;
+      throw new UnavailableError('the signing keys of the token issuer could not be fetched', error);
+    }
+  };
+
+/** How long one fetch of the key set may take (jose's default, said here): well within the 15 s of the API function. */
+const JWKS_TIMEOUT_MS = 5000;
+
+/**
+ * The AWS verifier: keys from the issuer's JWKS endpoint (Cognito: `<issuer>/.well-known/jwks.json`),
+ * fetched on first use and cached by jose for the life of the process. A key set that cannot be
+ * fetched answers 503, never 401: the token may well be good.
+ */
+export const remoteJwtVerifier = (opts: { issuer: string; audience: readonly string[]; jwksUrl: string; timeoutMs?: number }): JwtVerifier =>
+  new JoseJwtVerifier({
+    issuer: opts.issuer,
+    audience: opts.audience,
+    key: unavailableWhenUnreachable(createRemoteJWKSet(new URL(opts.jwksUrl), { timeoutDuration: opts.timeoutMs ?? JWKS_TIMEOUT_MS })),
+  });

@@ -12,7 +12,7 @@ import {
   type Tag,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { DEFAULT_TASK_MARKER, TASK_MARKER_MAX_LENGTH } from '../../../contract/ecs-tasks';
+import { TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
 import { UnavailableError } from '../../domain/errors';
 import { type Clock, systemClock } from '../../ports/clock';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../ports/task-runner';
@@ -33,15 +33,28 @@ export interface EcsProfileTarget {
   containerName: string;
 }
 
+/** Profile name → the task definition to run and the container that gets the environment. */
+export interface EcsProfileTargets {
+  targetOf(profile: string): Promise<EcsProfileTarget | undefined>;
+}
+
+/** Targets known up front (tests, benchmarks). */
+export const fixedTargets = (targets: Readonly<Record<string, EcsProfileTarget>>): EcsProfileTargets => ({
+  targetOf: (profile) => Promise.resolve(Object.hasOwn(targets, profile) ? targets[profile] : undefined),
+});
+
 export interface EcsTaskRunnerOptions {
   clusterArn: string;
   subnetIds: readonly string[];
   securityGroupIds: readonly string[];
   assignPublicIp: boolean;
-  /** Profile name → the task definition to run and the container that gets the environment. */
-  profiles: Readonly<Record<string, EcsProfileTarget>>;
-  /** The `startedBy` marker RunTask sets and ListTasks filters on; default the contract's marker. */
-  startedBy?: string;
+  /** Where each profile's task definition is looked up (deployed: the profile parameters). */
+  profiles: EcsProfileTargets;
+  /**
+   * This deployment's `startedBy` marker (TASK_MARKER): RunTask sets it, ListTasks filters on it
+   * and the task-state rule matches it, so another deployment's tasks in the cluster are never ours.
+   */
+  startedBy: string;
   /** A task without createdAt (never seen in practice) counts as just created, so the orphan grace protects it. */
   clock?: Clock;
 }
@@ -87,15 +100,15 @@ export class EcsTaskRunner implements TaskRunner {
     private readonly options: EcsTaskRunnerOptions,
   ) {
     if (options.subnetIds.length === 0) throw new RangeError('EcsTaskRunner needs at least one subnet');
-    this.startedBy = options.startedBy ?? DEFAULT_TASK_MARKER;
-    if (this.startedBy.length === 0 || this.startedBy.length > TASK_MARKER_MAX_LENGTH) {
-      throw new RangeError(`EcsTaskRunner needs a startedBy marker of 1 to ${TASK_MARKER_MAX_LENGTH} characters`);
+    this.startedBy = options.startedBy;
+    if (!TASK_MARKER_PATTERN.test(this.startedBy)) {
+      throw new RangeError('EcsTaskRunner needs a startedBy marker of 1 to 36 letters, digits, -, / or _');
     }
     this.clock = options.clock ?? systemClock;
   }
 
   async start(request: StartTaskRequest): Promise<{ taskArn: string }> {
-    const target = this.options.profiles[request.profile];
+    const target = await this.options.profiles.targetOf(request.profile);
     if (!target) throw new Error(`no task definition is configured for profile "${request.profile}"`);
     const tags: Tag[] = [
       { key: TAG_SESSION_ID, value: tagValue(request.sessionId) },
@@ -122,6 +135,9 @@ export class EcsTaskRunner implements TaskRunner {
               assignPublicIp: this.options.assignPublicIp ? 'ENABLED' : 'DISABLED',
             },
           },
+          // The environment only, never `request.activityToken`: overrides are kept in CloudTrail's
+          // RunTask record, DescribeTasks and every task-state event (and so in its dead letters).
+          // The task signs its reports with its task role instead (README "How a task authenticates").
           overrides: {
             containerOverrides: [
               {

@@ -1,10 +1,10 @@
-// OwnerSlots on DynamoDB (AWS, or dynalite locally and in tests): one item per owner
-// (`owner-slots#<ownerId>`) in the Idempotency table, whose `holders` map names the sessions that
-// hold a slot. Claims and releases are conditional writes on that one item, so they are strongly
+// OwnerSlots on DynamoDB (AWS, or dynalite locally and in tests): one item per owner and profile
+// (`owner-slots#<profile>#<ownerId>`) in the Idempotency table, whose `holders` map names the
+// sessions that hold a slot. Claims and releases are conditional writes on that one item, so they are strongly
 // consistent without transactions (which dynalite lacks).
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError } from '../../domain/errors';
-import { type OwnerSlot, type OwnerSlots } from '../../ports/owner-slots';
+import { type OwnerSlot, type OwnerSlots, type SlotPool } from '../../ports/owner-slots';
 import { OWNER_SLOTS_ATTRIBUTES, ownerSlotsId } from '../../../contract/table-definitions';
 import { isConditionFailure, itemOfFailure } from './condition-failure';
 import { type Item } from './session-item';
@@ -30,10 +30,10 @@ export class DynamoDbOwnerSlots implements OwnerSlots {
     this.tableName = tableName;
   }
 
-  async claim(ownerId: string, sessionId: string, max: number, nowMs: number): Promise<boolean> {
+  async claim(pool: SlotPool, sessionId: string, max: number, nowMs: number): Promise<boolean> {
     if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
     const H = OWNER_SLOTS_ATTRIBUTES;
-    const key = { [H.id]: ownerSlotsId(ownerId) };
+    const key = { [H.id]: ownerSlotsId(pool.ownerId, pool.profile) };
     // The owner's item either exists (add us to its map if there is room or we are in it already) or
     // not (create it with us in it). A concurrent claim or release can change which: then try again.
     for (let attempt = 1; attempt <= MAX_SLOT_CLAIM_ATTEMPTS; attempt++) {
@@ -52,7 +52,7 @@ export class DynamoDbOwnerSlots implements OwnerSlots {
         return true;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const item = itemOfFailure(error) ?? (await this.slotsItem(ownerId));
+        const item = itemOfFailure(error) ?? (await this.slotsItem(pool));
         if (item?.[H.holders] !== undefined) {
           const holders = holdersOf(item);
           if (Object.keys(holders).length >= max && !Object.hasOwn(holders, sessionId)) return false;
@@ -76,16 +76,16 @@ export class DynamoDbOwnerSlots implements OwnerSlots {
     throw new UnavailableError('the owner\'s sessions changed too often to claim a slot; try again');
   }
 
-  async holders(ownerId: string): Promise<OwnerSlot[]> {
-    const item = await this.slotsItem(ownerId);
+  async holders(pool: SlotPool): Promise<OwnerSlot[]> {
+    const item = await this.slotsItem(pool);
     return Object.entries(item === undefined ? {} : holdersOf(item))
       .map(([sessionId, claimedAtMs]) => ({ sessionId, claimedAtMs }))
       .sort((a, b) => a.claimedAtMs - b.claimedAtMs || (a.sessionId < b.sessionId ? -1 : 1));
   }
 
-  async release(ownerId: string, sessionId: string, ifClaimedAtMs?: number): Promise<void> {
+  async release(pool: SlotPool, sessionId: string, ifClaimedAtMs?: number): Promise<void> {
     const H = OWNER_SLOTS_ATTRIBUTES;
-    const key = { [H.id]: ownerSlotsId(ownerId) };
+    const key = { [H.id]: ownerSlotsId(pool.ownerId, pool.profile) };
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
@@ -116,9 +116,13 @@ export class DynamoDbOwnerSlots implements OwnerSlots {
     }
   }
 
-  private async slotsItem(ownerId: string): Promise<Item | undefined> {
+  private async slotsItem(pool: SlotPool): Promise<Item | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { [OWNER_SLOTS_ATTRIBUTES.id]: ownerSlotsId(ownerId) }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [OWNER_SLOTS_ATTRIBUTES.id]: ownerSlotsId(pool.ownerId, pool.profile) },
+        ConsistentRead: true,
+      }),
     );
     return Item;
   }

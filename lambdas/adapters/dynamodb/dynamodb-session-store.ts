@@ -1,39 +1,48 @@
 // SessionStore on DynamoDB (AWS, or dynalite locally and in tests), over the Sessions table. Every
 // write is one conditional request; a failed condition answers with the current item instead of
-// throwing. Uses only operations dynalite implements (no transactions).
+// throwing. Uses only operations dynalite implements (no transactions). No read scans the table:
+// listings are Queries with a read budget, stats read the sparse live index and the counters item.
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../domain/errors';
 import {
+  END_REASONS,
   ENDED_STATUSES,
   LIVE_STATUSES,
-  SESSION_STATUSES,
   type Session,
   type SessionStatus,
   isLive,
   ms,
 } from '../../domain/session';
 import {
+  type CountedEnd,
+  type EndedCounts,
   type Page,
   type SessionPatch,
   type SessionStore,
-  type StatusCounts,
   type StatusFilter,
   type WriteExpectation,
   type WriteResult,
 } from '../../ports/session-store';
 import { isConditionFailure, itemOfFailure } from './condition-failure';
-import { decodePageToken, encodePageToken, type PageKey } from './pagination-token';
+import { type KeyShape, decodePageToken, encodePageToken, type PageKey } from './pagination-token';
 import { type Item, type ItemSettings, fromItem, toItem } from './session-item';
 import { buildUpdate } from './session-update';
-import { BY_DEADLINE_INDEX, BY_OWNER_INDEX, SESSION_ATTRIBUTES, liveShards } from '../../../contract/table-definitions';
+import {
+  BY_DEADLINE_INDEX,
+  BY_OWNER_INDEX,
+  ENDED_COUNTERS_ATTRIBUTES,
+  ENDED_COUNTERS_ID,
+  MAX_DEADLINE_SHARDS,
+  SESSION_ATTRIBUTES,
+  liveShards,
+} from '../../../contract/table-definitions';
 
 export interface DynamoDbSessionStoreOptions extends ItemSettings {
   client: DynamoDBDocumentClient;
@@ -41,8 +50,27 @@ export interface DynamoDbSessionStoreOptions extends ItemSettings {
   tableName: string;
 }
 
-/** The key of an item in the `byOwner` index: what DynamoDB puts in LastEvaluatedKey there. */
-const OWNER_PAGE_KEY = [SESSION_ATTRIBUTES.sessionId, SESSION_ATTRIBUTES.ownerId, SESSION_ATTRIBUTES.createdAt] as const;
+/**
+ * Where a `byOwner` listing resumes, as its token carries it (the owner is the caller's): the item's
+ * id and creation time, which we write as a UUID and an ISO time. Anything else is not our token.
+ */
+const OWNER_TOKEN_KEY: KeyShape = {
+  [SESSION_ATTRIBUTES.sessionId]: /^[\x21-\x7e]{1,128}$/,
+  [SESSION_ATTRIBUTES.createdAt]: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+};
+
+/** The part of a `byOwner` key (an item's, or LastEvaluatedKey) that a token carries. */
+const ownerTokenKeyOf = (key: Item): PageKey => ({
+  [SESSION_ATTRIBUTES.sessionId]: String(key[SESSION_ATTRIBUTES.sessionId]),
+  [SESSION_ATTRIBUTES.createdAt]: String(key[SESSION_ATTRIBUTES.createdAt]),
+});
+
+/**
+ * A filtered listing's read budget per request: at most this many Queries of FILTERED_QUERY_ITEMS
+ * items each (400 items, about 50 read units at 1 KB an item), however long the owner's history.
+ */
+export const MAX_QUERIES_PER_LISTING = 4;
+const FILTERED_QUERY_ITEMS = 100;
 
 const STATUS_GROUPS: Record<Exclude<StatusFilter, 'all'>, readonly SessionStatus[]> = {
   live: LIVE_STATUSES,
@@ -62,7 +90,10 @@ export class DynamoDbSessionStore implements SessionStore {
   private readonly settings: ItemSettings;
 
   constructor({ client, tableName, shardCount, retentionDays }: DynamoDbSessionStoreOptions) {
-    if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError('shardCount must be a positive integer');
+    // Readers query MAX_DEADLINE_SHARDS partitions: a session written beyond them would never be swept.
+    if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_DEADLINE_SHARDS) {
+      throw new RangeError(`shardCount must be a whole number from 1 to ${MAX_DEADLINE_SHARDS}`);
+    }
     if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new RangeError('retentionDays must be a positive integer');
     this.client = client;
     this.tableName = tableName;
@@ -120,18 +151,17 @@ export class DynamoDbSessionStore implements SessionStore {
     { status, limit, nextToken }: { status: StatusFilter; limit: number; nextToken?: string },
   ): Promise<Page<Session>> {
     if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit', 'limit must be a positive whole number');
-    let startKey: PageKey | undefined;
-    if (nextToken !== undefined) {
-      startKey = decodePageToken(nextToken, OWNER_PAGE_KEY);
-      if (startKey[SESSION_ATTRIBUTES.ownerId] !== ownerId) {
-        throw new ValidationError('nextToken', 'nextToken is not a token this API issued');
-      }
-    }
+    const scope = JSON.stringify([ownerId, status]);
+    // The token's key is in the caller's own partition by construction: it carries no owner.
+    let startKey: PageKey | undefined =
+      nextToken === undefined ? undefined : { ...decodePageToken(nextToken, OWNER_TOKEN_KEY, scope), [SESSION_ATTRIBUTES.ownerId]: ownerId };
+    const tokenOf = (key: Item): string => encodePageToken(ownerTokenKeyOf(key), scope);
     const filter = status === 'all' ? undefined : statusFilter(STATUS_GROUPS[status]);
     const sessions: Session[] = [];
-    // A filtered page can come back short (Limit counts items read, not items kept): keep reading
-    // until the page is full or the owner has no more sessions.
-    for (;;) {
+    // A filtered Query can come back short (Limit counts items read, not items kept), so a page is
+    // filled from several, but never from more than MAX_QUERIES_PER_LISTING: an owner with a long
+    // history gets the sessions found so far and a token to go on (README "HTTP API").
+    for (let query = 1; query <= MAX_QUERIES_PER_LISTING; query++) {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -141,7 +171,7 @@ export class DynamoDbSessionStore implements SessionStore {
           ExpressionAttributeValues: { ':ownerId': ownerId, ...filter?.values },
           ...(filter && { FilterExpression: filter.FilterExpression }),
           ScanIndexForward: false,
-          Limit: limit,
+          Limit: filter ? Math.max(limit, FILTERED_QUERY_ITEMS) : limit - sessions.length,
           ExclusiveStartKey: startKey,
         }),
       );
@@ -150,15 +180,13 @@ export class DynamoDbSessionStore implements SessionStore {
         sessions.push(fromItem(item));
         if (sessions.length < limit) continue;
         // Full. Resume after this item, or after the page if it was the page's last kept item.
-        const resumeKey =
-          index < items.length - 1
-            ? Object.fromEntries(OWNER_PAGE_KEY.map((a) => [a, item[a] as string]))
-            : (page.LastEvaluatedKey as PageKey | undefined);
-        return { items: sessions, ...(resumeKey && { nextToken: encodePageToken(resumeKey) }) };
+        const resumeKey = index < items.length - 1 ? item : page.LastEvaluatedKey;
+        return { items: sessions, ...(resumeKey && { nextToken: tokenOf(resumeKey) }) };
       }
       if (!page.LastEvaluatedKey) return { items: sessions };
       startKey = page.LastEvaluatedKey as PageKey;
     }
+    return { items: sessions, ...(startKey && { nextToken: tokenOf(startKey) }) };
   }
 
   async listDue(epochMs: number): Promise<Session[]> {
@@ -171,32 +199,42 @@ export class DynamoDbSessionStore implements SessionStore {
     return this.queryDeadlineShards(undefined);
   }
 
-  async countByStatus(): Promise<StatusCounts> {
-    const byStatus = Object.fromEntries(SESSION_STATUSES.map((s) => [s, 0])) as Record<SessionStatus, number>;
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ProjectionExpression: '#status',
-          ExpressionAttributeNames: { '#status': SESSION_ATTRIBUTES.status },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const status = item[SESSION_ATTRIBUTES.status] as SessionStatus;
-        if (status in byStatus) byStatus[status] += 1;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return { byStatus };
+  async countEnded({ status, reason, at }: CountedEnd): Promise<void> {
+    const C = ENDED_COUNTERS_ATTRIBUTES;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [SESSION_ATTRIBUTES.sessionId]: ENDED_COUNTERS_ID },
+        UpdateExpression: 'SET #since = if_not_exists(#since, :at) ADD #status :one, #reason :one',
+        ExpressionAttributeNames: { '#since': C.since, '#status': C.status(status), '#reason': C.reason(reason) },
+        ExpressionAttributeValues: { ':at': at, ':one': 1 },
+      }),
+    );
+  }
+
+  async endedCounts(): Promise<EndedCounts> {
+    const C = ENDED_COUNTERS_ATTRIBUTES;
+    const { Item: counters }: { Item?: Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { [SESSION_ATTRIBUTES.sessionId]: ENDED_COUNTERS_ID }, ConsistentRead: true }),
+    );
+    const count = (attribute: string): number => {
+      const value = counters?.[attribute];
+      return typeof value === 'number' ? value : 0;
+    };
+    const since = counters?.[C.since];
+    return {
+      byStatus: Object.fromEntries(ENDED_STATUSES.map((s) => [s, count(C.status(s))])) as EndedCounts['byStatus'],
+      byEndReason: Object.fromEntries(END_REASONS.map((r) => [r, count(C.reason(r))])) as EndedCounts['byEndReason'],
+      ...(typeof since === 'string' && { since }),
+    };
   }
 
   /** Every live session in the `byDeadline` index, optionally only those due by `maxEpochSeconds`; shards in parallel. */
   private async queryDeadlineShards(maxEpochSeconds: number | undefined): Promise<Session[]> {
     const bounded = maxEpochSeconds !== undefined;
     const perShard = await Promise.all(
-      liveShards(this.settings.shardCount).map((shard) =>
+      // Every shard there can be, not only those written to now (MAX_DEADLINE_SHARDS).
+      liveShards(MAX_DEADLINE_SHARDS).map((shard) =>
         this.queryAll({
           TableName: this.tableName,
           IndexName: BY_DEADLINE_INDEX,

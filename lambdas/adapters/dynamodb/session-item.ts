@@ -45,11 +45,19 @@ export const toItem = (session: Session, settings: ItemSettings): Item => {
   }) as Item;
 };
 
+/**
+ * Written before connections had ids: a bare count, which no disconnect naming an id can lower.
+ * Such an item reads as having no open connection; the next connect starts the set.
+ */
+export const LEGACY_CONNECTION_COUNT = 'connections';
+
 /** The Session an item holds. Items are only written by this adapter, so the shape is trusted. */
 export const fromItem = (item: Item): Session => {
   const fields: Item = { ...item };
   const id = fields[SESSION_ATTRIBUTES.sessionId] as string;
   delete fields[SESSION_ATTRIBUTES.sessionId];
   for (const derived of DERIVED_SESSION_ATTRIBUTES) delete fields[derived];
+  delete fields[LEGACY_CONNECTION_COUNT];
+  fields['openConnections'] ??= {};
   return { id, ...fields } as Session;
 };

@@ -3,7 +3,7 @@
 // condition. Every attribute name goes through ExpressionAttributeNames (`status` is reserved).
 import { isLive } from '../../domain/session';
 import { type SessionPatch, type WriteExpectation } from '../../ports/session-store';
-import { type ItemSettings, compact, expiresAtEpochOf, purgeAtOf } from './session-item';
+import { type ItemSettings, LEGACY_CONNECTION_COUNT, compact, expiresAtEpochOf, purgeAtOf } from './session-item';
 import { DERIVED_SESSION_ATTRIBUTES, SESSION_ATTRIBUTES, liveShardOf } from '../../../contract/table-definitions';
 
 export interface UpdateParts {
@@ -52,6 +52,8 @@ export const buildUpdate = (
   if (patch.expiresAt !== undefined) {
     assign(SESSION_ATTRIBUTES.expiresAtEpoch, patch.expiresAt === null ? null : expiresAtEpochOf(patch.expiresAt));
   }
+  // The set replaces the count an item may still carry from before connections had ids.
+  if (patch.openConnections !== undefined) assign(LEGACY_CONNECTION_COUNT, null);
   if (patch.endedAt !== undefined) {
     assign(SESSION_ATTRIBUTES.purgeAt, patch.endedAt === null ? null : purgeAtOf(patch.endedAt, settings.retentionDays));
   }

@@ -1,7 +1,8 @@
-// The API Gateway HTTP API (payload v2) event and result as the handlers use them. The JWT
-// authorizer part is optional: the activity route and /health have no authorizer, and the local
-// server builds the same shape.
+// The API Gateway HTTP API (payload v2) event and result as the handlers use them. The authorizer
+// part is optional: the activity route and /health have none, a JWT route carries `jwt`, the task
+// route (IAM authorization) carries `iam`; the local server builds the same shape.
 import {
+  type APIGatewayEventRequestContextIAMAuthorizer,
   type APIGatewayEventRequestContextV2,
   type APIGatewayProxyEventV2WithRequestContext,
 } from 'aws-lambda';
@@ -9,8 +10,11 @@ import {
 /** Claims as API Gateway passes them: arrays may arrive flattened to strings like "[a b]". */
 export type JwtClaims = Record<string, unknown>;
 
+/** The signer of a request API Gateway verified with SigV4 (`userArn` is the caller's ARN). */
+export type IamCaller = Partial<APIGatewayEventRequestContextIAMAuthorizer['iam']>;
+
 export type ApiRequestContext = APIGatewayEventRequestContextV2 & {
-  authorizer?: { jwt?: { claims?: JwtClaims; scopes?: string[] | null } };
+  authorizer?: { jwt?: { claims?: JwtClaims; scopes?: string[] | null }; iam?: IamCaller };
 };
 
 export type ApiEvent = APIGatewayProxyEventV2WithRequestContext<ApiRequestContext>;

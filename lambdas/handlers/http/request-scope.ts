@@ -25,6 +25,9 @@ const secretsOf = (event: ApiEvent): string[] => {
   }
   const sessionToken = headerOf(event, 'x-session-token');
   if (sessionToken) found.push(sessionToken);
+  // A task's SigV4 request carries its temporary credentials' session token beside the signature.
+  const securityToken = headerOf(event, 'x-amz-security-token');
+  if (securityToken) found.push(securityToken);
   // Longest first, so a header is removed whole before its token part is looked for.
   return found.filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
 };

@@ -3,7 +3,8 @@
 // (timeouts, the profile itself) are checked by the use case; here only shape and sanity. Messages
 // name what is expected, never the value received.
 import * as z from '../../../contract/zod-mini';
-import { HEARTBEAT_KINDS } from '../../domain/deadline-policy';
+import { CONNECTION_ID_PATTERN, MAX_CONNECTION_ID_CHARS, RESERVED_CONNECTION_ID } from '../../domain/connections';
+import { CONNECTION_KINDS, HEARTBEAT_KINDS, type Heartbeat, PRESENCE_KINDS } from '../../domain/deadline-policy';
 
 export const MAX_METADATA_KEYS = 16;
 export const MAX_METADATA_VALUE_CHARS = 256;
@@ -42,7 +43,23 @@ export const createSessionBody = z.strictObject(
 );
 export type CreateSessionBody = z.infer<typeof createSessionBody>;
 
-export const activityBody = z.strictObject({ kind: z.enum(HEARTBEAT_KINDS, `must be one of ${HEARTBEAT_KINDS.join(', ')}`) }, OBJECT);
+const connectionId = z
+  .string('must be a string')
+  .check(
+    z.regex(CONNECTION_ID_PATTERN, `must be 1 to ${MAX_CONNECTION_ID_CHARS} letters, digits or ._-`),
+    z.refine((id) => id !== RESERVED_CONNECTION_ID, 'is a reserved name'),
+  );
+const KIND_RULE = `must be one of ${HEARTBEAT_KINDS.join(', ')}`;
+
+/** Connect and disconnect must name their connection (README "HTTP API"); pings and interactions may. */
+export const activityBody: z.ZodMiniType<Heartbeat> = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.enum(PRESENCE_KINDS), connectionId: z.optional(connectionId) }),
+    z.strictObject({ kind: z.enum(CONNECTION_KINDS), connectionId }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? KIND_RULE : OBJECT) },
+);
 
 export const extendBody = z.strictObject(
   { seconds: wholeSeconds(z.lte(MAX_EXTEND_SECONDS, `must be at most ${MAX_EXTEND_SECONDS}`)) },

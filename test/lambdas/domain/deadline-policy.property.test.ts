@@ -1,18 +1,19 @@
 // Property tests of the deadline policy: over random sessions and random sequences of heartbeats
-// and extends, the promises of DESIGN.md section 2 hold after every step. The expected deadline is
-// recomputed here from the fields, independently of computeDeadline.
+// and extends, the promises of README "How a session's deadline works" hold after every step. The
+// expected deadline is recomputed here from the fields, independently of computeDeadline.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_OPEN_CONNECTIONS, openConnectionCount } from '../../../lambdas/domain/connections';
 import {
-  HEARTBEAT_KINDS,
-  type HeartbeatKind,
+  type Heartbeat,
   applyExtend,
   applyHeartbeat,
   computeDeadline,
+  heartbeatWriteThresholdMs,
 } from '../../../lambdas/domain/deadline-policy';
 import { type DeadlineReason, type Session, iso, ms } from '../../../lambdas/domain/session';
 import { sessionFixture } from '../../support/session-fixture';
-import { HOUR, SECOND, T0 } from '../../support/time';
+import { HOUR, MINUTE, SECOND, T0 } from '../../support/time';
 import { applyPatch } from './apply-patch';
 
 const NUM_RUNS = 300;
@@ -21,7 +22,7 @@ const NUM_RUNS = 300;
 const expectedDeadline = (s: Session): { at: number; reason: DeadlineReason } => {
   const candidates: { at: number; reason: DeadlineReason }[] = [{ at: ms(s.maxExpiresAt), reason: 'max_lifetime' }];
   const grace = s.timeouts.disconnectGraceSeconds;
-  if (s.connections === 0 && s.disconnectedAt !== undefined && grace !== undefined) {
+  if (openConnectionCount(s.openConnections) === 0 && s.disconnectedAt !== undefined && grace !== undefined) {
     candidates.push({ at: ms(s.disconnectedAt) + grace * SECOND, reason: 'disconnected' });
   }
   const idleAt = ms(s.lastActivityAt) + s.timeouts.idleTimeoutSeconds * SECOND;
@@ -30,14 +31,25 @@ const expectedDeadline = (s: Session): { at: number; reason: DeadlineReason } =>
   return candidates.reduce((best, c) => (c.at < best.at ? c : best));
 };
 
-/** A consistent stored session: disconnectedAt only at zero connections, extendedUntil within the cap. */
+/** A few connection ids, so that reports meet ids that are open, closed and never seen. */
+const CONNECTION_IDS = ['tab-a', 'tab-b', 'tab-c', 'kernel.1'] as const;
+const connectionIdArb = fc.constantFrom(...CONNECTION_IDS);
+
+/** Open ids, each seen at some time in the first day. */
+const openConnectionsArb = fc.dictionary(connectionIdArb, fc.integer({ min: 0, max: 24 * HOUR }).map((offset) => iso(T0 + offset)), {
+  maxKeys: 3,
+});
+
+const graceArb = fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined });
+
+/** A consistent stored session: disconnectedAt only with no open connection, extendedUntil within the cap. */
 const sessionArb = fc
   .record({
     idleTimeoutSeconds: fc.integer({ min: 1, max: 4 * 3600 }),
     maxLifetimeSeconds: fc.integer({ min: 1, max: 24 * 3600 }),
-    disconnectGraceSeconds: fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined }),
+    disconnectGraceSeconds: graceArb,
     lastActivityOffsetMs: fc.integer({ min: 0, max: 24 * HOUR }),
-    connections: fc.integer({ min: 0, max: 3 }),
+    openConnections: openConnectionsArb,
     disconnectedOffsetMs: fc.option(fc.integer({ min: 0, max: 24 * HOUR }), { nil: undefined }),
     extendedOffsetMs: fc.option(fc.integer({ min: 0, max: 30 * HOUR }), { nil: undefined }),
   })
@@ -45,8 +57,8 @@ const sessionArb = fc
     sessionFixture({
       now: T0,
       lastActivityAt: iso(T0 + r.lastActivityOffsetMs),
-      connections: r.connections,
-      ...(r.connections === 0 && r.disconnectedOffsetMs !== undefined && { disconnectedAt: iso(T0 + r.disconnectedOffsetMs) }),
+      openConnections: r.openConnections,
+      ...(openConnectionCount(r.openConnections) === 0 && r.disconnectedOffsetMs !== undefined && { disconnectedAt: iso(T0 + r.disconnectedOffsetMs) }),
       ...(r.extendedOffsetMs !== undefined && {
         extendedUntil: iso(Math.min(T0 + r.extendedOffsetMs, T0 + r.maxLifetimeSeconds * SECOND)),
       }),
@@ -61,10 +73,15 @@ const sessionArb = fc
 /** Small steps exercise the batching threshold; large ones cross deadlines. */
 const advanceArb = fc.oneof(fc.integer({ min: 0, max: 2 * SECOND }), fc.integer({ min: 0, max: 2 * HOUR }));
 
-type Op = { type: 'heartbeat'; kind: HeartbeatKind; advanceMs: number } | { type: 'extend'; seconds: number; advanceMs: number };
+const heartbeatArb: fc.Arbitrary<Heartbeat> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('interaction' as const, 'ping' as const), connectionId: connectionIdArb }, { requiredKeys: ['kind'] }),
+  fc.record({ kind: fc.constantFrom('connect' as const, 'disconnect' as const), connectionId: connectionIdArb }),
+);
+
+type Op = { type: 'heartbeat'; heartbeat: Heartbeat; advanceMs: number } | { type: 'extend'; seconds: number; advanceMs: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ type: fc.constant('heartbeat' as const), kind: fc.constantFrom(...HEARTBEAT_KINDS), advanceMs: advanceArb }),
+  fc.record({ type: fc.constant('heartbeat' as const), heartbeat: heartbeatArb, advanceMs: advanceArb }),
   fc.record({ type: fc.constant('extend' as const), seconds: fc.integer({ min: 1, max: 48 * 3600 }), advanceMs: advanceArb }),
 );
 
@@ -85,8 +102,8 @@ const expectConsistent = (s: Session): void => {
     expiresAt: iso(expected.at),
     expiryReason: expected.reason,
   });
-  expect(s.connections).toBeGreaterThanOrEqual(0);
-  if (s.connections > 0) expect(s.disconnectedAt).toBeUndefined();
+  expect(openConnectionCount(s.openConnections)).toBeLessThanOrEqual(MAX_OPEN_CONNECTIONS);
+  if (openConnectionCount(s.openConnections) > 0) expect(s.disconnectedAt).toBeUndefined();
   if (s.extendedUntil !== undefined) expect(ms(s.extendedUntil)).toBeLessThanOrEqual(ms(s.maxExpiresAt));
 };
 
@@ -95,12 +112,12 @@ describe('deadline policy properties', () => {
     fc.assert(
       fc.property(
         sessionArb,
-        fc.integer({ min: 0, max: 3 }),
+        openConnectionsArb,
         fc.option(fc.integer({ min: 0, max: 24 * HOUR }), { nil: undefined }),
-        (session, connections, disconnectedOffsetMs) => {
+        (session, openConnections, disconnectedOffsetMs) => {
           const inputs = {
             ...session,
-            connections,
+            openConnections,
             disconnectedAt: disconnectedOffsetMs === undefined ? undefined : iso(T0 + disconnectedOffsetMs),
           };
 
@@ -124,7 +141,7 @@ describe('deadline policy properties', () => {
         for (const op of ops) {
           now += op.advanceMs;
           const before = session;
-          const patch = op.type === 'heartbeat' ? applyHeartbeat(before, op.kind, now) : applyExtend(before, op.seconds, now);
+          const patch = op.type === 'heartbeat' ? applyHeartbeat(before, op.heartbeat, now) : applyExtend(before, op.seconds, now);
           session = applyPatch(before, patch);
 
           expectConsistent(session);
@@ -135,9 +152,11 @@ describe('deadline policy properties', () => {
             const asked = Math.min(now + op.seconds * SECOND, ms(before.maxExpiresAt));
             expect(extendedMs(session)).toBe(Math.max(asked, extendedMs(before)));
             expect(ms(session.expiresAt)).toBeGreaterThanOrEqual(ms(before.expiresAt));
-          } else if (op.kind === 'ping') {
-            expect(patch).toBeUndefined();
-          } else if (op.kind !== 'disconnect') {
+          } else if (op.heartbeat.kind === 'ping') {
+            // A ping at most rewrites when its connection was seen, never the deadline.
+            expect(patch === undefined || Object.keys(patch).sort().join() === 'expiresAt,expiryReason,openConnections').toBe(true);
+            expect(session.expiresAt).toBe(before.expiresAt);
+          } else if (op.heartbeat.kind !== 'disconnect') {
             // Activity never shortens a deadline; only a disconnect may (the grace, by design).
             expect(ms(session.expiresAt)).toBeGreaterThanOrEqual(ms(before.expiresAt));
           }
@@ -147,13 +166,14 @@ describe('deadline policy properties', () => {
     );
   });
 
-  it('writes an interaction exactly when it moves activity by at least max(5% of idle, 1 s)', () => {
+  it('writes an interaction exactly when it moves activity by at least max(5% of idle, 1 s), in whole seconds', () => {
     fc.assert(
       fc.property(sessionArb, fc.integer({ min: -HOUR, max: 2 * HOUR }), (session, deltaMs) => {
-        const threshold = Math.max(session.timeouts.idleTimeoutSeconds * SECOND * 0.05, SECOND);
+        const threshold = Math.max(Math.ceil(session.timeouts.idleTimeoutSeconds / 20), 1) * SECOND;
+        expect(heartbeatWriteThresholdMs(session.timeouts.idleTimeoutSeconds)).toBe(threshold);
         const now = ms(session.lastActivityAt) + deltaMs;
 
-        const patch = applyHeartbeat(session, 'interaction', now);
+        const patch = applyHeartbeat(session, { kind: 'interaction' }, now);
 
         if (deltaMs >= threshold) expect(patch?.lastActivityAt).toBe(iso(now));
         else expect(patch).toBeUndefined();
@@ -162,21 +182,60 @@ describe('deadline policy properties', () => {
     );
   });
 
-  it('counts connections exactly, and a disconnect at zero writes nothing', () => {
+  it('leaves open exactly the ids whose last event was a connect, over any interleaving, duplication or reordering', () => {
+    // Any sequence of (id, kind) pairs is an interleaving of per-id event streams in which events may
+    // repeat and come in any order; "last" is the order the server applies them. The events come
+    // within one idle timeout, so no id goes stale, and there are fewer ids than the bound.
+    const eventArb = fc.record({ connectionId: fc.constantFrom('a', 'b', 'c', 'd', 'e'), kind: fc.constantFrom('connect' as const, 'disconnect' as const) });
     fc.assert(
-      fc.property(sessionArb, fc.array(fc.constantFrom<HeartbeatKind>('connect', 'disconnect'), { maxLength: 30 }), (initial, kinds) => {
-        let session = initial;
-        let expected = initial.connections;
-        kinds.forEach((kind, i) => {
-          const now = T0 + 25 * HOUR + i * SECOND;
-          const patch = applyHeartbeat(session, kind, now);
-          if (kind === 'disconnect' && expected === 0) expect(patch).toBeUndefined();
-          expected = kind === 'connect' ? expected + 1 : Math.max(expected - 1, 0);
+      fc.property(graceArb, fc.array(eventArb, { maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 5 * SECOND }), { minLength: 40, maxLength: 40 }), (disconnectGraceSeconds, events, gapsMs) => {
+        let session = sessionFixture({ now: T0, timeouts: { idleTimeoutSeconds: 3600, maxLifetimeSeconds: 8 * 3600, disconnectGraceSeconds } });
+        let now = T0 + MINUTE;
+        const lastKind = new Map<string, 'connect' | 'disconnect'>();
+        events.forEach((event, i) => {
+          now += gapsMs[i] ?? 0;
+          const wasOpen = Object.hasOwn(session.openConnections, event.connectionId);
+          const patch = applyHeartbeat(session, event, now);
+          // A disconnect of an id that is not open, or a connect of one that is (seen just now), changes nothing.
+          if (event.kind === 'disconnect' && !wasOpen) expect(patch).toBeUndefined();
+          if (event.kind === 'connect' && wasOpen) expect(patch).toBeUndefined();
           session = applyPatch(session, patch);
+          lastKind.set(event.connectionId, event.kind);
 
-          expect(session.connections).toBe(expected);
-          if (kind === 'disconnect' && patch?.connections === 0) expect(session.disconnectedAt).toBe(iso(now));
+          const expected = [...lastKind].filter(([, kind]) => kind === 'connect').map(([id]) => id).sort();
+          expect(Object.keys(session.openConnections).sort()).toEqual(expected);
+          const everConnected = events.slice(0, i + 1).some((e) => e.kind === 'connect');
+          expect(session.disconnectedAt !== undefined).toBe(expected.length === 0 && everConnected);
+          expectConsistent(session);
         });
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('never holds more than the bound, and every id it holds was connected and seen within one idle timeout of the last change', () => {
+    const manyIds = fc.integer({ min: 0, max: 60 }).map((n) => `c${n}`);
+    const eventArb = fc.record({ connectionId: manyIds, kind: fc.constantFrom('connect' as const, 'connect' as const, 'disconnect' as const), advanceMs: advanceArb });
+    fc.assert(
+      fc.property(sessionArb, fc.array(eventArb, { maxLength: 80 }), (initial, events) => {
+        let session = initial;
+        let now = T0 + 25 * HOUR;
+        const connectedOnce = new Set(Object.keys(initial.openConnections));
+        for (const { advanceMs, ...event } of events) {
+          now += advanceMs;
+          const patch = applyHeartbeat(session, event, now);
+          session = applyPatch(session, patch);
+          if (event.kind === 'connect') connectedOnce.add(event.connectionId);
+
+          expect(openConnectionCount(session.openConnections)).toBeLessThanOrEqual(MAX_OPEN_CONNECTIONS);
+          for (const [id, seen] of Object.entries(session.openConnections)) {
+            expect(connectedOnce.has(id)).toBe(true);
+            if (patch?.openConnections !== undefined) expect(now - ms(seen)).toBeLessThanOrEqual(session.timeouts.idleTimeoutSeconds * SECOND);
+          }
+          if (event.kind === 'connect') expect(session.openConnections).toHaveProperty(event.connectionId);
+          if (event.kind === 'disconnect') expect(session.openConnections).not.toHaveProperty(event.connectionId);
+          expectConsistent(session);
+        }
       }),
       { numRuns: NUM_RUNS },
     );

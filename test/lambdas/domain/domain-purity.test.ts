@@ -1,4 +1,4 @@
-// The domain is pure TypeScript (DESIGN.md section 2): no AWS SDK and no CDK, so it runs and is
+// The domain is pure TypeScript (README "Layout"): no AWS SDK and no CDK, so it runs and is
 // tested anywhere, and the local stack shares it unchanged. It may build on contract/ (the layer
 // below it, README Layout), and whatever it reaches there must be just as pure.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';

@@ -19,7 +19,7 @@ const BOOKKEEPING = [
 describe('toSessionView', () => {
   const session = sessionFixture({
     now: T0,
-    connections: 1,
+    openConnections: { 'tab-7f3a': iso(T0), 'kernel.private-name': iso(T0 + MINUTE) },
     metadata: { course: 'ml-101' },
     warnedAt: iso(T0 + 10 * MINUTE),
     warnedFor: iso(T0 + 15 * MINUTE),
@@ -44,13 +44,30 @@ describe('toSessionView', () => {
   it('keeps every other field and adds the activity level at the given time', () => {
     const view = toSessionView(session, T0 + 5 * MINUTE);
 
-    const { version: _v, activityTokenHash: _h, requestHash: _r, taskArn: _t, scheduleName: _n, scheduleSeq: _s, warnedFor: _w, ...rest } =
-      session;
-    expect(view).toEqual({ ...rest, activityLevel: 'idle' });
+    const {
+      version: _v,
+      activityTokenHash: _h,
+      requestHash: _r,
+      taskArn: _t,
+      scheduleName: _n,
+      scheduleSeq: _s,
+      warnedFor: _w,
+      openConnections: _o,
+      ...rest
+    } = session;
+    expect(view).toEqual({ ...rest, connections: 2, activityLevel: 'idle' });
+  });
+
+  it('shows how many connections are open, never their ids (the clients chose them)', () => {
+    const view = toSessionView(session, T0);
+
+    expect(view.connections).toBe(2);
+    expect(view).not.toHaveProperty('openConnections');
+    expect(JSON.stringify(view)).not.toContain('kernel.private-name');
   });
 
   it('shows a session whose clients all left as disconnected', () => {
-    const gone = sessionFixture({ now: T0, connections: 0, disconnectedAt: iso(T0) });
+    const gone = sessionFixture({ now: T0, openConnections: {}, disconnectedAt: iso(T0) });
 
     expect(toSessionView(gone, T0).activityLevel).toBe('disconnected');
   });

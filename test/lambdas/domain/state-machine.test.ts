@@ -1,5 +1,6 @@
 // The session lifecycle: who may move a session from which status to which. The legal moves are
-// written out here from DESIGN.md and the use-case contract, independently of the module's table.
+// written out here from README "Statuses and races" and the use-case contract, independently of the
+// module's table.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../../../lambdas/domain/errors';

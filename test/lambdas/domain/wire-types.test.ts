@@ -1,8 +1,9 @@
-// contract/wire.ts spells out the domain's unions for clients that must not import the runtime
-// (the CLI). These checks fail to compile (npx tsc) when the two drift apart, in either direction.
+// The domain takes its unions from contract/ (vocabulary.ts, re-exported by wire.ts), which clients
+// that must not import the runtime (the CLI) read too. These checks fail to compile (npx tsc) if the
+// domain ever spells one out again and the two drift apart, in either direction.
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Wire from '../../../contract/wire';
-import { type ActivityLevel, type HeartbeatKind } from '../../../lambdas/domain/deadline-policy';
+import { type ActivityLevel, type Heartbeat, type HeartbeatKind } from '../../../lambdas/domain/deadline-policy';
 import { type DeadlineReason, type EndReason, type SessionStatus } from '../../../lambdas/domain/session';
 
 describe('the wire types', () => {
@@ -12,5 +13,9 @@ describe('the wire types', () => {
     expectTypeOf<Wire.DeadlineReason>().toEqualTypeOf<DeadlineReason>();
     expectTypeOf<Wire.ActivityLevel>().toEqualTypeOf<ActivityLevel>();
     expectTypeOf<Wire.HeartbeatKind>().toEqualTypeOf<HeartbeatKind>();
+  });
+
+  it('describe the activity report the domain applies', () => {
+    expectTypeOf<Wire.ActivityReport>().toEqualTypeOf<Heartbeat>();
   });
 });

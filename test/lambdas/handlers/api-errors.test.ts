@@ -1,12 +1,15 @@
 // Contract tests of the API's error answers: one envelope `{"error": {"code", "message"}}`, the
-// status of DESIGN.md section 4 for each named error, messages that name the field and never echo
+// status of README "HTTP API" for each named error, messages that name the field and never echo
 // input, nothing internal in any answer, and x-request-id on every response.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { createServer } from 'node:http';
+import { remoteJwtVerifier } from '../../../lambdas/adapters/auth/jwt-verifier';
 import { UnavailableError } from '../../../lambdas/domain/errors';
 import { OTHER_USER, USER, apiEvent } from '../../support/apigw-events';
 import { throttled } from '../../support/fakes';
-import { type ApiHarness, adminClaims, makeApiHarness } from './api-harness';
+import { type Listening, listenOnFreePort } from '../../support/listen';
+import { AUDIENCE, type ApiHarness, ISSUER, adminClaims, makeApiHarness } from './api-harness';
 
 let api: ApiHarness;
 
@@ -104,6 +107,35 @@ describe('400 validation_failed', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error?.message).toBe('kind: must be one of interaction, ping, connect, disconnect');
   });
+
+  it.each([
+    [{ kind: 'connect' }, 'connectionId: is required'],
+    [{ kind: 'disconnect' }, 'connectionId: is required'],
+    [{ kind: 'connect', connectionId: '' }, 'connectionId: must be 1 to 64 letters, digits or ._-'],
+    [{ kind: 'connect', connectionId: 'x'.repeat(65) }, 'connectionId: must be 1 to 64 letters, digits or ._-'],
+    [{ kind: 'disconnect', connectionId: 'tab 1' }, 'connectionId: must be 1 to 64 letters, digits or ._-'],
+    [{ kind: 'connect', connectionId: '__proto__' }, 'connectionId: is a reserved name'],
+    [{ kind: 'ping', connectionId: 7 }, 'connectionId: must be a string'],
+    [{ kind: 'ping', connection: 'tab-1' }, 'connection: unknown field'],
+  ])('rejects the activity report %j', async (body, message) => {
+    const { id, activityToken } = await api.createSession();
+
+    const answer = await api.call('POST /sessions/{id}/activity', { params: { id }, claims: null, headers: { 'x-session-token': activityToken }, body });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.error?.message).toBe(message);
+  });
+
+  it.each([{ kind: 'connect', connectionId: 'x'.repeat(64) }, { kind: 'ping', connectionId: 'A.z_0-9' }, { kind: 'interaction' }])(
+    'accepts the activity report %j',
+    async (body) => {
+      const { id, activityToken } = await api.createSession();
+
+      const answer = await api.call('POST /sessions/{id}/activity', { params: { id }, claims: null, headers: { 'x-session-token': activityToken }, body });
+
+      expect(answer.status).toBe(200);
+    },
+  );
 
   it.each([0, -5, 2.5, 8 * 24 * 3600, '60'])('rejects extend seconds %s', async (seconds) => {
     const { id } = await api.createSession();
@@ -343,6 +375,44 @@ describe('503 unavailable', () => {
     expect(answer.status).toBe(503);
     expect(answer.body.error?.code).toBe('unavailable');
     expect(answer.text).not.toMatch(/throughput|sessions|Provisioned/);
+  });
+});
+
+describe('503 unavailable on the activity route when the issuer keys cannot be fetched', () => {
+  const listening: Listening[] = [];
+  afterEach(async () => {
+    await Promise.all(listening.splice(0).map((server) => server.close()));
+  });
+
+  const activityWithJwtAgainst = async (jwksUrl: string) => {
+    const harness = await makeApiHarness({ jwtVerifier: remoteJwtVerifier({ issuer: ISSUER, audience: [AUDIENCE], jwksUrl }) });
+    const { id } = await harness.createSession();
+    return harness.call('POST /sessions/{id}/activity', {
+      params: { id },
+      claims: null,
+      headers: { authorization: `Bearer ${await harness.token(USER)}` },
+      body: { kind: 'ping' },
+    });
+  };
+
+  it('when nothing listens at the key set URL', async () => {
+    const closed = await listenOnFreePort(createServer());
+    await closed.close();
+
+    const answer = await activityWithJwtAgainst(`${closed.url}/.well-known/jwks.json`);
+
+    expect(answer.status).toBe(503);
+    expect(answer.body.error?.code).toBe('unavailable');
+  });
+
+  it('when the key set endpoint answers 500', async () => {
+    const server = await listenOnFreePort(createServer((_, res) => res.writeHead(500).end('down')));
+    listening.push(server);
+
+    const answer = await activityWithJwtAgainst(`${server.url}/.well-known/jwks.json`);
+
+    expect(answer.status).toBe(503);
+    expect(answer.text).not.toContain('127.0.0.1');
   });
 });
 

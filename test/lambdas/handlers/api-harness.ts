@@ -2,11 +2,11 @@
 // captures what the handler writes to stdout/stderr (the Powertools log lines) while it runs.
 import { type CryptoKey, SignJWT, generateKeyPair } from 'jose';
 import { type SessionView } from '../../../contract/wire';
-import { JoseJwtVerifier } from '../../../lambdas/adapters/auth/jwt-verifier';
+import { JoseJwtVerifier, type JwtVerifier } from '../../../lambdas/adapters/auth/jwt-verifier';
 import { handler } from '../../../lambdas/handlers/api';
 import { type ApiEvent } from '../../../lambdas/handlers/http/api-event';
 import { type HandlerDeps, resetDeps, setDeps } from '../../../lambdas/wiring';
-import { type FakeDeps, makeDeps } from '../../support/fakes';
+import { type DepsOverrides, type FakeDeps, type InMemoryStores, type Stores, TEST_TASK_MARKER, makeDeps } from '../../support/fakes';
 import { type ApiEventOptions, USER, apiEvent, lambdaContext } from '../../support/apigw-events';
 import { captureOutput } from '../../support/captured-output';
 
@@ -30,11 +30,12 @@ export interface ApiBody {
   sessions?: SessionView[];
   activityToken?: string;
   nextToken?: string;
+  nextReportInSeconds?: number;
   [key: string]: unknown;
 }
 
-export interface ApiHarness {
-  deps: FakeDeps;
+export interface ApiHarness<S extends Stores = InMemoryStores> {
+  deps: FakeDeps<S>;
   /** Everything written to stdout/stderr during requests. */
   output: string[];
   call(route: string, opts?: ApiEventOptions): Promise<ApiAnswer>;
@@ -48,13 +49,20 @@ export interface ApiHarness {
 let keys: Promise<{ publicKey: CryptoKey; privateKey: CryptoKey }> | undefined;
 const keyPair = () => (keys ??= generateKeyPair('RS256'));
 
-export const makeApiHarness = async (): Promise<ApiHarness> => {
+export interface ApiHarnessOptions<S extends Stores> extends DepsOverrides<S> {
+  /** The activity route's verifier; default one that knows the test issuer's key. */
+  jwtVerifier?: JwtVerifier;
+}
+
+export const makeApiHarness = async <S extends Stores = InMemoryStores>(options: ApiHarnessOptions<S> = {}): Promise<ApiHarness<S>> => {
   const { publicKey, privateKey } = await keyPair();
-  const deps = makeDeps();
+  const { jwtVerifier, ...overrides } = options;
+  const deps = makeDeps<S>(overrides);
   const handlerDeps: HandlerDeps = {
     ...deps,
-    jwtVerifier: new JoseJwtVerifier({ issuer: ISSUER, audience: [AUDIENCE], key: publicKey }),
+    jwtVerifier: jwtVerifier ?? new JoseJwtVerifier({ issuer: ISSUER, audience: [AUDIENCE], key: publicKey }),
     adminGroup: ADMIN_GROUP,
+    taskMarker: TEST_TASK_MARKER,
   };
   resetDeps();
   setDeps(handlerDeps);
@@ -65,7 +73,7 @@ export const makeApiHarness = async (): Promise<ApiHarness> => {
     return { status: result.statusCode, headers: result.headers, text: result.body, body: JSON.parse(result.body) as ApiBody };
   };
 
-  const harness: ApiHarness = {
+  const harness: ApiHarness<S> = {
     deps,
     output,
     send,

@@ -1,4 +1,4 @@
-// Contract tests of the HTTP API routes (DESIGN.md section 4): status codes and bodies of the
+// Contract tests of the HTTP API routes (README "HTTP API"): status codes and bodies of the
 // primary courses, driven through the real handler with API Gateway v2 events and fake ports.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../lambdas/handlers/api';
@@ -169,6 +169,8 @@ describe('POST /sessions/{id}/activity', () => {
 
     expect(answer.status).toBe(200);
     expect(answer.body.session?.lastActivityAt).toBe(new Date(api.deps.clock.now()).toISOString());
+    // The notebook profile's idle timeout is 30 min: the next interaction matters after a 90 s window.
+    expect(answer.body.nextReportInSeconds).toBe(90);
   });
 
   it('accepts the owner with a Bearer JWT verified by the handler', async () => {
@@ -179,11 +181,29 @@ describe('POST /sessions/{id}/activity', () => {
       params: { id },
       claims: null,
       headers: { authorization: `Bearer ${jwt}` },
-      body: { kind: 'connect' },
+      body: { kind: 'connect', connectionId: 'tab-1' },
     });
 
     expect(answer.status).toBe(200);
     expect(answer.body.session?.connections).toBe(1);
+    expect(answer.body.nextReportInSeconds).toBeGreaterThanOrEqual(1);
+  });
+
+  it("counts open connection ids: a retried disconnect of one tab leaves the other's open", async () => {
+    const { id, activityToken } = await api.createSession();
+    const report = (body: Record<string, string>) =>
+      api.call('POST /sessions/{id}/activity', { params: { id }, claims: null, headers: { 'x-session-token': activityToken }, body });
+
+    await report({ kind: 'connect', connectionId: 'tab-a' });
+    await report({ kind: 'connect', connectionId: 'tab-b' });
+    await report({ kind: 'disconnect', connectionId: 'tab-a' });
+    const retried = await report({ kind: 'disconnect', connectionId: 'tab-a' });
+
+    expect(retried.status).toBe(200);
+    expect(retried.body.session?.connections).toBe(1);
+    expect(retried.body.session?.activityLevel).not.toBe('disconnected');
+    expect(retried.body.session).not.toHaveProperty('disconnectedAt');
+    expect(retried.text).not.toContain('tab-b');
   });
 });
 

@@ -6,7 +6,7 @@ import { UnauthorizedError, UnavailableError } from '../../../lambdas/domain/err
 import { ms } from '../../../lambdas/domain/session';
 import { handler, makeExpireHandler } from '../../../lambdas/handlers/expire';
 import { createSession } from '../../../lambdas/use-cases/create-session';
-import { type FakeDeps, RecordingLog, makeDeps, throttled } from '../../support/fakes';
+import { type FakeDeps, RecordingLog, TEST_TASK_MARKER, makeDeps, throttled } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
 import { captureOutput, logLines } from '../../support/captured-output';
 import { injectFakeDeps } from './fake-handler-deps';
@@ -71,19 +71,23 @@ describe('expire handler', () => {
     await expect(invoke({ sessionId: session.id, scheduleName: session.scheduleName })).rejects.toThrow(UnavailableError);
   });
 
-  it('throws when StopTask fails, so the fire is retried', async () => {
+  it('throws when StopTask fails, so the fire is retried, and the retry stops the task', async () => {
     const session = await overdueSession();
     deps.tasks.failures.failNext('stop', throttled());
+    const fire = { sessionId: session.id, scheduleName: session.scheduleName };
 
-    await expect(invoke({ sessionId: session.id, scheduleName: session.scheduleName })).rejects.toThrow('Rate exceeded');
+    await expect(invoke(fire)).rejects.toThrow('Rate exceeded');
     expect(logLines(output).some((l) => l['message'] === 'expiry fire failed; it will be retried')).toBe(true);
+
+    await expect(invoke(fire)).resolves.toEqual({ outcome: 'stop_resent' });
+    expect(deps.tasks.taskOf(session.id)?.lastStatus).toBe('STOPPED');
   });
 
   it('made by its factory, runs on the dependencies and log it is given (as the local stack makes it)', async () => {
     const own = makeDeps();
     const log = new RecordingLog();
     const jwtVerifier = { verify: () => Promise.reject(new UnauthorizedError('no tokens in this test')) };
-    const made = makeExpireHandler({ deps: () => ({ ...own, jwtVerifier, adminGroup: 'admins' }), log });
+    const made = makeExpireHandler({ deps: () => ({ ...own, jwtVerifier, adminGroup: 'admins', taskMarker: TEST_TASK_MARKER }), log });
     const { session } = await createSession(own, { ownerId: 'user-1', profile: 'notebook' });
     own.clock.set(ms(session.expiresAt) + 1000);
 

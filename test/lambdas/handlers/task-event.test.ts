@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../lambdas/handlers/task-event';
 import { createSession } from '../../../lambdas/use-cases/create-session';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type FakeDeps, throttled } from '../../support/fakes';
+import { type FakeDeps, TEST_TASK_MARKER, throttled } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
 import { captureOutput } from '../../support/captured-output';
 import { injectFakeDeps } from './fake-handler-deps';
@@ -34,7 +34,7 @@ const taskEvent = (detail: { taskArn: string; lastStatus: string; sessionId?: st
     lastStatus: detail.lastStatus,
     desiredStatus: detail.lastStatus,
     clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/sessions',
-    startedBy: detail.startedBy ?? 'session-expiry',
+    startedBy: detail.startedBy ?? TEST_TASK_MARKER,
     version: detail.version ?? 1,
     ...(detail.lastStatus === 'STOPPED' && { stoppedReason: 'Essential container in task exited' }),
     overrides: {
@@ -79,6 +79,27 @@ describe('task-event handler', () => {
     expect(deps.store.peek(id)).toMatchObject({ status: 'stopped', endReason: 'user_request' });
   });
 
+  it('reads when the task started and why it stopped, so a STOPPED before any RUNNING of a task that ran ends it as task_exited', async () => {
+    const { id, taskArn } = await started();
+    const event = taskEvent({ taskArn, lastStatus: 'STOPPED', sessionId: id, version: 4 });
+    const detail = { ...event.detail, startedAt: '2026-03-10T12:00:30.5Z', stopCode: 'EssentialContainerExited' };
+
+    const result = await invoke({ ...event, detail });
+
+    expect(result).toEqual({ outcome: 'stopped' });
+    expect(deps.store.peek(id)).toMatchObject({ status: 'stopped', endReason: 'task_exited', startedAt: '2026-03-10T12:00:30.500Z', taskEventVersion: 4 });
+  });
+
+  it('ignores a startedAt that is not a timestamp rather than dropping the event', async () => {
+    const { id, taskArn } = await started();
+    const event = taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id, version: 2 });
+
+    const result = await invoke({ ...event, detail: { ...event.detail, startedAt: 'soon' } });
+
+    expect(result).toEqual({ outcome: 'running' });
+    expect(deps.store.peek(id).startedAt).toBe(new Date(deps.clock.now()).toISOString());
+  });
+
   it('passes a task without SESSION_ID on as unattributed', async () => {
     const { taskArn } = await started();
 
@@ -93,6 +114,20 @@ describe('task-event handler', () => {
     const result = await invoke(taskEvent({ taskArn, lastStatus: 'STOPPED', sessionId: id, startedBy: 'ecs-svc/123' }));
 
     expect(result).toEqual({ outcome: 'ignored' });
+    expect(deps.store.peek(id).status).toBe('starting');
+  });
+
+  it("ignores tasks another deployment of session-expiry started in the cluster, and tasks without a marker", async () => {
+    const { id, taskArn } = await started();
+    const unmarked = taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id });
+    delete (unmarked.detail as { startedBy?: string }).startedBy;
+
+    const results = [
+      await invoke(taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id, startedBy: 'se-SessionExpiryStateless-9f8e7d6c' })),
+      await invoke(unmarked),
+    ];
+
+    expect(results).toEqual([{ outcome: 'ignored' }, { outcome: 'ignored' }]);
     expect(deps.store.peek(id).status).toBe('starting');
   });
 

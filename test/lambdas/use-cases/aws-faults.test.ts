@@ -1,8 +1,8 @@
-// The issue's fault scenarios driven through the REAL AWS adapters: use cases over the DynamoDB store
-// on dynalite and over EcsTaskRunner / EventBridgeScheduler / EventBridgeEventPublisher, whose SDK
-// clients are mocked with aws-sdk-client-mock and throw the SDKs' real exception classes. The
-// use-case tests cover the same paths with fakes; this file proves that the adapters' reading of
-// AWS errors and the use cases' compensation agree.
+// The fault scenarios (throttling, conflicts, not-found) driven through the REAL AWS adapters: use
+// cases over the DynamoDB store on dynalite and over EcsTaskRunner / EventBridgeScheduler /
+// EventBridgeEventPublisher, whose SDK clients are mocked with aws-sdk-client-mock and throw the
+// SDKs' real exception classes. The use-case tests cover the same paths with fakes; this file
+// proves that the adapters' reading of AWS errors and the use cases' compensation agree.
 import {
   DescribeTasksCommand,
   type DescribeTasksCommandInput,
@@ -31,7 +31,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EcsTaskRunner } from '../../../lambdas/adapters/aws/ecs-task-runner';
+import { EcsTaskRunner, fixedTargets } from '../../../lambdas/adapters/aws/ecs-task-runner';
 import { EventBridgeEventPublisher } from '../../../lambdas/adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../../../lambdas/adapters/aws/eventbridge-scheduler';
 import { createTables } from '../../../local/dynamodb/create-tables';
@@ -40,6 +40,7 @@ import { DynamoDbOwnerSlots } from '../../../lambdas/adapters/dynamodb/dynamodb-
 import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { UnavailableError } from '../../../lambdas/domain/errors';
 import { type Session, iso, ms } from '../../../lambdas/domain/session';
+import { fixedProfiles } from '../../../lambdas/ports/profile-catalog';
 import { createSession } from '../../../lambdas/use-cases/create-session';
 import { type UseCaseDeps } from '../../../lambdas/use-cases/use-case-deps';
 import { expireSession } from '../../../lambdas/use-cases/expire-session';
@@ -209,9 +210,12 @@ describe('use cases over the AWS adapters with SDK faults', () => {
         subnetIds: ['subnet-a'],
         securityGroupIds: ['sg-1'],
         assignPublicIp: false,
-        profiles: Object.fromEntries(
-          Object.keys(TEST_PROFILES).map((name) => [name, { taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${name}:1`, containerName: 'session' }]),
+        profiles: fixedTargets(
+          Object.fromEntries(
+            Object.keys(TEST_PROFILES).map((name) => [name, { taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${name}:1`, containerName: 'session' }]),
+          ),
         ),
+        startedBy: 'se-aws-faults-0a1b2c3d',
         clock,
       }),
       scheduler: new EventBridgeScheduler(schedulerClient, {
@@ -225,7 +229,7 @@ describe('use cases over the AWS adapters with SDK faults', () => {
       clock,
       log,
       metrics,
-      profiles: TEST_PROFILES,
+      profiles: fixedProfiles(TEST_PROFILES),
       settings: TEST_SETTINGS,
     };
   });
@@ -300,6 +304,67 @@ describe('use cases over the AWS adapters with SDK faults', () => {
     });
   });
 
+  describe('StopTask throttled once: whichever comes first sends it again, within seconds', () => {
+    /** ECS throttles the first StopTask of the task, then recovers. */
+    const throttleFirstStop = (): void => {
+      let throttled = false;
+      world.stopFault = () => {
+        if (throttled) return undefined;
+        throttled = true;
+        return ecsThrottling();
+      };
+    };
+
+    it('the retried fire stops the task, and the STOPPED event ends the session', async () => {
+      const { session, taskArn } = await runningSession();
+      clock.set(ms(session.expiresAt) + SECOND);
+      throttleFirstStop();
+      const fire = { sessionId: session.id, scheduleName: session.scheduleName ?? '' };
+
+      await expect(expireSession(d, fire)).rejects.toBeInstanceOf(UnavailableError);
+      expect(await stored(session.id)).toMatchObject({ status: 'stopping', stopFailedAt: iso(clock.now()) });
+
+      clock.advance(2 * SECOND);
+      await expect(expireSession(d, fire)).resolves.toEqual({ outcome: 'stop_resent' });
+
+      expect(stopCallsOf(taskArn).map((c) => c.args[0].input.reason)).toEqual(['session-expiry: idle_timeout', 'session-expiry: idle_timeout']);
+      expect(world.statusOf(taskArn)).toBe('STOPPED');
+      expect(await stored(session.id)).toMatchObject({ status: 'stopping', stopConfirmedAt: iso(clock.now()) });
+      await handleTaskEvent(d, { taskArn, lastStatus: 'STOPPED', sessionId: session.id, stoppedReason: 'Task stopped by user' });
+      expect(await stored(session.id)).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
+      expect(published('Session Ended')).toEqual([expect.objectContaining({ sessionId: session.id, reason: 'idle_timeout' })]);
+    });
+
+    it('a second DELETE stops the task; a third sends nothing more', async () => {
+      const { session, taskArn } = await runningSession();
+      throttleFirstStop();
+      const caller = { ownerId: OWNER, isAdmin: false };
+
+      await expect(terminateSession(d, { id: session.id, caller })).rejects.toBeInstanceOf(UnavailableError);
+      clock.advance(SECOND);
+      const second = await terminateSession(d, { id: session.id, caller });
+      const third = await terminateSession(d, { id: session.id, caller });
+
+      expect([second.initiated, third.initiated]).toEqual([true, false]);
+      expect(stopCallsOf(taskArn)).toHaveLength(2);
+      expect(world.statusOf(taskArn)).toBe('STOPPED');
+      expect(await stored(session.id)).toMatchObject({ status: 'stopping', endReason: 'user_request' });
+    });
+
+    it('the next sweep sends it at once, without waiting for the stop timeout', async () => {
+      const { session, taskArn } = await runningSession();
+      throttleFirstStop();
+
+      await expect(terminateSession(d, { id: session.id, caller: { ownerId: OWNER, isAdmin: false } })).rejects.toBeInstanceOf(UnavailableError);
+      clock.advance(5 * SECOND);
+      const report = await sweep(d, { dryRun: false });
+
+      expect(report).toMatchObject({ failures: [], stuck: [{ sessionId: session.id, taskId: taskIdOf(taskArn), action: 'stop_again' }] });
+      expect(stopCallsOf(taskArn)).toHaveLength(2);
+      expect(world.statusOf(taskArn)).toBe('STOPPED');
+    });
+  });
+
   describe('RunTask failure', () => {
     it.each([
       { fault: 'answers a RESOURCE placement failure', arrange: (w: EcsWorld) => (w.runFailures = [{ reason: 'RESOURCE:MEMORY', detail: 'no capacity' }]) },
@@ -326,7 +391,7 @@ describe('use cases over the AWS adapters with SDK faults', () => {
       expect(schedulerMock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
         { Name: `${session.id}-1`, GroupName: SCHEDULE_GROUP },
       ]);
-      expect(await d.ownerSlots.holders(OWNER)).toEqual([]);
+      expect(await d.ownerSlots.holders({ ownerId: OWNER, profile: 'notebook' })).toEqual([]);
       expect(published('Session Created')).toEqual([]);
       expect(published('Session Ended')).toEqual([expect.objectContaining({ sessionId: session.id, reason: 'start_failed' })]);
 

@@ -6,9 +6,20 @@ import { createSession } from '../../../lambdas/use-cases/create-session';
 import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { UNWRITTEN_CLAIM_GRACE_MS } from '../../../lambdas/use-cases/owner-slots';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type FakeDeps, MINUTE, T0, makeDeps, throttled } from '../../support/fakes';
+import { type Profile } from '../../../lambdas/domain/profile';
+import { type FakeDeps, MINUTE, T0, TEST_PROFILES, makeDeps, throttled } from '../../support/fakes';
 import { caught } from '../../support/thrown';
 import { OWNER, startSession, taskStopped } from './steps';
+
+/** A profile like `notebook` under another name and limit. */
+const limitedProfile = (name: string, maxSessionsPerOwner: number): Profile => {
+  const notebook = TEST_PROFILES['notebook'];
+  if (notebook === undefined) throw new Error('no notebook profile');
+  return { ...notebook, name, maxSessionsPerOwner };
+};
+
+/** Alice's slots of profile `notebook`. */
+const NOTEBOOK_SLOTS = { ownerId: OWNER, profile: 'notebook' };
 
 describe('createSession', () => {
   let d: FakeDeps;
@@ -28,7 +39,7 @@ describe('createSession', () => {
         status: 'starting',
         createdAt: iso(T0),
         lastActivityAt: iso(T0),
-        connections: 0,
+        openConnections: {},
         expiresAt: iso(T0 + 30 * MINUTE),
         expiryReason: 'idle_timeout',
         maxExpiresAt: iso(T0 + 8 * 60 * MINUTE),
@@ -45,7 +56,9 @@ describe('createSession', () => {
           sessionId: session.id,
           ownerId: OWNER,
           profile: 'notebook',
-          environment: { SESSION_ID: session.id, SESSION_ACTIVITY_TOKEN: activityToken, SESSION_API_URL: d.settings.apiUrl },
+          // The token apart from the environment: each runner decides whether it can hand it over off the record.
+          environment: { SESSION_ID: session.id, SESSION_API_URL: d.settings.apiUrl },
+          activityToken,
         },
       ]);
       expect(session.taskArn).toBe(d.tasks.taskOf(session.id)?.taskArn);
@@ -102,6 +115,37 @@ describe('createSession', () => {
   });
 
   describe('per-owner limit', () => {
+    it('counts per profile: a big session does not block small ones, and each profile stops at its own limit', async () => {
+      d = makeDeps({ profiles: { big: limitedProfile('big', 1), small: limitedProfile('small', 3) } });
+      const create = (name: string) => createSession(d, { ownerId: OWNER, profile: name });
+
+      await create('big');
+      const small = [await create('small'), await create('small'), await create('small')];
+      const refusedSmall = await caught(create('small'));
+      const refusedBig = await caught(create('big'));
+
+      expect(small.map((s) => s.session.status)).toEqual(['starting', 'starting', 'starting']);
+      expect(refusedSmall).toMatchObject({ message: 'at most 3 live small sessions per owner' });
+      expect(refusedSmall).toBeInstanceOf(LimitExceededError);
+      expect(refusedBig).toMatchObject({ message: 'at most 1 live big sessions per owner' });
+      // Another owner has limits of their own.
+      await expect(createSession(d, { ownerId: 'bob', profile: 'big' })).resolves.toMatchObject({ replayed: false });
+    });
+
+    it('gives a slot back to the profile it was taken from', async () => {
+      d = makeDeps({ profiles: { big: limitedProfile('big', 1), small: limitedProfile('small', 1) } });
+      const big = await createSession(d, { ownerId: OWNER, profile: 'big' });
+      await createSession(d, { ownerId: OWNER, profile: 'small' });
+
+      await terminateSession(d, { id: big.session.id, caller: { ownerId: OWNER, isAdmin: false } });
+      await handleTaskEvent(d, { taskArn: big.session.taskArn ?? '', lastStatus: 'STOPPED', sessionId: big.session.id });
+
+      expect(await d.ownerSlots.holders({ ownerId: OWNER, profile: 'big' })).toEqual([]);
+      expect(await d.ownerSlots.holders({ ownerId: OWNER, profile: 'small' })).toHaveLength(1);
+      await expect(createSession(d, { ownerId: OWNER, profile: 'big' })).resolves.toMatchObject({ replayed: false });
+      await expect(caught(createSession(d, { ownerId: OWNER, profile: 'small' }))).resolves.toBeInstanceOf(LimitExceededError);
+    });
+
     it('refuses a sixth live session, counting only live ones', async () => {
       const sessions = [];
       for (let i = 0; i < 5; i++) sessions.push(await startSession(d));
@@ -122,9 +166,9 @@ describe('createSession', () => {
       const error = await caught(createSession(d, { ownerId: OWNER, profile: 'notebook' }));
 
       expect(error).toBeInstanceOf(LimitExceededError);
-      expect(error).toMatchObject({ message: 'at most 5 live sessions per owner' });
+      expect(error).toMatchObject({ message: 'at most 5 live notebook sessions per owner' });
       expect({ sessions: d.store.all().length, starts: d.tasks.startCalls.length, arms: d.scheduler.armCalls.length }).toEqual(before);
-      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId).sort()).toEqual(held.sort());
+      expect((await d.ownerSlots.holders(NOTEBOOK_SLOTS)).map((s) => s.sessionId).sort()).toEqual(held.sort());
     });
 
     it('an Idempotency-Key replay takes no slot, even at the limit', async () => {
@@ -136,7 +180,7 @@ describe('createSession', () => {
 
       expect(replay).toEqual({ session: first.session, replayed: true });
       expect(claims).not.toHaveBeenCalled();
-      expect(await d.ownerSlots.holders(OWNER)).toHaveLength(5);
+      expect(await d.ownerSlots.holders(NOTEBOOK_SLOTS)).toHaveLength(5);
     });
 
     it('a create that fails to start gives its slot back', async () => {
@@ -146,7 +190,7 @@ describe('createSession', () => {
       await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).rejects.toBeInstanceOf(UnavailableError);
 
       const failed = d.store.all().find((s) => s.status === 'failed');
-      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).not.toContain(failed?.id);
+      expect((await d.ownerSlots.holders(NOTEBOOK_SLOTS)).map((s) => s.sessionId)).not.toContain(failed?.id);
       await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).resolves.toMatchObject({ replayed: false });
     });
 
@@ -162,11 +206,11 @@ describe('createSession', () => {
 
       expect(d.store.peek(ended.session.id).status).toBe('stopped');
       expect(d.log.at('warn')).toContain('could not give back the owner slot of an ended session; the next create at the limit takes it over');
-      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).toContain(ended.session.id);
+      expect((await d.ownerSlots.holders(NOTEBOOK_SLOTS)).map((s) => s.sessionId)).toContain(ended.session.id);
 
       const { session } = await createSession(d, { ownerId: OWNER, profile: 'notebook' });
 
-      const holders = (await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId);
+      const holders = (await d.ownerSlots.holders(NOTEBOOK_SLOTS)).map((s) => s.sessionId);
       expect(holders).toHaveLength(5);
       expect(holders).toContain(session.id);
       expect(holders).not.toContain(ended.session.id);
@@ -174,14 +218,14 @@ describe('createSession', () => {
 
     it('takes over a slot claimed for a session that was never written, but only after the grace', async () => {
       for (let i = 0; i < 4; i++) await startSession(d);
-      await d.ownerSlots.claim(OWNER, 'never-written', 5, T0);
+      await d.ownerSlots.claim(NOTEBOOK_SLOTS, 'never-written', 5, T0);
 
       await expect(createSession(d, { ownerId: OWNER, profile: 'notebook' })).rejects.toBeInstanceOf(LimitExceededError);
       d.clock.advance(UNWRITTEN_CLAIM_GRACE_MS + 1);
       const { session } = await createSession(d, { ownerId: OWNER, profile: 'notebook' });
 
-      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).toEqual(expect.arrayContaining([session.id]));
-      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).not.toContain('never-written');
+      expect((await d.ownerSlots.holders(NOTEBOOK_SLOTS)).map((s) => s.sessionId)).toEqual(expect.arrayContaining([session.id]));
+      expect((await d.ownerSlots.holders(NOTEBOOK_SLOTS)).map((s) => s.sessionId)).not.toContain('never-written');
     });
   });
 
@@ -224,7 +268,7 @@ describe('createSession', () => {
       expect(retry.activityToken).toBeDefined();
       expect(retry.session.id).toBe([...d.idempotencyKeys.records.values()][0]?.sessionId);
       // The retry holds the slot the failed attempt claimed, not a second one.
-      expect((await d.ownerSlots.holders(OWNER)).map((s) => s.sessionId)).toEqual([retry.session.id]);
+      expect((await d.ownerSlots.holders(NOTEBOOK_SLOTS)).map((s) => s.sessionId)).toEqual([retry.session.id]);
     });
 
     it('two creates with one key at once, one slot below the limit: one session, the other a replay', async () => {
@@ -248,7 +292,7 @@ describe('createSession', () => {
       expect(results.map((r) => r.replayed).sort()).toEqual([false, true]);
       expect(results[0]?.session.id).toBe(results[1]?.session.id);
       expect(d.tasks.startCalls).toHaveLength(5);
-      expect(await d.ownerSlots.holders(OWNER)).toHaveLength(5);
+      expect(await d.ownerSlots.holders(NOTEBOOK_SLOTS)).toHaveLength(5);
     });
 
     it('makes the key reusable once it has expired', async () => {

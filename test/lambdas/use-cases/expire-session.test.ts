@@ -62,17 +62,43 @@ describe('expireSession', () => {
       expect(d.tasks.stopCalls).toHaveLength(1);
     });
 
-    it('when StopTask fails the error propagates (the fire is retried) and the session stays stopping', async () => {
-      const { session } = await runningSession(d);
+    it('when StopTask fails the error propagates, and the retried fire stops the task', async () => {
+      const { session, taskArn } = await runningSession(d);
       passDeadline(d, session.id);
       d.tasks.failures.failNext('stop', new UnavailableError('throttled'));
       const fire = { sessionId: session.id, scheduleName: `${session.id}-1` };
 
       await expect(expireSession(d, fire)).rejects.toBeInstanceOf(UnavailableError);
-      expect(d.store.peek(session.id).status).toBe('stopping');
+      expect(d.store.peek(session.id)).toMatchObject({ status: 'stopping', endReason: 'idle_timeout', stopFailedAt: iso(d.clock.now()) });
+      expect(d.tasks.taskOf(session.id)?.lastStatus).toBe('RUNNING');
 
+      // The retry of the same fire (Lambda retries a failed async invocation), seconds later.
+      d.clock.advance(2 * SECOND);
+      await expect(expireSession(d, fire)).resolves.toEqual({ outcome: 'stop_resent' });
+      expect(d.tasks.stopCalls).toEqual([
+        { taskArn, reason: 'session-expiry: idle_timeout' },
+        { taskArn, reason: 'session-expiry: idle_timeout' },
+      ]);
+      expect(d.tasks.taskOf(session.id)?.lastStatus).toBe('STOPPED');
+      expect(d.store.peek(session.id)).toMatchObject({ status: 'stopping', stopConfirmedAt: iso(d.clock.now()) });
+
+      // A confirmed stop is not sent again by a later delivery.
       await expect(expireSession(d, fire)).resolves.toEqual({ outcome: 'already_ended' });
-      expect(d.tasks.stopCalls).toHaveLength(1);
+      expect(d.tasks.stopCalls).toHaveLength(2);
+    });
+
+    it('a retried fire that fails again throws again, so it is retried once more', async () => {
+      const { session } = await runningSession(d);
+      passDeadline(d, session.id);
+      d.tasks.failures.failNext('stop', new UnavailableError('throttled'), 2);
+      const fire = { sessionId: session.id, scheduleName: `${session.id}-1` };
+
+      await expect(expireSession(d, fire)).rejects.toBeInstanceOf(UnavailableError);
+      await expect(expireSession(d, fire)).rejects.toBeInstanceOf(UnavailableError);
+      await expect(expireSession(d, fire)).resolves.toEqual({ outcome: 'stop_resent' });
+
+      expect(d.tasks.stopCalls).toHaveLength(3);
+      expect(d.tasks.taskOf(session.id)?.lastStatus).toBe('STOPPED');
     });
 
     it('a heartbeat landing between its read and its write wins: the session is not stopped early', async () => {

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { iso } from '../../../lambdas/domain/session';
 import { type TaskEventInput, handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type FakeDeps, MINUTE, T0, makeDeps } from '../../support/fakes';
+import { type FakeDeps, MINUTE, SECOND, T0, makeDeps } from '../../support/fakes';
 import { OWNER, runningSession, seedSession, startSession } from './steps';
 
 describe('handleTaskEvent', () => {
@@ -43,6 +44,60 @@ describe('handleTaskEvent', () => {
 
       await expect(handleTaskEvent(d, event(taskArn, session.id, 'STOPPED'))).resolves.toEqual({ outcome: 'failed' });
       expect(d.store.peek(session.id)).toMatchObject({ status: 'failed', endReason: 'start_failed' });
+    });
+
+    it('STOPPED of a task that never started, as ECS says it (TaskFailedToStart): failed with start_failed', async () => {
+      const { session, taskArn } = await startSession(d);
+
+      const result = await handleTaskEvent(d, {
+        ...event(taskArn, session.id, 'STOPPED'),
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+        eventVersion: 3,
+      });
+
+      expect(result.outcome).toBe('failed');
+      expect(d.store.peek(session.id)).toMatchObject({ status: 'failed', endReason: 'start_failed' });
+      expect(d.store.peek(session.id).startedAt).toBeUndefined();
+    });
+
+    it("the issue's case: a task that ran for ten minutes, whose RUNNING event comes only after its STOPPED one, ended on its own", async () => {
+      const { session, taskArn } = await startSession(d);
+      const running: TaskEventInput = { ...event(taskArn, session.id, 'RUNNING'), startedAt: iso(T0 + 30 * SECOND), eventVersion: 2 };
+      const stopped: TaskEventInput = {
+        ...event(taskArn, session.id, 'STOPPED'),
+        startedAt: iso(T0 + 30 * SECOND),
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        eventVersion: 4,
+      };
+      d.clock.set(T0 + 10 * MINUTE + 30 * SECOND);
+
+      await expect(handleTaskEvent(d, stopped)).resolves.toEqual({ outcome: 'stopped' });
+      const ended = d.store.peek(session.id);
+      await expect(handleTaskEvent(d, running)).resolves.toEqual({ outcome: 'noop' });
+
+      expect(ended).toMatchObject({ status: 'stopped', endReason: 'task_exited', startedAt: iso(T0 + 30 * SECOND), taskEventVersion: 4 });
+      expect(d.store.peek(session.id)).toEqual(ended);
+      expect(d.events.ofType('Session Ended')).toMatchObject([{ detail: { sessionId: session.id, reason: 'task_exited' } }]);
+      expect(d.metrics.total('SessionsEnded', { Reason: 'start_failed' })).toBe(0);
+    });
+
+    it('a STOPPED without startedAt still counts as ran when its container exited (the local runner says so)', async () => {
+      const { session, taskArn } = await startSession(d);
+
+      await handleTaskEvent(d, { ...event(taskArn, session.id, 'STOPPED'), stoppedReason: 'Essential container in task exited (exit code 0)' });
+
+      expect(d.store.peek(session.id)).toMatchObject({ status: 'stopped', endReason: 'task_exited' });
+    });
+
+    it('RUNNING records when the task started as ECS says it', async () => {
+      const { session, taskArn } = await startSession(d);
+      d.clock.advance(MINUTE);
+
+      await handleTaskEvent(d, { ...event(taskArn, session.id, 'RUNNING'), startedAt: iso(T0 + 20 * SECOND), eventVersion: 2 });
+
+      expect(d.store.peek(session.id)).toMatchObject({ status: 'running', startedAt: iso(T0 + 20 * SECOND), taskEventVersion: 2 });
     });
 
     it('STOPPED after a stop request keeps the reason chosen when stopping', async () => {
@@ -120,6 +175,60 @@ describe('handleTaskEvent', () => {
       expect(outcomes).toEqual(['stopped', 'noop', 'noop', 'noop']);
       expect(d.store.peek(session.id)).toMatchObject({ status: 'stopped', endReason: 'task_exited' });
       expect(d.events.ofType('Session Ended')).toHaveLength(1);
+    });
+
+    it('an event older than one applied (a lower ECS version) changes nothing', async () => {
+      const { session, taskArn } = await startSession(d);
+      // A later RUNNING was applied; a redelivered older one must not move startedAt.
+      await handleTaskEvent(d, { ...event(taskArn, session.id, 'RUNNING'), startedAt: iso(T0 + 20 * SECOND), eventVersion: 3 });
+      const applied = d.store.peek(session.id);
+
+      await expect(handleTaskEvent(d, { ...event(taskArn, session.id, 'RUNNING'), startedAt: iso(T0), eventVersion: 2 })).resolves.toEqual({ outcome: 'noop' });
+      expect(d.store.peek(session.id)).toEqual(applied);
+    });
+
+    describe('every order of RUNNING and STOPPED, with duplicates, and a stop request anywhere in it (property)', () => {
+      const startedAt = iso(T0 + 30 * SECOND);
+      type Step = 'RUNNING' | 'STOPPED' | 'TERMINATE';
+      /** One RUNNING and one STOPPED at least, each maybe delivered again, in any order; maybe one terminate. */
+      const stepsArb = fc
+        .record({ runs: fc.integer({ min: 1, max: 3 }), stops: fc.integer({ min: 1, max: 3 }), terminate: fc.boolean() })
+        .chain(({ runs, stops, terminate }) => {
+          const steps: Step[] = [...Array<Step>(runs).fill('RUNNING'), ...Array<Step>(stops).fill('STOPPED'), ...(terminate ? (['TERMINATE'] as Step[]) : [])];
+          return fc.shuffledSubarray(steps, { minLength: steps.length, maxLength: steps.length });
+        });
+
+      it('ends once, with the reason of whatever ended it first, and never as a start failure', async () => {
+        await fc.assert(
+          fc.asyncProperty(stepsArb, async (steps) => {
+            const deps = makeDeps();
+            const { session, taskArn } = await startSession(deps);
+            for (const step of steps) {
+              if (step === 'TERMINATE') await terminateSession(deps, { id: session.id, caller: { ownerId: OWNER, isAdmin: false } });
+              else if (step === 'RUNNING') await handleTaskEvent(deps, { ...event(taskArn, session.id, 'RUNNING'), startedAt, eventVersion: 2 });
+              else {
+                await handleTaskEvent(deps, {
+                  ...event(taskArn, session.id, 'STOPPED'),
+                  startedAt,
+                  stopCode: 'EssentialContainerExited',
+                  stoppedReason: 'Essential container in task exited',
+                  eventVersion: 4,
+                });
+              }
+            }
+
+            const stoppedBeforeTerminate = steps.indexOf('STOPPED') < steps.indexOf('TERMINATE') || !steps.includes('TERMINATE');
+            expect(deps.store.peek(session.id)).toMatchObject({
+              status: 'stopped',
+              endReason: stoppedBeforeTerminate ? 'task_exited' : 'user_request',
+              startedAt,
+              taskEventVersion: 4,
+            });
+            expect(deps.events.ofType('Session Ended')).toHaveLength(1);
+          }),
+          { numRuns: 200 },
+        );
+      });
     });
 
     it('concurrent duplicates end the session once', async () => {

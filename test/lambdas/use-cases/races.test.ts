@@ -123,7 +123,8 @@ describe('races on the real store (dynalite)', () => {
       expect((await d.store.get(session.id))?.status).toBe('stopped');
     };
 
-    const holders = async (ownerId: string): Promise<string[]> => (await d.ownerSlots.holders(ownerId)).map((s) => s.sessionId).sort();
+    const holders = async (ownerId: string): Promise<string[]> =>
+      (await d.ownerSlots.holders({ ownerId, profile: 'notebook' })).map((s) => s.sessionId).sort();
 
     it('ten creates of one owner at once with a limit of five: five sessions, five LimitExceededError', async () => {
       for (let round = 0; round < 3; round++) {
@@ -184,7 +185,7 @@ describe('races on the real store (dynalite)', () => {
       const ownerId = `never-written-${randomUUID()}`;
       await createMany(ownerId, LIMIT - 1);
       const ghost = randomUUID();
-      await d.ownerSlots.claim(ownerId, ghost, LIMIT, d.clock.now());
+      await d.ownerSlots.claim({ ownerId, profile: 'notebook' }, ghost, LIMIT, d.clock.now());
 
       await expect(createSession(d, { ownerId, profile: 'notebook' })).rejects.toBeInstanceOf(LimitExceededError);
       d.clock.advance(UNWRITTEN_CLAIM_GRACE_MS + 1000);

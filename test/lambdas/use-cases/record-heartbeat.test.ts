@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError } from '../../../lambdas/domain/errors';
+import fc from 'fast-check';
+import { ConflictError, NotFoundError, UnavailableError } from '../../../lambdas/domain/errors';
 import { nextFireAtMs } from '../../../lambdas/domain/deadline-policy';
 import { iso } from '../../../lambdas/domain/session';
 import { expireSession } from '../../../lambdas/use-cases/expire-session';
@@ -23,9 +24,10 @@ describe('recordHeartbeat', () => {
       const schedulerCalls = d.scheduler.calls;
       d.clock.advance(10 * MINUTE);
 
-      const after = await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: owner });
+      const { session: after, nextReportInSeconds } = await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: owner });
 
       expect(after).toMatchObject({ lastActivityAt: iso(T0 + 10 * MINUTE), expiresAt: iso(T0 + 40 * MINUTE), version: session.version + 1 });
+      expect(nextReportInSeconds).toBe(90); // idle 30 min: the whole batching window
       expect(d.store.peek(session.id)).toEqual(after);
       expect(d.scheduler.calls).toBe(schedulerCalls);
       expect(d.metrics.total('HeartbeatWrites')).toBe(1);
@@ -35,7 +37,7 @@ describe('recordHeartbeat', () => {
       const { session, activityToken } = await startSession(d);
       d.clock.advance(2 * MINUTE);
 
-      const after = await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: { type: 'token', token: activityToken } });
+      const { session: after } = await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: { type: 'token', token: activityToken } });
 
       expect(after.lastActivityAt).toBe(iso(T0 + 2 * MINUTE));
     });
@@ -45,9 +47,10 @@ describe('recordHeartbeat', () => {
       d.clock.advance(10 * MINUTE);
       const writes = d.store.updates.length;
 
-      const after = await recordHeartbeat(d, { id: session.id, kind: 'ping', auth: owner });
+      const { session: after, nextReportInSeconds } = await recordHeartbeat(d, { id: session.id, kind: 'ping', auth: owner });
 
       expect(after).toEqual(session);
+      expect(nextReportInSeconds).toBe(1); // the window is long over: an interaction now would be written
       expect(d.store.updates).toHaveLength(writes);
       expect(d.metrics.total('HeartbeatsSkipped')).toBe(1);
     });
@@ -61,15 +64,38 @@ describe('recordHeartbeat', () => {
       expect(d.store.peek(session.id).version).toBe(session.version);
     });
 
-    it('connect and disconnect track the connections', async () => {
+    it('batched interactions are told how much of the window is left', async () => {
+      const { session } = await runningSession(d); // threshold 90 s
+      d.clock.advance(80 * SECOND);
+
+      const { nextReportInSeconds } = await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: owner });
+
+      expect(nextReportInSeconds).toBe(10);
+    });
+
+    it('connect and disconnect track the open connection ids', async () => {
       const { session } = await runningSession(d, { profile: 'lab' });
 
-      await recordHeartbeat(d, { id: session.id, kind: 'connect', auth: owner });
-      await recordHeartbeat(d, { id: session.id, kind: 'connect', auth: owner });
-      const after = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', auth: owner });
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-a', auth: owner });
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-b', auth: owner });
+      const { session: after } = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', connectionId: 'tab-a', auth: owner });
 
-      expect(after.connections).toBe(1);
+      expect(Object.keys(after.openConnections)).toEqual(['tab-b']);
       expect(after.disconnectedAt).toBeUndefined();
+    });
+
+    it('a repeated connect and a repeated or unknown disconnect write nothing', async () => {
+      const { session } = await runningSession(d, { profile: 'lab' });
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-a', auth: owner });
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-b', auth: owner });
+      await recordHeartbeat(d, { id: session.id, kind: 'disconnect', connectionId: 'tab-a', auth: owner });
+      const before = d.store.peek(session.id);
+
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-b', auth: owner });
+      await recordHeartbeat(d, { id: session.id, kind: 'disconnect', connectionId: 'tab-a', auth: owner });
+      await recordHeartbeat(d, { id: session.id, kind: 'disconnect', connectionId: 'never-connected', auth: owner });
+
+      expect(d.store.peek(session.id)).toEqual(before);
     });
   });
 
@@ -105,13 +131,109 @@ describe('recordHeartbeat', () => {
       d.store.beforeUpdate = async (id) => {
         if (staged) return;
         staged = true;
-        await recordHeartbeat(d, { id, kind: 'connect', auth: owner });
+        await recordHeartbeat(d, { id, kind: 'connect', connectionId: 'tab-a', auth: owner });
       };
       d.clock.advance(5 * MINUTE);
 
-      const after = await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: owner });
+      const { session: after } = await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: owner });
 
-      expect(after).toMatchObject({ connections: 1, lastActivityAt: iso(T0 + 5 * MINUTE), version: session.version + 2 });
+      expect(after).toMatchObject({ openConnections: { 'tab-a': iso(T0 + 5 * MINUTE) }, lastActivityAt: iso(T0 + 5 * MINUTE), version: session.version + 2 });
+    });
+  });
+
+  describe('connections are idempotent', () => {
+    /** Fires, in time order, every schedule due by now, as Scheduler would. */
+    const fireDue = async (): Promise<void> => {
+      for (;;) {
+        const due = [...d.scheduler.armed.values()].filter((a) => a.fireAt <= d.clock.now()).sort((a, b) => a.fireAt - b.fireAt)[0];
+        if (due === undefined) return;
+        await expireSession(d, d.scheduler.fire(due.scheduleName));
+      }
+    };
+
+    it("two tabs, tab A's disconnect retried: tab B keeps typing and the session lives on, ending idle one timeout after the last keystroke", async () => {
+      // The lab profile: idle 30 min, disconnect grace 10 min. With a counter, A's retry took the
+      // count from 1 to 0 and the grace ended the session `disconnected` while B was typing.
+      const { session } = await runningSession(d, { profile: 'lab' });
+      const report = (kind: 'connect' | 'disconnect' | 'interaction', connectionId: string) =>
+        recordHeartbeat(d, { id: session.id, kind, connectionId, auth: owner });
+      await report('connect', 'tab-a');
+      await report('connect', 'tab-b');
+      d.clock.advance(MINUTE);
+      await report('disconnect', 'tab-a');
+      d.clock.advance(2 * SECOND);
+      await report('disconnect', 'tab-a'); // the client's retry
+
+      // A keystroke every 2 minutes (more than the 90 s batching window, so each one is written).
+      for (let keystroke = 0; keystroke < 20; keystroke++) {
+        d.clock.advance(2 * MINUTE);
+        await fireDue();
+        await report('interaction', 'tab-b');
+      }
+      const lastKeystroke = d.clock.now();
+
+      expect(d.store.peek(session.id)).toMatchObject({ status: 'running', expiryReason: 'idle_timeout', expiresAt: iso(lastKeystroke + 30 * MINUTE) });
+      expect(Object.keys(d.store.peek(session.id).openConnections)).toEqual(['tab-b']);
+      d.clock.set(lastKeystroke + 30 * MINUTE);
+      await fireDue();
+      expect(d.store.peek(session.id)).toMatchObject({ status: 'stopping', endReason: 'idle_timeout', stopRequestedAt: iso(lastKeystroke + 30 * MINUTE) });
+    });
+
+    it('concurrent reports of many tabs, each with duplicates and in any order: open are exactly those whose last event was a connect', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(fc.constantFrom('connect' as const, 'disconnect' as const), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }),
+          async (streams) => {
+            d = makeDeps();
+            const { session } = await runningSession(d, { profile: 'lab' });
+            // Each tab's events go out one after another (a retry after a 503 is one more duplicate);
+            // the tabs' streams run at once, so their writes race and re-apply on the version check.
+            const send = async (kind: 'connect' | 'disconnect', connectionId: string): Promise<void> => {
+              for (;;) {
+                try {
+                  await recordHeartbeat(d, { id: session.id, kind, connectionId, auth: owner });
+                  return;
+                } catch (error) {
+                  if (!(error instanceof UnavailableError)) throw error;
+                }
+              }
+            };
+            await Promise.all(
+              streams.map(async (events, tab) => {
+                for (const kind of events) await send(kind, `tab-${tab}`);
+              }),
+            );
+
+            const expected = streams.flatMap((events, tab) => (events.at(-1) === 'connect' ? [`tab-${tab}`] : [])).sort();
+            const record = d.store.peek(session.id);
+            expect(Object.keys(record.openConnections).sort()).toEqual(expected);
+            const everConnected = streams.some((events) => events.includes('connect'));
+            expect(record.disconnectedAt !== undefined).toBe(expected.length === 0 && everConnected);
+          },
+        ),
+        { numRuns: 100 },
+      );
+    });
+  });
+
+  describe('nextReportInSeconds', () => {
+    it('an interaction reported sooner than it leaves the record as it was; one reported when it is up is written', async () => {
+      const { session } = await runningSession(d, { idleTimeoutSeconds: 600 }); // threshold 30 s
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-a', auth: owner });
+      d.clock.advance(7 * MINUTE + 250);
+      const { session: written, nextReportInSeconds } = await recordHeartbeat(d, { id: session.id, kind: 'interaction', connectionId: 'tab-a', auth: owner });
+      expect(nextReportInSeconds).toBe(30);
+
+      for (const wait of [1, 10, 29]) {
+        d.clock.set(T0 + 7 * MINUTE + 250 + wait * SECOND);
+        await recordHeartbeat(d, { id: session.id, kind: 'interaction', connectionId: 'tab-a', auth: owner });
+      }
+      expect(d.store.peek(session.id)).toEqual(written);
+
+      d.clock.set(T0 + 7 * MINUTE + 250 + nextReportInSeconds * SECOND);
+      const { session: next } = await recordHeartbeat(d, { id: session.id, kind: 'interaction', connectionId: 'tab-a', auth: owner });
+      expect(next.version).toBe(written.version + 1);
+      expect(next.expiresAt).toBe(iso(d.clock.now() + 10 * MINUTE));
     });
   });
 
@@ -148,11 +270,11 @@ describe('recordHeartbeat', () => {
 
     it('a disconnect that brings the deadline forward arms one schedule for it, so the grace is exact', async () => {
       const { session } = await runningSession(d, { profile: 'lab', idleTimeoutSeconds: 4 * 3600 });
-      await recordHeartbeat(d, { id: session.id, kind: 'connect', auth: owner });
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-a', auth: owner });
       d.clock.advance(MINUTE);
       const armsBefore = d.scheduler.armCalls.length;
 
-      const after = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', auth: owner });
+      const { session: after } = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', connectionId: 'tab-a', auth: owner });
 
       expect(after).toMatchObject({ expiresAt: iso(T0 + 11 * MINUTE), expiryReason: 'disconnected', scheduleName: `${session.id}-7`, scheduleSeq: 7 });
       // The lab profile warns 5 minutes ahead, so the new schedule fires at the warning time.
@@ -161,7 +283,7 @@ describe('recordHeartbeat', () => {
 
     it('a disconnect never names a schedule an unfinished re-arm left armed for a later time', async () => {
       const { session } = await runningSession(d, { profile: 'lab', idleTimeoutSeconds: 4 * 3600 });
-      await recordHeartbeat(d, { id: session.id, kind: 'connect', auth: owner });
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-a', auth: owner });
       d.clock.set(T0 + 3 * HOUR);
       await recordHeartbeat(d, { id: session.id, kind: 'interaction', auth: owner });
       // The first schedule fires; its re-arm for the later deadline is armed but never named.
@@ -170,7 +292,7 @@ describe('recordHeartbeat', () => {
       await caught(expireSession(d, d.scheduler.fire(`${session.id}-1`)));
       d.clock.advance(MINUTE);
 
-      const after = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', auth: owner });
+      const { session: after } = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', connectionId: 'tab-a', auth: owner });
 
       // The schedule the record names fires when the new (earlier) deadline needs it, not at the old one.
       expect(after.expiryReason).toBe('disconnected');

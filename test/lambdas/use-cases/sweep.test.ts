@@ -156,6 +156,22 @@ describe('sweep', () => {
       expect(d.metrics.total('SessionsEnded', { Reason: 'idle_timeout' })).toBe(2);
     });
 
+    it('a stop whose StopTask failed is sent again at once, and recorded confirmed; a confirmed one is left alone', async () => {
+      const now = iso(d.clock.now());
+      const failed = seedSession(d, { status: 'stopping', endReason: 'idle_timeout', stopRequestedAt: now, stopFailedAt: now }, { lastStatus: 'RUNNING' });
+      const confirmed = seedSession(d, { status: 'stopping', endReason: 'idle_timeout', stopRequestedAt: now, stopConfirmedAt: now }, { lastStatus: 'RUNNING' });
+      d.tasks.failures.failNext('describe', throttled());
+      d.clock.advance(SECOND);
+
+      // Even when the tasks cannot be seen: StopTask is idempotent.
+      const result = await sweep(d, { dryRun: false });
+
+      expect(result.stuck).toEqual([{ sessionId: failed.id, taskId: taskIdOfSession(failed), action: 'stop_again' }]);
+      expect(d.tasks.stopCalls).toEqual([{ taskArn: failed.taskArn, reason: 'session-expiry: idle_timeout' }]);
+      expect(d.store.peek(failed.id)).toMatchObject({ status: 'stopping', stopConfirmedAt: iso(d.clock.now()) });
+      expect(d.store.peek(confirmed.id).status).toBe('stopping');
+    });
+
     it('a stop that hangs past the stop timeout plus grace is sent again; a recent one is left alone', async () => {
       const hung = seedSession(d, { status: 'stopping', endReason: 'user_request', stopRequestedAt: iso(d.clock.now() - 61 * SECOND) }, {});
       const recent = seedSession(d, { status: 'stopping', endReason: 'user_request', stopRequestedAt: iso(d.clock.now() - 30 * SECOND) }, {});

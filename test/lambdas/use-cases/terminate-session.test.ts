@@ -3,7 +3,7 @@ import { NotFoundError, UnavailableError } from '../../../lambdas/domain/errors'
 import { iso } from '../../../lambdas/domain/session';
 import { sweep } from '../../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type FakeDeps, MINUTE, T0, makeDeps } from '../../support/fakes';
+import { type FakeDeps, MINUTE, SECOND, T0, makeDeps } from '../../support/fakes';
 import { sessionFixture } from '../../support/session-fixture';
 import { caught } from '../../support/thrown';
 import { OWNER, runningSession, taskStopped } from './steps';
@@ -105,7 +105,42 @@ describe('terminateSession', () => {
   });
 
   describe('when StopTask is throttled', () => {
-    it('the error propagates, the session stays stopping, and a later sweep finishes the stop', async () => {
+    it('the error propagates, and the client retrying the DELETE sends the stop again', async () => {
+      const started = await runningSession(d);
+      d.tasks.failures.failNext('stop', new UnavailableError('throttled'));
+
+      const error = await caught(terminateSession(d, { id: started.session.id, caller: asOwner }));
+      expect(error).toBeInstanceOf(UnavailableError);
+      expect(d.store.peek(started.session.id)).toMatchObject({ status: 'stopping', endReason: 'user_request' });
+
+      d.clock.advance(SECOND);
+      const again = await terminateSession(d, { id: started.session.id, caller: asOwner });
+
+      expect(again).toMatchObject({ initiated: true, session: { status: 'stopping', endReason: 'user_request' } });
+      expect(d.tasks.stopCalls.map((c) => c.reason)).toEqual(['session-expiry: user_request', 'session-expiry: user_request']);
+      expect(d.tasks.taskOf(started.session.id)?.lastStatus).toBe('STOPPED');
+      // Once ECS has taken the stop, another DELETE is answered without one more.
+      await expect(terminateSession(d, { id: started.session.id, caller: asOwner })).resolves.toMatchObject({ initiated: false });
+      expect(d.tasks.stopCalls).toHaveLength(2);
+      await taskStopped(d, started);
+      expect(d.store.peek(started.session.id)).toMatchObject({ status: 'stopped', endReason: 'user_request' });
+    });
+
+    it('a stop still in flight is not doubled by a second DELETE; one nobody confirmed for a minute is sent again', async () => {
+      // As the winner leaves the record while its StopTask is under way (or after it died in it).
+      const session = d.store.seed(
+        sessionFixture({ ownerId: OWNER, status: 'stopping', endReason: 'user_request', stopRequestedAt: iso(d.clock.now()), taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/sessions/inflight' }),
+      );
+
+      await expect(terminateSession(d, { id: session.id, caller: asOwner })).resolves.toMatchObject({ initiated: false });
+      expect(d.tasks.stopCalls).toEqual([]);
+
+      d.clock.advance(61 * SECOND);
+      await expect(terminateSession(d, { id: session.id, caller: asOwner })).resolves.toMatchObject({ initiated: true });
+      expect(d.tasks.stopCalls).toEqual([{ taskArn: session.taskArn, reason: 'session-expiry: user_request' }]);
+    });
+
+    it('the error propagates, the session stays stopping, and the next sweep finishes the stop', async () => {
       const started = await runningSession(d);
       d.tasks.failures.failNext('stop', new UnavailableError('throttled'));
 
@@ -115,7 +150,8 @@ describe('terminateSession', () => {
       expect(d.store.peek(started.session.id)).toMatchObject({ status: 'stopping', endReason: 'user_request' });
       expect(d.tasks.taskOf(started.session.id)?.lastStatus).toBe('RUNNING');
 
-      d.clock.advance(2 * MINUTE); // past the stop timeout (30 s) and its grace
+      // The failed stop is sent again at once, not only after the stop timeout and its grace.
+      d.clock.advance(SECOND);
       const first = await sweep(d, { dryRun: false });
       expect(first.stuck).toEqual([{ sessionId: started.session.id, taskId: expect.any(String) as string, action: 'stop_again' }]);
       expect(d.tasks.taskOf(started.session.id)?.lastStatus).toBe('STOPPED');

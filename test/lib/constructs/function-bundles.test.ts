@@ -1,7 +1,8 @@
 // Each function ships only what it runs (README "Performance"): every handler entry is bundled as the
 // construct bundles it (esbuild, ESM, node24, tree-shaken) and the modules that end up in the output
-// are checked. The event-driven functions carry no HTTP, JWT or request-validation code; the one that
-// never stops a task carries no ECS client; none carries classic zod, the CDK or the local stack.
+// are checked. The event-driven functions carry no HTTP, JWT or request-validation code and no
+// profile store (only the api reads the profiles); the one that never stops a task carries no ECS
+// client; none carries classic zod, the CDK or the local stack.
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,14 @@ const HTTP_AND_JWT = [
   'lambdas/handlers/http/',
   'lambdas/adapters/auth/',
   'contract/api-routes.ts',
+];
+
+/** The profiles are read by the api alone, when a session is created (README, Configuration). */
+const PROFILE_STORE = [
+  'node_modules/@aws-sdk/client-ssm/',
+  'node_modules/@aws-lambda-powertools/parameters/',
+  'lambdas/adapters/aws/profile-store.ts',
+  'contract/profile-schema.ts',
 ];
 
 /** Never in a function: the full zod build, the CDK, the laptop stack. */
@@ -59,6 +68,10 @@ describe('function bundles', () => {
     expect(containing(of(name), HTTP_AND_JWT)).toEqual([]);
   });
 
+  it.each(['expire', 'sweep', 'taskEvent'] as const)('%s holds no profile store, SSM client or profile schema', (name) => {
+    expect(containing(of(name), PROFILE_STORE)).toEqual([]);
+  });
+
   it('task-event holds no ECS client: it records ends, it never stops a task', () => {
     expect(containing(of('taskEvent'), ECS)).toEqual([]);
   });
@@ -71,8 +84,8 @@ describe('function bundles', () => {
     expect(containing(of(name), NOWHERE)).toEqual([]);
   });
 
-  it('api holds what it runs: the HTTP layer, the JWT verifier, the ECS client and the sweep (POST /sweep)', () => {
-    for (const part of [...HTTP_AND_JWT, ...ECS, 'lambdas/use-cases/sweep.ts']) {
+  it('api holds what it runs: the HTTP layer, the JWT verifier, the profile store, the ECS client and the sweep (POST /sweep)', () => {
+    for (const part of [...HTTP_AND_JWT, ...PROFILE_STORE, ...ECS, 'lambdas/use-cases/sweep.ts']) {
       expect(containing(of('api'), [part]), part).not.toEqual([]);
     }
   });

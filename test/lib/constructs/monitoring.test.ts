@@ -88,6 +88,32 @@ describe('Monitoring with the default config', () => {
     expect(api.Metrics?.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort()).toEqual(['5xx', 'Count']);
   });
 
+  it.each(['POST /sessions/{id}/activity', 'POST /sessions/{id}/task-activity'])('alarms on the 4xx share of %s, from its own route metrics, once it has traffic', (routeKey) => {
+    const rate = alarm(template(), `4xx responses on ${routeKey} (% of its requests)`);
+    expect(rate.Threshold).toBe(10);
+    expect(rate.Metrics?.find((m) => m.Expression)?.Expression).toMatch(/^IF\(requests\d >= 100, 100 \* errors\d \/ requests\d, 0\)$/);
+    const metrics = rate.Metrics?.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : [])) ?? [];
+    expect(metrics.map((m) => [m.Namespace, m.MetricName]).sort()).toEqual([
+      ['AWS/ApiGateway', '4xx'],
+      ['AWS/ApiGateway', 'Count'],
+    ]);
+    for (const m of metrics) {
+      expect(m.Dimensions).toEqual(expect.arrayContaining([{ Name: 'Route', Value: routeKey }, { Name: 'Stage', Value: '$default' }]));
+      expect(JSON.stringify(m.Dimensions)).toContain('"Name":"ApiId"');
+    }
+  });
+
+  it('alarms on any request API Gateway throttled, counted from the access log', () => {
+    const throttled = alarm(template(), 'Requests API Gateway throttled (429), on any route');
+    expect([throttled.Namespace, throttled.MetricName, throttled.Threshold, throttled.ComparisonOperator]).toEqual([
+      'SessionExpiry/AccessLogs',
+      'ThrottledRequests',
+      0,
+      'GreaterThanThreshold',
+    ]);
+    expect(throttled.TreatMissingData).toBe('notBreaching');
+  });
+
   it('sends every alarm and its recovery to the alarm topic', () => {
     const topic = Object.keys(resourcesOf(template(), 'AWS::SNS::Topic'))[0];
     for (const a of alarmsOf(template())) {
@@ -113,7 +139,7 @@ describe('Monitoring with the default config', () => {
   it('builds a dashboard of sessions, activity, expiry lag, end reasons, orphans, cluster and errors', () => {
     const [dashboard] = Object.values(resourcesOf(template(), 'AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard?.Properties?.['DashboardBody']);
-    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'Errors']) {
+    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'Errors', '4xx', 'ThrottledRequests']) {
       expect(body, metric).toContain(metric);
     }
   });
@@ -123,7 +149,15 @@ describe('Monitoring with changed thresholds and an alarm e-mail', () => {
   let synth: SynthesizedApp;
   beforeAll(() => {
     const raw = rawConfig();
-    raw['alarms'] = { cpuWarningPercent: 65, memoryCriticalPercent: 95, liveSessionsCapacity: 50, liveSessionsWarningPercent: 50, api5xxRatePercent: 5, email: 'ops@example.com' };
+    raw['alarms'] = {
+      cpuWarningPercent: 65,
+      memoryCriticalPercent: 95,
+      liveSessionsCapacity: 50,
+      liveSessionsWarningPercent: 50,
+      api5xxRatePercent: 5,
+      activity4xxRatePercent: 25,
+      email: 'ops@example.com',
+    };
     synth = synthApp(raw);
   });
   afterAll(() => synth?.cleanup());
@@ -135,6 +169,7 @@ describe('Monitoring with changed thresholds and an alarm e-mail', () => {
     expect(alarm(template, 'Cluster memory utilisation (critical)').Threshold).toBe(95);
     expect(alarm(template, 'Live sessions near the sized capacity').Threshold).toBe(25);
     expect(alarm(template, 'API 5xx responses (% of requests)').Threshold).toBe(5);
+    expect(alarm(template, '4xx responses on POST /sessions/{id}/task-activity (% of its requests)').Threshold).toBe(25);
   });
 
   it('subscribes the e-mail address, with a dead-letter queue of its own (alarmed too)', () => {

@@ -1,8 +1,8 @@
-// The HTTP API as clients meet it: the routes of DESIGN.md section 4, which of them need a JWT,
+// The HTTP API as clients meet it: the routes of README "HTTP API", which of them need a JWT,
 // access logs, throttling, CORS only when configured, and Cognito or an external issuer.
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_THROTTLE } from '../../../lib/constructs/session-api';
+import { DEFAULT_ACTIVITY_THROTTLE, DEFAULT_API_THROTTLE } from '../../../contract/app-config';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 const EXPECTED_ROUTES = [
@@ -12,11 +12,13 @@ const EXPECTED_ROUTES = [
   'GET /sessions/{id}',
   'DELETE /sessions/{id}',
   'POST /sessions/{id}/activity',
+  'POST /sessions/{id}/task-activity',
   'POST /sessions/{id}/extend',
   'GET /stats',
   'POST /sweep',
 ];
 const WITHOUT_AUTHORIZER = ['GET /health', 'POST /sessions/{id}/activity'];
+const IAM_AUTHORIZED = ['POST /sessions/{id}/task-activity'];
 
 const envOfFunctions = (synth: SynthesizedApp) =>
   Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::Function')).map(
@@ -40,10 +42,13 @@ describe('SessionApi with the default Cognito user pool', () => {
     expect(routes().map((r) => r.RouteKey).sort()).toEqual([...EXPECTED_ROUTES].sort());
   });
 
-  it('requires a JWT on every route except /health and the activity route', () => {
+  it('requires a JWT on every route except /health and the two activity routes, and SigV4 on the task route', () => {
     for (const route of routes()) {
       if (WITHOUT_AUTHORIZER.includes(route.RouteKey)) {
         expect(route.AuthorizationType, route.RouteKey).toBe('NONE');
+        expect(route.AuthorizerId, route.RouteKey).toBeUndefined();
+      } else if (IAM_AUTHORIZED.includes(route.RouteKey)) {
+        expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
         expect(route.AuthorizerId, route.RouteKey).toBeUndefined();
       } else {
         expect(route.AuthorizationType, route.RouteKey).toBe('JWT');
@@ -84,8 +89,8 @@ describe('SessionApi with the default Cognito user pool', () => {
     expect(stage?.Properties?.['StageName']).toBe('$default');
     expect(stage?.Properties?.['AutoDeploy']).toBe(true);
     expect(stage?.Properties?.['DefaultRouteSettings']).toEqual({
-      ThrottlingRateLimit: API_THROTTLE.rateLimit,
-      ThrottlingBurstLimit: API_THROTTLE.burstLimit,
+      ThrottlingRateLimit: DEFAULT_API_THROTTLE.rateLimit,
+      ThrottlingBurstLimit: DEFAULT_API_THROTTLE.burstLimit,
     });
     const access = stage?.Properties?.['AccessLogSettings'] as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
     const format = JSON.parse(access.Format) as Record<string, string>;
@@ -93,6 +98,32 @@ describe('SessionApi with the default Cognito user pool', () => {
     expect(format['status']).toBe('$context.status');
     const logGroup = resourcesOf(synth.statelessTemplate, 'AWS::Logs::LogGroup')[access.DestinationArn['Fn::GetAtt'][0]];
     expect(logGroup?.Properties?.['RetentionInDays']).toBe(rawConfig()['logRetentionDays']);
+  });
+
+  it('gives each activity route its own throttle and per-route metrics, and the stage waits for those routes', () => {
+    const [[stageId, stage]] = Object.entries(resourcesOf(synth.statelessTemplate, 'AWS::ApiGatewayV2::Stage')) as [string, { Properties: Record<string, unknown>; DependsOn?: string[] }][];
+    const own = { ThrottlingRateLimit: DEFAULT_ACTIVITY_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_ACTIVITY_THROTTLE.burstLimit, DetailedMetricsEnabled: true };
+    expect(stage.Properties['RouteSettings']).toEqual({ 'POST /sessions/{id}/activity': own, 'POST /sessions/{id}/task-activity': own });
+    const routeIds = Object.entries(resourcesOf(synth.statelessTemplate, 'AWS::ApiGatewayV2::Route'))
+      .filter(([, r]) => /activity/.test(String(r.Properties?.['RouteKey'])))
+      .map(([id]) => id);
+    expect(routeIds).toHaveLength(2);
+    expect(stage.DependsOn ?? [], stageId).toEqual(expect.arrayContaining(routeIds));
+  });
+
+  it('counts API Gateway\'s own 429s from the access log, not the function\'s limit_exceeded', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ ($.status = "429") && ($.integrationLatencyMs = "-") }',
+      MetricTransformations: [Match.objectLike({ MetricName: 'ThrottledRequests', MetricNamespace: 'SessionExpiry/AccessLogs', MetricValue: '1' })],
+    });
+  });
+
+  it('lets the stack\'s task roles invoke the task route, and nothing else', () => {
+    const policies = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Policy')).map((p) => p.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] }; Roles: { Ref: string }[] });
+    const invoking = policies.filter((p) => JSON.stringify(p.PolicyDocument).includes('execute-api:Invoke'));
+    expect(invoking.flatMap((p) => p.Roles.map((r) => r.Ref))).toEqual([expect.stringMatching(/^TasksSessionTaskRole/)]);
+    const [statement] = invoking.flatMap((p) => p.PolicyDocument.Statement.filter((st) => st.Action === 'execute-api:Invoke'));
+    expect(JSON.stringify(statement?.Resource)).toMatch(/"\/\*\/POST\/sessions\/\*\/task-activity"/);
   });
 
   it('has no CORS configuration when no origins are configured', () => {

@@ -1,9 +1,23 @@
 // Running sessions in an existing cluster: imported cluster, subnets, security groups and task
 // definitions from config, with ECS grants still scoped to that cluster and those definitions; and
 // config that cannot work fails synth naming the key.
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SynthesizedApp, actionsOf, allStatements, rawConfig, resourceListOf, resourcesOf, synthApp } from '../../support/synth-app';
+import { parseConfig } from '../../../contract/app-config';
+import { TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
+import { StatefulStack } from '../../../lib/stacks/stateful-stack';
+import { StatelessStack } from '../../../lib/stacks/stateless-stack';
+import {
+  type SynthesizedApp,
+  actionsOf,
+  allStatements,
+  rawConfig,
+  resourceListOf,
+  resourcesOf,
+  synthApp,
+  tempOutdir,
+} from '../../support/synth-app';
 
 const CLUSTER_ARN = 'arn:aws:ecs:eu-west-1:123456789012:cluster/labs';
 const TASK_ROLE = 'arn:aws:iam::123456789012:role/lab-task';
@@ -80,6 +94,44 @@ describe('SessionCluster with an imported cluster and task definitions', () => {
   it('alarms on Container Insights of that cluster by name', () => {
     const alarms = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::CloudWatch::Alarm'));
     expect(JSON.stringify(alarms)).toContain('{"Name":"ClusterName","Value":"labs"}');
+  });
+});
+
+describe('two deployments on one cluster', () => {
+  /** Two stateless stacks of other names on the same imported cluster, as two teams would deploy them. */
+  const twoDeployments = () => {
+    const { outdir, cleanup } = tempOutdir();
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+      const config = parseConfig(importedConfig());
+      const stateful = new StatefulStack(app, 'LabsStateful');
+      const deploy = (name: string) => new StatelessStack(app, name, { config, sessions: stateful.sessions, idempotency: stateful.idempotency });
+      const stacks = [deploy('LabsSessionsA'), deploy('LabsSessionsB')];
+      return stacks.map((stack) => ({ stack, template: Template.fromStack(stack) }));
+    } finally {
+      cleanup();
+    }
+  };
+
+  it('each gets its own marker, which its functions start and list tasks by and its rule matches', () => {
+    const deployments = twoDeployments();
+
+    const markers = deployments.map(({ stack }) => stack.cluster.taskMarker);
+    expect(new Set(markers).size).toBe(2);
+    for (const [i, { stack, template }] of deployments.entries()) {
+      const marker = stack.cluster.taskMarker;
+      expect(marker).toMatch(TASK_MARKER_PATTERN);
+      expect(marker).toContain(stack.stackName);
+      template.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TASK_MARKER: marker }) } });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({ detail: Match.objectLike({ clusterArn: [CLUSTER_ARN], startedBy: [marker] }) }),
+      });
+      expect(JSON.stringify(template.toJSON())).not.toContain(markers[1 - i]);
+    }
+  });
+
+  it('a stack keeps its marker from one synth to the next', () => {
+    expect(twoDeployments().map(({ stack }) => stack.cluster.taskMarker)).toEqual(twoDeployments().map(({ stack }) => stack.cluster.taskMarker));
   });
 });
 

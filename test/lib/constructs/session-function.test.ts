@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, HANDLER_ENTRIES, SessionFunction, entryPath } from '../../../lib/constructs/session-function';
 import { FUNCTION_ENV_NAMES } from '../../../contract/function-env';
 import { loadEnv } from '../../../lambdas/wiring';
-import { deployedEnvironment } from '../../support/deployed-value';
+import { parseDeployedProfiles } from '../../../lambdas/profile-config';
+import { deployedEnvironment, deployedParametersUnder } from '../../support/deployed-value';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 interface FunctionProps {
@@ -59,14 +60,16 @@ describe('SessionFunction in the app', () => {
     }
   });
 
-  it('gives every function an environment the Lambda wiring accepts, with every profile runnable', () => {
+  it('gives every function an environment the Lambda wiring accepts, naming the path where every profile is deployed runnable', () => {
+    const parameters = resourcesOf(synth.statelessTemplate, 'AWS::SSM::Parameter');
     for (const fn of functions) {
-      const env = deployedEnvironment(fn.Environment.Variables);
+      const loaded = loadEnv(deployedEnvironment(fn.Environment.Variables));
 
-      const loaded = loadEnv(env);
+      const path = loaded.PROFILES_PARAMETER_PATH;
+      const { targets } = parseDeployedProfiles(deployedParametersUnder(parameters, path), path);
 
-      expect(Object.keys(loaded.ecsProfiles)).toEqual(Object.keys(rawConfig().profiles));
-      expect(loaded.ecsProfiles['demo']?.taskDefinitionArn).toMatch(/^arn:aws:/);
+      expect(Object.keys(targets)).toEqual(Object.keys(rawConfig().profiles));
+      expect(targets['demo']?.taskDefinitionArn).toMatch(/^arn:aws:/);
     }
   });
 

@@ -54,7 +54,7 @@ describe('StatelessStack', () => {
       template().hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'SessionExpiryStateless-expire' });
     });
 
-    it('lets only EventBridge Scheduler of this account assume the scheduler role', () => {
+    it('lets only EventBridge Scheduler of this account, for the session group, assume the scheduler role', () => {
       template().hasResourceProperties('AWS::IAM::Role', {
         RoleName: Match.absent(),
         AssumeRolePolicyDocument: {
@@ -63,37 +63,58 @@ describe('StatelessStack', () => {
               Action: 'sts:AssumeRole',
               Effect: 'Allow',
               Principal: { Service: 'scheduler.amazonaws.com' },
-              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(synth.stateless.scheduling.group), 'Arn'] } },
+              },
             },
           ],
         },
       });
     });
 
-    it('lets each function arm schedules only in the session group and pass only the scheduler role, to Scheduler', () => {
+    it('lets only api and expire arm schedules, in the session group, passing only the scheduler role, to Scheduler', () => {
       const groupName = synth.stateless.scheduling.group.scheduleGroupName;
+      const { api, expire, sweep, taskEvent } = synth.stateless.functions;
       for (const fn of Object.values(synth.stateless.functions)) {
+        const scheduling = statementsOf(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('scheduler:')));
+        expect(scheduling).toHaveLength(1);
+        expect(JSON.stringify(scheduling[0]?.Resource)).toContain(`:schedule/${groupName}/*`);
+      }
+      for (const fn of [api, expire]) {
         const statements = statementsOf(fn);
-        const arm = withAction(statements, 'scheduler:CreateSchedule');
-        expect(arm).toHaveLength(1);
-        expect(actionsOf(arm[0]).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']);
-        expect(JSON.stringify(arm[0]?.Resource)).toContain(`:schedule/${groupName}/*`);
+        expect(actionsOf(withAction(statements, 'scheduler:CreateSchedule')[0] ?? { Effect: '', Action: [], Resource: [] }).sort()).toEqual([
+          'scheduler:CreateSchedule',
+          'scheduler:DeleteSchedule',
+        ]);
         const passRole = withAction(statements, 'iam:PassRole').filter((s) => JSON.stringify(s.Condition).includes('scheduler.amazonaws.com'));
         expect(passRole).toHaveLength(1);
         expect(passRole[0]?.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(synth.stateless.scheduling.schedulerRole), 'Arn'] });
         expect(passRole[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
       }
+      for (const fn of [sweep, taskEvent]) {
+        expect(withAction(statementsOf(fn), 'scheduler:CreateSchedule')).toEqual([]);
+        expect(withAction(statementsOf(fn), 'iam:PassRole')).toEqual([]);
+      }
     });
 
-    it('scopes ECS control to the session cluster with the ecs:cluster condition', () => {
-      for (const fn of Object.values(synth.stateless.functions)) {
+    it('scopes ECS control to the session cluster with the ecs:cluster condition, and gives task-event none', () => {
+      const { api, expire, sweep, taskEvent } = synth.stateless.functions;
+      const expected = new Map([
+        [api, ['ecs:StopTask', 'ecs:DescribeTasks', 'ecs:ListTasks']],
+        [expire, ['ecs:StopTask']],
+        [sweep, ['ecs:StopTask', 'ecs:DescribeTasks', 'ecs:ListTasks']],
+      ]);
+      for (const [fn, actions] of expected) {
         const statements = statementsOf(fn);
-        for (const action of ['ecs:StopTask', 'ecs:DescribeTasks', 'ecs:ListTasks']) {
+        for (const action of actions) {
           const found = withAction(statements, action);
           expect(found, action).toHaveLength(1);
           expect(found[0]?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn() } });
         }
       }
+      expect(withAction(statementsOf(expire), 'ecs:ListTasks')).toEqual([]);
+      expect(statementsOf(taskEvent).filter((s) => actionsOf(s).some((a) => a.startsWith('ecs:')))).toEqual([]);
     });
 
     it('lets only the api function start tasks: RunTask on our task definitions in our cluster, tags at launch, roles to ECS', () => {
@@ -114,14 +135,19 @@ describe('StatelessStack', () => {
       }
     });
 
-    it('grants table access on the tables and their named indexes only', () => {
+    it('grants item access on the tables and Query on their named indexes only', () => {
       for (const fn of Object.values(synth.stateless.functions)) {
-        const [items] = withAction(statementsOf(fn), 'dynamodb:UpdateItem');
-        const resources = JSON.stringify(items?.Resource);
-        expect(resources).toContain('/index/byOwner');
-        expect(resources).toContain('/index/byDeadline');
-        expect(resources).not.toContain('/index/*');
+        const statements = statementsOf(fn);
+        const [items] = withAction(statements, 'dynamodb:UpdateItem');
+        expect(JSON.stringify(items?.Resource)).not.toContain('/index/');
+        for (const query of withAction(statements, 'dynamodb:Query')) {
+          expect(actionsOf(query)).toEqual(['dynamodb:Query']);
+          for (const resource of resourceListOf(query)) expect(JSON.stringify(resource)).toMatch(/\/index\/(byOwner|byDeadline)"/);
+        }
       }
+      const { api, sweep } = synth.stateless.functions;
+      expect(JSON.stringify(withAction(statementsOf(api), 'dynamodb:Query').map((s) => s.Resource))).toContain('/index/byOwner');
+      expect(JSON.stringify(withAction(statementsOf(sweep), 'dynamodb:Query').map((s) => s.Resource))).not.toContain('/index/byOwner');
     });
 
     it('lets every function write the idempotency table, where an ended session gives its owner slot back', () => {
@@ -198,7 +224,7 @@ describe('StatelessStack', () => {
           'detail-type': ['ECS Task State Change'],
           detail: {
             clusterArn: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^TasksCluster'), 'Arn'] }],
-            startedBy: ['session-expiry'],
+            startedBy: [synth.stateless.cluster.taskMarker],
             lastStatus: ['RUNNING', 'STOPPED'],
           },
         },
@@ -223,7 +249,8 @@ describe('StatelessStack', () => {
     it('makes a two-AZ VPC with public subnets only and no NAT gateway (no idle cost), with flow logs', () => {
       template().resourceCountIs('AWS::EC2::NatGateway', 0);
       template().resourceCountIs('AWS::EC2::Subnet', 2);
-      template().allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: true });
+      // Tasks get their public IP from RunTask (TASK_ASSIGN_PUBLIC_IP), not from the subnet.
+      template().allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
       template().resourceCountIs('AWS::EC2::FlowLog', 1);
       for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
         const env = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
@@ -238,7 +265,7 @@ describe('StatelessStack', () => {
       });
     });
 
-    it('makes the demo profile task definition from its image, sizes and stop timeout, logging with retention', () => {
+    it('makes the demo profile task definition from its image, sizes and stop timeout, non-root, logging with retention', () => {
       const demo = rawConfig().profiles['demo'] ?? {};
       template().hasResourceProperties('AWS::ECS::TaskDefinition', {
         Cpu: String(demo['cpu']),
@@ -252,6 +279,9 @@ describe('StatelessStack', () => {
             Command: demo['command'],
             StopTimeout: demo['stopTimeoutSeconds'],
             Essential: true,
+            // A memory hard limit, and a non-root uid:gid.
+            Memory: demo['memoryMiB'],
+            User: Match.stringLikeRegexp('^[1-9][0-9]*:[1-9][0-9]*$'),
             LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
           }),
         ],
@@ -260,12 +290,33 @@ describe('StatelessStack', () => {
       for (const group of groups) expect(group.Properties?.['RetentionInDays']).toBe(rawConfig()['logRetentionDays']);
     });
 
-    it('tells the functions which task definition and container each profile runs', () => {
-      const [api] = Object.values(resourcesOf(template(), 'AWS::Lambda::Function'));
-      const profiles = JSON.stringify((api?.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables['PROFILES_JSON']);
-      expect(profiles).toContain('\\"containerName\\":\\"session\\"');
-      expect(profiles).toMatch(/taskDefinitionArn.*TasksDemoTaskDefinition/);
-      expect(profiles).not.toContain('\\"local\\"');
+    it('writes each profile, with the task definition and container it runs, to a parameter under the path the functions are given', () => {
+      const parameters = Object.values(resourcesOf(template(), 'AWS::SSM::Parameter'));
+      expect(parameters.map((p) => p.Properties?.['Name'])).toEqual(['/SessionExpiryStateless/profiles/demo']);
+      const value = JSON.stringify(parameters[0]?.Properties?.['Value']);
+      expect(value).toContain('\\"containerName\\":\\"session\\"');
+      expect(value).toMatch(/taskDefinitionArn.*TasksDemoTaskDefinition/);
+      expect(value).not.toContain('\\"local\\"');
+      expect(parameters[0]?.Properties).toMatchObject({ Type: 'String', Tier: 'Standard' });
+      template().allResourcesProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ PROFILES_PARAMETER_PATH: '/SessionExpiryStateless/profiles', PROFILES_DIGEST: Match.stringLikeRegexp('^[0-9a-f]{16}$') }) },
+      });
+    });
+
+    it('deploys every function after the profile parameters, so a new environment never reads the ones being replaced', () => {
+      const parameterIds = Object.keys(resourcesOf(template(), 'AWS::SSM::Parameter'));
+      for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
+        expect(fn['DependsOn']).toEqual(expect.arrayContaining(parameterIds));
+      }
+    });
+
+    it('lets only the API function read the profiles, on the parameter path alone', () => {
+      const path = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/SessionExpiryStateless/profiles']] };
+      const { api, expire, sweep, taskEvent } = synth.stateless.functions;
+      expect(withAction(statementsOf(api), 'ssm:GetParametersByPath')).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: path })]);
+      for (const fn of [expire, sweep, taskEvent]) expect(withAction(statementsOf(fn), 'ssm:GetParametersByPath')).toEqual([]);
+      const ssmActions = allStatements(template()).flatMap(actionsOf).filter((a) => a.startsWith('ssm:'));
+      expect(ssmActions).toEqual(['ssm:GetParametersByPath']);
     });
   });
 

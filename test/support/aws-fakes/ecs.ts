@@ -39,6 +39,8 @@ export interface FakeTask {
   tags: { key?: string; value?: string }[];
   containers: { name: string; lastStatus: string }[];
   createdAtMs: number;
+  /** When the task first reached RUNNING. */
+  startedAtMs?: number;
   stoppedAtMs?: number;
   stoppedReason?: string;
   stopCode?: string;
@@ -72,6 +74,7 @@ const wireTask = (task: FakeTask, withTags: boolean): Record<string, unknown> =>
   overrides: task.overrides,
   containers: task.containers.map((c) => ({ ...c, taskArn: task.taskArn })),
   createdAt: seconds(task.createdAtMs),
+  ...(task.startedAtMs !== undefined && { startedAt: seconds(task.startedAtMs) }),
   ...(task.stoppedAtMs !== undefined && { stoppedAt: seconds(task.stoppedAtMs) }),
   ...(task.stoppedReason !== undefined && { stoppedReason: task.stoppedReason }),
   ...(task.stopCode !== undefined && { stopCode: task.stopCode }),
@@ -114,7 +117,8 @@ export const startEcsFake = async (options: EcsFakeOptions): Promise<EcsFake> =>
       }
     }
     const startedBy = typeof input['startedBy'] === 'string' ? input['startedBy'] : undefined;
-    if (startedBy !== undefined && startedBy.length > 128) throw new AwsServiceError(400, 'InvalidParameterException', 'startedBy is too long.');
+    // Up to 36 letters, digits, hyphens, slashes and underscores.
+    if (startedBy !== undefined && !/^[A-Za-z0-9_/-]{1,36}$/.test(startedBy)) throw new AwsServiceError(400, 'InvalidParameterException', 'startedBy is invalid.');
     const task: FakeTask = {
       taskArn: `arn:aws:ecs:${options.region}:${options.accountId}:task/${clusterNameOf(clusterArn)}/${randomBytes(16).toString('hex')}`,
       clusterArn,
@@ -191,17 +195,19 @@ export const startEcsFake = async (options: EcsFakeOptions): Promise<EcsFake> =>
       const task = existing(taskArn);
       task.lastStatus = lastStatus;
       for (const container of task.containers) container.lastStatus = lastStatus;
+      if (lastStatus === 'RUNNING') task.startedAtMs ??= Date.now();
       if (lastStatus === 'STOPPED') {
         task.desiredStatus = 'STOPPED';
         task.stoppedAtMs = Date.now();
         task.stoppedReason ??= 'Essential container in task exited';
+        task.stopCode ??= task.startedAtMs === undefined ? 'TaskFailedToStart' : 'EssentialContainerExited';
       }
       task.version += 1;
       return task;
     },
     stateChangeEvent: (taskArn) => {
       const task = existing(taskArn);
-      const { tags: _tags, clientToken: _token, createdAtMs, stoppedAtMs, ...detail } = task;
+      const { tags: _tags, clientToken: _token, createdAtMs, startedAtMs, stoppedAtMs, ...detail } = task;
       return {
         version: '0',
         id: randomUUID(),
@@ -216,6 +222,7 @@ export const startEcsFake = async (options: EcsFakeOptions): Promise<EcsFake> =>
           ...detail,
           containers: task.containers.map((c) => ({ ...c, taskArn: task.taskArn })),
           createdAt: new Date(createdAtMs).toISOString(),
+          ...(startedAtMs !== undefined && { startedAt: new Date(startedAtMs).toISOString() }),
           ...(stoppedAtMs !== undefined && { stoppedAt: new Date(stoppedAtMs).toISOString() }),
           updatedAt: new Date().toISOString(),
         },

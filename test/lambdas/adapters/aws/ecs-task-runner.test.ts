@@ -12,13 +12,14 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EcsTaskRunner, type EcsTaskRunnerOptions } from '../../../../lambdas/adapters/aws/ecs-task-runner';
+import { EcsTaskRunner, type EcsTaskRunnerOptions, fixedTargets } from '../../../../lambdas/adapters/aws/ecs-task-runner';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
 import { ecsThrottling } from '../../../support/aws-exceptions';
 
 const CLUSTER = 'arn:aws:ecs:eu-west-1:123456789012:cluster/sessions';
 const TASK_DEF = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/notebook:3';
 const SESSION_ID = '0b6f8f7e-3c1a-4f43-9f55-1b2f4f5a6c7d';
+const MARKER = 'se-SessionExpiryStateless-1a2b3c4d';
 const taskArn = (n: number | string): string => `arn:aws:ecs:eu-west-1:123456789012:task/sessions/${String(n).padStart(32, '0')}`;
 
 const OPTIONS: EcsTaskRunnerOptions = {
@@ -26,7 +27,8 @@ const OPTIONS: EcsTaskRunnerOptions = {
   subnetIds: ['subnet-a', 'subnet-b'],
   securityGroupIds: ['sg-1'],
   assignPublicIp: false,
-  profiles: { notebook: { taskDefinitionArn: TASK_DEF, containerName: 'session' } },
+  profiles: fixedTargets({ notebook: { taskDefinitionArn: TASK_DEF, containerName: 'session' } }),
+  startedBy: MARKER,
 };
 
 const runningTask = (n: number, tags: Task['tags'] = [{ key: 'session-id', value: `session-${n}` }]): Task => ({
@@ -51,7 +53,7 @@ describe('EcsTaskRunner', () => {
         sessionId: SESSION_ID,
         ownerId: 'auth0|alice',
         profile: 'notebook',
-        environment: { SESSION_ID, SESSION_ACTIVITY_TOKEN: 'tok', SESSION_API_URL: 'https://api.example.com' },
+        environment: { SESSION_ID, SESSION_API_URL: 'https://api.example.com' },
       });
 
       expect(result).toEqual({ taskArn: taskArn(1) });
@@ -64,7 +66,7 @@ describe('EcsTaskRunner', () => {
         launchType: 'FARGATE',
         count: 1,
         clientToken: SESSION_ID,
-        startedBy: 'session-expiry',
+        startedBy: MARKER,
         enableECSManagedTags: true,
         networkConfiguration: {
           awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' },
@@ -82,11 +84,35 @@ describe('EcsTaskRunner', () => {
           name: 'session',
           environment: [
             { name: 'SESSION_ID', value: SESSION_ID },
-            { name: 'SESSION_ACTIVITY_TOKEN', value: 'tok' },
             { name: 'SESSION_API_URL', value: 'https://api.example.com' },
           ],
         },
       ]);
+    });
+
+    it.each([
+      ['empty', ''],
+      ['longer than the 36 characters ECS accepts', `se-${'x'.repeat(34)}`],
+      ['with a character ECS refuses', 'se-stack.name'],
+    ])('refuses a startedBy marker that is %s', (_what, startedBy) => {
+      expect(() => new EcsTaskRunner(ecs, { ...OPTIONS, startedBy })).toThrow(RangeError);
+    });
+
+    it('never puts the activity token into RunTask, whose parameters CloudTrail, DescribeTasks and task-state events keep', async () => {
+      ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: taskArn(1) }], failures: [] });
+      const token = 'Qm9vdHN0cmFwVG9rZW5Gb3JBU2Vzc2lvbl9fXzEyMzQ';
+
+      await runner.start({
+        sessionId: SESSION_ID,
+        ownerId: 'o',
+        profile: 'notebook',
+        environment: { SESSION_ID, SESSION_API_URL: 'https://api.example.com' },
+        activityToken: token,
+      });
+
+      const input = JSON.stringify(ecsMock.commandCalls(RunTaskCommand)[0]?.args[0].input);
+      expect(input).not.toContain(token);
+      expect(input).not.toContain('SESSION_ACTIVITY_TOKEN');
     });
 
     it('asks for a public IP only when configured to', async () => {
@@ -197,7 +223,7 @@ describe('EcsTaskRunner', () => {
       expect(lists).toHaveLength(3);
       // startedBy has to be the only ListTasks filter; desiredStatus RUNNING is the default.
       for (const list of lists) {
-        expect(list).toMatchObject({ cluster: CLUSTER, startedBy: 'session-expiry' });
+        expect(list).toMatchObject({ cluster: CLUSTER, startedBy: MARKER });
         expect(list.desiredStatus).toBeUndefined();
       }
       const describes = ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input);

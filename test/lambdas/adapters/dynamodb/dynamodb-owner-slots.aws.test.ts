@@ -19,11 +19,11 @@ describe('DynamoDbOwnerSlots on AWS', () => {
   it('refuses an owner slot on the full item DynamoDB returned, without reading again', async () => {
     const holders = { 's-1': 1, 's-2': 2 };
     mock.on(UpdateCommand).rejects(
-      new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: marshall({ id: 'owner-slots#o', holders }) }),
+      new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: marshall({ id: 'owner-slots#demo#o', holders }) }),
     );
 
-    await expect(slots.claim('o', 's-3', 2, 3)).resolves.toBe(false);
+    await expect(slots.claim({ ownerId: 'o', profile: 'demo' }, 's-3', 2, 3)).resolves.toBe(false);
     expect(mock.commandCalls(GetCommand)).toHaveLength(0);
-    expect(mock.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({ TableName: 'idempotency', Key: { id: 'owner-slots#o' } });
+    expect(mock.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({ TableName: 'idempotency', Key: { id: 'owner-slots#demo#o' } });
   });
 });

@@ -11,7 +11,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoDbSessionStore } from '../../../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { toItem } from '../../../../lambdas/adapters/dynamodb/session-item';
-import { sessionFixture } from '../../../support/session-fixture';
+import { openTabs, sessionFixture } from '../../../support/session-fixture';
+import { T0 } from '../../../support/time';
 
 const settings = { shardCount: 4, retentionDays: 30 };
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -39,7 +40,7 @@ describe('DynamoDbSessionStore on AWS', () => {
     const session = sessionFixture();
     mock.on(UpdateCommand).resolves({ Attributes: toItem({ ...session, version: 2 }, settings) });
 
-    await store.update(session.id, { connections: 1 }, { version: 1 });
+    await store.update(session.id, { openConnections: openTabs(1, T0) }, { version: 1 });
 
     expect(mock.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
       ReturnValues: 'ALL_NEW',
@@ -50,6 +51,6 @@ describe('DynamoDbSessionStore on AWS', () => {
   it('lets throttling propagate', async () => {
     mock.on(UpdateCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
 
-    await expect(store.update('id', { connections: 1 }, {})).rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
+    await expect(store.update('id', { openConnections: openTabs(1, T0) }, {})).rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
   });
 });

@@ -1,19 +1,28 @@
 // The DynamoDB session store against dynalite: conditional writes, the derived index/TTL attributes,
 // the owner listing, the deadline index across shards and counts.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbSessionStore } from '../../../../lambdas/adapters/dynamodb/dynamodb-session-store';
+import { DynamoDbSessionStore, MAX_QUERIES_PER_LISTING } from '../../../../lambdas/adapters/dynamodb/dynamodb-session-store';
+import { toItem } from '../../../../lambdas/adapters/dynamodb/session-item';
 import { createTables } from '../../../../local/dynamodb/create-tables';
-import { liveShardOf } from '../../../../contract/table-definitions';
+import { MAX_DEADLINE_SHARDS, liveShardOf } from '../../../../contract/table-definitions';
 import { ValidationError } from '../../../../lambdas/domain/errors';
-import { LIVE_STATUSES, type Session, type SessionStatus, iso, ms } from '../../../../lambdas/domain/session';
+import { END_REASONS, LIVE_STATUSES, type Session, type SessionStatus, iso, ms } from '../../../../lambdas/domain/session';
 import { type SessionStore, type WriteResult } from '../../../../lambdas/ports/session-store';
 import { type DynaliteHandle, startDynalite } from '../../../support/dynalite';
-import { sessionFixture } from '../../../support/session-fixture';
+import { recordingClient } from '../../../support/recorded-requests';
+import { openTabs, sessionFixture } from '../../../support/session-fixture';
 import { T0 } from '../../../support/time';
 
 const SHARDS = 4;
+
+/** A nextToken as the store issues it, decoded. */
+interface TokenBody {
+  v: number;
+  s: string;
+  k: Record<string, string>;
+}
 const RETENTION_DAYS = 30;
 const DAY_SECONDS = 86_400;
 
@@ -29,12 +38,33 @@ afterAll(async () => {
   await db?.stop();
 });
 
-/** A store on tables of its own, for the operations that read the whole table or index. */
-const freshStore = async (): Promise<DynamoDbSessionStore> => {
+/** A Sessions table of its own, for the operations that read the whole table or index. */
+const freshTable = async (): Promise<string> => {
   const suffix = randomUUID().slice(0, 8);
   const tables = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}` };
   await createTables(db.client, tables, { pollMs: 10 });
-  return new DynamoDbSessionStore({ client: db.doc, tableName: tables.sessions, shardCount: SHARDS, retentionDays: RETENTION_DAYS });
+  return tables.sessions;
+};
+
+const storeOn = (tableName: string, shardCount = SHARDS, client: DynamoDBDocumentClient = db.doc): DynamoDbSessionStore =>
+  new DynamoDbSessionStore({ client, tableName, shardCount, retentionDays: RETENTION_DAYS });
+
+/** A store on tables of its own. */
+const freshStore = async (): Promise<DynamoDbSessionStore> => storeOn(await freshTable());
+
+/** Writes many sessions fast (BatchWriteItem, as the store would lay them out): test setup only. */
+const putAll = async (tableName: string, sessions: readonly Session[]): Promise<void> => {
+  const batches: Session[][] = [];
+  for (let i = 0; i < sessions.length; i += 25) batches.push(sessions.slice(i, i + 25));
+  await Promise.all(
+    batches.map(async (batch) => {
+      let requests = batch.map((s) => ({ PutRequest: { Item: toItem(s, { shardCount: SHARDS, retentionDays: RETENTION_DAYS }) } }));
+      while (requests.length > 0) {
+        const { UnprocessedItems } = await db.doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
+      }
+    }),
+  );
 };
 
 const rawItem = async (id: string): Promise<Record<string, unknown> | undefined> =>
@@ -106,11 +136,41 @@ describe('update', () => {
   it('applies the patch, increments the version and returns the new session', async () => {
     const session = await stored();
 
-    const result = await store.update(session.id, { connections: 2, metadata: { a: 'b' } }, { statusIn: ['running'], version: 1 });
+    const result = await store.update(session.id, { openConnections: openTabs(2, T0), metadata: { a: 'b' } }, { statusIn: ['running'], version: 1 });
 
-    const expected = { ...session, connections: 2, metadata: { a: 'b' }, version: 2 };
+    const expected = { ...session, openConnections: openTabs(2, T0), metadata: { a: 'b' }, version: 2 };
     expect(expectOk(result)).toEqual(expected);
     expect(await store.get(session.id)).toEqual(expected);
+  });
+
+  it('keeps the open connections as a map, an empty one included', async () => {
+    const session = await stored({ openConnections: { 'tab-a': iso(T0), 'kernel.1_x-y': iso(T0 + 1000) } });
+    expect(await store.get(session.id)).toEqual(session);
+
+    const closed = expectOk(await store.update(session.id, { openConnections: {} }, { version: 1 }));
+
+    expect(closed.openConnections).toEqual({});
+    expect(await rawItem(session.id)).toMatchObject({ openConnections: {} });
+  });
+
+  it('reads an item from before connection ids (a bare count) as having none open, and drops the count on the next connection write', async () => {
+    const session = await stored();
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.sessions,
+        Key: { sessionId: session.id },
+        UpdateExpression: 'SET #count = :two REMOVE #open',
+        ExpressionAttributeNames: { '#count': 'connections', '#open': 'openConnections' },
+        ExpressionAttributeValues: { ':two': 2 },
+      }),
+    );
+
+    const legacy = await store.get(session.id);
+    expect(legacy?.openConnections).toEqual({});
+    expect(legacy).not.toHaveProperty('connections');
+
+    expectOk(await store.update(session.id, { openConnections: { 'tab-a': iso(T0) } }, {}));
+    expect(await rawItem(session.id)).not.toHaveProperty('connections');
   });
 
   it('removes attributes patched with null and leaves undefined ones alone', async () => {
@@ -164,18 +224,18 @@ describe('update', () => {
   it('does not let another owner write', async () => {
     const session = await stored({ ownerId: 'alice' });
 
-    const result = await store.update(session.id, { connections: 1 }, { ownerId: 'mallory' });
+    const result = await store.update(session.id, { openConnections: openTabs(1, T0) }, { ownerId: 'mallory' });
 
     expect(expectFailed(result)).toEqual(session);
   });
 
   it('does not write over a newer version', async () => {
     const session = await stored();
-    await store.update(session.id, { connections: 1 }, {});
+    await store.update(session.id, { openConnections: openTabs(1, T0) }, {});
 
-    const result = await store.update(session.id, { connections: 5 }, { version: 1 });
+    const result = await store.update(session.id, { openConnections: openTabs(5, T0) }, { version: 1 });
 
-    expect(expectFailed(result)).toMatchObject({ connections: 1, version: 2 });
+    expect(expectFailed(result)).toMatchObject({ openConnections: openTabs(1, T0), version: 2 });
   });
 
   it('does not act on a stale schedule', async () => {
@@ -202,7 +262,7 @@ describe('update', () => {
   it('never creates a session that does not exist', async () => {
     const id = randomUUID();
 
-    const result = await store.update(id, { connections: 1 }, {});
+    const result = await store.update(id, { openConnections: openTabs(1, T0) }, {});
 
     expect(result).toEqual({ ok: false, current: undefined });
     expect(await rawItem(id)).toBeUndefined();
@@ -301,6 +361,44 @@ describe('listByOwner', () => {
     expect((error as Error).message).not.toContain(nextToken);
   });
 
+  const token = (body: unknown): string => Buffer.from(JSON.stringify(body)).toString('base64url');
+
+  it.each([
+    ['of another token version', (t: TokenBody) => ({ ...t, v: 2 })],
+    ['with a key of numbers', (t: TokenBody) => ({ ...t, k: { sessionId: 1, createdAt: 2 } })],
+    ['with a key attribute too many', (t: TokenBody) => ({ ...t, k: { ...t.k, ownerId: 'owner-x' } })],
+    ['with a key attribute missing', (t: TokenBody) => ({ ...t, k: { sessionId: t.k.sessionId } })],
+    ['with a creation time that is no ISO time', (t: TokenBody) => ({ ...t, k: { ...t.k, createdAt: 'yesterday' } })],
+    ['with an id too long for a key', (t: TokenBody) => ({ ...t, k: { ...t.k, sessionId: 'x'.repeat(1200) } })],
+    ['with an id that is not visible ASCII', (t: TokenBody) => ({ ...t, k: { ...t.k, sessionId: '\ud800' } })],
+    ['with its scope digest changed', (t: TokenBody) => ({ ...t, s: 'A'.repeat(16) })],
+    ['with a field more', (t: TokenBody) => ({ ...t, extra: true })],
+  ])('rejects a token of its own listing %s', async (_, tamper) => {
+    const { ownerId } = await ownerWith(['running', 'running']);
+    const { nextToken } = await store.listByOwner(ownerId, { status: 'all', limit: 1 });
+    const issued = JSON.parse(Buffer.from(nextToken ?? '', 'base64url').toString('utf8')) as TokenBody;
+
+    const listing = store.listByOwner(ownerId, { status: 'all', limit: 1, nextToken: token(tamper(issued)) });
+
+    await expect(listing).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('rejects a nextToken issued for another filter', async () => {
+    const { ownerId } = await ownerWith(['running', 'running', 'running']);
+    const { nextToken } = await store.listByOwner(ownerId, { status: 'live', limit: 1 });
+
+    const listing = store.listByOwner(ownerId, { status: 'ended', limit: 1, nextToken: nextToken ?? '' });
+
+    await expect(listing).rejects.toMatchObject({ field: 'nextToken' });
+  });
+
+  it('names no owner in a token', async () => {
+    const { ownerId } = await ownerWith(['running', 'running']);
+    const { nextToken } = await store.listByOwner(ownerId, { status: 'all', limit: 1 });
+
+    expect(Buffer.from(nextToken ?? '', 'base64url').toString('utf8')).not.toContain(ownerId);
+  });
+
   it('rejects a nextToken issued for another owner', async () => {
     const { ownerId } = await ownerWith(['running', 'running', 'running']);
     const { nextToken } = await store.listByOwner(ownerId, { status: 'all', limit: 1 });
@@ -308,6 +406,33 @@ describe('listByOwner', () => {
     const listing = store.listByOwner('someone-else', { status: 'all', limit: 1, nextToken: nextToken ?? '' });
 
     await expect(listing).rejects.toMatchObject({ field: 'nextToken' });
+  });
+
+  it('reads a bounded part of a long history per page, and its tokens lead to what is beyond', async () => {
+    const table = await freshTable();
+    const recording = recordingClient(db);
+    const own = storeOn(table, SHARDS, recording.doc);
+    const ownerId = `owner-${randomUUID()}`;
+    // The one live session is the oldest: 2,000 ended ones are newer and come first.
+    const live = await stored({ ownerId, createdAt: iso(T0) }, own);
+    const history = Array.from({ length: 2000 }, (_, i) => sessionFixture({ ownerId, status: 'stopped', createdAt: iso(T0 + (i + 1) * 1000) }));
+    await putAll(table, history);
+
+    const queriesPerPage: number[] = [];
+    const found: Session[] = [];
+    let nextToken: string | undefined;
+    do {
+      const before = recording.requests.length;
+      const page = await own.listByOwner(ownerId, { status: 'live', limit: 1, ...(nextToken !== undefined && { nextToken }) });
+      queriesPerPage.push(recording.requests.slice(before).filter((r) => r.command === 'QueryCommand').length);
+      found.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined && queriesPerPage.length < 20);
+    recording.destroy();
+
+    expect(Math.max(...queriesPerPage)).toBeLessThanOrEqual(MAX_QUERIES_PER_LISTING);
+    expect(queriesPerPage.length).toBeGreaterThan(1);
+    expect(found.map((s) => s.id)).toEqual([live.id]);
   });
 
   it('rejects a limit below one', async () => {
@@ -363,13 +488,64 @@ describe('the deadline index', () => {
   });
 });
 
-describe('counts', () => {
-  it('counts the whole table by status, with a zero for every absent status', async () => {
+describe('a change of deadlineShards', () => {
+  it.each([
+    [8, 2],
+    [2, 8],
+    [MAX_DEADLINE_SHARDS, 1],
+  ])('never hides a live session: written with %i shards, read with %i', async (written, read) => {
+    const table = await freshTable();
+    const writer = storeOn(table, written);
+    const now = T0 + 3600_000;
+    const live: Session[] = [];
+    // Until every shard written to holds one (ids are random; bounded, so a bug cannot hang the test).
+    const shards = new Set<string>();
+    while (shards.size < written && live.length < 50 * written) {
+      const session = await stored({ expiresAt: iso(now - 1000) }, writer);
+      live.push(session);
+      shards.add(liveShardOf(session.id, written));
+    }
+    expect(shards.size).toBe(written);
+
+    const reader = storeOn(table, read);
+
+    expect((await reader.listLive()).map((s) => s.id).sort()).toEqual(live.map((s) => s.id).sort());
+    expect((await reader.listDue(now)).map((s) => s.id).sort()).toEqual(live.map((s) => s.id).sort());
+  });
+});
+
+describe('a store configured with more shards than readers query', () => {
+  it('refuses to start', () => {
+    expect(() => storeOn('sessions', MAX_DEADLINE_SHARDS + 1)).toThrow(RangeError);
+  });
+});
+
+describe('the ended counters', () => {
+  it('counts ends by status and reason in one item, from the first end counted', async () => {
     const own = await freshStore();
-    for (const status of ['running', 'running', 'stopped', 'starting'] as const) await stored({ status }, own);
+    expect(await own.endedCounts()).toEqual({
+      byStatus: { stopped: 0, failed: 0 },
+      byEndReason: Object.fromEntries(END_REASONS.map((r) => [r, 0])),
+    });
 
-    const counts = await own.countByStatus();
+    await own.countEnded({ status: 'stopped', reason: 'idle_timeout', at: iso(T0) });
+    await own.countEnded({ status: 'stopped', reason: 'idle_timeout', at: iso(T0 + 1000) });
+    await own.countEnded({ status: 'failed', reason: 'start_failed', at: iso(T0 + 2000) });
+    const counts = await own.endedCounts();
 
-    expect(counts).toEqual({ byStatus: { starting: 1, running: 2, stopping: 0, stopped: 1, failed: 0 } });
+    expect(counts.byStatus).toEqual({ stopped: 2, failed: 1 });
+    expect(counts.byEndReason).toMatchObject({ idle_timeout: 2, start_failed: 1, user_request: 0 });
+    expect(counts.since).toBe(iso(T0));
+  });
+
+  it('is in no index and never purged, so no listing or sweep ever sees it', async () => {
+    const table = await freshTable();
+    const own = storeOn(table);
+    await own.countEnded({ status: 'stopped', reason: 'user_request', at: iso(T0) });
+    const item = (await db.doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+
+    expect(item).toHaveLength(1);
+    expect(Object.keys(item[0] ?? {}).sort()).toEqual(['countingSince', 'reason#user_request', 'sessionId', 'status#stopped']);
+    expect(await own.listLive()).toEqual([]);
   });
 });

@@ -1,0 +1,117 @@
+// What each deployed function may call on AWS: per function, per resource of the stack, the IAM
+// actions its code path makes there and nothing else (README, "Least privilege"). The CDK app grants
+// exactly this map (lib/constructs/bindings.ts); test/lib/iam checks every entry is Allowed and the
+// other functions' calls are Denied with an IAM policy simulator, and the deployed-bundle walk checks
+// that every call a bundle really makes is allowed to its function. So a new call without its entry
+// here fails a test, and an entry nothing needs shows as a grant beyond the map's reasons.
+//
+// Resources are named by their part in the system, not by ARN: CDK and the tests resolve each to the
+// concrete ARNs (and conditions) of one deployment.
+
+export const FUNCTION_NAMES = ['api', 'expire', 'sweep', 'taskEvent'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** The stack's resources a function's call can be on. */
+export const CALL_RESOURCES = [
+  /** The Sessions table itself (items, and the Scan of admin stats). */
+  'sessionsTable',
+  /** Its `byOwner` index: a user's own sessions. */
+  'sessionsByOwner',
+  /** Its `byDeadline` index: the live sessions, by deadline. */
+  'sessionsByDeadline',
+  /** The Idempotency table: idempotency keys and the owners' live-session slots. */
+  'idempotencyTable',
+  /** The profiles' task definitions, run only in the session cluster (`ecs:cluster`). */
+  'taskDefinitions',
+  /** Tasks of the session cluster (`ecs:cluster`; tagging only while RunTask creates them). */
+  'clusterTasks',
+  /** The session cluster itself, for ListTasks, which has no task resource (`ecs:cluster` scopes it). */
+  'cluster',
+  /** Schedules in the stack's own session schedule group. */
+  'sessionSchedules',
+  /** The role Scheduler assumes for session schedules, passed to Scheduler only. */
+  'schedulerRole',
+  /** The task definitions' task and execution roles, passed to ECS tasks only. */
+  'taskRoles',
+  /** The stack's domain event bus. */
+  'eventBus',
+  /** The profile parameters under the stack's path (GetParametersByPath is authorized on the path). */
+  'profileParameters',
+] as const;
+export type CallResource = (typeof CALL_RESOURCES)[number];
+
+export type IamAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:Scan'
+  | 'ecs:RunTask'
+  | 'ecs:TagResource'
+  | 'ecs:StopTask'
+  | 'ecs:DescribeTasks'
+  | 'ecs:ListTasks'
+  | 'scheduler:CreateSchedule'
+  | 'scheduler:DeleteSchedule'
+  | 'iam:PassRole'
+  | 'events:PutEvents'
+  | 'ssm:GetParametersByPath';
+
+export type FunctionCalls = Readonly<Partial<Record<CallResource, readonly IamAction[]>>>;
+
+// What every function does when a session ends (use-cases/end-session.ts recordEnded): the
+// conditional write, the owner slot given back (UpdateItem, DeleteItem of the emptied item), the
+// schedule disarmed and "Session Ended" published. A failed conditional write re-reads the item.
+const END_SESSION = {
+  sessionsTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  idempotencyTable: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  sessionSchedules: ['scheduler:DeleteSchedule'],
+  eventBus: ['events:PutEvents'],
+} as const satisfies FunctionCalls;
+
+export const FUNCTION_CALLS = {
+  // Every route: create (idempotency key, owner slot, PutItem, arm, RunTask with tags and the task's
+  // roles, compensating StopTask), list (byOwner), show, activity and extend (arm when a deadline
+  // moves earlier), terminate (StopTask, disarm), stats (Scan, byDeadline) and the admin sweep route,
+  // which runs the sweep itself; reading the profiles for a create.
+  api: {
+    sessionsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+    sessionsByOwner: ['dynamodb:Query'],
+    sessionsByDeadline: ['dynamodb:Query'],
+    idempotencyTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    taskDefinitions: ['ecs:RunTask'],
+    clusterTasks: ['ecs:TagResource', 'ecs:StopTask', 'ecs:DescribeTasks'],
+    cluster: ['ecs:ListTasks'],
+    sessionSchedules: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+    schedulerRole: ['iam:PassRole'],
+    taskRoles: ['iam:PassRole'],
+    eventBus: ['events:PutEvents'],
+    // Only creates look profiles up (README, Configuration: where profiles live).
+    profileParameters: ['ssm:GetParametersByPath'],
+  },
+  // A schedule fired: re-read, re-arm later (CreateSchedule, passing the scheduler role) or warn, or
+  // stop the task; a session without a task is ended right there.
+  expire: {
+    ...END_SESSION,
+    clusterTasks: ['ecs:StopTask'],
+    sessionSchedules: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+    schedulerRole: ['iam:PassRole'],
+  },
+  // The safety net: live and due sessions from byDeadline, our tasks (ListTasks, DescribeTasks), then
+  // ends, stops and orphan stops. It never arms a schedule and never starts a task.
+  sweep: {
+    ...END_SESSION,
+    sessionsByDeadline: ['dynamodb:Query'],
+    clusterTasks: ['ecs:StopTask', 'ecs:DescribeTasks'],
+    cluster: ['ecs:ListTasks'],
+  },
+  // RUNNING and STOPPED of our tasks: status writes and the end of a session, no ECS call at all.
+  taskEvent: END_SESSION,
+} as const satisfies Record<FunctionName, FunctionCalls>;
+
+/** One function's calls as (resource, action) pairs. */
+export const callsOf = (fn: FunctionName): { on: CallResource; action: IamAction }[] =>
+  Object.entries(FUNCTION_CALLS[fn] as FunctionCalls).flatMap(([on, actions]) =>
+    (actions ?? []).map((action) => ({ on: on as CallResource, action })),
+  );

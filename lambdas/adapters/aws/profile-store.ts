@@ -1,0 +1,96 @@
+// The deployed profiles, read from SSM Parameter Store: one String parameter per profile under the
+// stack's path (lib/constructs/profile-parameters.ts writes them), all read at once with
+// GetParametersByPath through Powertools Parameters, which caches what it read for a while (README,
+// Configuration). Read on first use, not at cold start: only creating a session needs a profile,
+// so the functions that expire, sweep and follow sessions never depend on the store.
+import { type SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { ConfigError } from '../../../contract/config-error';
+import { UnavailableError } from '../../domain/errors';
+import { type Profile } from '../../domain/profile';
+import { type Log } from '../../ports/observability';
+import { type ProfileCatalog } from '../../ports/profile-catalog';
+import { type EcsProfileTarget, type EcsProfileTargets } from './ecs-task-runner';
+
+/** Every profile, as the use cases see it and as ECS runs it. */
+export interface DeployedProfiles {
+  profiles: Readonly<Record<string, Profile>>;
+  targets: Readonly<Record<string, EcsProfileTarget>>;
+}
+
+/** The parameters' values by profile name (the path stripped), as GetParametersByPath returns them. */
+export type ProfileDocuments = Readonly<Record<string, string | undefined>>;
+
+/**
+ * How long a read is reused before the next request reads the store again. A deploy does not wait
+ * for it (it replaces the functions' environments, README Configuration); it bounds how long an
+ * edit made outside CloudFormation takes to be seen.
+ */
+export const PROFILE_CACHE_SECONDS = 60;
+
+export interface ParameterProfileStoreOptions {
+  /** `/<stack>/profiles`: each profile is the parameter `<path>/<name>`. */
+  path: string;
+  /** Validates the documents (throws ConfigError naming the profile and key); see profile-config.ts. */
+  parse: (documents: ProfileDocuments, source: string) => DeployedProfiles;
+  log: Log;
+  maxAgeSeconds?: number;
+}
+
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
+
+export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets {
+  /** The last documents read and what they parsed to: a cache hit returns the same object, parsed once. */
+  private last: { documents: ProfileDocuments; parsed: DeployedProfiles } | undefined;
+
+  constructor(
+    private readonly provider: SSMProvider,
+    private readonly options: ParameterProfileStoreOptions,
+  ) {}
+
+  async profileNamed(name: string): Promise<Profile | undefined> {
+    return own((await this.current()).profiles, name);
+  }
+
+  async targetOf(profile: string): Promise<EcsProfileTarget | undefined> {
+    return own((await this.current()).targets, profile);
+  }
+
+  /**
+   * The profiles: from the cache while it is fresh, else read again. A read that fails keeps the
+   * profiles read before (a warning); with none to keep, it fails: UnavailableError when the store
+   * cannot be read (the API answers 503), ConfigError when what it holds is not a valid profile.
+   */
+  async current(): Promise<DeployedProfiles> {
+    const { path, log } = this.options;
+    let documents: ProfileDocuments;
+    try {
+      documents = (await this.provider.getMultiple(path, { maxAge: this.options.maxAgeSeconds ?? PROFILE_CACHE_SECONDS })) ?? {};
+    } catch (error) {
+      if (this.last !== undefined) return this.keepLast(this.last.parsed, error);
+      log.error('the profiles could not be read', { path, error: messageOf(error) });
+      throw new UnavailableError('the profiles could not be read', error);
+    }
+    if (this.last?.documents === documents) return this.last.parsed;
+    try {
+      if (Object.keys(documents).length === 0) throw new ConfigError(`invalid profiles: no parameter under ${path}`);
+      const parsed = this.options.parse(documents, path);
+      this.last = { documents, parsed };
+      return parsed;
+    } catch (error) {
+      if (this.last !== undefined) return this.keepLast(this.last.parsed, error);
+      log.error('the deployed profiles are not valid', { path, error: messageOf(error) });
+      throw error;
+    }
+  }
+
+  private keepLast(last: DeployedProfiles, error: unknown): DeployedProfiles {
+    this.options.log.warn('the profiles could not be read again; using the ones read before', { path: this.options.path, error: messageOf(error) });
+    return last;
+  }
+}
+
+/** Powertools wraps the SDK's error; the cause names what went wrong (throttling, access denied). */
+const messageOf = (error: unknown): string => {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
+  return `${String(error)}${cause}`;
+};
