@@ -4,6 +4,7 @@
 // read it (README, Layout).
 // Bad config fails fast with a message naming the key.
 import { z } from 'zod';
+import { cronProblem, isKnownTimeZone } from './scheduled-stop';
 import { MAX_DEADLINE_SHARDS } from './table-definitions';
 
 const seconds = z.number().int().positive();
@@ -56,6 +57,20 @@ export const DEFAULT_API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
  */
 export const DEFAULT_ACTIVITY_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
+/**
+ * A fixed local time at which every session of the profile stops (quiet hours), whatever its
+ * activity (README "How a session's deadline works").
+ */
+const scheduledStopSchema = z
+  .object({
+    cron: z.string().superRefine((cron, ctx) => {
+      const problem = cronProblem(cron);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a usable cron expression: ${problem}` });
+    }),
+    timezone: z.string().refine(isKnownTimeZone, { message: 'not a known IANA time zone (e.g. Europe/Zurich)' }),
+  })
+  .strict();
+
 const profileSchema = z
   .object({
     description: z.string().max(200).optional(),
@@ -76,6 +91,7 @@ const profileSchema = z
     maxLifetimeSeconds: bounds,
     disconnectGraceSeconds: seconds.optional(),
     warnBeforeSeconds: seconds.optional(),
+    scheduledStop: scheduledStopSchema.optional(),
     activeWithinSeconds: seconds.default(120),
     idleWithinSeconds: seconds.default(600),
     maxSessionsPerOwner: z.number().int().positive().default(5),
