@@ -4,8 +4,10 @@
 // it is there, and `disconnect`s it when told to stop. It never sends `interaction`: pings move no
 // deadline, so an untouched demo session reaches its idle timeout exactly as a forgotten open tab
 // should. It never reports sooner than the last answer's `nextReportInSeconds` (README "HTTP API",
-// activity), and never later than half the idle timeout, so its connection id stays fresh. Plain Node,
-// no dependencies, never crashes on network errors (they are logged and retried at the next ping).
+// activity), and never later than half the idle timeout, so its connection id stays fresh. When an
+// answer first carries a `warning` (the deadline is near), it prints it once, with the call that
+// snoozes it. Plain Node, no dependencies, never crashes on network errors (they are logged and
+// retried at the next ping).
 import { randomBytes } from 'node:crypto';
 
 const sessionId = process.env.SESSION_ID ?? '';
@@ -89,6 +91,16 @@ function errorCodeOf(text) {
 let connected = false;
 let stopping = false;
 let timer;
+/** The deadline (`warning.at`) last warned about: each deadline's warning is printed once. */
+let warnedFor;
+
+/** Prints the answer's warning the first time it is seen for its deadline. */
+function showWarning(answer) {
+  const warning = answer?.session?.warning;
+  if (typeof warning?.at !== 'string' || warning.at === warnedFor) return;
+  warnedFor = warning.at;
+  log(`warning: session ends at ${warning.at} (${warning.reason}, in ${warning.secondsLeft}s); to keep it: ${warning.extendRoute}`);
+}
 
 /** One report, then the next one scheduled: one request at a time, so a slow API never piles them up. */
 async function tick() {
@@ -96,6 +108,7 @@ async function tick() {
   // Until a connect has been acknowledged, keep trying to connect rather than ping.
   const answer = await report(connected ? 'ping' : 'connect', REQUEST_TIMEOUT_MS);
   if (answer !== undefined) connected = true;
+  showWarning(answer);
   if (stopping) return;
   // After a failure, the configured interval: there is no answer to obey.
   const waitSeconds = answer === undefined ? Math.max(MIN_WAIT_SECONDS, pingSeconds) : waitSecondsAfter(answer);

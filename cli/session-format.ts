@@ -27,7 +27,7 @@ export const expiresIn = (session: SessionView, nowMs: number): string => {
   return left >= 0 ? formatDuration(left) : `overdue ${formatDuration(-left)}`;
 };
 
-/** Why it ended; for a live session, which deadline binds (idle_timeout, max_lifetime, disconnected). */
+/** Why it ended; for a live session, which deadline binds (idle_timeout, max_lifetime, scheduled_stop, disconnected). */
 export const reasonOf = (session: SessionView): string => {
   if (session.endReason !== undefined) return session.endReason;
   return isEnded(session.status) ? '-' : session.expiryReason;
@@ -60,6 +60,7 @@ export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
     `max ${formatDuration(t.maxLifetimeSeconds * 1000)}`,
     t.disconnectGraceSeconds !== undefined ? `disconnect grace ${formatDuration(t.disconnectGraceSeconds * 1000)}` : '',
     t.warnBeforeSeconds !== undefined ? `warn ${formatDuration(t.warnBeforeSeconds * 1000)} before` : '',
+    t.scheduledStop !== undefined ? `stop at "${t.scheduledStop.cron}" ${t.scheduledStop.timezone}` : '',
   ].filter((part) => part !== '');
   const metadata = Object.entries(s.metadata ?? {})
     .map(([key, value]) => `${key}=${value}`)
@@ -74,6 +75,7 @@ export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
     ['activity', live ? `${s.activityLevel} (${s.connections} connection${s.connections === 1 ? '' : 's'})` : '-'],
     ['expires', live && s.status !== 'stopping' ? `${at(s.expiresAt, nowMs)}, ${s.expiryReason}` : '-'],
     ['max expires', at(s.maxExpiresAt, nowMs)],
+    ['scheduled stop', at(s.scheduledStopAt, nowMs)],
     ['extended until', at(s.extendedUntil, nowMs)],
     ['last activity', at(s.lastActivityAt, nowMs)],
     ['disconnected', at(s.disconnectedAt, nowMs)],

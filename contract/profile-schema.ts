@@ -3,6 +3,7 @@
 // zod/mini so the api's bundle carries only these checks, not all of classic zod (README
 // "Performance"); classic zod composes it into the configuration schema like any other, with the
 // same messages.
+import { cronProblem, isKnownTimeZone } from './scheduled-stop';
 import * as z from './zod-mini';
 
 const seconds = z.number().check(z.int(), z.positive());
@@ -25,6 +26,20 @@ const envName = z
     z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and underscores, not starting with a digit'),
     z.refine((name) => !SESSION_VARIABLES.includes(name), { message: 'is set by the stack for every session' }),
   );
+
+/**
+ * A fixed local time at which every session of the profile stops (quiet hours), whatever its
+ * activity (README "How a session's deadline works").
+ */
+const scheduledStopSchema = z.strictObject({
+  cron: z.string().check(
+    z.superRefine((cron, ctx) => {
+      const problem = cronProblem(cron);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a usable cron expression: ${problem}`, input: cron });
+    }),
+  ),
+  timezone: z.string().check(z.refine(isKnownTimeZone, { message: 'not a known IANA time zone (e.g. Europe/Zurich)' })),
+});
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 const arn = () => z.optional(z.string().check(z.startsWith('arn:')));
@@ -59,6 +74,7 @@ export const profileSchema = z
     maxLifetimeSeconds: bounds,
     disconnectGraceSeconds: z.optional(seconds),
     warnBeforeSeconds: z.optional(seconds),
+    scheduledStop: z.optional(scheduledStopSchema),
     activeWithinSeconds: z._default(seconds, 120),
     idleWithinSeconds: z._default(seconds, 600),
     maxSessionsPerOwner: z._default(z.number().check(z.int(), z.positive()), 5),

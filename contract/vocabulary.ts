@@ -8,6 +8,7 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const END_REASONS = [
   'idle_timeout',
   'max_lifetime',
+  'scheduled_stop',
   'disconnected',
   'user_request',
   'admin_request',
@@ -18,7 +19,7 @@ export const END_REASONS = [
 export type EndReason = (typeof END_REASONS)[number];
 
 /** The end reasons a deadline can bind for: a live session's `expiryReason`, its end reason if it comes. */
-export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'disconnected'>;
+export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'scheduled_stop' | 'disconnected'>;
 
 /** The `kind` of `POST /sessions/{id}/activity`: only `interaction` is meaningful activity. */
 /** The kinds that report use or presence; they may name a connection (it is then seen). */

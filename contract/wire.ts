@@ -13,7 +13,6 @@ import {
   type SessionStatus,
   type SweepKind,
 } from './vocabulary';
-
 export type { ActivityLevel, DeadlineReason, EndReason, HeartbeatKind, SessionStatus };
 
 /** The body of `POST /sessions/{id}/activity`: connect and disconnect name their connection. */
@@ -33,6 +32,17 @@ export interface ActivityResponse {
 }
 
 /**
+ * A profile's quiet hours (README, Profiles): a cron expression read in an IANA time zone, e.g.
+ * `{ cron: '0 20 * * *', timezone: 'Europe/Zurich' }`, every day at 20:00 Zurich time, DST followed.
+ */
+export interface ScheduledStop {
+  /** Five fields: minute hour day-of-month month day-of-week (croner's syntax). */
+  cron: string;
+  /** The IANA time zone the expression is read in. */
+  timezone: string;
+}
+
+/**
  * The profile's effective timeouts when the session was created. The record keeps this snapshot, so
  * a change of configuration never alters a running session.
  */
@@ -43,6 +53,8 @@ export interface SessionTimeoutsView {
   disconnectGraceSeconds?: number;
   /** A "Session Expiring" event is sent this long before the deadline; absent: no warning. */
   warnBeforeSeconds?: number;
+  /** The profile's quiet hours: every occurrence stops its sessions; absent: none. */
+  scheduledStop?: ScheduledStop;
   /** Activity-level thresholds (display and metrics only). */
   activeWithinSeconds: number;
   idleWithinSeconds: number;
@@ -81,6 +93,11 @@ export interface SessionView {
   expiryReason: DeadlineReason;
   /** Hard cap: createdAt + the maximum lifetime. */
   maxExpiresAt: string;
+  /**
+   * The profile's scheduled stop: its first occurrence after `createdAt`. Like `maxExpiresAt`, fixed
+   * at create; no activity or extend moves it. Absent when the profile has none.
+   */
+  scheduledStopAt?: string;
   /** When the pre-expiry warning for the current deadline was sent. */
   warnedAt?: string;
   timeouts: SessionTimeoutsView;
@@ -88,6 +105,22 @@ export interface SessionView {
   metadata: Record<string, string>;
   /** Derived from the record and the time of the answer, never stored. */
   activityLevel: ActivityLevel;
+  /**
+   * Present once the answer falls inside the warning lead (`timeouts.warnBeforeSeconds`) of the
+   * current deadline, for a live session; derived on each answer, never stored.
+   */
+  warning?: ExpiryWarning;
+}
+
+/** The deadline is near: extend to put it off (never past `maxExpiresAt` or `scheduledStopAt`). */
+export interface ExpiryWarning {
+  /** The deadline warned about (`expiresAt`). */
+  at: string;
+  reason: DeadlineReason;
+  /** Whole seconds from the answer to `at`, rounded down, never below 0. */
+  secondsLeft: number;
+  /** The one call that snoozes it. */
+  extendRoute: string;
 }
 
 /**

@@ -18,6 +18,7 @@ export const toProfile = (name: string, p: ProfileConfig): Profile => ({
   maxLifetimeSeconds: p.maxLifetimeSeconds,
   ...(p.disconnectGraceSeconds !== undefined && { disconnectGraceSeconds: p.disconnectGraceSeconds }),
   ...(p.warnBeforeSeconds !== undefined && { warnBeforeSeconds: p.warnBeforeSeconds }),
+  ...(p.scheduledStop !== undefined && { scheduledStop: { cron: p.scheduledStop.cron, timezone: p.scheduledStop.timezone } }),
   activeWithinSeconds: p.activeWithinSeconds,
   idleWithinSeconds: p.idleWithinSeconds,
   stopTimeoutSeconds: p.stopTimeoutSeconds,

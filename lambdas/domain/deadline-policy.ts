@@ -27,7 +27,7 @@ export { ACTIVITY_LEVELS, type ActivityLevel, HEARTBEAT_KINDS, type HeartbeatKin
 /** The fields the deadline depends on. */
 export type DeadlineInputs = Pick<
   Session,
-  'lastActivityAt' | 'openConnections' | 'disconnectedAt' | 'extendedUntil' | 'maxExpiresAt'
+  'lastActivityAt' | 'openConnections' | 'disconnectedAt' | 'extendedUntil' | 'maxExpiresAt' | 'scheduledStopAt'
 > & { timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'disconnectGraceSeconds'> };
 
 export interface Deadline {
@@ -36,8 +36,9 @@ export interface Deadline {
 }
 
 /**
- * expiresAt = min(idle deadline, disconnect deadline, max lifetime). Ties go to `max_lifetime`
- * (the hard cap is the truest explanation), then `disconnected`, then `idle_timeout`.
+ * expiresAt = min(idle deadline, disconnect deadline, max lifetime, scheduled stop). Ties go to
+ * `max_lifetime` (the hard cap is the truest explanation), then `scheduled_stop` (the other fixed
+ * one), then `disconnected`, then `idle_timeout`.
  */
 export const computeDeadline = (s: DeadlineInputs): Deadline => {
   const idleMs = Math.max(
@@ -50,9 +51,16 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
       ? ms(s.disconnectedAt) + grace * 1000
       : Number.POSITIVE_INFINITY;
   const maxMs = ms(s.maxExpiresAt);
-  const expiresAtMs = Math.min(idleMs, disconnectMs, maxMs);
+  const scheduledMs = s.scheduledStopAt !== undefined ? ms(s.scheduledStopAt) : Number.POSITIVE_INFINITY;
+  const expiresAtMs = Math.min(idleMs, disconnectMs, maxMs, scheduledMs);
   const reason: DeadlineReason =
-    expiresAtMs === maxMs ? 'max_lifetime' : expiresAtMs === disconnectMs ? 'disconnected' : 'idle_timeout';
+    expiresAtMs === maxMs
+      ? 'max_lifetime'
+      : expiresAtMs === scheduledMs
+        ? 'scheduled_stop'
+        : expiresAtMs === disconnectMs
+          ? 'disconnected'
+          : 'idle_timeout';
   return { expiresAtMs, reason };
 };
 
@@ -148,9 +156,13 @@ export const applyHeartbeat = (session: Session, heartbeat: Heartbeat, nowMs: nu
   }
 };
 
+/** The fixed deadlines no activity or extend moves: the hard cap and the scheduled stop. */
+export const fixedDeadlineMs = (s: Pick<Session, 'maxExpiresAt' | 'scheduledStopAt'>): number =>
+  Math.min(ms(s.maxExpiresAt), s.scheduledStopAt !== undefined ? ms(s.scheduledStopAt) : Number.POSITIVE_INFINITY);
+
 /**
  * Keep the session alive for `seconds` from now: never shortens an earlier extend, never passes the
- * hard cap. Returns the write.
+ * hard cap or the scheduled stop. Returns the write.
  */
 export const applyExtend = (session: Session, seconds: number, nowMs: number): DeadlinePatch => {
   if (!Number.isInteger(seconds) || seconds <= 0) {
@@ -158,7 +170,7 @@ export const applyExtend = (session: Session, seconds: number, nowMs: number): D
   }
   const wanted = nowMs + seconds * 1000;
   const current = session.extendedUntil ? ms(session.extendedUntil) : Number.NEGATIVE_INFINITY;
-  const extendedUntilMs = Math.min(Math.max(wanted, current), ms(session.maxExpiresAt));
+  const extendedUntilMs = Math.min(Math.max(wanted, current), fixedDeadlineMs(session));
   return withDeadline(session, { extendedUntil: iso(extendedUntilMs) });
 };
 

@@ -2,6 +2,7 @@
 // timeouts only inside the profile's bounds; the result is snapshotted on the session.
 import { type SessionTimeouts } from './session';
 import { ValidationError } from './errors';
+import { type ScheduledStop } from '../../contract/wire';
 
 export interface TimeoutBounds {
   default: number;
@@ -16,6 +17,8 @@ export interface Profile {
   maxLifetimeSeconds: TimeoutBounds;
   disconnectGraceSeconds?: number;
   warnBeforeSeconds?: number;
+  /** Quiet hours: each session stops at the first occurrence after its creation. */
+  scheduledStop?: ScheduledStop;
   activeWithinSeconds: number;
   idleWithinSeconds: number;
   stopTimeoutSeconds: number;
@@ -49,6 +52,7 @@ export const effectiveTimeouts = (profile: Profile, request: TimeoutRequest = {}
     maxLifetimeSeconds,
     ...(profile.disconnectGraceSeconds !== undefined && { disconnectGraceSeconds: profile.disconnectGraceSeconds }),
     ...(profile.warnBeforeSeconds !== undefined && { warnBeforeSeconds: profile.warnBeforeSeconds }),
+    ...(profile.scheduledStop !== undefined && { scheduledStop: { ...profile.scheduledStop } }),
     activeWithinSeconds: profile.activeWithinSeconds,
     idleWithinSeconds: profile.idleWithinSeconds,
     stopTimeoutSeconds: profile.stopTimeoutSeconds,

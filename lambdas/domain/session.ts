@@ -21,9 +21,9 @@ export type SessionTimeouts = SessionTimeoutsView;
 
 /**
  * The record: what the API shows of a session (contract/wire.ts, where each field is explained) but
- * the activity level, which is derived on each answer, plus bookkeeping the API never shows.
+ * the activity level and warning, which are derived on each answer, plus bookkeeping the API never shows.
  */
-export interface Session extends Omit<SessionView, 'activityLevel' | 'connections'> {
+export interface Session extends Omit<SessionView, 'activityLevel' | 'connections' | 'warning'> {
   /**
    * Open client connections: connection id to when it was last seen (ISO). Bounded and aged as
    * connections.ts describes; the API shows only their number, as `connections`.

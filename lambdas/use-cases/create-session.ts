@@ -7,6 +7,7 @@
 // The activity token is returned once and only its hash is stored. Any failure after the write
 // leaves no running task and a `failed` record (start_failed), which gives the slot back.
 import { randomUUID } from 'node:crypto';
+import { nextScheduledStopMs } from '../../contract/scheduled-stop';
 import { computeDeadline, nextFireAtMs } from '../domain/deadline-policy';
 import { LimitExceededError, UnavailableError, ValidationError } from '../domain/errors';
 import { type Profile, effectiveTimeouts } from '../domain/profile';
@@ -111,10 +112,13 @@ const newSession = (
   },
 ): Session => {
   const now = deps.clock.now();
+  // Quiet hours: the first scheduled stop after creation, fixed now like the hard cap.
+  const scheduledStopMs = a.timeouts.scheduledStop && nextScheduledStopMs(a.timeouts.scheduledStop, now);
   const base = {
     lastActivityAt: iso(now),
     openConnections: {},
     maxExpiresAt: iso(now + a.timeouts.maxLifetimeSeconds * 1000),
+    ...(scheduledStopMs !== undefined && { scheduledStopAt: iso(scheduledStopMs) }),
     timeouts: a.timeouts,
   };
   const deadline = computeDeadline(base);

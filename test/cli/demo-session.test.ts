@@ -106,6 +106,25 @@ describe('demo session program', () => {
     expect(kindsSent().at(-1)).toBe('disconnect');
   });
 
+  it('prints the warning once, the first time an answer carries it, with the call that snoozes it', async () => {
+    // The connect answer has no warning; every later answer warns about the same deadline.
+    const warning = { at: '2026-03-10T12:30:00.000Z', reason: 'idle_timeout' as const, secondsLeft: 240, extendRoute: `POST /sessions/${SESSION_ID}/extend` };
+    api = await startFakeApi((request) => ({
+      status: 200,
+      body: { session: sessionView((request.body as { kind?: string }).kind === 'connect' ? {} : { warning }), nextReportInSeconds: 1 },
+    }));
+    const proc = startDemo({ SESSION_ID, SESSION_ACTIVITY_TOKEN: 'act-tok', SESSION_API_URL: api.url, DEMO_PING_SECONDS: '1' });
+
+    await waitForDemo(() => kindsSent().filter((kind) => kind === 'ping').length >= 3, 'three pings');
+    await terminate(proc);
+
+    const printed = output.split('\n').filter((line) => line.includes('warning:'));
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toContain(`session ends at 2026-03-10T12:30:00.000Z (idle_timeout, in 240s); to keep it: POST /sessions/${SESSION_ID}/extend`);
+    // It came with the first ping's answer, not before.
+    expect(output.indexOf('warning:')).toBeGreaterThan(output.indexOf('ping -> 200'));
+  });
+
   it('never reports sooner than the last answer said would matter', async () => {
     const { arrivals, answer } = answering({ session: sessionView(), nextReportInSeconds: 2 });
     api = await startFakeApi(answer);

@@ -1,6 +1,6 @@
 // How durations and deadlines read in the human output: short, two units at most, overdue said so.
 import { describe, expect, it } from 'vitest';
-import { expiresIn, formatDuration, reasonOf } from '../../cli/session-format';
+import { expiresIn, formatDuration, formatSessionDetails, reasonOf } from '../../cli/session-format';
 import { formatTable } from '../../cli/table';
 import { T0 } from '../support/time';
 import { sessionView } from './fake-api';
@@ -32,6 +32,25 @@ describe('expiresIn and reasonOf', () => {
   it('names the end reason of an ended session and the binding deadline of a live one', () => {
     expect(reasonOf(sessionView({ status: 'stopped', endReason: 'task_exited' }))).toBe('task_exited');
     expect(reasonOf(sessionView({ expiryReason: 'max_lifetime' }))).toBe('max_lifetime');
+  });
+});
+
+describe('formatSessionDetails', () => {
+  it("shows a session's scheduled stop: when, and the profile's expression it came from", () => {
+    const base = sessionView();
+    const stopAt = new Date(T0 + 3600_000).toISOString();
+    const view = sessionView({
+      scheduledStopAt: stopAt,
+      expiresAt: stopAt,
+      expiryReason: 'scheduled_stop',
+      timeouts: { ...base.timeouts, scheduledStop: { cron: '0 20 * * *', timezone: 'Europe/Zurich' } },
+    });
+
+    const details = formatSessionDetails(view, T0);
+
+    expect(details).toContain(`scheduled stop: ${stopAt} (in 1h)`);
+    expect(details).toContain(`${stopAt} (in 1h), scheduled_stop`);
+    expect(details).toContain('stop at "0 20 * * *" Europe/Zurich');
   });
 });
 

@@ -155,6 +155,25 @@ describe('parseConfig', () => {
     expect(configErrorOf(withEnv({ SESSION_API_URL: 'x' }))).toMatch(/local\.env\.SESSION_API_URL: is set by the stack for every session/);
   });
 
+  it("takes a profile's scheduled stop into the domain profile and each session's snapshot", () => {
+    const raw = minimal();
+    demo(raw).scheduledStop = { cron: '0 20 * * *', timezone: 'Europe/Zurich' };
+
+    const profile = profilesOf(parseConfig(raw)).demo ?? expect.fail('no demo profile');
+
+    expect(effectiveTimeouts(profile).scheduledStop).toEqual({ cron: '0 20 * * *', timezone: 'Europe/Zurich' });
+  });
+
+  it('refuses a scheduled stop with a bad cron expression or an unknown time zone, naming the key', () => {
+    const raw = minimal();
+    demo(raw).scheduledStop = { cron: '0 20 * *', timezone: 'Europe/Zurch' };
+
+    const message = configErrorOf(raw);
+
+    expect(message).toMatch(/sessionExpiry\.profiles\.demo\.scheduledStop\.cron: not a usable cron expression: needs five fields/);
+    expect(message).toMatch(/sessionExpiry\.profiles\.demo\.scheduledStop\.timezone: not a known IANA time zone/);
+  });
+
   it('names the missing profiles when there is no config at all', () => {
     expect(configErrorOf(undefined)).toMatch(/^\s*sessionExpiry\.profiles: /m);
   });

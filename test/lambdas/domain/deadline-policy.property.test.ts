@@ -21,6 +21,7 @@ const NUM_RUNS = 300;
 /** The oracle: every deadline that applies, in tie-break order; the earliest wins, the first on ties. */
 const expectedDeadline = (s: Session): { at: number; reason: DeadlineReason } => {
   const candidates: { at: number; reason: DeadlineReason }[] = [{ at: ms(s.maxExpiresAt), reason: 'max_lifetime' }];
+  if (s.scheduledStopAt !== undefined) candidates.push({ at: ms(s.scheduledStopAt), reason: 'scheduled_stop' });
   const grace = s.timeouts.disconnectGraceSeconds;
   if (openConnectionCount(s.openConnections) === 0 && s.disconnectedAt !== undefined && grace !== undefined) {
     candidates.push({ at: ms(s.disconnectedAt) + grace * SECOND, reason: 'disconnected' });
@@ -42,7 +43,10 @@ const openConnectionsArb = fc.dictionary(connectionIdArb, fc.integer({ min: 0, m
 
 const graceArb = fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined });
 
-/** A consistent stored session: disconnectedAt only with no open connection, extendedUntil within the cap. */
+/**
+ * A consistent stored session: disconnectedAt only with no open connection, extendedUntil within the
+ * cap and the scheduled stop (when the profile has one, anywhere in the first day and a half).
+ */
 const sessionArb = fc
   .record({
     idleTimeoutSeconds: fc.integer({ min: 1, max: 4 * 3600 }),
@@ -52,6 +56,7 @@ const sessionArb = fc
     openConnections: openConnectionsArb,
     disconnectedOffsetMs: fc.option(fc.integer({ min: 0, max: 24 * HOUR }), { nil: undefined }),
     extendedOffsetMs: fc.option(fc.integer({ min: 0, max: 30 * HOUR }), { nil: undefined }),
+    scheduledStopOffsetMs: fc.option(fc.integer({ min: 1, max: 36 * HOUR }), { nil: undefined }),
   })
   .map((r) =>
     sessionFixture({
@@ -59,8 +64,11 @@ const sessionArb = fc
       lastActivityAt: iso(T0 + r.lastActivityOffsetMs),
       openConnections: r.openConnections,
       ...(openConnectionCount(r.openConnections) === 0 && r.disconnectedOffsetMs !== undefined && { disconnectedAt: iso(T0 + r.disconnectedOffsetMs) }),
+      ...(r.scheduledStopOffsetMs !== undefined && { scheduledStopAt: iso(T0 + r.scheduledStopOffsetMs) }),
       ...(r.extendedOffsetMs !== undefined && {
-        extendedUntil: iso(Math.min(T0 + r.extendedOffsetMs, T0 + r.maxLifetimeSeconds * SECOND)),
+        extendedUntil: iso(
+          Math.min(T0 + r.extendedOffsetMs, T0 + r.maxLifetimeSeconds * SECOND, T0 + (r.scheduledStopOffsetMs ?? Number.POSITIVE_INFINITY)),
+        ),
       }),
       timeouts: {
         idleTimeoutSeconds: r.idleTimeoutSeconds,
@@ -91,12 +99,16 @@ const scenarioArb = fc.record({
   ops: fc.array(opArb, { minLength: 1, maxLength: 40 }),
 });
 
+/** The earlier of the hard cap and the scheduled stop: what no activity or extend may pass. */
+const fixedMs = (s: Session): number =>
+  Math.min(ms(s.maxExpiresAt), s.scheduledStopAt === undefined ? Number.POSITIVE_INFINITY : ms(s.scheduledStopAt));
+
 const extendedMs = (s: Session): number =>
   s.extendedUntil === undefined ? Number.NEGATIVE_INFINITY : ms(s.extendedUntil);
 
 /** Checks that hold for every stored session, whatever happened before. */
 const expectConsistent = (s: Session): void => {
-  expect(ms(s.expiresAt)).toBeLessThanOrEqual(ms(s.maxExpiresAt));
+  expect(ms(s.expiresAt)).toBeLessThanOrEqual(fixedMs(s));
   const expected = expectedDeadline(s);
   expect({ expiresAt: s.expiresAt, expiryReason: s.expiryReason }).toEqual({
     expiresAt: iso(expected.at),
@@ -104,7 +116,7 @@ const expectConsistent = (s: Session): void => {
   });
   expect(openConnectionCount(s.openConnections)).toBeLessThanOrEqual(MAX_OPEN_CONNECTIONS);
   if (openConnectionCount(s.openConnections) > 0) expect(s.disconnectedAt).toBeUndefined();
-  if (s.extendedUntil !== undefined) expect(ms(s.extendedUntil)).toBeLessThanOrEqual(ms(s.maxExpiresAt));
+  if (s.extendedUntil !== undefined) expect(ms(s.extendedUntil)).toBeLessThanOrEqual(fixedMs(s));
 };
 
 describe('deadline policy properties', () => {
@@ -146,10 +158,16 @@ describe('deadline policy properties', () => {
 
           expectConsistent(session);
           expect(ms(session.lastActivityAt)).toBeGreaterThanOrEqual(ms(before.lastActivityAt));
+          // Nothing a client does moves the fixed deadlines, and the scheduled stop is never passed.
+          expect({ maxExpiresAt: session.maxExpiresAt, scheduledStopAt: session.scheduledStopAt }).toEqual({
+            maxExpiresAt: before.maxExpiresAt,
+            scheduledStopAt: before.scheduledStopAt,
+          });
+          if (session.scheduledStopAt !== undefined) expect(ms(session.expiresAt)).toBeLessThanOrEqual(ms(session.scheduledStopAt));
 
           if (op.type === 'extend') {
-            // Extend gets what it asked for, up to the cap, and never shortens an earlier extend.
-            const asked = Math.min(now + op.seconds * SECOND, ms(before.maxExpiresAt));
+            // Extend gets what it asked for, up to the cap and the scheduled stop, and never shortens an earlier extend.
+            const asked = Math.min(now + op.seconds * SECOND, fixedMs(before));
             expect(extendedMs(session)).toBe(Math.max(asked, extendedMs(before)));
             expect(ms(session.expiresAt)).toBeGreaterThanOrEqual(ms(before.expiresAt));
           } else if (op.heartbeat.kind === 'ping') {

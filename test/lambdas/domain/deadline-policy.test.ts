@@ -133,6 +133,53 @@ describe('computeDeadline', () => {
   });
 });
 
+describe('the scheduled stop (quiet hours)', () => {
+  it('ends the session at the scheduled stop when it comes first, however active', () => {
+    const session = sessionFixture({ now: T0, lastActivityAt: iso(T0 + 50 * MINUTE), scheduledStopAt: iso(T0 + HOUR) });
+
+    expect(computeDeadline(session)).toEqual({ expiresAtMs: T0 + HOUR, reason: 'scheduled_stop' });
+  });
+
+  it('ties: max_lifetime before scheduled_stop, scheduled_stop before disconnected and idle_timeout', () => {
+    const withCap = sessionFixture({ now: T0, scheduledStopAt: iso(T0 + HOUR), timeouts: { idleTimeoutSeconds: 7200, maxLifetimeSeconds: 3600 } });
+    const withGrace = sessionFixture({
+      now: T0,
+      openConnections: {},
+      disconnectedAt: iso(T0 + 5 * MINUTE),
+      scheduledStopAt: iso(T0 + 15 * MINUTE),
+      timeouts: { idleTimeoutSeconds: 900, disconnectGraceSeconds: 600 },
+    });
+
+    expect(computeDeadline(withCap)).toEqual({ expiresAtMs: T0 + HOUR, reason: 'max_lifetime' });
+    expect(computeDeadline(withGrace)).toEqual({ expiresAtMs: T0 + 15 * MINUTE, reason: 'scheduled_stop' });
+  });
+
+  it('is not moved by an interaction or an extend; extend is capped by it', () => {
+    const session = sessionFixture({ now: T0, scheduledStopAt: iso(T0 + 20 * MINUTE), timeouts: { idleTimeoutSeconds: 900 } });
+    const now = T0 + 10 * MINUTE;
+
+    const interacted = applyPatch(session, applyHeartbeat(session, { kind: 'interaction' }, now));
+    const extended = applyPatch(session, applyExtend(session, 3600, now));
+
+    for (const s of [interacted, extended]) {
+      expect({ expiresAt: s.expiresAt, expiryReason: s.expiryReason, scheduledStopAt: s.scheduledStopAt }).toEqual({
+        expiresAt: iso(T0 + 20 * MINUTE),
+        expiryReason: 'scheduled_stop',
+        scheduledStopAt: iso(T0 + 20 * MINUTE),
+      });
+    }
+    expect(extended.extendedUntil).toBe(iso(T0 + 20 * MINUTE));
+  });
+
+  it('is warned about like any deadline', () => {
+    const session = sessionFixture({ now: T0, scheduledStopAt: iso(T0 + 10 * MINUTE), timeouts: { warnBeforeSeconds: 60 } });
+
+    expect(nextFireAtMs(session)).toBe(T0 + 9 * MINUTE);
+    expect(warningDue(session, T0 + 9 * MINUTE - 1)).toBe(false);
+    expect(warningDue(session, T0 + 9 * MINUTE)).toBe(true);
+  });
+});
+
 describe('applyHeartbeat', () => {
   it('never writes for a ping, so a tab that only pings still reaches its idle timeout', () => {
     const session = sessionFixture({ now: T0, openConnections: openTabs(1, T0) });

@@ -72,6 +72,21 @@ describe('toSessionView', () => {
     expect(toSessionView(gone, T0).activityLevel).toBe('disconnected');
   });
 
+  it('warns inside the warning lead of the deadline, for a session that can still be kept', () => {
+    const warned = sessionFixture({ now: T0, scheduledStopAt: iso(T0 + 10 * MINUTE), timeouts: { warnBeforeSeconds: 120 } });
+
+    expect(toSessionView(warned, T0 + 8 * MINUTE - 1)).not.toHaveProperty('warning');
+    expect(toSessionView(warned, T0 + 8 * MINUTE + 1500).warning).toEqual({
+      at: iso(T0 + 10 * MINUTE),
+      reason: 'scheduled_stop',
+      secondsLeft: 118,
+      extendRoute: `POST /sessions/${warned.id}/extend`,
+    });
+    expect(toSessionView(warned, T0 + 11 * MINUTE).warning?.secondsLeft).toBe(0);
+    expect(toSessionView({ ...warned, status: 'stopping' }, T0 + 9 * MINUTE)).not.toHaveProperty('warning');
+    expect(toSessionView({ ...warned, timeouts: { ...warned.timeouts, warnBeforeSeconds: undefined } }, T0 + 9 * MINUTE)).not.toHaveProperty('warning');
+  });
+
   it('does not change the stored session', () => {
     const copy = structuredClone(session);
 

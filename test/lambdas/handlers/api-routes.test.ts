@@ -155,6 +155,50 @@ describe('GET /sessions/{id}', () => {
   });
 });
 
+describe('the expiry warning in answers', () => {
+  // The lab profile warns 5 min ahead; its default idle timeout is 30 min, so the idle deadline of a
+  // session left alone is 30 min after create and the warning window opens at 25 min.
+  const createLab = async (): Promise<{ id: string; activityToken: string; createdMs: number }> => {
+    const createdMs = api.deps.clock.now();
+    const answer = await api.call('POST /sessions', { body: { profile: 'lab' } });
+    return { id: String(answer.body.session?.id), activityToken: String(answer.body.activityToken), createdMs };
+  };
+
+  it('is absent from GET /sessions/{id} before the window and present inside it, with the way to snooze', async () => {
+    const { id, createdMs } = await createLab();
+
+    api.deps.clock.set(createdMs + 25 * MINUTE - 1);
+    const before = await api.call('GET /sessions/{id}', { params: { id } });
+    api.deps.clock.set(createdMs + 25 * MINUTE);
+    const inside = await api.call('GET /sessions/{id}', { params: { id } });
+
+    expect(before.body.session).not.toHaveProperty('warning');
+    expect(inside.body.session?.warning).toEqual({
+      at: new Date(createdMs + 30 * MINUTE).toISOString(),
+      reason: 'idle_timeout',
+      secondsLeft: 300,
+      extendRoute: `POST /sessions/${id}/extend`,
+    });
+  });
+
+  it('is in an activity answer inside the window, and gone once an interaction puts the deadline off', async () => {
+    const { id, activityToken, createdMs } = await createLab();
+    const report = (kind: string) =>
+      api.call('POST /sessions/{id}/activity', { params: { id }, claims: null, headers: { 'X-Session-Token': activityToken }, body: { kind } });
+
+    api.deps.clock.set(createdMs + 20 * MINUTE);
+    const early = await report('ping');
+    api.deps.clock.set(createdMs + 26 * MINUTE + 500);
+    const pinged = await report('ping');
+    const interacted = await report('interaction');
+
+    expect(early.body.session).not.toHaveProperty('warning');
+    expect(pinged.body.session?.warning).toMatchObject({ reason: 'idle_timeout', secondsLeft: 239 });
+    expect(interacted.body.session).not.toHaveProperty('warning');
+    expect(interacted.body.session?.expiresAt).toBe(new Date(createdMs + 56 * MINUTE + 500).toISOString());
+  });
+});
+
 describe('POST /sessions/{id}/activity', () => {
   it('accepts the session itself with its X-Session-Token', async () => {
     const { id, activityToken } = await api.createSession();
