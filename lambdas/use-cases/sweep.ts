@@ -8,6 +8,7 @@
 import pLimit from 'p-limit';
 import { type SweepItem, type SweepReport } from '../../contract/wire';
 import { type SweepKind } from '../../contract/vocabulary';
+import { applyStarted } from '../domain/deadline-policy';
 import { DomainError } from '../domain/errors';
 import { type Session, isEnded, iso, ms } from '../domain/session';
 import { ACCEPTS_ACTIVITY } from '../domain/state-machine';
@@ -197,7 +198,7 @@ const markEnded = async (deps: EndSessionDeps, session: Session, from: 'starting
 };
 
 const markRunning = async (deps: Pick<UseCaseDeps, 'store' | 'clock'>, session: Session): Promise<string> => {
-  const result = await deps.store.update(session.id, { status: 'running', startedAt: iso(deps.clock.now()) }, { statusIn: ['starting'] });
+  const result = await deps.store.update(session.id, { status: 'running', ...applyStarted(session, iso(deps.clock.now())) }, { statusIn: ['starting'] });
   return result.ok ? 'mark_running' : SKIPPED;
 };
 
