@@ -16,6 +16,17 @@ export interface StartRequest {
 export interface StartQueue {
   /** Queues the start, to be delivered after `delaySeconds` (default 0; SQS allows at most 900). */
   enqueue(request: StartRequest, delaySeconds?: number): Promise<void>;
+  /**
+   * Where a queued start stands, for the session view: starts ahead of it, and an estimate of the
+   * seconds until its turn at the configured start rate. Only a queue that can tell cheaply has it
+   * (the local one; SQS cannot say where one message is).
+   */
+  standingOf?(sessionId: string): QueueStanding | undefined;
+}
+
+export interface QueueStanding {
+  queuePosition: number;
+  startEstimateSeconds: number;
 }
 
 /** SQS DelaySeconds cannot exceed this; a longer backoff is cut to it. */

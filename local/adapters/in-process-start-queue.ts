@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type SQSBatchResponse, type SQSEvent } from 'aws-lambda';
 import { type Clock, systemClock } from '../../lambdas/ports/clock';
 import { type Log } from '../../lambdas/ports/observability';
-import { type StartQueue, type StartRequest } from '../../lambdas/ports/start-queue';
+import { type QueueStanding, type StartQueue, type StartRequest } from '../../lambdas/ports/start-queue';
 import { type TaskStartRate } from './task-start-rate';
 
 export interface InProcessStartQueueOptions {
@@ -54,15 +54,16 @@ export class InProcessStartQueue implements StartQueue {
     return Promise.resolve();
   }
 
-  /** Starts ahead of this session's in the queue (0: next), or undefined when it is not waiting there. */
-  positionOf(sessionId: string): number | undefined {
+  /**
+   * Starts ahead of this session's in line (0: next) and the seconds until its turn at the
+   * configured rate; undefined when it is not waiting in line (delayed for a retry, or started).
+   */
+  standingOf(sessionId: string): QueueStanding | undefined {
     const index = this.ready.findIndex((m) => m.request.sessionId === sessionId);
-    return index < 0 ? undefined : index;
-  }
-
-  /** Seconds until a start `position` places back is handed over, at the configured rate. */
-  estimateSeconds(position: number): number {
-    return Math.max(0, Math.ceil((position + 1 - this.tokens) / this.options.rate.ratePerSecond));
+    if (index < 0) return undefined;
+    this.refill();
+    const startEstimateSeconds = Math.max(0, Math.ceil((index + 1 - this.tokens) / this.options.rate.ratePerSecond));
+    return { queuePosition: index, startEstimateSeconds };
   }
 
   /** Messages waiting, delayed or being delivered. */

@@ -39,6 +39,10 @@ describe('classroom burst', () => {
     );
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
     for (const { body } of answers) expect(body.session).toMatchObject({ status: 'starting', queuedAt: expect.any(String) as string });
+    // Beyond the burst, a create's answer says where its start stands in line.
+    const waiting = answers.map((a) => a.body.session).filter((s) => s.queuePosition !== undefined);
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const s of waiting) expect(s.startEstimateSeconds).toBeGreaterThanOrEqual(0);
 
     const statuses = async (): Promise<SessionView[]> =>
       (
