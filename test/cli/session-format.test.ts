@@ -1,6 +1,6 @@
 // How durations and deadlines read in the human output: short, two units at most, overdue said so.
 import { describe, expect, it } from 'vitest';
-import { expiresIn, formatDuration, reasonOf } from '../../cli/session-format';
+import { expiresIn, formatDuration, formatSessionDetails, reasonOf } from '../../cli/session-format';
 import { formatTable } from '../../cli/table';
 import { T0 } from '../support/time';
 import { sessionView } from './fake-api';
@@ -48,5 +48,13 @@ describe('formatTable', () => {
       ],
     );
     expect(table.split('\n')).toEqual(['NAME      N', 'a         5', 'longer  120']);
+  });
+});
+
+describe('formatSessionDetails of a queued start', () => {
+  it('says when it was queued and where it stands in line', () => {
+    const queuedAt = new Date(T0 - 2000).toISOString();
+    const text = formatSessionDetails(sessionView({ status: 'starting', queuedAt, queuePosition: 42, startEstimateSeconds: 3 }), T0);
+    expect(text).toMatch(new RegExp(`queued: +${queuedAt} \\(2s ago\\); 42 ahead in line, starts in about 3s`));
   });
 });
