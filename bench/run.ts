@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { classroomBurst } from './cases/classroom-burst';
 import { coldStart } from './cases/cold-start';
 import { createStopThroughput } from './cases/create-stop-throughput';
 import { expiryPrecision } from './cases/expiry-precision';
@@ -17,7 +18,7 @@ import { type BenchCase, type CaseResult } from './lib/bench-case';
 import { machineInfo } from './lib/machine';
 import { formatTable, msText } from './lib/table';
 
-const CASES: readonly BenchCase[] = [sweepReadCost, heartbeatCost, reportCadence, expiryPrecision, coldStart, createStopThroughput];
+const CASES: readonly BenchCase[] = [sweepReadCost, heartbeatCost, reportCadence, expiryPrecision, coldStart, createStopThroughput, classroomBurst];
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TMP_ROOT = join(REPO_ROOT, 'bench', 'tmp');

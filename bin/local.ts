@@ -1,12 +1,14 @@
 // `npm start`: the local stack (README "Quick start") with the configuration from cdk.json.
 // Environment: PORT (3000), DYNAMODB_PORT (8000), LOCAL_DATA_DIR (.local), SWEEP_INTERVAL_SECONDS (10),
-// LOG_LEVEL (info). Ctrl-C stops the stack and leaves session processes running for the next start.
+// LOG_LEVEL (info), LOCAL_TASK_START_RATE / LOCAL_TASK_START_BURST (an ECS-like task launch rate the
+// local task runner enforces, tasks per second and bucket size; default unlimited). Ctrl-C stops the stack and leaves session processes running for the next start.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AppConfig, ConfigError, parseConfig } from '../contract/app-config';
 import { consoleLog, isLogLevel } from '../local/console-log';
 import { type LocalStack } from '../local/local-stack';
+import { type TaskStartRate, taskStartRateFromEnv } from '../local/adapters/task-start-rate';
 
 // Before the handlers load (the Powertools logger reads it once): locally the handlers write through
 // the stack's console log (local-stack.ts), so the Powertools logger is left with Powertools' own
@@ -81,11 +83,17 @@ const main = async (): Promise<void> => {
   const level = process.env.LOG_LEVEL?.toLowerCase();
   const config = readConfig();
   const log = consoleLog(isLogLevel(level) ? level : 'info');
+  let taskStartRate: TaskStartRate | undefined;
+  try {
+    taskStartRate = taskStartRateFromEnv(process.env);
+  } catch (error) {
+    throw new StartupError(error instanceof Error ? error.message : String(error));
+  }
 
   const { startLocalStack } = await import('../local/local-stack');
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ port, dynamodbPort, dataDir, sweepIntervalSeconds, config, log });
+    stack = await startLocalStack({ port, dynamodbPort, dataDir, sweepIntervalSeconds, config, log, ...(taskStartRate !== undefined && { taskStartRate }) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       const { port: busy } = error as NodeJS.ErrnoException & { port?: number };

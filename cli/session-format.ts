@@ -52,6 +52,14 @@ const at = (isoTime: string | undefined, nowMs: number): string => {
   return `${isoTime} (${relative})`;
 };
 
+/** When the start was queued, and while it waits in line, where it stands (README "Starting at the rate ECS allows"). */
+const queuedText = (s: SessionView, nowMs: number): string => {
+  const when = at(s.queuedAt, nowMs);
+  if (s.queuePosition === undefined) return when;
+  const eta = s.startEstimateSeconds === undefined ? '' : `, starts in about ${formatDuration(s.startEstimateSeconds * 1000)}`;
+  return `${when}; ${s.queuePosition} ahead in line${eta}`;
+};
+
 /** Every field of one session, aligned, for `show` and the single-session commands. */
 export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
   const t = s.timeouts;
@@ -80,6 +88,7 @@ export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
     ['last activity', at(s.lastActivityAt, nowMs)],
     ['disconnected', at(s.disconnectedAt, nowMs)],
     ['created', at(s.createdAt, nowMs)],
+    ['queued', queuedText(s, nowMs)],
     ['started', at(s.startedAt, nowMs)],
     ['stop requested', at(s.stopRequestedAt, nowMs)],
     ['ended', at(s.endedAt, nowMs)],

@@ -41,6 +41,15 @@ export const configSchema = z
     orphanGraceSeconds: z.number().int().min(0).default(120),
     /** `starting` sessions older than this are repaired by the sweep (a hung stop is retried after the profile's stopTimeout + 30 s). */
     stuckAfterSeconds: z.number().int().min(10).default(600),
+    /** A queued start not done this long after create ends the session `start_failed` (README "Starting at the rate ECS allows"). */
+    startTimeoutSeconds: z.number().int().min(10).max(86_400).default(300),
+    /**
+     * The task launch rate the start queue paces itself to: ECS/Fargate's RunTask rate for the
+     * account and region (a sustained rate and a burst; check the current Service Quotas).
+     */
+    taskStartRate: z
+      .object({ perSecond: z.number().positive().max(1000).default(20), burst: z.number().int().min(1).max(10_000).default(100) })
+      .default({ perSecond: 20, burst: 100 }),
     auth: z
       .object({
         issuer: z.url().optional(),

@@ -12,6 +12,9 @@ export const METRIC_NAMES = [
   'SessionsCreated',
   'SessionsEnded', // dimension Reason
   'StartFailures',
+  'StartRetries', // a throttled or capacity-starved start queued again
+  'StartTimeouts', // a queued start not done within startTimeoutSeconds
+  'StartLatencyMs', // from queuedAt to RunTask accepted, milliseconds
   'ExpiryLagMs', // from expiresAt to the stop request, milliseconds
   'SchedulesArmed',
   'StaleFires',

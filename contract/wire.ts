@@ -75,6 +75,12 @@ export interface SessionView {
   /** Why it stopped (set when it begins to stop). */
   endReason?: EndReason;
   createdAt: string;
+  /**
+   * When its start was queued (README "Starting at the rate ECS allows"); absent on sessions
+   * started inside the create request (no start queue configured) and on older records.
+   */
+  queuedAt?: string;
+  /** When its task reached RUNNING: the idle clock counts from here, never from time in the queue. */
   startedAt?: string;
   endedAt?: string;
   /** When the stop was requested (status became `stopping`); the sweep repairs stops that hang. */
@@ -110,6 +116,12 @@ export interface SessionView {
    * current deadline, for a live session; derived on each answer, never stored.
    */
   warning?: ExpiryWarning;
+  /**
+   * Only while queued (`starting`, no task yet) and only where the queue can tell (locally): how
+   * many starts are ahead of this one, and that many divided by the configured start rate, rounded up.
+   */
+  queuePosition?: number;
+  startEstimateSeconds?: number;
 }
 
 /** The deadline is near: extend to put it off (never past `maxExpiresAt` or `scheduledStopAt`). */

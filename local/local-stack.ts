@@ -8,6 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -19,6 +20,8 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalKeys, loadLocalKeys, mintLocalT
 import { NdjsonEventPublisher } from './adapters/ndjson-event-publisher';
 import { type LocalTaskProfile, ProcessTaskRunner, type TaskStateEvent } from './adapters/process-task-runner';
 import { TimerExpiryScheduler } from './adapters/timer-expiry-scheduler';
+import { InProcessStartQueue } from './adapters/in-process-start-queue';
+import { type TaskStartRate } from './adapters/task-start-rate';
 import { type AppConfig } from '../contract/app-config';
 import { taskMarkerFor } from '../contract/ecs-tasks';
 import { type DeploymentSettings, buildHandlerDeps } from '../lambdas/build-handler-deps';
@@ -28,12 +31,14 @@ import { makeApiHandler } from '../lambdas/handlers/api';
 import { type ExpiryFireEvent, makeExpireHandler } from '../lambdas/handlers/expire';
 import { type HandlerDeps, type HandlerSetup } from '../lambdas/handlers/handler-setup';
 import { type SweepEvent, type SweepHandlerResult, makeSweepHandler } from '../lambdas/handlers/sweep';
+import { makeStarterHandler } from '../lambdas/handlers/starter';
 import { makeTaskEventHandler } from '../lambdas/handlers/task-event';
 import { type ExpiryFire } from '../lambdas/ports/expiry-scheduler';
 import { type Log, noMetrics } from '../lambdas/ports/observability';
 import { fixedProfiles } from '../lambdas/ports/profile-catalog';
 import { type SweepReport } from '../contract/wire';
 import { AsyncInvoker } from './async-invoker';
+import { lambdaContext } from './api-gateway-event';
 import { type ConsoleLog, consoleLog } from './console-log';
 import { type ApiHandler, createApiServer } from './http-server';
 import { toTaskStateChange } from './task-state-change';
@@ -52,6 +57,16 @@ export interface LocalStackOptions {
   /** Tasks run in this directory, and a relative program path resolves against it (default: this repository). */
   repoRoot?: string;
   log?: ConsoleLog;
+  /**
+   * The task runner's ECS-like launch rate (LOCAL_TASK_START_RATE/BURST): starts beyond it are
+   * refused as RunTask throttles are. Default: unlimited.
+   */
+  taskStartRate?: TaskStartRate;
+  /**
+   * false: create runs the task inside the request, as before the start queue (the benchmark's
+   * comparison column). Default true.
+   */
+  startQueue?: boolean;
   /** Tests only: wraps the dependencies the handlers get, e.g. to make one call fail. */
   decorateDeps?: (deps: HandlerDeps) => HandlerDeps;
 }
@@ -156,6 +171,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   let server: Server | undefined;
   let scheduler: TimerExpiryScheduler | undefined;
   let tasks: ProcessTaskRunner | undefined;
+  let startQueue: InProcessStartQueue | undefined;
   let api: ApiHandler | undefined;
   const invoker = new AsyncInvoker(log);
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -173,6 +189,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       }],
       // In-flight requests finish before what they use goes away.
       ['api server', () => (server ? close(server) : undefined)],
+      ['start queue', () => startQueue?.close()],
       ['scheduler', () => scheduler?.close()],
       ['task runner', () => tasks?.close()],
       ['dynamodb client', () => {
@@ -233,7 +250,18 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       // The local ECS Task State Change rule: the event EventBridge would deliver, to the same handler.
       onTaskEvent: (report: TaskStateEvent) => invoker.invoke('task-event', taskEvent, toTaskStateChange(report, taskMarker)),
       log,
+      ...(options.taskStartRate !== undefined && { startRate: options.taskStartRate }),
     });
+    // SQS and the starter's event source mapping: each start is handed to the starter handler.
+    const queue =
+      options.startQueue === false
+        ? undefined
+        : new InProcessStartQueue({
+            deliver: (event) => starter(event, lambdaContext('session-expiry-starter-local', randomUUID())),
+            log,
+            rate: { ratePerSecond: options.config.taskStartRate.perSecond, burst: options.config.taskStartRate.burst },
+          });
+    startQueue = queue;
 
     const built = buildHandlerDeps(localSettings(options.config, apiUrl, taskMarker), {
       dynamodb: doc,
@@ -244,11 +272,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       log,
       metrics: noMetrics,
     });
-    const deps = options.decorateDeps?.(built) ?? built;
+    const withQueue: HandlerDeps = {
+      ...built,
+      settings: { ...built.settings, startTimeoutSeconds: options.config.startTimeoutSeconds },
+      ...(queue !== undefined && { startQueue: queue }),
+    };
+    const deps = options.decorateDeps?.(withQueue) ?? withQueue;
     const setupWith = (handlerDeps: HandlerDeps): HandlerSetup => ({ deps: () => handlerDeps, log: routineAtDebug(log) });
     api = makeApiHandler(setupWith(deps));
     const expire = makeExpireHandler(setupWith(deps));
     const taskEvent = makeTaskEventHandler(setupWith(deps));
+    const starter = makeStarterHandler(setupWith(deps));
     const sweepHandler = makeSweepHandler(setupWith({ ...deps, log: quietWhenIdle(log) }));
 
     // Tasks that outlived the last run are watched again; those that died meanwhile end their sessions.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DynamoDbSessionStore } from '../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { parseConfig } from '../../contract/app-config';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { type TaskStartRate } from '../../local/adapters/task-start-rate';
 import { consoleLog } from '../../local/console-log';
 import { parseTaskArn } from '../../local/adapters/process-task-runner';
 
@@ -32,6 +33,10 @@ export interface BenchStackOptions {
   dataDir: string;
   idleTimeoutSeconds: { default: number; min: number; max: number };
   maxSessionsPerOwner: number;
+  /** The task runner's ECS-like launch rate; the start queue paces itself to the same (default unlimited). */
+  taskStartRate?: TaskStartRate;
+  /** false: create starts the task inside the request (no start queue). */
+  startQueue?: boolean;
 }
 
 const TASK_COMMAND = ['sleep', '600'];
@@ -95,6 +100,7 @@ export const startBenchStack = async (options: BenchStackOptions): Promise<Bench
       },
     },
     deadlineShards: DEADLINE_SHARDS,
+    ...(options.taskStartRate !== undefined && { taskStartRate: { perSecond: options.taskStartRate.ratePerSecond, burst: options.taskStartRate.burst } }),
   });
   const warnings: string[] = [];
   const stack = await startLocalStack({
@@ -105,6 +111,8 @@ export const startBenchStack = async (options: BenchStackOptions): Promise<Bench
     sweepIntervalSeconds: 3600,
     config,
     log: consoleLog('warn', (line) => warnings.push(line)),
+    ...(options.taskStartRate !== undefined && { taskStartRate: options.taskStartRate }),
+    ...(options.startQueue !== undefined && { startQueue: options.startQueue }),
   });
   const client = new DynamoDBClient({
     endpoint: stack.dynamodbEndpoint,

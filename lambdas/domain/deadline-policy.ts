@@ -28,7 +28,7 @@ export { ACTIVITY_LEVELS, type ActivityLevel, HEARTBEAT_KINDS, type HeartbeatKin
 export type DeadlineInputs = Pick<
   Session,
   'lastActivityAt' | 'openConnections' | 'disconnectedAt' | 'extendedUntil' | 'maxExpiresAt' | 'scheduledStopAt'
-> & { timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'disconnectGraceSeconds'> };
+> & Partial<Pick<Session, 'queuedAt' | 'startedAt'>> & { timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'disconnectGraceSeconds'> };
 
 export interface Deadline {
   expiresAtMs: number;
@@ -41,8 +41,13 @@ export interface Deadline {
  * one), then `disconnected`, then `idle_timeout`.
  */
 export const computeDeadline = (s: DeadlineInputs): Deadline => {
+  // A queued session cannot be used yet: its idle clock starts when the task is RUNNING (startedAt),
+  // never in the queue; only the max lifetime (from creation) binds meanwhile (README "Starting at
+  // the rate ECS allows"; the start timeout ends a start that takes too long).
+  const idleFromMs = s.startedAt !== undefined ? Math.max(ms(s.lastActivityAt), ms(s.startedAt)) : ms(s.lastActivityAt);
+  const queued = s.queuedAt !== undefined && s.startedAt === undefined;
   const idleMs = Math.max(
-    ms(s.lastActivityAt) + s.timeouts.idleTimeoutSeconds * 1000,
+    queued ? Number.POSITIVE_INFINITY : idleFromMs + s.timeouts.idleTimeoutSeconds * 1000,
     s.extendedUntil ? ms(s.extendedUntil) : Number.NEGATIVE_INFINITY,
   );
   const grace = s.timeouts.disconnectGraceSeconds;
@@ -199,4 +204,10 @@ export const nextFireAtMs = (s: Pick<Session, 'expiresAt' | 'warnedFor' | 'timeo
   const lead = s.timeouts.warnBeforeSeconds;
   if (lead === undefined || s.warnedFor === s.expiresAt) return deadline;
   return deadline - lead * 1000;
+};
+
+/** The write of a session reaching RUNNING: its startedAt and the deadline, whose idle clock starts now. */
+export const applyStarted = (session: Session, startedAt: string): DeadlinePatch & { startedAt: string } => {
+  const { expiresAtMs, reason } = computeDeadline({ ...session, startedAt });
+  return { startedAt, expiresAt: iso(expiresAtMs), expiryReason: reason };
 };

@@ -63,7 +63,13 @@ const requiredBody = (body: ParsedBody): unknown => {
 
 const optionalBody = (body: ParsedBody): unknown => (body.present ? body.value : {});
 
-const viewOf = (deps: HandlerDeps, session: Session): SessionView => toSessionView(session, deps.clock.now());
+/** The view, and while the start is queued, where it stands if the queue can tell (README "Starting at the rate ECS allows"). */
+const viewOf = (deps: HandlerDeps, session: Session): SessionView => {
+  const view = toSessionView(session, deps.clock.now());
+  const queued = session.status === 'starting' && session.taskArn === undefined && session.queuedAt !== undefined;
+  const standing = queued ? deps.startQueue?.standingOf?.(session.id) : undefined;
+  return standing === undefined ? view : { ...view, ...standing };
+};
 
 /** Admin routes answer 404 to everyone else, so they cannot be discovered by probing. */
 const requireAdmin = (caller: Caller): void => {

@@ -1,9 +1,11 @@
 // Create a session.
 // Primary course: validate the profile and timeouts, claim the Idempotency-Key (if given; a replay
 // ends here), take one of the owner's live-session slots of the profile (its per-owner limit, see
-// owner-slots), write the session as `starting` (first schedule `<id>-1`), arm that schedule, run
-// the task (SESSION_ID, SESSION_API_URL, and the activity token for a runner that can keep it off
-// the record), store its ARN and publish "Session Created".
+// owner-slots), write the session as `starting` (first schedule `<id>-1`, and `queuedAt`), arm that
+// schedule, queue its start (start-session runs the task at the rate ECS allows; README "Starting
+// at the rate ECS allows") and publish "Session Created". Without a start queue the task is run
+// inside this request, as before the queue (SESSION_ID, SESSION_API_URL, and the activity token for
+// a runner that can keep it off the record).
 // The activity token is returned once and only its hash is stored. Any failure after the write
 // leaves no running task and a `failed` record (start_failed), which gives the slot back.
 import { randomUUID } from 'node:crypto';
@@ -11,14 +13,14 @@ import { nextScheduledStopMs } from '../../contract/scheduled-stop';
 import { computeDeadline, nextFireAtMs } from '../domain/deadline-policy';
 import { LimitExceededError, UnavailableError, ValidationError } from '../domain/errors';
 import { type Profile, effectiveTimeouts } from '../domain/profile';
-import { type EndReason, type Session, iso, scheduleNameFor } from '../domain/session';
+import { type Session, iso, scheduleNameFor } from '../domain/session';
 import { newActivityToken, sha256Hex } from './activity-token';
 import { armSchedule } from './arm-schedule';
 import { type UseCaseDeps } from './use-case-deps';
-import { type EndSessionDeps, type RecordEndedDeps, recordEnded, stopReasonText } from './end-session';
 import { claimSessionId, requestHashOf } from './idempotency';
 import { slotPoolOf, takeOwnerSlot } from './owner-slots';
 import { publishEvents } from './publish-events';
+import { StartError, failStart, runTask } from './start-session';
 
 export interface CreateSessionInput {
   ownerId: string;
@@ -100,7 +102,7 @@ const profileNamed = async (deps: Pick<UseCaseDeps, 'profiles'>, name: string): 
 };
 
 const newSession = (
-  deps: Pick<UseCaseDeps, 'clock'>,
+  deps: Pick<UseCaseDeps, 'clock' | 'startQueue'>,
   a: {
     sessionId: string;
     input: CreateSessionInput;
@@ -117,6 +119,8 @@ const newSession = (
   const base = {
     lastActivityAt: iso(now),
     openConnections: {},
+    // Queued: the idle clock waits for RUNNING (deadline-policy); without a queue the task starts now.
+    ...(deps.startQueue !== undefined && { queuedAt: iso(now) }),
     maxExpiresAt: iso(now + a.timeouts.maxLifetimeSeconds * 1000),
     ...(scheduledStopMs !== undefined && { scheduledStopAt: iso(scheduledStopMs) }),
     timeouts: a.timeouts,
@@ -140,74 +144,43 @@ const newSession = (
   };
 };
 
-/** Arms the first schedule, runs the task and stores its ARN, compensating on every failure. */
+/** Arms the first schedule, then queues the start or (no queue) runs the task now, compensating on every failure. */
 const startTask = async (deps: UseCaseDeps, session: Session, activityToken: string): Promise<Session> => {
   try {
-    await armSchedule(deps, session.id, 1, nextFireAtMs(session));
+    await armSchedule(deps, session.id, 1, firstFireAtMs(session));
   } catch (error) {
     await failStart(deps, session, 'arm', error);
     throw new UnavailableError('could not arm the expiry schedule; try again', error);
   }
 
-  let taskArn: string;
-  try {
-    ({ taskArn } = await deps.tasks.start({
-      sessionId: session.id,
-      ownerId: session.ownerId,
-      profile: session.profile,
-      environment: { SESSION_ID: session.id, SESSION_API_URL: deps.settings.apiUrl },
-      activityToken,
-    }));
-  } catch (error) {
-    // If RunTask did start a task before failing, its session is now `failed`: the sweep stops it as an orphan.
-    await failStart(deps, session, 'run_task', error);
-    throw new UnavailableError('could not start the session task; try again', error);
+  if (deps.startQueue !== undefined) {
+    try {
+      await deps.startQueue.enqueue({ sessionId: session.id, activityToken, attempt: 1 });
+    } catch (error) {
+      await failStart(deps, session, 'enqueue', error);
+      throw new UnavailableError('could not queue the session start; try again', error);
+    }
+    return session;
   }
 
-  let stored;
   try {
-    stored = await deps.store.update(session.id, { taskArn }, { statusIn: ['starting'] });
+    return await runTask(deps, session, activityToken);
   } catch (error) {
-    // We cannot tell whether the ARN was stored: never leave a task running that nothing tracks.
-    await stopQuietly(deps, session.id, taskArn);
-    await failStart(deps, session, 'store_task', error);
-    throw new UnavailableError('could not record the session task; try again', error);
+    if (!(error instanceof StartError)) throw error;
+    await failStart(deps, session, error.step, error.cause);
+    throw new UnavailableError(
+      error.step === 'run_task' ? 'could not start the session task; try again' : 'could not record the session task; try again',
+      error.cause,
+    );
   }
-  if (stored.ok) return stored.session;
-  return settleChangedDuringStart(deps, session, stored.current, taskArn);
 };
 
 /**
- * The session changed while its task was starting. Either the task's own RUNNING/STOPPED event got
- * there first (the record already names our task: nothing to do), or the session was terminated
- * before it knew a task (the terminator had nothing to stop, so we stop it and finish the end).
+ * The first schedule fires when the deadline would be had the task started at once: the earliest
+ * the idle deadline can be. A later deadline (the start took a while) is re-armed lazily by that
+ * fire (expire-session), so reaching RUNNING never needs a Scheduler call.
  */
-const settleChangedDuringStart = async (deps: EndSessionDeps, session: Session, current: Session | undefined, taskArn: string): Promise<Session> => {
-  if (current?.taskArn === taskArn) return current;
-  deps.log.info('session ended while its task was starting; stopping the task', { sessionId: session.id, status: current?.status });
-  await stopQuietly(deps, session.id, taskArn, current?.endReason);
-  if (current === undefined) throw new Error(`session ${session.id} disappeared while starting`);
-  if (current.status !== 'stopping') return current;
-  const ended = await recordEnded(deps, current, { from: ['stopping'], status: 'stopped', taskArn });
-  return ended.ok ? ended.session : (ended.current ?? current);
-};
-
-const stopQuietly = async (deps: Pick<UseCaseDeps, 'tasks' | 'log'>, sessionId: string, taskArn: string, reason: EndReason = 'start_failed'): Promise<void> => {
-  try {
-    await deps.tasks.stop(taskArn, stopReasonText(reason));
-  } catch (error) {
-    // The sweep stops it as an orphan (its session has ended) once the orphan grace has passed.
-    deps.log.error('could not stop the task of a session that did not start', { sessionId, taskArn, error: String(error) });
-  }
-};
-
-/** Marks the session failed/start_failed. Best-effort: a session stuck in `starting` is repaired by the sweep. */
-const failStart = async (deps: RecordEndedDeps, session: Session, step: string, error: unknown): Promise<void> => {
-  deps.metrics.count('StartFailures');
-  deps.log.error('session start failed', { sessionId: session.id, step, error: String(error) });
-  try {
-    await recordEnded(deps, session, { from: ['starting'], status: 'failed', endReason: 'start_failed' });
-  } catch (markError) {
-    deps.log.error('could not mark the session failed; the sweep will', { sessionId: session.id, error: String(markError) });
-  }
+const firstFireAtMs = (session: Session): number => {
+  const ifStartedNow = computeDeadline({ ...session, startedAt: session.createdAt });
+  return Math.min(nextFireAtMs(session), nextFireAtMs({ ...session, expiresAt: iso(ifStartedNow.expiresAtMs) }));
 };

@@ -8,6 +8,7 @@
 // failed to start, `start_failed`. Every write is conditional on the status and records the event's
 // `version`, so duplicates, and events older than one already applied, change nothing.
 import { changesSession } from '../../contract/ecs-tasks';
+import { applyStarted } from '../domain/deadline-policy';
 import { UnavailableError } from '../domain/errors';
 import { type Session, iso } from '../domain/session';
 import { type RecordEndedDeps, type RecordEndedOptions, recordEnded } from './end-session';
@@ -75,7 +76,7 @@ const onRunning = async (deps: RecordEndedDeps, session: Session, input: TaskEve
     session.id,
     {
       status: 'running',
-      startedAt: input.startedAt ?? iso(deps.clock.now()),
+      ...applyStarted(session, input.startedAt ?? iso(deps.clock.now())),
       taskArn: input.taskArn,
       ...(input.eventVersion !== undefined && { taskEventVersion: input.eventVersion }),
     },

@@ -8,6 +8,7 @@
 import pLimit from 'p-limit';
 import { type SweepItem, type SweepReport } from '../../contract/wire';
 import { type SweepKind } from '../../contract/vocabulary';
+import { applyStarted } from '../domain/deadline-policy';
 import { DomainError } from '../domain/errors';
 import { type Session, isEnded, iso, ms } from '../domain/session';
 import { ACCEPTS_ACTIVITY } from '../domain/state-machine';
@@ -172,7 +173,11 @@ const planSessionRepair = (
       : { kind: 'lost', item: itemOf(session, 'mark_failed'), run: () => markEnded(deps, session, 'starting') };
   }
 
-  if (session.status === 'starting' && now - ms(session.createdAt) > deps.settings.stuckAfterSeconds * 1000) {
+  // A queued start is the starter's until its start timeout (README "Starting at the rate ECS
+  // allows"); only one whose message was lost (dead-lettered) is left for the sweep after that.
+  const queued = session.queuedAt !== undefined && session.taskArn === undefined;
+  const stuckAfterMs = (deps.settings.stuckAfterSeconds + (queued ? deps.settings.startTimeoutSeconds : 0)) * 1000;
+  if (session.status === 'starting' && now - ms(session.createdAt) > stuckAfterMs) {
     // Its RUNNING event was missed: repair the status rather than kill a working session.
     if (task?.lastStatus === 'RUNNING') return { kind: 'stuck', item: itemOf(session, 'mark_running'), run: () => markRunning(deps, session) };
     // Without a view of the task we cannot tell a slow start from a working one: wait for the next sweep.
@@ -197,7 +202,7 @@ const markEnded = async (deps: EndSessionDeps, session: Session, from: 'starting
 };
 
 const markRunning = async (deps: Pick<UseCaseDeps, 'store' | 'clock'>, session: Session): Promise<string> => {
-  const result = await deps.store.update(session.id, { status: 'running', startedAt: iso(deps.clock.now()) }, { statusIn: ['starting'] });
+  const result = await deps.store.update(session.id, { status: 'running', ...applyStarted(session, iso(deps.clock.now())) }, { statusIn: ['starting'] });
   return result.ok ? 'mark_running' : SKIPPED;
 };
 

@@ -10,6 +10,7 @@ import { type Log, type Metrics } from '../ports/observability';
 import { type OwnerSlots } from '../ports/owner-slots';
 import { type ProfileCatalog } from '../ports/profile-catalog';
 import { type SessionStore } from '../ports/session-store';
+import { type StartQueue } from '../ports/start-queue';
 import { type TaskRunner } from '../ports/task-runner';
 
 export interface UseCaseSettings {
@@ -23,6 +24,8 @@ export interface UseCaseSettings {
   sweepConcurrency: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlSeconds: number;
+  /** A queued start not done by then (from queuedAt) ends the session `start_failed` (README "Starting at the rate ECS allows"). */
+  startTimeoutSeconds: number;
 }
 
 export interface UseCaseDeps {
@@ -37,6 +40,11 @@ export interface UseCaseDeps {
   metrics: Metrics;
   profiles: ProfileCatalog;
   settings: UseCaseSettings;
+  /**
+   * Where create queues the start. Absent: create runs the task inside the request (the behaviour
+   * before the queue; a throttled start is a 503 and a `failed` session).
+   */
+  startQueue?: StartQueue;
 }
 
 export const DEFAULT_SETTINGS: Omit<UseCaseSettings, 'apiUrl'> = {
@@ -44,4 +52,5 @@ export const DEFAULT_SETTINGS: Omit<UseCaseSettings, 'apiUrl'> = {
   stuckAfterSeconds: 600,
   sweepConcurrency: 8,
   idempotencyTtlSeconds: 24 * 3600,
+  startTimeoutSeconds: 300,
 };

@@ -10,6 +10,7 @@ import { type Clock, systemClock } from '../../lambdas/ports/clock';
 import { type Log } from '../../lambdas/ports/observability';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
 import { type ProcessInfo, type ProcessTable, systemProcessTable } from './process-identity';
+import { type TaskStartRate, TokenBucket } from './task-start-rate';
 
 export interface LocalTaskProfile {
   /**
@@ -44,6 +45,8 @@ export interface ProcessTaskRunnerOptions {
   hostEnvironment?: NodeJS.ProcessEnv;
   /** Where process start times come from (default /proc, else `ps`); tests simulate a system without /proc. */
   processTable?: ProcessTable;
+  /** An ECS-like launch rate: starts beyond it are refused as RunTask throttles are (default: unlimited). */
+  startRate?: TaskStartRate;
 }
 
 /** One task as the registry file keeps it. */
@@ -189,10 +192,12 @@ export class ProcessTaskRunner implements TaskRunner {
   private readonly reporting = new Set<Promise<void>>();
 
   private readonly table: ProcessTable;
+  private readonly launchRate?: TokenBucket;
 
   constructor(private readonly options: ProcessTaskRunnerOptions) {
     this.dir = join(options.dataDir, 'tasks');
     this.clock = options.clock ?? systemClock;
+    if (options.startRate !== undefined) this.launchRate = new TokenBucket(options.startRate, this.clock);
     this.table = options.processTable ?? systemProcessTable();
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     if (this.table.lookup(process.pid) === undefined) {
@@ -242,6 +247,12 @@ export class ProcessTaskRunner implements TaskRunner {
     const existing = this.watched.get(request.sessionId);
     if (existing && !existing.finished && this.stateOf(existing) === 'running') {
       return Promise.resolve({ taskArn: existing.record.taskArn });
+    }
+    // Only a launch takes a token: ECS answers a repeated clientToken without launching.
+    try {
+      this.launchRate?.take();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const started = this.spawnTask(request).finally(() => this.starting.delete(request.sessionId));
     this.starting.set(request.sessionId, started);

@@ -69,3 +69,11 @@ describe('formatTable', () => {
     expect(table.split('\n')).toEqual(['NAME      N', 'a         5', 'longer  120']);
   });
 });
+
+describe('formatSessionDetails of a queued start', () => {
+  it('says when it was queued and where it stands in line', () => {
+    const queuedAt = new Date(T0 - 2000).toISOString();
+    const text = formatSessionDetails(sessionView({ status: 'starting', queuedAt, queuePosition: 42, startEstimateSeconds: 3 }), T0);
+    expect(text).toMatch(new RegExp(`queued: +${queuedAt} \\(2s ago\\); 42 ahead in line, starts in about 3s`));
+  });
+});

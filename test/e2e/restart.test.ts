@@ -20,7 +20,15 @@ describe('local stack restart', () => {
     const token = await env.token('sleepy');
     const { body } = await env.api<SessionAnswer>('POST', '/sessions', { token, body: { profile: SLEEPER_PROFILE, idleTimeoutSeconds: 3 } });
     const pid = await env.taskPid(body.session.id);
-    const deadline = Date.parse(body.session.expiresAt);
+    // The idle clock starts when the task is RUNNING (the create's answer, queued, shows only the max lifetime).
+    const running = await waitFor(
+      async () => {
+        const { body: answer } = await env!.api<SessionAnswer>('GET', `/sessions/${body.session.id}`, { token });
+        return answer.session.status === 'running' ? answer.session : undefined;
+      },
+      { timeoutMs: 3000, what: 'running' },
+    );
+    const deadline = Date.parse(running.expiresAt);
 
     await env.stop();
     await waitFor(() => Date.now() > deadline + 500, { timeoutMs: 5000, what: 'the deadline to pass' });

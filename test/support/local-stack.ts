@@ -8,6 +8,7 @@ import { type AppConfig, parseConfig } from '../../contract/app-config';
 import { type LogLevel, consoleLog } from '../../local/console-log';
 import { type HandlerDeps } from '../../lambdas/handlers/handler-setup';
 import { type LocalStack } from '../../local/local-stack';
+import { type TaskStartRate } from '../../local/adapters/task-start-rate';
 import { waitFor } from './wait-for';
 
 /** The test session program: stays up until SIGTERM (see its header for knobs). */
@@ -77,6 +78,10 @@ export interface BootOptions {
   logLevel?: LogLevel;
   /** Wraps the dependencies the stack's handlers get (fault injection). */
   decorateDeps?: (deps: HandlerDeps) => HandlerDeps;
+  /** The task runner's ECS-like launch rate (default unlimited). */
+  taskStartRate?: TaskStartRate;
+  /** false: starts run inside the create request (no start queue). */
+  startQueue?: boolean;
 }
 
 /** Every pid in the task registry of a data dir (tasks the stack believes are running). */
@@ -129,6 +134,8 @@ export const bootLocalStack = async (options: BootOptions = {}): Promise<TestSta
       config,
       log,
       ...(options.decorateDeps !== undefined && { decorateDeps: options.decorateDeps }),
+      ...(options.taskStartRate !== undefined && { taskStartRate: options.taskStartRate }),
+      ...(options.startQueue !== undefined && { startQueue: options.startQueue }),
     });
 
   let stack: LocalStack | undefined;

@@ -1,0 +1,53 @@
+// The starter: takes queued session starts off the start queue (README "Starting at the rate ECS
+// allows") and runs the start-session use case for each. An SQS event source; each message body is
+// a StartRequest. A throttled start is queued again by the use case (with a delay) and its message
+// succeeds; a message whose start failed in a way a redelivery may fix (the table was unavailable)
+// is reported in `batchItemFailures`, so only it comes back, after the visibility timeout, and
+// after maxReceiveCount receives it goes to the dead-letter queue (its session is then ended by
+// the sweep, as a stuck start). A malformed body is dropped: no redelivery can fix it.
+// Only the local stack runs it so far: the stack has no start queue and no starter function yet
+// (README "Starting at the rate ECS allows"), so this module has no Lambda `handler` export.
+import middy from '@middy/core';
+import { type SQSBatchResponse, type SQSEvent } from 'aws-lambda';
+import { type StartRequest } from '../ports/start-queue';
+import { startSession } from '../use-cases/start-session';
+import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
+import { type HandlerDeps, type HandlerSetup } from './handler-setup';
+import { observabilityMiddlewares } from './observability-middleware';
+import * as z from '../../contract/zod-mini';
+
+export const startRequestSchema = z.object({
+  sessionId: z.uuid(),
+  activityToken: z.string().check(z.minLength(1), z.maxLength(200)),
+  attempt: z.number().check(z.int(), z.gte(1)),
+}) satisfies z.ZodMiniType<StartRequest>;
+
+const parseBody = (body: string): unknown => {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+export const makeStarterHandler = ({ deps, log }: HandlerSetup<HandlerDeps>) => {
+  const start = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      const request = parseAsyncEvent(log, startRequestSchema, parseBody(record.body), 'start request');
+      if (request === undefined) continue;
+      try {
+        const handlerDeps = deps();
+        const { startQueue } = handlerDeps;
+        if (startQueue === undefined) throw new Error('the starter has no start queue to queue retries on');
+        await runAsyncInvocation(log, 'start request', { sessionId: request.sessionId, attempt: request.attempt }, () =>
+          startSession({ ...handlerDeps, startQueue }, request),
+        );
+      } catch {
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+  return middy<SQSEvent, SQSBatchResponse>().use(observabilityMiddlewares()).handler(start);
+};
