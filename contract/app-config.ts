@@ -30,6 +30,29 @@ export const DEFAULT_API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
  */
 export const DEFAULT_ACTIVITY_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
+/** Loopback hosts: the only ones a plain-http webhook may use (the local stack's test receivers). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Where `Session Expiring` and `Session Ended` are delivered (README "Notifications"): a webhook
+ * (https; http only to a loopback host, for the local stack) and e-mail addresses (SNS on AWS).
+ */
+const notificationsSchema = z
+  .object({
+    webhookUrl: z
+      .url()
+      .refine(
+        (raw) => {
+          const url = new URL(raw);
+          return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+        },
+        { message: 'must be an https URL (http only for a loopback host such as 127.0.0.1)' },
+      )
+      .optional(),
+    emails: z.array(z.email()).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     profiles: profilesSchema,
@@ -109,6 +132,7 @@ export const configSchema = z
         activity4xxRatePercent: 10,
       }),
     logRetentionDays: z.number().int().positive().default(30),
+    notifications: notificationsSchema.default({}),
   })
   .strict();
 

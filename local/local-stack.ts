@@ -18,6 +18,8 @@ import { JoseJwtVerifier } from '../lambdas/adapters/auth/jwt-verifier';
 import { type TableNames, createTables } from './dynamodb/create-tables';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalKeys, loadLocalKeys, mintLocalToken } from './adapters/local-keys';
 import { NdjsonEventPublisher } from './adapters/ndjson-event-publisher';
+import { type EventPublisher } from '../lambdas/ports/event-publisher';
+import { WebhookNotifier, allOf } from './adapters/webhook-notifier';
 import { type LocalTaskProfile, ProcessTaskRunner, type TaskStateEvent } from './adapters/process-task-runner';
 import { TimerExpiryScheduler } from './adapters/timer-expiry-scheduler';
 import { InProcessStartQueue } from './adapters/in-process-start-queue';
@@ -126,6 +128,13 @@ const quietWhenIdle = (log: Log): Log => ({
     else log.info(message, extra);
   },
 });
+
+/** The bus record, plus the webhook when `notifications.webhookUrl` is set (README "Notifications"). */
+const localEvents = (config: AppConfig, path: string, log: Log): EventPublisher => {
+  const record = new NdjsonEventPublisher(path, log);
+  const { webhookUrl } = config.notifications;
+  return webhookUrl === undefined ? record : allOf(record, new WebhookNotifier(webhookUrl, log));
+};
 
 /**
  * The handlers' own info lines (outcomes, the access log) repeat what the server, the timers and
@@ -267,7 +276,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       dynamodb: doc,
       tasks,
       scheduler,
-      events: new NdjsonEventPublisher(join(dataDir, 'events.ndjson'), log),
+      events: localEvents(options.config, join(dataDir, 'events.ndjson'), log),
       jwtVerifier: verifier,
       log,
       metrics: noMetrics,

@@ -14,6 +14,7 @@ import { bindEnvironment, callScopes, grantCalls } from '../constructs/bindings'
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ExpiryScheduling } from '../constructs/expiry-scheduling';
 import { Monitoring } from '../constructs/monitoring';
+import { Notifications } from '../constructs/notifications';
 import { ProfileParameters } from '../constructs/profile-parameters';
 import { SessionApi } from '../constructs/session-api';
 import { SessionCluster } from '../constructs/session-cluster';
@@ -130,12 +131,15 @@ export class StatelessStack extends Stack {
     this.scheduling.addSweepSchedule(sweep, config.sweepIntervalMinutes);
     const taskState = new TaskStateRule(this, 'TaskState', { clusterArn: this.cluster.clusterArn, taskMarker: this.cluster.taskMarker, target: taskEvent });
 
+    // Webhook and e-mail notifications, only when configured (README "Notifications").
+    const notifications = new Notifications(this, 'Notifications', { notifications: config.notifications, eventBus: this.eventBus });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,
       serviceName: SERVICE_NAME,
       clusterName: this.cluster.clusterName,
       functions: this.functions,
-      deadLetterQueues: [this.scheduling.deadLetterQueue, taskState.deadLetterQueue, ...Object.values(asyncFailures)],
+      deadLetterQueues: [this.scheduling.deadLetterQueue, taskState.deadLetterQueue, ...Object.values(asyncFailures), ...notifications.deadLetterQueues],
       scheduleGroup: this.scheduling.group,
       api: this.api,
     });

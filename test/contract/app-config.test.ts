@@ -197,4 +197,19 @@ describe('parseConfig', () => {
   it('uses the given root in key paths', () => {
     expect(() => parseConfig({ profiles: {} }, 'context.custom')).toThrow(/context\.custom\.profiles: /);
   });
+  describe('notifications', () => {
+    it('accepts an https webhook, a loopback http webhook and e-mail addresses', () => {
+      expect(parseConfig({ ...minimal(), notifications: { webhookUrl: 'https://hooks.example.com/x', emails: ['ops@example.com'] } }).notifications).toEqual({
+        webhookUrl: 'https://hooks.example.com/x',
+        emails: ['ops@example.com'],
+      });
+      expect(parseConfig({ ...minimal(), notifications: { webhookUrl: 'http://127.0.0.1:8080/hook' } }).notifications.webhookUrl).toBe('http://127.0.0.1:8080/hook');
+      expect(parseConfig(minimal()).notifications).toEqual({});
+    });
+
+    it('refuses plain http to a non-loopback host and bad addresses, naming the key', () => {
+      expect(configErrorOf({ ...minimal(), notifications: { webhookUrl: 'http://hooks.example.com/x' } })).toMatch(/sessionExpiry\.notifications\.webhookUrl: must be an https URL/);
+      expect(configErrorOf({ ...minimal(), notifications: { emails: ['not-an-address'] } })).toMatch(/sessionExpiry\.notifications\.emails\.0: /);
+    });
+  });
 });

@@ -1,0 +1,75 @@
+// Notifications on AWS (README "Notifications"): with a webhook and e-mail addresses configured, one
+// rule on the session bus matches Session Expiring and Session Ended and targets an API destination
+// at the configured URL and an encrypted SNS topic with the subscriptions, each retried and
+// dead-lettered; nothing is created when nothing is configured; the checks stay clean.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
+
+const WEBHOOK = 'https://hooks.example.com/session-expiry';
+const EMAILS = ['ops@example.com', 'teacher@example.com'];
+
+interface Report {
+  pluginReports: { pluginName: string; violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+}
+
+describe('notifications', () => {
+  let synth: SynthesizedApp;
+  beforeAll(() => {
+    synth = synthApp({ ...rawConfig(), notifications: { webhookUrl: WEBHOOK, emails: EMAILS } }, { controlTower: true });
+  });
+  afterAll(() => synth?.cleanup());
+
+  it('matches Session Expiring and Session Ended of our source on the stack bus, to a webhook and a topic, retried and dead-lettered', () => {
+    const rules = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Events::Rule')).filter((r) =>
+      JSON.stringify(r.Properties?.['EventPattern']).includes('Session Expiring'),
+    );
+    expect(rules).toHaveLength(1);
+    const props = rules[0]?.Properties ?? {};
+    expect(props['EventPattern']).toEqual({ source: ['session-expiry'], 'detail-type': ['Session Expiring', 'Session Ended'] });
+    expect(props['EventBusName']).toEqual({ Ref: expect.stringMatching(/^DomainEvents/) as unknown });
+    const targets = props['Targets'] as Record<string, unknown>[];
+    expect(targets).toHaveLength(2);
+    for (const target of targets) {
+      expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 }, DeadLetterConfig: { Arn: expect.anything() as unknown } });
+      expect(JSON.stringify(target['InputTransformer'])).toContain('$.detail.sessionId');
+      expect(JSON.stringify(target['InputTransformer'])).not.toMatch(/token|hash/i);
+    }
+  });
+
+  it('sends the webhook POSTs to the configured URL through an API destination with a connection', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::ApiDestination', { InvocationEndpoint: WEBHOOK, HttpMethod: 'POST' });
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Connection', {
+      AuthorizationType: 'API_KEY',
+      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-session-expiry-key' } },
+    });
+  });
+
+  it('e-mails every address from a KMS-encrypted, TLS-only topic', () => {
+    const topics = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::SNS::Topic')).filter((t) => t.Properties?.['DisplayName'] === 'session-expiry notifications');
+    expect(topics).toHaveLength(1);
+    expect(topics[0]?.Properties?.['KmsMasterKeyId']).toBeDefined();
+    for (const email of EMAILS) {
+      synth.statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, RedrivePolicy: Match.anyValue() });
+    }
+  });
+
+  it('has no unacknowledged cdk-nag or Control Tower finding', () => {
+    const report = JSON.parse(readFileSync(join(synth.outdir, 'validation-report.json'), 'utf8')) as Report;
+    const findings = report.pluginReports.flatMap((r) => r.violations.map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
+    expect(findings).toEqual([]);
+  });
+
+  it('creates nothing when nothing is configured', () => {
+    const plain = synthApp(rawConfig());
+    try {
+      expect(Object.keys(resourcesOf(plain.statelessTemplate, 'AWS::Events::ApiDestination'))).toEqual([]);
+      expect(Object.keys(resourcesOf(plain.statelessTemplate, 'AWS::Events::Connection'))).toEqual([]);
+      expect(JSON.stringify(plain.statelessTemplate.toJSON())).not.toContain('session-expiry notifications');
+    } finally {
+      plain.cleanup();
+    }
+  });
+});
