@@ -2,7 +2,6 @@
 // timeouts only inside the profile's bounds; the result is snapshotted on the session.
 import { type SessionTimeouts } from './session';
 import { ValidationError } from './errors';
-import { type ScheduledStop } from '../../contract/wire';
 
 export interface TimeoutBounds {
   default: number;
@@ -10,18 +9,15 @@ export interface TimeoutBounds {
   max: number;
 }
 
-export interface Profile {
+/**
+ * A profile: the bounds a request may choose its timeouts in, and the rest of the snapshot a session
+ * keeps as the profile gives it (SessionTimeouts), plus what only creates use.
+ */
+export interface Profile extends Omit<SessionTimeouts, 'idleTimeoutSeconds' | 'maxLifetimeSeconds'> {
   name: string;
   description?: string;
   idleTimeoutSeconds: TimeoutBounds;
   maxLifetimeSeconds: TimeoutBounds;
-  disconnectGraceSeconds?: number;
-  warnBeforeSeconds?: number;
-  /** Quiet hours: each session stops at the first occurrence after its creation. */
-  scheduledStop?: ScheduledStop;
-  activeWithinSeconds: number;
-  idleWithinSeconds: number;
-  stopTimeoutSeconds: number;
   maxSessionsPerOwner: number;
   /**
    * The IAM role the profile's tasks run as, on AWS: a task reporting activity with its own identity

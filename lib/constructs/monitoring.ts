@@ -2,7 +2,7 @@
 // metrics are the EMF metrics the functions write (contract/observability.ts): the contract's
 // namespace and metric names, default dimension `service` (Powertools), plus one low-cardinality
 // dimension on a few of them.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -16,8 +16,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { topicKey } from './topic-key';
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -144,30 +144,7 @@ export class Monitoring extends Construct {
 
   /** Alarm topic: TLS only, encrypted with a key CloudWatch may use (the AWS-managed SNS key cannot be). */
   private makeTopic(email: string | undefined): Topic {
-    const key = new Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the session-expiry alarm topic',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    // No grants on this key except by AWS services for AWS resources (CT.KMS.PR.3): nothing here
-    // needs grants, so a principal that gains CreateGrant cannot hand the key on.
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    const key = topicKey(this, 'AlarmTopicKey', 'Encrypts the session-expiry alarm topic', new ServicePrincipal('cloudwatch.amazonaws.com'));
     const topic = new Topic(this, 'AlarmTopic', { displayName: 'session-expiry alarms', enforceSSL: true, masterKey: key });
     if (email !== undefined) {
       const deadLetterQueue = new DeadLetterQueue(this, 'AlarmEmailDlq', 'alarm e-mails SNS could not deliver');

@@ -2,11 +2,11 @@
 // stack's own event bus go to the configured webhook (an EventBridge API destination) and e-mail
 // addresses (an SNS topic), each target retried by EventBridge and dead-lettered. Only what is
 // configured is created. The body is built from the event detail, which carries nothing secret.
-import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
 import { ApiDestination, Authorization, Connection, EventField, HttpMethod, type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { ApiDestination as ApiDestinationTarget, SnsTopic } from 'aws-cdk-lib/aws-events-targets';
-import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { topicKey } from './topic-key';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -86,26 +86,8 @@ export class Notifications extends Construct {
   }
 
   private addEmails(rule: Rule, emails: readonly string[]): void {
-    const key = new Key(this, 'TopicKey', {
-      description: 'Encrypts the session-expiry notification topic',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
     // EventBridge publishes to the encrypted topic (the AWS-managed SNS key would refuse it).
-    key.addToResourcePolicy(
-      new PolicyStatement({ principals: [new ServicePrincipal('events.amazonaws.com')], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }),
-    );
-    // As for the alarm key (CT.KMS.PR.3): grants only by AWS services for AWS resources.
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    const key = topicKey(this, 'TopicKey', 'Encrypts the session-expiry notification topic', new ServicePrincipal('events.amazonaws.com'));
     const topic = new Topic(this, 'Topic', { displayName: 'session-expiry notifications', enforceSSL: true, masterKey: key });
     const emailDlq = new DeadLetterQueue(this, 'EmailDlq', 'notification e-mails SNS could not deliver');
     this.deadLetterQueues.push(emailDlq);
