@@ -4,5 +4,13 @@
 
 export const EVENT_SOURCE = 'session-expiry';
 
-export const DOMAIN_EVENT_TYPES = ['Session Created', 'Session Expiring', 'Session Ended', 'Orphan Task Stopped'] as const;
+export const DOMAIN_EVENT_TYPES = [
+  'Session Created',
+  'Session Expiring',
+  'Session Ended',
+  'Orphan Task Stopped',
+  // A saved workspace nears the end of its retention (README "Workspaces"), and its deletion.
+  'Workspace Expiring',
+  'Workspace Deleted',
+] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -52,7 +52,35 @@ const arn = () => z.optional(z.string().check(z.startsWith('arn:')));
 const localSchema = z.strictObject({
   command: z.array(nonEmpty()).check(z.minLength(1)),
   env: z.optional(z.record(envName, z.string().check(z.refine((value) => !value.includes('\0'), { message: 'must not hold a NUL character' })))),
+  /** The workspace's retention and warning in seconds instead of days, on the local stack only (demos, tests). */
+  workspaceRetentionSeconds: z.optional(seconds),
+  workspaceWarnBeforeSeconds: z.optional(seconds),
 });
+
+/** gp3, the EBS volume type ECS creates for a workspace, takes 1 to 16,384 GiB. */
+export const MAX_WORKSPACE_GIB = 16_384;
+
+/**
+ * A workspace per owner and profile (README "Workspaces"): kept between that owner's sessions of
+ * the profile, deleted `retentionDays` after the last one ended, with a `Workspace Expiring` event
+ * `warnBeforeDays` before.
+ */
+const workspaceSchema = z
+  .strictObject({
+    sizeGiB: z.number().check(z.int(), z.gte(1), z.lte(MAX_WORKSPACE_GIB)),
+    mountPath: z.string().check(
+      z.regex(/^\/[A-Za-z0-9._/-]*$/, 'must be an absolute path of letters, digits and ._-/'),
+      z.refine((path) => path !== '/' && !path.split('/').includes('..'), { message: 'must not be / or hold ..' }),
+    ),
+    retentionDays: z.number().check(z.int(), z.gte(1), z.lte(3650)),
+    warnBeforeDays: z.optional(z.number().check(z.int(), z.positive())),
+  })
+  .check(
+    z.refine((w) => w.warnBeforeDays === undefined || w.warnBeforeDays < w.retentionDays, {
+      message: 'warnBeforeDays must be less than retentionDays',
+      path: ['warnBeforeDays'],
+    }),
+  );
 
 export const profileSchema = z
   .strictObject({
@@ -78,6 +106,7 @@ export const profileSchema = z
     activeWithinSeconds: z._default(seconds, 120),
     idleWithinSeconds: z._default(seconds, 600),
     maxSessionsPerOwner: z._default(z.number().check(z.int(), z.positive()), 5),
+    workspace: z.optional(workspaceSchema),
     local: z.optional(localSchema),
   })
   .check(
@@ -85,6 +114,12 @@ export const profileSchema = z
       message: 'activeWithinSeconds must be less than idleWithinSeconds',
       path: ['activeWithinSeconds'],
     }),
+    z.refine(
+      (p) =>
+        p.local?.workspaceWarnBeforeSeconds === undefined ||
+        p.local.workspaceWarnBeforeSeconds < (p.local.workspaceRetentionSeconds ?? (p.workspace?.retentionDays ?? 0) * 86_400),
+      { message: 'must be less than the workspace retention', path: ['local', 'workspaceWarnBeforeSeconds'] },
+    ),
   );
 
 /** The configuration's `profiles`: one or more, by name. */

@@ -14,10 +14,12 @@ export interface IndexDefinition {
   projection: 'ALL';
 }
 
-/** The deployed (or local) names of our two tables: CDK sets them, the store and local bootstrap use them. */
+/** The deployed (or local) names of our tables: CDK sets them, the store and local bootstrap use them. */
 export interface TableNames {
   sessions: string;
   idempotency: string;
+  /** Workspaces (README "Workspaces"); the local stack so far, as only it runs workspaces. */
+  workspaces: string;
 }
 
 export interface TableDefinition {
@@ -118,6 +120,26 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
   partitionKey: { name: IDEMPOTENCY_ATTRIBUTES.id, type: 'S' },
   globalSecondaryIndexes: [],
   timeToLiveAttribute: IDEMPOTENCY_ATTRIBUTES.expiration,
+};
+
+/**
+ * The Workspaces table (README "Workspaces"): one item per owner and profile, keyed by both, so an
+ * owner's workspaces are one Query and a session's is one GetItem. Its own table rather than items
+ * of the Sessions table: a workspace outlives every session, has no `createdAt` order or deadline
+ * shard to share the session indexes with, and is deleted by its own schedule (TTL only as a backstop).
+ */
+export const WORKSPACE_ATTRIBUTES = {
+  ownerId: 'ownerId',
+  profile: 'profile',
+  /** Derived: `deleteAt` + a week, epoch seconds; the TTL backstop for a record whose schedule was lost. */
+  purgeAt: 'purgeAt',
+} as const;
+
+export const WORKSPACES_TABLE: TableDefinition = {
+  partitionKey: { name: WORKSPACE_ATTRIBUTES.ownerId, type: 'S' },
+  sortKey: { name: WORKSPACE_ATTRIBUTES.profile, type: 'S' },
+  globalSecondaryIndexes: [],
+  timeToLiveAttribute: WORKSPACE_ATTRIBUTES.purgeAt,
 };
 
 const LIVE_SHARD_PREFIX = 'live#';

@@ -36,3 +36,11 @@ export type ActivityLevel = (typeof ACTIVITY_LEVELS)[number];
 /** What the sweep repairs, one list per kind in its report and one `Kind` dimension value each. */
 export const SWEEP_KINDS = ['expired', 'stuck', 'orphans', 'lost'] as const;
 export type SweepKind = (typeof SWEEP_KINDS)[number];
+
+/**
+ * A workspace's states (README "Workspaces"): `in_use` while a session has it, `saving` while its
+ * volume is being snapshotted (AWS), `saved` while kept between sessions, `deleting` once its
+ * retention has passed or its owner removed it.
+ */
+export const WORKSPACE_STATES = ['in_use', 'saving', 'saved', 'deleting'] as const;
+export type WorkspaceState = (typeof WORKSPACE_STATES)[number];

@@ -12,8 +12,9 @@ import {
   type HeartbeatKind,
   type SessionStatus,
   type SweepKind,
+  type WorkspaceState,
 } from './vocabulary';
-export type { ActivityLevel, DeadlineReason, EndReason, HeartbeatKind, SessionStatus };
+export type { ActivityLevel, DeadlineReason, EndReason, HeartbeatKind, SessionStatus, WorkspaceState };
 
 /** The body of `POST /sessions/{id}/activity`: connect and disconnect name their connection. */
 export type ActivityReport =
@@ -122,6 +123,46 @@ export interface SessionView {
    */
   queuePosition?: number;
   startEstimateSeconds?: number;
+  /** The owner's workspace of this profile, when the profile has one (README "Workspaces"). */
+  workspace?: SessionWorkspaceView;
+}
+
+/**
+ * A session's workspace: where it is mounted, and whether the session found what an earlier session
+ * of the same owner and profile left (`restored`) or started empty. The retention is the profile's
+ * as it was at create, as the timeouts are.
+ */
+export interface SessionWorkspaceView {
+  mountPath: string;
+  sizeGiB: number;
+  restored: boolean;
+  /** A saved workspace not used for this long is deleted. */
+  retentionSeconds: number;
+  /** `Workspace Expiring` is published this long before that; absent: no warning. */
+  warnBeforeSeconds?: number;
+}
+
+/** A workspace as `GET /workspaces` shows it (README "Workspaces"). */
+export interface WorkspaceView {
+  ownerId: string;
+  profile: string;
+  state: WorkspaceState;
+  mountPath: string;
+  sizeGiB: number;
+  createdAt: string;
+  /** When a session last took it or gave it back. */
+  lastUsedAt: string;
+  /** The session that has it (`in_use`, `saving`) or had it last. */
+  sessionId?: string;
+  /** While `saved`: when it is deleted unless a session uses it first. */
+  deleteAt?: string;
+  /** When `Workspace Expiring` was published for the current `deleteAt`. */
+  warnedAt?: string;
+}
+
+/** `GET /workspaces`. */
+export interface WorkspaceList {
+  workspaces: WorkspaceView[];
 }
 
 /** The deadline is near: extend to put it off (never past `maxExpiresAt` or `scheduledStopAt`). */

@@ -24,7 +24,39 @@ export const toProfile = (name: string, p: ProfileConfig): Profile => ({
   stopTimeoutSeconds: p.stopTimeoutSeconds,
   maxSessionsPerOwner: p.maxSessionsPerOwner,
   ...(p.taskRoleArn !== undefined && { taskRoleArn: p.taskRoleArn }),
+  ...(p.workspace !== undefined && {
+    workspace: {
+      sizeGiB: p.workspace.sizeGiB,
+      mountPath: p.workspace.mountPath,
+      retentionSeconds: p.workspace.retentionDays * DAY_SECONDS,
+      ...(p.workspace.warnBeforeDays !== undefined && { warnBeforeSeconds: p.workspace.warnBeforeDays * DAY_SECONDS }),
+    },
+  }),
 });
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * The profiles as the local stack runs them: a workspace's retention and warning may be given in
+ * seconds there (`local.workspaceRetentionSeconds`, `local.workspaceWarnBeforeSeconds`), for demos
+ * and tests that cannot wait days.
+ */
+export const localProfilesOf = (config: AppConfig): Record<string, Profile> =>
+  Object.fromEntries(
+    Object.entries(config.profiles).map(([name, p]) => {
+      const profile = toProfile(name, p);
+      if (profile.workspace === undefined || p.local === undefined) return [name, profile];
+      const { workspaceRetentionSeconds: retention, workspaceWarnBeforeSeconds: warn } = p.local;
+      const warnBeforeSeconds = warn ?? (retention === undefined ? profile.workspace.warnBeforeSeconds : undefined);
+      const workspace = {
+        sizeGiB: profile.workspace.sizeGiB,
+        mountPath: profile.workspace.mountPath,
+        retentionSeconds: retention ?? profile.workspace.retentionSeconds,
+        ...(warnBeforeSeconds !== undefined && { warnBeforeSeconds }),
+      };
+      return [name, { ...profile, workspace }];
+    }),
+  );
 
 export const profilesOf = (config: AppConfig): Record<string, Profile> =>
   Object.fromEntries(Object.entries(config.profiles).map(([name, p]) => [name, toProfile(name, p)]));

@@ -35,7 +35,7 @@ import { type HandlerDeps, type HandlerSetup } from '../lambdas/handlers/handler
 import { type SweepEvent, type SweepHandlerResult, makeSweepHandler } from '../lambdas/handlers/sweep';
 import { makeStarterHandler } from '../lambdas/handlers/starter';
 import { makeTaskEventHandler } from '../lambdas/handlers/task-event';
-import { type ExpiryFire } from '../lambdas/ports/expiry-scheduler';
+import { type ScheduledFire, isWorkspaceFire } from '../lambdas/ports/expiry-scheduler';
 import { type Log, noMetrics } from '../lambdas/ports/observability';
 import { fixedProfiles } from '../lambdas/ports/profile-catalog';
 import { type SweepReport } from '../contract/wire';
@@ -88,7 +88,11 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export const LOCAL_TABLES: TableNames = { sessions: 'session-expiry-sessions', idempotency: 'session-expiry-idempotency' };
+export const LOCAL_TABLES: TableNames = {
+  sessions: 'session-expiry-sessions',
+  idempotency: 'session-expiry-idempotency',
+  workspaces: 'session-expiry-workspaces',
+};
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -162,7 +166,10 @@ const localSettings = (config: AppConfig, apiUrl: string, taskMarker: string): D
 });
 
 /** What the Scheduler target passes the expire function (eventbridge-scheduler.ts writes it as the schedule's input). */
-const expiryFireEvent = (fire: ExpiryFire): ExpiryFireEvent => ({ sessionId: fire.sessionId, scheduleName: fire.scheduleName });
+const expiryFireEvent = (fire: ScheduledFire): ExpiryFireEvent =>
+  isWorkspaceFire(fire)
+    ? { workspace: { ownerId: fire.workspace.ownerId, profile: fire.workspace.profile }, scheduleName: fire.scheduleName }
+    : { sessionId: fire.sessionId, scheduleName: fire.scheduleName };
 
 /** The sweep schedule's input (lib/constructs/expiry-scheduling.ts). */
 const SWEEP_SCHEDULE_INPUT: SweepEvent = { dryRun: false };
@@ -248,7 +255,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const apiUrl = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost(host)}:${port}`;
 
     // The adapters' callbacks invoke the handlers (below); they are first called once those exist.
-    scheduler = new TimerExpiryScheduler((fire: ExpiryFire) => invoker.invoke('expire', expire, expiryFireEvent(fire)), log);
+    scheduler = new TimerExpiryScheduler((fire: ScheduledFire) => invoker.invoke('expire', expire, expiryFireEvent(fire)), log);
     for (const [name, profile] of Object.entries(options.config.profiles)) {
       if (profile.local === undefined) log.warn(`profile ${name} has no local.command: its sessions cannot start locally`);
     }

@@ -2,6 +2,7 @@
 // timeouts only inside the profile's bounds; the result is snapshotted on the session.
 import { type SessionTimeouts } from './session';
 import { ValidationError } from './errors';
+import { type WorkspacePolicy } from './workspace';
 
 export interface TimeoutBounds {
   default: number;
@@ -24,6 +25,8 @@ export interface Profile extends Omit<SessionTimeouts, 'idleTimeoutSeconds' | 'm
    * must be this role (README "How a task authenticates"). Absent locally and when unknown.
    */
   taskRoleArn?: string;
+  /** Each owner's workspace of this profile (README "Workspaces"); absent: sessions start empty. */
+  workspace?: WorkspacePolicy;
 }
 
 export interface TimeoutRequest {

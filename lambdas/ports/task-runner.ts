@@ -14,6 +14,16 @@ export interface StartTaskRequest {
    * authenticates").
    */
   activityToken?: string;
+  /** The owner's workspace of the profile, when it has one (README "Workspaces"). */
+  workspace?: TaskWorkspace;
+}
+
+/** Where the task finds its workspace: a directory locally, a volume from the latest snapshot on AWS. */
+export interface TaskWorkspace {
+  /** `ws-<32 hex>` (domain/workspace.ts). */
+  id: string;
+  mountPath: string;
+  sizeGiB: number;
 }
 
 export interface ManagedTask {

@@ -1,7 +1,7 @@
 // Create a session.
 // Primary course: validate the profile and timeouts, claim the Idempotency-Key (if given; a replay
 // ends here), take one of the owner's live-session slots of the profile (its per-owner limit, see
-// owner-slots), write the session as `starting` (first schedule `<id>-1`, and `queuedAt`), arm that
+// owner-slots), take their workspace of the profile if it has one (workspace-use), write the session as `starting` (first schedule `<id>-1`, and `queuedAt`), arm that
 // schedule, queue its start (start-session runs the task at the rate ECS allows; README "Starting
 // at the rate ECS allows") and publish "Session Created". Without a start queue the task is run
 // inside this request, as before the queue (SESSION_ID, SESSION_API_URL, and the activity token for
@@ -14,11 +14,13 @@ import { computeDeadline, nextFireAtMs } from '../domain/deadline-policy';
 import { LimitExceededError, UnavailableError, ValidationError } from '../domain/errors';
 import { type Profile, effectiveTimeouts } from '../domain/profile';
 import { type Session, iso, scheduleNameFor } from '../domain/session';
+import { type SessionWorkspace } from '../domain/workspace';
 import { newActivityToken, sha256Hex } from './activity-token';
 import { armSchedule } from './arm-schedule';
 import { type UseCaseDeps } from './use-case-deps';
 import { claimSessionId, requestHashOf } from './idempotency';
-import { slotPoolOf, takeOwnerSlot } from './owner-slots';
+import { releaseOwnerSlotQuietly, slotPoolOf, takeOwnerSlot } from './owner-slots';
+import { takeWorkspace } from './workspace-use';
 import { publishEvents } from './publish-events';
 import { StartError, failStart, runTask } from './start-session';
 
@@ -75,8 +77,12 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
     throw new LimitExceededError(`at most ${profile.maxSessionsPerOwner} live ${profile.name} sessions per owner`);
   }
 
+  const workspace = await workspaceFor(deps, { ownerId: input.ownerId, profile, sessionId });
   const activityToken = newActivityToken();
-  const draft = newSession(deps, { sessionId, input, profile, timeouts, metadata, requestHash, activityToken });
+  const draft = {
+    ...newSession(deps, { sessionId, input, profile, timeouts, metadata, requestHash, activityToken }),
+    ...(workspace !== undefined && { workspace }),
+  };
   // If this write throws, the slot stays claimed: the write may have landed, and giving the slot back
   // would let that session run uncounted. If it did not land, the claim goes stale (owner-slots).
   // If it answers `false` under a key, the session that exists holds this very slot: keep it.
@@ -93,6 +99,29 @@ export const createSession = async (deps: UseCaseDeps, input: CreateSessionInput
     { type: 'Session Created', detail: { sessionId, ownerId: session.ownerId, profile: session.profile, expiresAt: session.expiresAt } },
   ]);
   return { session, activityToken, replayed: false };
+};
+
+/**
+ * Takes the owner's workspace of the profile, if it has workspaces (README "Workspaces"). If it
+ * cannot be had (in use by another of their sessions: 409), the slot just taken is given back.
+ */
+const workspaceFor = async (
+  deps: UseCaseDeps,
+  a: { ownerId: string; profile: Profile; sessionId: string },
+): Promise<SessionWorkspace | undefined> => {
+  const policy = a.profile.workspace;
+  if (policy === undefined) return undefined;
+  const { workspaces } = deps;
+  if (workspaces === undefined) {
+    await releaseOwnerSlotQuietly(deps, { id: a.sessionId, ownerId: a.ownerId, profile: a.profile.name });
+    throw new ValidationError('profile', 'profile: its workspace is not available on this deployment');
+  }
+  try {
+    return await takeWorkspace({ ...deps, workspaces }, { ownerId: a.ownerId, profile: a.profile.name, sessionId: a.sessionId, policy });
+  } catch (error) {
+    await releaseOwnerSlotQuietly(deps, { id: a.sessionId, ownerId: a.ownerId, profile: a.profile.name });
+    throw error;
+  }
 };
 
 const profileNamed = async (deps: Pick<UseCaseDeps, 'profiles'>, name: string): Promise<Profile> => {

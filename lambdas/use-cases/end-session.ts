@@ -12,10 +12,11 @@ import { disarmQuietly } from './arm-schedule';
 import { countEndedQuietly } from './ended-counts';
 import { type UseCaseDeps } from './use-case-deps';
 import { releaseOwnerSlotQuietly } from './owner-slots';
+import { giveBackWorkspaceQuietly } from './workspace-use';
 import { publishEvents } from './publish-events';
 
 /** What recording an end needs: the write, the slot give-back, the event and metric, the disarm. */
-export type RecordEndedDeps = Pick<UseCaseDeps, 'store' | 'ownerSlots' | 'scheduler' | 'events' | 'clock' | 'log' | 'metrics'>;
+export type RecordEndedDeps = Pick<UseCaseDeps, 'store' | 'ownerSlots' | 'scheduler' | 'events' | 'clock' | 'log' | 'metrics' | 'workspaces'>;
 
 /** Ending a session: recording the end, and before that stopping its task. */
 export type EndSessionDeps = RecordEndedDeps & Pick<UseCaseDeps, 'tasks'>;
@@ -160,7 +161,7 @@ export interface RecordEndedOptions {
 
 /**
  * Records that a session's task is gone: one conditional write to `stopped`/`failed` (endedAt, which
- * starts the retention TTL), then a best-effort release of its owner slot, "Session Ended", the
+ * starts the retention TTL), then a best-effort release of its owner slot and workspace, "Session Ended", the
  * SessionsEnded metric and count (GET /stats) and a best-effort disarm of the schedule the record still named.
  */
 export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts: RecordEndedOptions): Promise<WriteResult> => {
@@ -179,6 +180,7 @@ export const recordEnded = async (deps: RecordEndedDeps, snapshot: Session, opts
     if (result.ok) {
       // Only the winner of this write releases; a lost release is taken over by the next create at the limit.
       await releaseOwnerSlotQuietly(deps, result.session);
+      await giveBackWorkspaceQuietly(deps, result.session);
       await announceEnded(deps, result.session);
       await disarmQuietly(deps, seen.id, seen.scheduleName);
       return result;

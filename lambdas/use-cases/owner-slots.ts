@@ -51,7 +51,7 @@ const staleSlots = async (deps: TakeOwnerSlotDeps, pool: SlotPool, sessionId: st
  * is harmless: the next create that finds the owner at the limit sees the session ended and takes
  * the slot over (takeOwnerSlot).
  */
-export const releaseOwnerSlotQuietly = async (deps: Pick<UseCaseDeps, 'ownerSlots' | 'log'>, session: Session): Promise<void> => {
+export const releaseOwnerSlotQuietly = async (deps: Pick<UseCaseDeps, 'ownerSlots' | 'log'>, session: Pick<Session, 'id' | 'ownerId' | 'profile'>): Promise<void> => {
   try {
     await deps.ownerSlots.release(slotPoolOf(session), session.id);
   } catch (error) {

@@ -11,6 +11,7 @@
 // publishes "Session Ended" (recordEnded).
 import { UnavailableError } from '../domain/errors';
 import { type EndReason, type Session, ms } from '../domain/session';
+import { workspaceIdOf } from '../domain/workspace';
 import { MAX_START_DELAY_SECONDS, type StartQueue, type StartRequest } from '../ports/start-queue';
 import { type UseCaseDeps } from './use-case-deps';
 import { type EndSessionDeps, type RecordEndedDeps, recordEnded, stopReasonText } from './end-session';
@@ -94,6 +95,9 @@ export const runTask = async (deps: EndSessionDeps & Pick<UseCaseDeps, 'settings
       // Apart from the environment: a runner that must keep it off control-plane records (ECS) never
       // sends it (README "How a task authenticates").
       activityToken,
+      ...(session.workspace !== undefined && {
+        workspace: { id: workspaceIdOf(session.ownerId, session.profile), mountPath: session.workspace.mountPath, sizeGiB: session.workspace.sizeGiB },
+      }),
     }));
   } catch (error) {
     // If RunTask did start a task before failing, a retry with the same clientToken finds it; if

@@ -12,6 +12,14 @@ import { type ProfileCatalog } from '../ports/profile-catalog';
 import { type SessionStore } from '../ports/session-store';
 import { type StartQueue } from '../ports/start-queue';
 import { type TaskRunner } from '../ports/task-runner';
+import { type WorkspaceStore } from '../ports/workspace-store';
+import { type WorkspaceVolumes } from '../ports/workspace-volumes';
+
+/** The workspaces' records and files (README "Workspaces"). */
+export interface WorkspaceDeps {
+  store: WorkspaceStore;
+  volumes: WorkspaceVolumes;
+}
 
 export interface UseCaseSettings {
   /** Base URL the task uses to report activity (SESSION_API_URL). */
@@ -45,6 +53,11 @@ export interface UseCaseDeps {
    * before the queue; a throttled start is a 503 and a `failed` session).
    */
   startQueue?: StartQueue;
+  /**
+   * Absent where workspaces are not built yet (the deployed functions: README "Workspaces"): a
+   * profile with a workspace cannot be used there, and `GET /workspaces` lists none.
+   */
+  workspaces?: WorkspaceDeps;
 }
 
 export const DEFAULT_SETTINGS: Omit<UseCaseSettings, 'apiUrl'> = {

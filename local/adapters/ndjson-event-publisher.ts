@@ -20,6 +20,10 @@ const summary = (event: SessionEvent): string => {
       const { taskArn, sessionId } = event.detail;
       return `orphan task ${taskArn} stopped${sessionId ? ` (session ${sessionId})` : ''}`;
     }
+    case 'Workspace Expiring':
+      return `workspace ${event.detail.profile} of ${event.detail.ownerId} is deleted at ${event.detail.deleteAt} unless used`;
+    case 'Workspace Deleted':
+      return `workspace ${event.detail.profile} of ${event.detail.ownerId} deleted (${event.detail.reason})`;
   }
 };
 

@@ -1,14 +1,14 @@
 // The local stand-in for EventBridge Scheduler one-time schedules: one in-process timer per schedule
 // name, deleted after it fires (like ActionAfterCompletion: DELETE). Timers die with the process; the
 // local stack re-arms every live session from the store on start, and the sweep is the safety net.
-import { type ArmRequest, type ExpiryFire, type ExpiryScheduler } from '../../lambdas/ports/expiry-scheduler';
+import { type ArmRequest, type ExpiryScheduler, type ScheduledFire, fireOf } from '../../lambdas/ports/expiry-scheduler';
 import { type Log } from '../../lambdas/ports/observability';
 import { type Clock, systemClock } from '../../lambdas/ports/clock';
 
 /** setTimeout's largest delay (about 24.8 days); longer ones fire at once, so we wait in steps. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
-export type FireHandler = (fire: ExpiryFire) => Promise<unknown>;
+export type FireHandler = (fire: ScheduledFire) => Promise<unknown>;
 
 export class TimerExpiryScheduler implements ExpiryScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -62,14 +62,15 @@ export class TimerExpiryScheduler implements ExpiryScheduler {
     this.timers.set(request.scheduleName, timer);
   }
 
-  private fire({ sessionId, scheduleName }: ArmRequest): void {
+  private fire(request: ArmRequest): void {
+    const { scheduleName } = request;
     this.timers.delete(scheduleName);
     if (this.closed) return;
-    const run = this.onFire({ sessionId, scheduleName }).then(
+    const run = this.onFire(fireOf(request)).then(
       () => undefined,
       (error: unknown) => {
         // Like a failed Lambda invocation after its retries: logged, and the sweep catches the session.
-        this.log.error('expiry fire failed', { sessionId, scheduleName, error: String(error) });
+        this.log.error('expiry fire failed', { scheduleName, error: String(error) });
       },
     );
     this.inFlight.add(run);

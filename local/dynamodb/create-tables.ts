@@ -7,7 +7,14 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { setTimeout as delay } from 'node:timers/promises';
-import { IDEMPOTENCY_TABLE, SESSIONS_TABLE, type TableDefinition, type TableNames, createTableInput } from '../../contract/table-definitions';
+import {
+  IDEMPOTENCY_TABLE,
+  SESSIONS_TABLE,
+  type TableDefinition,
+  type TableNames,
+  WORKSPACES_TABLE,
+  createTableInput,
+} from '../../contract/table-definitions';
 
 export { type TableNames };
 
@@ -44,10 +51,11 @@ export const createTable = async (
   }
 };
 
-/** Creates the Sessions and Idempotency tables. */
+/** Creates the Sessions, Idempotency and Workspaces tables. */
 export const createTables = async (client: DynamoDBClient, names: TableNames, options?: CreateTablesOptions): Promise<void> => {
   await Promise.all([
     createTable(client, names.sessions, SESSIONS_TABLE, options),
     createTable(client, names.idempotency, IDEMPOTENCY_TABLE, options),
+    createTable(client, names.workspaces, WORKSPACES_TABLE, options),
   ]);
 };

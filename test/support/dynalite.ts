@@ -39,7 +39,7 @@ export const startDynalite = async (): Promise<DynaliteHandle> => {
   };
 
   const suffix = randomUUID().slice(0, 8);
-  const tables: TableNames = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}` };
+  const tables: TableNames = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}`, workspaces: `workspaces-${suffix}` };
   try {
     await createTables(client, tables, { pollMs: 10 });
   } catch (error) {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type Profile } from '../../lambdas/domain/profile';
 import { type Clock } from '../../lambdas/ports/clock';
 import { type EventPublisher, type SessionEvent } from '../../lambdas/ports/event-publisher';
-import { type ArmRequest, type ExpiryFire, type ExpiryScheduler } from '../../lambdas/ports/expiry-scheduler';
+import { type ArmRequest, type ExpiryFire, type ExpiryScheduler, type WorkspaceFire, isWorkspaceFire } from '../../lambdas/ports/expiry-scheduler';
 import { type Log, type LogExtra, type MetricDimensions, type MetricName, type Metrics } from '../../lambdas/ports/observability';
 import { fixedProfiles } from '../../lambdas/ports/profile-catalog';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
@@ -14,6 +14,7 @@ import { FailurePlan } from './failure-plan';
 import { InMemoryIdempotencyKeys } from './fake-idempotency-keys';
 import { InMemoryOwnerSlots } from './fake-owner-slots';
 import { InMemorySessionStore } from './fake-session-store';
+import { FakeWorkspaceVolumes, InMemoryWorkspaceStore } from './fake-workspace-store';
 import { T0 } from './time';
 
 // Re-exported so use-case tests take the clock's units from the module that builds their fakes.
@@ -175,15 +176,33 @@ export class FakeScheduler implements ExpiryScheduler {
 
   /** The armed schedules of a session, earliest first. */
   armedFor(sessionId: string): ArmRequest[] {
-    return [...this.armed.values()].filter((a) => a.sessionId === sessionId).sort((a, b) => a.fireAt - b.fireAt);
+    return [...this.armed.values()].filter((a) => !isWorkspaceFire(a) && a.sessionId === sessionId).sort((a, b) => a.fireAt - b.fireAt);
   }
 
-  /** Fires a schedule as Scheduler would: it is deleted after firing (ActionAfterCompletion DELETE). */
+  /** The armed schedules of workspaces, earliest first. */
+  armedForWorkspaces(): ArmRequest[] {
+    return [...this.armed.values()].filter((a) => isWorkspaceFire(a)).sort((a, b) => a.fireAt - b.fireAt);
+  }
+
+  /** Fires a session's schedule as Scheduler would: it is deleted after firing (ActionAfterCompletion DELETE). */
   fire(scheduleName: string): ExpiryFire {
+    const armed = this.take(scheduleName);
+    if (isWorkspaceFire(armed)) throw new Error(`schedule ${scheduleName} is a workspace's`);
+    return { sessionId: armed.sessionId, scheduleName };
+  }
+
+  /** Fires a workspace's schedule, deleting it as Scheduler would. */
+  fireWorkspace(scheduleName: string): WorkspaceFire {
+    const armed = this.take(scheduleName);
+    if (!isWorkspaceFire(armed)) throw new Error(`schedule ${scheduleName} is a session's`);
+    return { workspace: { ...armed.workspace }, scheduleName };
+  }
+
+  private take(scheduleName: string): ArmRequest {
     const armed = this.armed.get(scheduleName);
     if (armed === undefined) throw new Error(`no schedule ${scheduleName} armed`);
     this.armed.delete(scheduleName);
-    return { sessionId: armed.sessionId, scheduleName };
+    return armed;
   }
 }
 
@@ -255,7 +274,10 @@ export class RecordingMetrics implements Metrics {
   }
 }
 
-/** `notebook`: no warning, no disconnect grace. `lab`: warns 5 min ahead, 10 min disconnect grace. */
+/**
+ * `notebook`: no warning, no disconnect grace. `lab`: warns 5 min ahead, 10 min disconnect grace.
+ * `studio`: a 20 GiB workspace kept 7 days after its last session, warned a day before.
+ */
 export const TEST_PROFILES: Record<string, Profile> = {
   notebook: {
     name: 'notebook',
@@ -276,6 +298,16 @@ export const TEST_PROFILES: Record<string, Profile> = {
     idleWithinSeconds: 600,
     stopTimeoutSeconds: 30,
     maxSessionsPerOwner: 5,
+  },
+  studio: {
+    name: 'studio',
+    idleTimeoutSeconds: { default: 1800, min: 60, max: 14_400 },
+    maxLifetimeSeconds: { default: 8 * 3600, min: 600, max: 24 * 3600 },
+    activeWithinSeconds: 120,
+    idleWithinSeconds: 600,
+    stopTimeoutSeconds: 30,
+    maxSessionsPerOwner: 5,
+    workspace: { sizeGiB: 20, mountPath: '/home/user/work', retentionSeconds: 7 * 86_400, warnBeforeSeconds: 86_400 },
   },
 };
 
@@ -303,6 +335,7 @@ export type FakeDeps<S extends Stores = InMemoryStores> = UseCaseDeps &
     clock: FakeClock;
     log: RecordingLog;
     metrics: RecordingMetrics;
+    workspaces: { store: InMemoryWorkspaceStore; volumes: FakeWorkspaceVolumes };
   };
 
 export interface DepsOverrides<S extends Stores> {
@@ -332,6 +365,7 @@ export const makeDeps = <S extends Stores = InMemoryStores>(overrides: DepsOverr
     metrics: new RecordingMetrics(),
     profiles: fixedProfiles(overrides.profiles ?? TEST_PROFILES),
     settings: { ...TEST_SETTINGS, ...overrides.settings },
+    workspaces: { store: new InMemoryWorkspaceStore(), volumes: new FakeWorkspaceVolumes() },
   };
 };
 

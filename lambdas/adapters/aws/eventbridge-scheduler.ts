@@ -4,7 +4,7 @@
 import { CreateScheduleCommand, DeleteScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { atExpression, SCHEDULE_TIMEZONE } from '../../domain/schedule-expression';
 import { type Clock, systemClock } from '../../ports/clock';
-import { type ArmRequest, type ExpiryFire, type ExpiryScheduler } from '../../ports/expiry-scheduler';
+import { type ArmRequest, type ExpiryScheduler, fireOf, isWorkspaceFire } from '../../ports/expiry-scheduler';
 import { isConflict, isResourceNotFound, rethrowAwsError } from './aws-errors';
 
 // Scheduler allows names of 1-64 of [0-9a-zA-Z-_.] and client tokens of 1-64 of [a-zA-Z0-9-_]; the
@@ -57,13 +57,13 @@ export class EventBridgeScheduler implements ExpiryScheduler {
   async arm(request: ArmRequest): Promise<void> {
     assertScheduleName(request.scheduleName);
     const fireAt = Math.max(request.fireAt, this.clock.now() + this.minLeadMs);
-    const input: ExpiryFire = { sessionId: request.sessionId, scheduleName: request.scheduleName };
+    const input = fireOf(request);
     try {
       await this.scheduler.send(
         new CreateScheduleCommand({
           Name: request.scheduleName,
           GroupName: this.options.groupName,
-          Description: `expiry check of session ${request.sessionId}`,
+          Description: isWorkspaceFire(request) ? `retention check of workspace ${request.workspace.profile}` : `expiry check of session ${request.sessionId}`,
           ScheduleExpression: atExpression(fireAt),
           ScheduleExpressionTimezone: SCHEDULE_TIMEZONE,
           FlexibleTimeWindow: { Mode: 'OFF' },

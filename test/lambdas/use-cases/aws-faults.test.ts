@@ -178,7 +178,7 @@ describe('use cases over the AWS adapters with SDK faults', () => {
   beforeEach(async () => {
     // Fresh tables per test: the sweep looks at every live session in the table.
     const suffix = randomUUID().slice(0, 8);
-    const tables = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}` };
+    const tables = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}`, workspaces: `workspaces-${suffix}` };
     await createTables(dynamo.client, tables, { pollMs: 10 });
 
     clock = new FakeClock(T0);

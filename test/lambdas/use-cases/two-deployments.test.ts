@@ -62,7 +62,7 @@ describe('two deployments on one cluster', () => {
   /** A deployment as the wiring builds one from its environment: own tables, own marker. */
   const deploy = async (name: string, taskMarker: string): Promise<Deployment> => {
     const suffix = randomUUID().slice(0, 8);
-    const tables = { sessions: `${name}-sessions-${suffix}`, idempotency: `${name}-idempotency-${suffix}` };
+    const tables = { sessions: `${name}-sessions-${suffix}`, idempotency: `${name}-idempotency-${suffix}`, workspaces: `${name}-workspaces-${suffix}` };
     await createTables(dynamo.client, tables, { pollMs: 10 });
     const settings: DeploymentSettings = {
       tables,

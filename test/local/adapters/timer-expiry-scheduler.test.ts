@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_TIMER_DELAY_MS, TimerExpiryScheduler } from '../../../local/adapters/timer-expiry-scheduler';
-import { type ExpiryFire } from '../../../lambdas/ports/expiry-scheduler';
+import { type ScheduledFire } from '../../../lambdas/ports/expiry-scheduler';
 import { type Log, silentLog } from '../../../lambdas/ports/observability';
 
 const clock = { now: () => Date.now() };
 
 describe('TimerExpiryScheduler', () => {
-  let fired: ExpiryFire[];
+  let fired: ScheduledFire[];
   let scheduler: TimerExpiryScheduler;
 
   beforeEach(() => {

@@ -41,7 +41,7 @@ afterAll(async () => {
 /** A Sessions table of its own, for the operations that read the whole table or index. */
 const freshTable = async (): Promise<string> => {
   const suffix = randomUUID().slice(0, 8);
-  const tables = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}` };
+  const tables = { sessions: `sessions-${suffix}`, idempotency: `idempotency-${suffix}`, workspaces: `workspaces-${suffix}` };
   await createTables(db.client, tables, { pollMs: 10 });
   return tables.sessions;
 };
