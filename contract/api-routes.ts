@@ -26,6 +26,9 @@ export const API_ROUTES = [
   { method: 'DELETE', path: '/sessions/{id}', authorizer: 'jwt' },
   { method: 'GET', path: '/stats', authorizer: 'jwt' },
   { method: 'POST', path: '/sweep', authorizer: 'jwt' },
+  // An owner's workspaces (README "Workspaces").
+  { method: 'GET', path: '/workspaces', authorizer: 'jwt' },
+  { method: 'DELETE', path: '/workspaces/{profile}', authorizer: 'jwt' },
 ] as const satisfies readonly { method: 'GET' | 'POST' | 'DELETE'; path: string; authorizer: RouteAuthorizer }[];
 
 export type ApiRoute = (typeof API_ROUTES)[number];

@@ -41,7 +41,7 @@ const DAY_SECONDS = 86_400;
  * seconds there (`local.workspaceRetentionSeconds`, `local.workspaceWarnBeforeSeconds`), for demos
  * and tests that cannot wait days.
  */
-export const localProfilesOf = (config: AppConfig): Record<string, Profile> =>
+export const profilesRunLocallyOf = (config: AppConfig): Record<string, Profile> =>
   Object.fromEntries(
     Object.entries(config.profiles).map(([name, p]) => {
       const profile = toProfile(name, p);

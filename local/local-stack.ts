@@ -27,7 +27,10 @@ import { type TaskStartRate } from './adapters/task-start-rate';
 import { type AppConfig } from '../contract/app-config';
 import { taskMarkerFor } from '../contract/ecs-tasks';
 import { type DeploymentSettings, buildHandlerDeps } from '../lambdas/build-handler-deps';
-import { profilesOf } from '../lambdas/profile-config';
+import { profilesRunLocallyOf } from '../lambdas/profile-config';
+import { DynamoDbWorkspaceStore } from '../lambdas/adapters/dynamodb/dynamodb-workspace-store';
+import { nextWorkspaceFireAtMs } from '../lambdas/domain/workspace';
+import { DirectoryWorkspaceVolumes } from './adapters/directory-workspace-volumes';
 import { nextFireAtMs } from '../lambdas/domain/deadline-policy';
 import { makeApiHandler } from '../lambdas/handlers/api';
 import { type ExpiryFireEvent, makeExpireHandler } from '../lambdas/handlers/expire';
@@ -157,7 +160,7 @@ const localSettings = (config: AppConfig, apiUrl: string, taskMarker: string): D
   tables: LOCAL_TABLES,
   deadlineShards: config.deadlineShards,
   retentionDays: config.retentionDays,
-  profiles: fixedProfiles(profilesOf(config)),
+  profiles: fixedProfiles(profilesRunLocallyOf(config)),
   apiUrl,
   orphanGraceSeconds: config.orphanGraceSeconds,
   stuckAfterSeconds: config.stuckAfterSeconds,
@@ -292,6 +295,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ...built,
       settings: { ...built.settings, startTimeoutSeconds: options.config.startTimeoutSeconds },
       ...(queue !== undefined && { startQueue: queue }),
+      // Workspaces run on the local stack only so far (README "Workspaces"): directories in the data dir.
+      workspaces: {
+        store: new DynamoDbWorkspaceStore({ client: doc, tableName: LOCAL_TABLES.workspaces }),
+        volumes: new DirectoryWorkspaceVolumes(dataDir),
+      },
     };
     const deps = options.decorateDeps?.(withQueue) ?? withQueue;
     const setupWith = (handlerDeps: HandlerDeps): HandlerSetup => ({ deps: () => handlerDeps, log: routineAtDebug(log) });
@@ -309,8 +317,20 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       if (session.scheduleName === undefined) continue;
       await scheduler.arm({ sessionId: session.id, scheduleName: session.scheduleName, fireAt: nextFireAtMs(session) });
     }
-    if (live.length > 0 || adoption.adopted + adoption.exited > 0) {
-      log.info('local stack: resumed', { liveSessions: live.length, tasksAdopted: adoption.adopted, tasksExited: adoption.exited });
+    // And every workspace schedule: a deadline that passed while the stack was down fires at once.
+    const scheduledWorkspaces = (await deps.workspaces?.store.listScheduled()) ?? [];
+    for (const workspace of scheduledWorkspaces) {
+      if (workspace.scheduleName === undefined) continue;
+      const { ownerId, profile } = workspace;
+      await scheduler.arm({ workspace: { ownerId, profile }, scheduleName: workspace.scheduleName, fireAt: nextWorkspaceFireAtMs(workspace) ?? Date.now() });
+    }
+    if (live.length > 0 || adoption.adopted + adoption.exited > 0 || scheduledWorkspaces.length > 0) {
+      log.info('local stack: resumed', {
+        liveSessions: live.length,
+        tasksAdopted: adoption.adopted,
+        tasksExited: adoption.exited,
+        workspaceSchedules: scheduledWorkspaces.length,
+      });
     }
 
     // The safety net; first right away, so whatever happened while the stack was down is handled now.

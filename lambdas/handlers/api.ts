@@ -3,7 +3,7 @@
 // answer of README "HTTP API". Errors become HTTP answers in one place (http/error-mapping.ts).
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { type ActivityResponse, type SessionView } from '../../contract/wire';
+import { type ActivityResponse, type SessionView, type WorkspaceList } from '../../contract/wire';
 import { type Caller } from '../domain/caller';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import { type Session } from '../domain/session';
@@ -16,6 +16,8 @@ import { listSessions } from '../use-cases/list-sessions';
 import { recordHeartbeat } from '../use-cases/record-heartbeat';
 import { sweep } from '../use-cases/sweep';
 import { terminateSession } from '../use-cases/terminate-session';
+import { deleteWorkspace, listWorkspaces } from '../use-cases/manage-workspaces';
+import { toWorkspaceView } from '../domain/workspace';
 import { API_ROUTES, type RouteKey, routeKeyOf } from '../../contract/api-routes';
 import { apiSetup } from '../roots/api-root';
 import { initOnLambda } from '../wiring';
@@ -36,8 +38,10 @@ import {
   extendBody,
   idempotencyKeySchema,
   listSessionsQuery,
+  listWorkspacesQuery,
   sessionIdSchema,
   sweepBody,
+  workspaceProfileSchema,
 } from './http/schemas';
 import { validate } from './http/validate';
 import { observabilityMiddlewares } from './observability-middleware';
@@ -164,6 +168,23 @@ const sweepNow: RouteHandler = async ({ event, body, deps: depsOf }) => {
   return json(200, await sweep(deps, { dryRun }));
 };
 
+const workspacesList: RouteHandler = async ({ event, deps: depsOf }) => {
+  const deps = depsOf();
+  const caller = callerOf(event, deps.adminGroup);
+  const query = validate(listWorkspacesQuery, event.queryStringParameters ?? {}, 'query');
+  const workspaces = await listWorkspaces(deps, { caller, ...(query.ownerId !== undefined && { ownerId: query.ownerId }) });
+  const answer: WorkspaceList = { workspaces: workspaces.map(toWorkspaceView) };
+  return json(200, answer);
+};
+
+const workspaceDelete: RouteHandler = async ({ event, params, deps: depsOf }) => {
+  const deps = depsOf();
+  const caller = callerOf(event, deps.adminGroup);
+  const profile = validate(workspaceProfileSchema, params['profile'], 'profile');
+  const workspace = await deleteWorkspace(deps, { ownerId: caller.ownerId, profile });
+  return json(200, { workspace: toWorkspaceView(workspace) });
+};
+
 /** One handler per route of the contract; a route without one is a compile error. */
 const HANDLERS: Record<RouteKey, RouteHandler> = {
   'GET /health': health,
@@ -176,6 +197,8 @@ const HANDLERS: Record<RouteKey, RouteHandler> = {
   'DELETE /sessions/{id}': terminate,
   'GET /stats': stats,
   'POST /sweep': sweepNow,
+  'GET /workspaces': workspacesList,
+  'DELETE /workspaces/{profile}': workspaceDelete,
 };
 
 export const ROUTES: readonly Route<RouteHandler>[] = API_ROUTES.map((route) => ({

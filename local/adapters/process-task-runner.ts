@@ -11,6 +11,7 @@ import { type Log } from '../../lambdas/ports/observability';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../lambdas/ports/task-runner';
 import { type ProcessInfo, type ProcessTable, systemProcessTable } from './process-identity';
 import { type TaskStartRate, TokenBucket } from './task-start-rate';
+import { workspaceDirOf } from './directory-workspace-volumes';
 
 export interface LocalTaskProfile {
   /**
@@ -326,14 +327,19 @@ export class ProcessTaskRunner implements TaskRunner {
     if (!profile) throw new Error(`profile ${request.profile} has no local command`);
     const [program, ...args] = profile.command;
     const command = this.resolveProgram(program);
+    // The owner's workspace of the profile is the task's directory, as a volume is mounted in a
+    // container (README "Workspaces"); its files stay when the task ends.
+    const workspaceDir = request.workspace === undefined ? undefined : workspaceDirOf(this.options.dataDir, request.workspace.id);
+    if (workspaceDir !== undefined) mkdirSync(workspaceDir, { recursive: true, mode: 0o700 });
+    const sessionEnv = { ...sessionVariablesOf(request), ...(workspaceDir !== undefined && { SESSION_WORKSPACE_DIR: workspaceDir }) };
     const logFd = openSync(this.logPathOf(request.sessionId), 'a', 0o600);
     let child: ChildProcess;
     try {
       child = spawn(command, args, {
-        cwd: this.options.repoRoot,
+        cwd: workspaceDir ?? this.options.repoRoot,
         detached: true,
         stdio: ['ignore', logFd, logFd],
-        env: taskEnvironment(this.options.hostEnvironment ?? process.env, profile.env ?? {}, sessionVariablesOf(request)),
+        env: taskEnvironment(this.options.hostEnvironment ?? process.env, profile.env ?? {}, sessionEnv),
       });
       await new Promise<void>((resolveSpawn, rejectSpawn) => {
         child.once('spawn', resolveSpawn);

@@ -84,3 +84,11 @@ export const listSessionsQuery = z.strictObject({
 });
 
 export const idempotencyKeySchema = z.string().check(z.regex(IDEMPOTENCY_KEY, 'must be 1 to 128 visible ASCII characters'));
+
+/** `DELETE /workspaces/{profile}`: a profile name. */
+export const workspaceProfileSchema = z.string().check(z.regex(PROFILE_NAME, 'must be lower-case letters, digits and dashes (at most 40)'));
+
+/** `GET /workspaces?ownerId=`: admins may name any owner; a user only themselves. */
+export const listWorkspacesQuery = z.strictObject({
+  ownerId: z.optional(z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(256, 'must be at most 256 characters'))),
+});
