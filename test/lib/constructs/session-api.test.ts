@@ -16,6 +16,8 @@ const EXPECTED_ROUTES = [
   'POST /sessions/{id}/extend',
   'GET /stats',
   'POST /sweep',
+  'GET /workspaces',
+  'DELETE /workspaces/{profile}',
 ];
 const WITHOUT_AUTHORIZER = ['GET /health', 'POST /sessions/{id}/activity'];
 const IAM_AUTHORIZED = ['POST /sessions/{id}/task-activity'];
