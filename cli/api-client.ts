@@ -8,6 +8,8 @@ import {
   type SessionStats,
   type SessionView,
   type SweepReport,
+  type WorkspaceList,
+  type WorkspaceView,
 } from '../contract/wire';
 
 export type ListStatus = 'live' | 'ended' | 'all';
@@ -129,6 +131,15 @@ export class ApiClient {
 
   sweep(dryRun: boolean, timeoutMs?: number): Promise<ApiResult<SweepReport>> {
     return this.request('POST', '/sweep', { body: { dryRun }, ...(timeoutMs !== undefined && { timeoutMs }) });
+  }
+
+  /** The caller's workspaces, or (admins) another owner's. */
+  listWorkspaces(ownerId?: string): Promise<ApiResult<WorkspaceList>> {
+    return this.request('GET', '/workspaces', { query: { ownerId } });
+  }
+
+  deleteWorkspace(profile: string): Promise<ApiResult<{ workspace: WorkspaceView }>> {
+    return this.request('DELETE', `/workspaces/${encodeURIComponent(profile)}`);
   }
 
   private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResult<T>> {

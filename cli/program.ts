@@ -10,6 +10,7 @@ import { EXIT, EXIT_CODES_HELP, type ExitCode, exitCodeForStatus } from './exit-
 import { UsageError } from './option-parsers';
 import { addSessionCommands } from './session-commands';
 import { addTokenCommand } from './token-command';
+import { addWorkspaceCommands } from './workspace-commands';
 import { MissingTokenError } from './token-source';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -28,7 +29,7 @@ const EXAMPLES_HELP = `Examples:
 
 export const buildProgram = (io: CliIo): Command => {
   const program = new Command('sessionctl')
-    .description('Operate session-expiry: create, inspect, extend and end sessions; stats and sweep.')
+    .description('Operate session-expiry: create, inspect, extend and end sessions; workspaces; stats and sweep.')
     .option('--api <url>', 'API base URL', io.env.SESSIONCTL_API ?? DEFAULT_API_URL)
     .option('--token <jwt>', 'bearer token (default: $SESSIONCTL_TOKEN; see Environment)')
     .option('--json', 'print the raw JSON response instead of a table')
@@ -43,6 +44,7 @@ export const buildProgram = (io: CliIo): Command => {
   addTokenCommand(program, io);
   addSessionCommands(program, io);
   addAdminCommands(program, io);
+  addWorkspaceCommands(program, io);
   return program;
 };
 

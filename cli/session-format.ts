@@ -60,6 +60,13 @@ const queuedText = (s: SessionView, nowMs: number): string => {
   return `${when}; ${s.queuePosition} ahead in line${eta}`;
 };
 
+/** Where the session's workspace is mounted and whether it found earlier work (README "Workspaces"). */
+const workspaceText = (s: SessionView): string => {
+  const w = s.workspace;
+  if (w === undefined) return '-';
+  return `${w.mountPath}, ${w.sizeGiB} GiB, ${w.restored ? 'restored from the last session' : 'new'}, kept ${formatDuration(w.retentionSeconds * 1000)} after the session`;
+};
+
 /** Every field of one session, aligned, for `show` and the single-session commands. */
 export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
   const t = s.timeouts;
@@ -93,6 +100,7 @@ export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
     ['stop requested', at(s.stopRequestedAt, nowMs)],
     ['ended', at(s.endedAt, nowMs)],
     ['timeouts', timeouts.join(', ')],
+    ['workspace', workspaceText(s)],
     ['metadata', metadata || '-'],
   ]);
 };
