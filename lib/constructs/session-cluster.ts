@@ -131,6 +131,13 @@ export class SessionCluster extends Construct {
 
   private addProfile(name: string, profile: ProfileConfig, taskLogs: LogGroup): void {
     const { local: _local, ...rest } = profile;
+    // Rather than deploy a profile whose users would lose their files (README "Workspaces").
+    if (profile.workspace !== undefined) {
+      throw configError(
+        `profiles.${name}.workspace`,
+        'workspaces run on the local stack only so far (README "Workspaces"); leave it out of what you deploy',
+      );
+    }
     if (profile.taskDefinitionArn !== undefined && profile.image !== undefined) {
       throw configError(`profiles.${name}`, 'give either image or taskDefinitionArn, not both');
     }
