@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../contract/app-config';
-import { profilesOf } from '../../lambdas/profile-config';
+import { profilesOf, profilesRunLocallyOf } from '../../lambdas/profile-config';
 import { effectiveTimeouts } from '../../lambdas/domain/profile';
 
 const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8')) as {
@@ -125,6 +125,12 @@ describe('parseConfig', () => {
     ['api.throttle.rateLimit', (r) => void (r.api = { throttle: { burstLimit: 100 } })],
     ['api.heartbeatThrottle', (r) => void (r.api = { heartbeatThrottle: { rateLimit: 1, burstLimit: 1 } })],
     ['alarms.activity4xxRatePercent', (r) => void (r.alarms = { activity4xxRatePercent: 101 })],
+    ['profiles.demo.workspace.sizeGiB', (r) => void (demo(r).workspace = { ...{ sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30 }, sizeGiB: 16_385 })],
+    ['profiles.demo.workspace.mountPath', (r) => void (demo(r).workspace = { ...{ sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30 }, mountPath: 'work' })],
+    ['profiles.demo.workspace.mountPath', (r) => void (demo(r).workspace = { ...{ sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30 }, mountPath: '/home/../etc' })],
+    ['profiles.demo.workspace.warnBeforeDays', (r) => void (demo(r).workspace = { ...{ sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30 }, warnBeforeDays: 30 })],
+    ['profiles.demo.local.workspaceWarnBeforeSeconds', (r) =>
+      void Object.assign(demo(r), { workspace: { sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30 }, local: { command: ['sh'], workspaceRetentionSeconds: 60, workspaceWarnBeforeSeconds: 60 } })],
   ])('names sessionExpiry.%s when it is wrong', (path, breakIt) => {
     const raw = minimal();
     breakIt(raw);
@@ -153,6 +159,19 @@ describe('parseConfig', () => {
 
     expect(configErrorOf(withEnv({ 'MY-VAR': 'x' }))).toMatch(/local\.env\.MY-VAR: environment variable names are letters, digits and underscores/);
     expect(configErrorOf(withEnv({ SESSION_API_URL: 'x' }))).toMatch(/local\.env\.SESSION_API_URL: is set by the stack for every session/);
+  });
+
+  it("takes a profile's workspace into the domain profile in seconds, and locally the seconds it gives", () => {
+    const raw = minimal();
+    Object.assign(demo(raw), {
+      workspace: { sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30, warnBeforeDays: 2 },
+      local: { command: ['sh'], workspaceRetentionSeconds: 60 },
+    });
+    const config = parseConfig(raw);
+
+    expect(profilesOf(config).demo?.workspace).toEqual({ sizeGiB: 20, mountPath: '/home/user/work', retentionSeconds: 30 * 86_400, warnBeforeSeconds: 2 * 86_400 });
+    // Retention in seconds with no warning in seconds: the days' warning would come before the retention began.
+    expect(profilesRunLocallyOf(config).demo?.workspace).toEqual({ sizeGiB: 20, mountPath: '/home/user/work', retentionSeconds: 60 });
   });
 
   it("takes a profile's scheduled stop into the domain profile and each session's snapshot", () => {
