@@ -278,35 +278,22 @@ export class RecordingMetrics implements Metrics {
  * `notebook`: no warning, no disconnect grace. `lab`: warns 5 min ahead, 10 min disconnect grace.
  * `studio`: a 20 GiB workspace kept 7 days after its last session, warned a day before.
  */
+const NOTEBOOK: Profile = {
+  name: 'notebook',
+  idleTimeoutSeconds: { default: 1800, min: 60, max: 14_400 },
+  maxLifetimeSeconds: { default: 8 * 3600, min: 600, max: 24 * 3600 },
+  activeWithinSeconds: 120,
+  idleWithinSeconds: 600,
+  stopTimeoutSeconds: 30,
+  maxSessionsPerOwner: 5,
+};
+
 export const TEST_PROFILES: Record<string, Profile> = {
-  notebook: {
-    name: 'notebook',
-    idleTimeoutSeconds: { default: 1800, min: 60, max: 14_400 },
-    maxLifetimeSeconds: { default: 8 * 3600, min: 600, max: 24 * 3600 },
-    activeWithinSeconds: 120,
-    idleWithinSeconds: 600,
-    stopTimeoutSeconds: 30,
-    maxSessionsPerOwner: 5,
-  },
-  lab: {
-    name: 'lab',
-    idleTimeoutSeconds: { default: 1800, min: 60, max: 14_400 },
-    maxLifetimeSeconds: { default: 8 * 3600, min: 600, max: 24 * 3600 },
-    disconnectGraceSeconds: 600,
-    warnBeforeSeconds: 300,
-    activeWithinSeconds: 120,
-    idleWithinSeconds: 600,
-    stopTimeoutSeconds: 30,
-    maxSessionsPerOwner: 5,
-  },
+  notebook: NOTEBOOK,
+  lab: { ...NOTEBOOK, name: 'lab', disconnectGraceSeconds: 600, warnBeforeSeconds: 300 },
   studio: {
+    ...NOTEBOOK,
     name: 'studio',
-    idleTimeoutSeconds: { default: 1800, min: 60, max: 14_400 },
-    maxLifetimeSeconds: { default: 8 * 3600, min: 600, max: 24 * 3600 },
-    activeWithinSeconds: 120,
-    idleWithinSeconds: 600,
-    stopTimeoutSeconds: 30,
-    maxSessionsPerOwner: 5,
     workspace: { sizeGiB: 20, mountPath: '/home/user/work', retentionSeconds: 7 * 86_400, warnBeforeSeconds: 86_400 },
   },
 };

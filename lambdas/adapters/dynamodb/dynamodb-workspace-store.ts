@@ -23,6 +23,7 @@ import {
 import { WORKSPACE_ATTRIBUTES } from '../../../contract/table-definitions';
 import { isConditionFailure } from './condition-failure';
 import { type Item, compact } from './session-item';
+import { UpdateExpression } from './update-expression';
 
 export interface DynamoDbWorkspaceStoreOptions {
   client: DynamoDBDocumentClient;
@@ -75,31 +76,16 @@ export class DynamoDbWorkspaceStore implements WorkspaceStore {
   }
 
   async update(key: WorkspaceKey, patch: WorkspacePatch, expect: WorkspaceExpectation): Promise<WorkspaceWriteResult> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const name = (attribute: string): string => {
-      names[`#${attribute}`] = attribute;
-      return `#${attribute}`;
-    };
-    const value = (v: unknown): string => {
-      const placeholder = `:v${Object.keys(values).length}`;
-      values[placeholder] = compact(v);
-      return placeholder;
-    };
-    const set: string[] = [];
-    const remove: string[] = [];
-    const assign = (attribute: string, v: unknown): void => {
-      if (v === undefined) return;
-      if (v === null) remove.push(name(attribute));
-      else set.push(`${name(attribute)} = ${value(v)}`);
-    };
+    const u = new UpdateExpression();
+    const name = (attribute: string): string => u.name(attribute);
+    const value = (v: unknown): string => u.value(v);
     for (const [attribute, v] of Object.entries(patch)) {
       if (RESERVED.has(attribute)) throw new TypeError(`a patch may not set ${attribute}`);
-      assign(attribute, v);
+      u.assign(attribute, v);
     }
-    if (patch.deleteAt !== undefined) assign(WORKSPACE_ATTRIBUTES.purgeAt, patch.deleteAt === null ? null : purgeAtOf(patch.deleteAt));
+    if (patch.deleteAt !== undefined) u.assign(WORKSPACE_ATTRIBUTES.purgeAt, patch.deleteAt === null ? null : purgeAtOf(patch.deleteAt));
     const version = name('version');
-    set.push(`${version} = ${version} + ${value(1)}`);
+    u.setRaw(`${version} = ${version} + ${value(1)}`);
 
     const conditions = [`attribute_exists(${name(WORKSPACE_ATTRIBUTES.ownerId)})`];
     if (expect.stateIn !== undefined) conditions.push(`${name('state')} IN (${expect.stateIn.map((s) => value(s)).join(', ')})`);
@@ -110,10 +96,10 @@ export class DynamoDbWorkspaceStore implements WorkspaceStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(key),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          UpdateExpression: u.expression,
           ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: u.names,
+          ExpressionAttributeValues: u.values,
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -142,11 +128,9 @@ export class DynamoDbWorkspaceStore implements WorkspaceStore {
     }
   }
 
-  async listByOwner(ownerId: string): Promise<Workspace[]> {
-    const found: Workspace[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+  listByOwner(ownerId: string): Promise<Workspace[]> {
+    return this.allPages((start) =>
+      this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#owner = :owner',
@@ -155,18 +139,13 @@ export class DynamoDbWorkspaceStore implements WorkspaceStore {
           ConsistentRead: true,
           ...(start !== undefined && { ExclusiveStartKey: start }),
         }),
-      );
-      found.push(...(page.Items ?? []).map(fromItem));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return found;
+      ),
+    );
   }
 
-  async listScheduled(): Promise<Workspace[]> {
-    const found: Workspace[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+  listScheduled(): Promise<Workspace[]> {
+    return this.allPages((start) =>
+      this.client.send(
         new ScanCommand({
           TableName: this.tableName,
           FilterExpression: 'attribute_exists(#schedule)',
@@ -174,9 +153,18 @@ export class DynamoDbWorkspaceStore implements WorkspaceStore {
           ConsistentRead: true,
           ...(start !== undefined && { ExclusiveStartKey: start }),
         }),
-      );
-      found.push(...(page.Items ?? []).map(fromItem));
-      start = page.LastEvaluatedKey;
+      ),
+    );
+  }
+
+  /** Every page of a Query or Scan, from the first on. */
+  private async allPages(page: (start: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>): Promise<Workspace[]> {
+    const found: Workspace[] = [];
+    let start: Item | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await page(start);
+      found.push(...Items.map(fromItem));
+      start = LastEvaluatedKey;
     } while (start !== undefined);
     return found;
   }

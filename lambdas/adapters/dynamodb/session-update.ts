@@ -3,7 +3,8 @@
 // condition. Every attribute name goes through ExpressionAttributeNames (`status` is reserved).
 import { isLive } from '../../domain/session';
 import { type SessionPatch, type WriteExpectation } from '../../ports/session-store';
-import { type ItemSettings, LEGACY_CONNECTION_COUNT, compact, expiresAtEpochOf, purgeAtOf } from './session-item';
+import { type ItemSettings, LEGACY_CONNECTION_COUNT, expiresAtEpochOf, purgeAtOf } from './session-item';
+import { UpdateExpression } from './update-expression';
 import { DERIVED_SESSION_ATTRIBUTES, SESSION_ATTRIBUTES, liveShardOf } from '../../../contract/table-definitions';
 
 export interface UpdateParts {
@@ -21,26 +22,10 @@ export const buildUpdate = (
   expect: WriteExpectation,
   settings: ItemSettings,
 ): UpdateParts => {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const name = (attribute: string): string => {
-    const placeholder = `#${attribute}`;
-    names[placeholder] = attribute;
-    return placeholder;
-  };
-  const value = (v: unknown): string => {
-    const placeholder = `:v${Object.keys(values).length}`;
-    values[placeholder] = v;
-    return placeholder;
-  };
-
-  const set: string[] = [];
-  const remove: string[] = [];
-  const assign = (attribute: string, v: unknown): void => {
-    if (v === undefined) return;
-    if (v === null) remove.push(name(attribute));
-    else set.push(`${name(attribute)} = ${value(compact(v))}`);
-  };
+  const u = new UpdateExpression();
+  const name = (attribute: string): string => u.name(attribute);
+  const value = (v: unknown): string => u.value(v);
+  const assign = (attribute: string, v: unknown): void => u.assign(attribute, v);
 
   for (const [attribute, v] of Object.entries(patch)) {
     if (RESERVED_FOR_STORE.has(attribute)) throw new TypeError(`a patch may not set ${attribute}`);
@@ -58,7 +43,7 @@ export const buildUpdate = (
     assign(SESSION_ATTRIBUTES.purgeAt, patch.endedAt === null ? null : purgeAtOf(patch.endedAt, settings.retentionDays));
   }
   const version = name(SESSION_ATTRIBUTES.version);
-  set.push(`${version} = if_not_exists(${version}, ${value(0)}) + ${value(1)}`);
+  u.setRaw(`${version} = if_not_exists(${version}, ${value(0)}) + ${value(1)}`);
 
   const conditions = [`attribute_exists(${name(SESSION_ATTRIBUTES.sessionId)})`];
   if (expect.statusIn !== undefined) {
@@ -74,9 +59,9 @@ export const buildUpdate = (
   }
 
   return {
-    UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    UpdateExpression: u.expression,
     ConditionExpression: conditions.join(' AND '),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ExpressionAttributeNames: u.names,
+    ExpressionAttributeValues: u.values,
   };
 };
