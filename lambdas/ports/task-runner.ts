@@ -24,6 +24,8 @@ export interface TaskWorkspace {
   id: string;
   mountPath: string;
   sizeGiB: number;
+  /** AWS: the workspace's latest snapshot, restored into the new volume (absent: an empty one). */
+  snapshotId?: string;
 }
 
 export interface ManagedTask {

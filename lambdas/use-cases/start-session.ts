@@ -13,6 +13,7 @@ import { UnavailableError } from '../domain/errors';
 import { type EndReason, type Session, ms } from '../domain/session';
 import { workspaceIdOf } from '../domain/workspace';
 import { MAX_START_DELAY_SECONDS, type StartQueue, type StartRequest } from '../ports/start-queue';
+import { type TaskWorkspace } from '../ports/task-runner';
 import { type UseCaseDeps } from './use-case-deps';
 import { type EndSessionDeps, type RecordEndedDeps, recordEnded, stopReasonText } from './end-session';
 
@@ -87,6 +88,7 @@ export class StartError extends Error {
 export const runTask = async (deps: EndSessionDeps & Pick<UseCaseDeps, 'settings'>, session: Session, activityToken: string): Promise<Session> => {
   let taskArn: string;
   try {
+    const workspace = await taskWorkspaceOf(deps, session);
     ({ taskArn } = await deps.tasks.start({
       sessionId: session.id,
       ownerId: session.ownerId,
@@ -95,9 +97,7 @@ export const runTask = async (deps: EndSessionDeps & Pick<UseCaseDeps, 'settings
       // Apart from the environment: a runner that must keep it off control-plane records (ECS) never
       // sends it (README "How a task authenticates").
       activityToken,
-      ...(session.workspace !== undefined && {
-        workspace: { id: workspaceIdOf(session.ownerId, session.profile), mountPath: session.workspace.mountPath, sizeGiB: session.workspace.sizeGiB },
-      }),
+      ...(workspace !== undefined && { workspace }),
     }));
   } catch (error) {
     // If RunTask did start a task before failing, a retry with the same clientToken finds it; if
@@ -115,6 +115,18 @@ export const runTask = async (deps: EndSessionDeps & Pick<UseCaseDeps, 'settings
   }
   if (stored.ok) return stored.session;
   return settleChangedDuringStart(deps, session, stored.current, taskArn);
+};
+
+/** The session's workspace as its task gets it: on AWS from its latest snapshot, which only the workspace record names. */
+const taskWorkspaceOf = async (deps: Pick<UseCaseDeps, 'workspaces'>, session: Session): Promise<TaskWorkspace | undefined> => {
+  if (session.workspace === undefined) return undefined;
+  const snapshotId = (await deps.workspaces?.store.get(session))?.snapshotId;
+  return {
+    id: workspaceIdOf(session.ownerId, session.profile),
+    mountPath: session.workspace.mountPath,
+    sizeGiB: session.workspace.sizeGiB,
+    ...(snapshotId !== undefined && { snapshotId }),
+  };
 };
 
 /**

@@ -11,11 +11,12 @@ import {
   StopTaskCommand,
   type Tag,
   type Task,
+  type TaskVolumeConfiguration,
 } from '@aws-sdk/client-ecs';
 import { TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
 import { UnavailableError } from '../../domain/errors';
 import { type Clock, systemClock } from '../../ports/clock';
-import { type ManagedTask, type StartTaskRequest, type TaskRunner } from '../../ports/task-runner';
+import { type ManagedTask, type StartTaskRequest, type TaskRunner, type TaskWorkspace } from '../../ports/task-runner';
 import { isEcsTaskGone, rethrowAwsError } from './aws-errors';
 
 export const TAG_SESSION_ID = 'session-id';
@@ -57,7 +58,17 @@ export interface EcsTaskRunnerOptions {
   startedBy: string;
   /** A task without createdAt (never seen in practice) counts as just created, so the orphan grace protects it. */
   clock?: Clock;
+  /**
+   * Where a session's workspace volume comes from (README "Workspaces"): the ECS infrastructure role
+   * that creates it, and the stack's tag every volume carries (its EC2 grants are scoped by it).
+   * Absent: a session with a workspace cannot start.
+   */
+  workspaceVolumes?: { infrastructureRoleArn: string; stackTag: { key: string; value: string } };
 }
+
+/** The task definition's volume `configuredAtLaunch` that holds the workspace (lib/constructs/session-cluster.ts). */
+export const WORKSPACE_VOLUME_NAME = 'workspace';
+export const TAG_WORKSPACE_ID = 'workspace-id';
 
 // ECS tag values allow letters, digits, spaces and + - = . _ : / @; anything else (an IdP subject
 // such as "auth0|123") would fail the whole RunTask, and the tag is informational only.
@@ -146,6 +157,7 @@ export class EcsTaskRunner implements TaskRunner {
               },
             ],
           },
+          ...(request.workspace !== undefined && { volumeConfigurations: [this.workspaceVolumeOf(request.workspace, tags)] }),
         }),
       );
     } catch (error) {
@@ -156,6 +168,34 @@ export class EcsTaskRunner implements TaskRunner {
     const failure = response.failures?.[0];
     const message = `ECS RunTask started no task: ${describeFailure(failure)}`;
     throw failure && isCapacityFailure(failure) ? new UnavailableError(message) : new Error(message);
+  }
+
+  /**
+   * An ECS-managed EBS volume for the workspace: encrypted gp3 of the profile's size, from its
+   * latest snapshot when it has one, tagged for the give-back and the sweep to find, and kept when
+   * the task stops (standalone tasks may keep theirs) so it can be snapshotted (README "Workspaces").
+   */
+  private workspaceVolumeOf(workspace: TaskWorkspace, taskTags: readonly Tag[]): TaskVolumeConfiguration {
+    const volumes = this.options.workspaceVolumes;
+    if (volumes === undefined) throw new Error('this deployment has no workspace volumes: a profile with a workspace cannot start here');
+    return {
+      name: WORKSPACE_VOLUME_NAME,
+      managedEBSVolume: {
+        encrypted: true,
+        volumeType: 'gp3',
+        sizeInGiB: workspace.sizeGiB,
+        ...(workspace.snapshotId === undefined ? { filesystemType: 'ext4' } : { snapshotId: workspace.snapshotId }),
+        roleArn: volumes.infrastructureRoleArn,
+        terminationPolicy: { deleteOnTermination: false },
+        tagSpecifications: [
+          {
+            resourceType: 'volume',
+            propagateTags: 'NONE',
+            tags: [...taskTags, { key: TAG_WORKSPACE_ID, value: workspace.id }, { key: volumes.stackTag.key, value: volumes.stackTag.value }],
+          },
+        ],
+      },
+    };
   }
 
   async stop(taskArn: string, reason: string): Promise<void> {
