@@ -32,8 +32,10 @@ export interface Workspace extends Omit<WorkspaceView, 'warnedAt'> {
   warnedFor?: string;
   /** Whether the session that has it now found earlier work in it. */
   restored?: boolean;
-  /** AWS: the latest snapshot, restored into the next session's volume. */
+  /** AWS: the latest complete snapshot, restored into the next session's volume. */
   snapshotId?: string;
+  /** AWS, while `saving`: the snapshot being taken, which replaces `snapshotId` once complete. */
+  pendingSnapshotId?: string;
   /** AWS: the volume of the session that has it, until its snapshot is taken. */
   volumeId?: string;
   // Bookkeeping, as a session's (arm-schedule.ts):

@@ -128,11 +128,15 @@ const giveBack = async (deps: WorkspaceScheduleDeps, workspace: Workspace, sessi
   const saved = await deps.workspaces.volumes.save(workspace, sessionId);
   const now = deps.clock.now();
   if (!saved.saved) {
-    // AWS: the snapshot's completion event finishes the give-back (not built yet: README "Workspaces").
-    await deps.workspaces.store.update(workspace, { state: 'saving', snapshotId: saved.snapshotId, lastUsedAt: iso(now) }, { version: workspace.version, stateIn: ['in_use'] });
+    // AWS: the snapshot's completion event finishes the give-back (finish-workspace-save.ts).
+    await deps.workspaces.store.update(
+      workspace,
+      { state: 'saving', pendingSnapshotId: saved.snapshotId, volumeId: saved.volumeId, lastUsedAt: iso(now) },
+      { version: workspace.version, stateIn: ['in_use'] },
+    );
     return;
   }
-  await markSaved(deps, workspace, { ...(saved.snapshotId !== undefined && { snapshotId: saved.snapshotId }) }, now);
+  await markSaved(deps, workspace, {}, now);
 };
 
 /**
@@ -146,7 +150,7 @@ export const markSaved = async (
   nowMs: number,
 ): Promise<Workspace | undefined> => {
   const deleteAt = iso(nowMs + workspace.retentionSeconds * 1000);
-  const patch = { state: 'saved' as const, lastUsedAt: iso(nowMs), deleteAt, restored: null, volumeId: null, ...extra };
+  const patch = { state: 'saved' as const, lastUsedAt: iso(nowMs), deleteAt, restored: null, volumeId: null, pendingSnapshotId: null, ...extra };
   let schedule = {};
   if (workspace.scheduleName === undefined) {
     const fireAt = nextWorkspaceFireAtMs({ ...workspace, deleteAt }) ?? ms(deleteAt);

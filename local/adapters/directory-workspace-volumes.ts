@@ -23,6 +23,15 @@ export class DirectoryWorkspaceVolumes implements WorkspaceVolumes {
     return Promise.resolve({ saved: true });
   }
 
+  /** No snapshots here: nothing is ever saving. */
+  snapshotOwner(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  discard(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async remove(workspace: Workspace): Promise<void> {
     await rm(workspaceDirOf(this.dataDir, workspace.id), { recursive: true, force: true });
   }

@@ -100,7 +100,23 @@ export class FakeWorkspaceVolumes implements WorkspaceVolumes {
     this.saveCalls.push({ workspaceId: workspace.id, sessionId });
     this.failures.check('save', workspace);
     this.kept.add(workspace.id);
-    return this.saveOutcome;
+    const outcome = this.saveOutcome;
+    if (!outcome.saved) this.snapshotOwners.set(outcome.snapshotId, { ownerId: workspace.ownerId, profile: workspace.profile });
+    return outcome;
+  }
+
+  /** Snapshot id → the workspace it was taken for (what its tags would say). */
+  readonly snapshotOwners = new Map<string, { ownerId: string; profile: string }>();
+  readonly discarded: { volumeId?: string; snapshotId?: string }[] = [];
+
+  async snapshotOwner(snapshotId: string): Promise<{ ownerId: string; profile: string } | undefined> {
+    await Promise.resolve();
+    return this.snapshotOwners.get(snapshotId);
+  }
+
+  async discard(resource: { volumeId?: string; snapshotId?: string }): Promise<void> {
+    await Promise.resolve();
+    this.discarded.push(resource);
   }
 
   async remove(workspace: Workspace): Promise<void> {

@@ -4,6 +4,7 @@ import { iso } from '../../../lambdas/domain/session';
 import { workspaceIdOf } from '../../../lambdas/domain/workspace';
 import { createSession } from '../../../lambdas/use-cases/create-session';
 import { expireWorkspace } from '../../../lambdas/use-cases/expire-workspace';
+import { finishWorkspaceSave } from '../../../lambdas/use-cases/finish-workspace-save';
 import { deleteWorkspace, listWorkspaces } from '../../../lambdas/use-cases/manage-workspaces';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
 import { type FakeDeps, HOUR, makeDeps, throttled } from '../../support/fakes';
@@ -164,6 +165,57 @@ describe('workspaces', () => {
 
       expect(result.outcome).toBe('stale');
       expect(d.workspaces.store.peek(key)?.state).toBe('saved');
+    });
+  });
+
+  describe('saving through a snapshot (AWS)', () => {
+    beforeEach(() => {
+      d.workspaces.volumes.saveOutcome = { saved: false, snapshotId: 'snap-1', volumeId: 'vol-1' };
+    });
+
+    it('a stopped session starts a snapshot; its success marks the workspace saved and discards the volume', async () => {
+      await sessionThatEnded(d);
+      expect(d.workspaces.store.peek(key)).toMatchObject({ state: 'saving', pendingSnapshotId: 'snap-1', volumeId: 'vol-1' });
+      expect(await caught(createSession(d, { ownerId: OWNER, profile: 'studio' }))).toBeInstanceOf(ConflictError);
+
+      const result = await finishWorkspaceSave(d, { snapshotId: 'snap-1', succeeded: true });
+
+      expect(result.outcome).toBe('saved');
+      const saved = d.workspaces.store.peek(key);
+      expect(saved).toMatchObject({ state: 'saved', snapshotId: 'snap-1', deleteAt: iso(d.clock.now() + 7 * DAY) });
+      expect(saved).not.toHaveProperty('pendingSnapshotId');
+      expect(d.workspaces.volumes.discarded).toEqual([{ volumeId: 'vol-1' }]);
+      expect(d.scheduler.armedForWorkspaces()).toHaveLength(1);
+    });
+
+    it('restores the latest snapshot into the next session, and discards the snapshot a newer one replaces', async () => {
+      await sessionThatEnded(d);
+      await finishWorkspaceSave(d, { snapshotId: 'snap-1', succeeded: true });
+
+      const next = await runningSession(d, studio);
+      expect(d.tasks.startCalls.at(-1)?.workspace?.snapshotId).toBe('snap-1');
+      d.workspaces.volumes.saveOutcome = { saved: false, snapshotId: 'snap-2', volumeId: 'vol-2' };
+      await terminateSession(d, { id: next.session.id, caller: { ownerId: OWNER, isAdmin: false } });
+      await taskStopped(d, next);
+      await finishWorkspaceSave(d, { snapshotId: 'snap-2', succeeded: true });
+
+      expect(d.workspaces.store.peek(key)?.snapshotId).toBe('snap-2');
+      expect(d.workspaces.volumes.discarded.at(-1)).toEqual({ volumeId: 'vol-2', snapshotId: 'snap-1' });
+    });
+
+    it('a failed snapshot is taken again, and only the new one\'s event finishes the save', async () => {
+      await sessionThatEnded(d);
+      d.workspaces.volumes.saveOutcome = { saved: false, snapshotId: 'snap-1b', volumeId: 'vol-1' };
+
+      expect((await finishWorkspaceSave(d, { snapshotId: 'snap-1', succeeded: false })).outcome).toBe('retried');
+      expect(d.workspaces.store.peek(key)).toMatchObject({ state: 'saving', pendingSnapshotId: 'snap-1b' });
+      expect((await finishWorkspaceSave(d, { snapshotId: 'snap-1', succeeded: true })).outcome).toBe('stale');
+      expect((await finishWorkspaceSave(d, { snapshotId: 'snap-1b', succeeded: true })).outcome).toBe('saved');
+      expect(d.workspaces.store.peek(key)?.snapshotId).toBe('snap-1b');
+    });
+
+    it('ignores a snapshot that is not a workspace\'s', async () => {
+      expect((await finishWorkspaceSave(d, { snapshotId: 'snap-someone-elses', succeeded: true })).outcome).toBe('not_ours');
     });
   });
 
