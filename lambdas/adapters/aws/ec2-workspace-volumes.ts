@@ -1,0 +1,137 @@
+// WorkspaceVolumes on EBS (README "Workspaces"): a session's volume is the one ECS made at RunTask
+// (ecs-task-runner.ts tags it with the session, workspace and stack); giving the workspace back
+// snapshots it; the snapshot's completion (finish-workspace-save.ts) deletes the volume and the
+// snapshot it replaces; deleting the workspace deletes all of its snapshots and volumes. Every call
+// names only resources that carry the stack's tag, which is what its IAM grants are scoped by.
+import {
+  CreateSnapshotCommand,
+  DeleteSnapshotCommand,
+  DeleteVolumeCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  type EC2Client,
+  type Filter,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import { type Workspace } from '../../domain/workspace';
+import { type WorkspaceKey } from '../../ports/workspace-store';
+import { type SaveOutcome, type WorkspaceVolumes } from '../../ports/workspace-volumes';
+import { errorName, rethrowAwsError } from './aws-errors';
+import { TAG_SESSION_ID, TAG_WORKSPACE_ID } from './ecs-task-runner';
+
+/** The owner id, base64url (a tag value allows only some characters), and the profile, on each snapshot. */
+export const TAG_WORKSPACE_OWNER = 'workspace-owner';
+export const TAG_WORKSPACE_PROFILE = 'workspace-profile';
+
+export interface Ec2WorkspaceVolumesOptions {
+  /** The stack's tag (key and value) every workspace volume and snapshot carries. */
+  stackTag: { key: string; value: string };
+}
+
+const isGone = (error: unknown): boolean => /^Invalid(Volume|Snapshot)\.NotFound$/.test(errorName(error) ?? '');
+
+const tagOf = (tags: readonly Tag[] | undefined, key: string): string | undefined => tags?.find((t) => t.Key === key)?.Value;
+
+export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
+  constructor(
+    private readonly ec2: EC2Client,
+    private readonly options: Ec2WorkspaceVolumesOptions,
+  ) {}
+
+  async save(workspace: Workspace, sessionId: string): Promise<SaveOutcome> {
+    const ours = [...this.workspaceFilters(workspace), { Name: `tag:${TAG_SESSION_ID}`, Values: [sessionId] }];
+    const volumes = await this.call('EC2 DescribeVolumes', () => this.ec2.send(new DescribeVolumesCommand({ Filters: ours })));
+    const volumeId = volumes.Volumes?.[0]?.VolumeId;
+    // The session never got a volume (its start failed): the last snapshot is still the latest work.
+    if (volumeId === undefined) return { saved: true };
+    // A give-back retried after its CreateSnapshot went through: take that snapshot, not a second one.
+    const taken = await this.call('EC2 DescribeSnapshots', () =>
+      this.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [...ours, { Name: 'volume-id', Values: [volumeId] }] })),
+    );
+    const inFlight = taken.Snapshots?.find((s) => s.State === 'pending')?.SnapshotId;
+    if (inFlight !== undefined) return { saved: false, snapshotId: inFlight, volumeId };
+    const created = await this.call('EC2 CreateSnapshot', () =>
+      this.ec2.send(
+        new CreateSnapshotCommand({
+          VolumeId: volumeId,
+          Description: `session-expiry workspace ${workspace.id} after session ${sessionId}`,
+          TagSpecifications: [
+            {
+              ResourceType: 'snapshot',
+              Tags: [
+                { Key: this.options.stackTag.key, Value: this.options.stackTag.value },
+                { Key: TAG_WORKSPACE_ID, Value: workspace.id },
+                { Key: TAG_SESSION_ID, Value: sessionId },
+                { Key: TAG_WORKSPACE_OWNER, Value: Buffer.from(workspace.ownerId).toString('base64url') },
+                { Key: TAG_WORKSPACE_PROFILE, Value: workspace.profile },
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    if (created.SnapshotId === undefined) throw new Error('EC2 CreateSnapshot answered without a snapshot id');
+    return { saved: false, snapshotId: created.SnapshotId, volumeId };
+  }
+
+  async snapshotOwner(snapshotId: string): Promise<WorkspaceKey | undefined> {
+    let found;
+    try {
+      found = await this.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId], OwnerIds: ['self'] }));
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      return rethrowAwsError(error, 'EC2 DescribeSnapshots');
+    }
+    const tags = found.Snapshots?.[0]?.Tags;
+    // Only our stack's snapshots: the rule sees every snapshot of the account.
+    if (tagOf(tags, this.options.stackTag.key) !== this.options.stackTag.value) return undefined;
+    const owner = tagOf(tags, TAG_WORKSPACE_OWNER);
+    const profile = tagOf(tags, TAG_WORKSPACE_PROFILE);
+    if (owner === undefined || profile === undefined) return undefined;
+    return { ownerId: Buffer.from(owner, 'base64url').toString('utf8'), profile };
+  }
+
+  async discard(resource: { volumeId?: string; snapshotId?: string }): Promise<void> {
+    if (resource.volumeId !== undefined) await this.deleteVolume(resource.volumeId);
+    if (resource.snapshotId !== undefined) await this.deleteSnapshot(resource.snapshotId);
+  }
+
+  async remove(workspace: Workspace): Promise<void> {
+    const filters = this.workspaceFilters(workspace);
+    const snapshots = await this.call('EC2 DescribeSnapshots', () => this.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: filters })));
+    for (const snapshot of snapshots.Snapshots ?? []) if (snapshot.SnapshotId !== undefined) await this.deleteSnapshot(snapshot.SnapshotId);
+    const volumes = await this.call('EC2 DescribeVolumes', () => this.ec2.send(new DescribeVolumesCommand({ Filters: filters })));
+    for (const volume of volumes.Volumes ?? []) if (volume.VolumeId !== undefined) await this.deleteVolume(volume.VolumeId);
+  }
+
+  private workspaceFilters(workspace: Workspace): Filter[] {
+    return [
+      { Name: `tag:${this.options.stackTag.key}`, Values: [this.options.stackTag.value] },
+      { Name: `tag:${TAG_WORKSPACE_ID}`, Values: [workspace.id] },
+    ];
+  }
+
+  private async deleteVolume(volumeId: string): Promise<void> {
+    try {
+      await this.ec2.send(new DeleteVolumeCommand({ VolumeId: volumeId }));
+    } catch (error) {
+      if (!isGone(error)) rethrowAwsError(error, 'EC2 DeleteVolume');
+    }
+  }
+
+  private async deleteSnapshot(snapshotId: string): Promise<void> {
+    try {
+      await this.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+    } catch (error) {
+      if (!isGone(error)) rethrowAwsError(error, 'EC2 DeleteSnapshot');
+    }
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      return rethrowAwsError(error, operation);
+    }
+  }
+}
