@@ -58,6 +58,8 @@ export const takeWorkspace = async (deps: WorkspaceUseDeps, claim: WorkspaceClai
     if (current.state === 'saving') throw new ConflictError('workspace: your workspace is still being saved; try again in a minute');
     if (current.state === 'deleting') throw new ConflictError('workspace: your workspace is being deleted; try again in a minute');
     // saved: take it, keeping the schedule it has (it fires stale-safe: the record is in_use then).
+    // Never smaller than it was: a snapshot cannot be restored into a smaller volume.
+    const policy = { ...claim.policy, sizeGiB: Math.max(claim.policy.sizeGiB, current.sizeGiB) };
     const result = await store.update(
       key,
       {
@@ -68,13 +70,14 @@ export const takeWorkspace = async (deps: WorkspaceUseDeps, claim: WorkspaceClai
         deleteAt: null,
         warnedAt: null,
         warnedFor: null,
-        mountPath: claim.policy.mountPath,
-        retentionSeconds: claim.policy.retentionSeconds,
-        warnBeforeSeconds: claim.policy.warnBeforeSeconds ?? null,
+        mountPath: policy.mountPath,
+        sizeGiB: policy.sizeGiB,
+        retentionSeconds: policy.retentionSeconds,
+        warnBeforeSeconds: policy.warnBeforeSeconds ?? null,
       },
       { version: current.version, stateIn: ['saved'] },
     );
-    if (result.ok) return sessionWorkspaceOf(claim.policy, true);
+    if (result.ok) return sessionWorkspaceOf(policy, true);
   }
   throw new UnavailableError('your workspace changed too often to take it; try again');
 };
