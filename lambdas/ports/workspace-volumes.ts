@@ -10,6 +10,17 @@ export type SaveOutcome =
   /** A snapshot of the session's volume was started; its completion is reported later (the EBS snapshot event). */
   | { saved: false; snapshotId: string; volumeId: string };
 
+/** A volume or snapshot of some workspace, as the sweep sees it (AWS only: locally there are none). */
+export interface WorkspaceResource {
+  kind: 'volume' | 'snapshot';
+  id: string;
+  owner: WorkspaceKey;
+  /** The session it was made for (its tag), if it has one. */
+  sessionId?: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
 export interface WorkspaceVolumes {
   /** Keeps what the ended session `sessionId` left in the workspace. */
   save(workspace: Workspace, sessionId: string): Promise<SaveOutcome>;
@@ -19,4 +30,6 @@ export interface WorkspaceVolumes {
   discard(resource: { volumeId?: string; snapshotId?: string }): Promise<void>;
   /** Deletes the workspace's files for good (every volume and snapshot of it); one already gone is success. */
   remove(workspace: Workspace): Promise<void>;
+  /** Every unattached volume and every snapshot of this deployment's workspaces (the sweep's safety net). */
+  leftovers(): Promise<WorkspaceResource[]>;
 }

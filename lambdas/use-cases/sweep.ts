@@ -3,7 +3,8 @@
 // concurrency: `expired` (deadline passed, schedule missed or failed: same end path as expire),
 // `stuck` (`starting` too long; `stopping` whose task is gone, whose StopTask failed or was never
 // confirmed, or whose task ignores the stop), `lost` (task gone while the session thinks it runs)
-// and `orphans` (tasks whose session ended or vanished; only this deployment's, by its marker).
+// and `orphans` (tasks whose session ended or vanished; only this deployment's, by its marker;
+// and workspace volumes and snapshots no record names, workspace-leftovers.ts).
 // One failed repair never stops the others; dryRun reports and changes nothing.
 import pLimit from 'p-limit';
 import { type SweepItem, type SweepReport } from '../../contract/wire';
@@ -17,6 +18,7 @@ import { type UseCaseDeps } from './use-case-deps';
 import { type EndSessionDeps, beginStop, recordEnded, sendStop, stopReasonText, stopUnconfirmed } from './end-session';
 import { summarizeLive } from './live-summary';
 import { publishEvents } from './publish-events';
+import { planWorkspaceLeftovers } from './workspace-leftovers';
 
 /** Ending sessions (expired, stuck, lost), stopping orphans, and the grace and concurrency settings. */
 export type SweepDeps = EndSessionDeps & Pick<UseCaseDeps, 'settings'>;
@@ -88,6 +90,9 @@ export const sweep = async (deps: SweepDeps, input: SweepInput): Promise<SweepRe
     const orphans = await Promise.all(managed.map((task) => limit(() => planOrphan(deps, task, liveById, now, fail))));
     repairs.push(...orphans.filter((r): r is Repair => r !== undefined));
   }
+  // Workspace volumes and snapshots no record names (README "Workspaces"): orphans too.
+  const leftovers = await attempt(() => planWorkspaceLeftovers(deps), (e) => fail({ action: 'list_workspace_volumes' }, e));
+  repairs.push(...(leftovers ?? []).map((repair): Repair => ({ kind: 'orphans', ...repair })));
 
   let done = 0;
   await Promise.all(

@@ -32,6 +32,11 @@ export class DirectoryWorkspaceVolumes implements WorkspaceVolumes {
     return Promise.resolve();
   }
 
+  /** A directory is never left behind: it goes with its record. */
+  leftovers(): Promise<[]> {
+    return Promise.resolve([]);
+  }
+
   async remove(workspace: Workspace): Promise<void> {
     await rm(workspaceDirOf(this.dataDir, workspace.id), { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import {
   type WorkspaceStore,
   type WorkspaceWriteResult,
 } from '../../lambdas/ports/workspace-store';
-import { type SaveOutcome, type WorkspaceVolumes } from '../../lambdas/ports/workspace-volumes';
+import { type SaveOutcome, type WorkspaceResource, type WorkspaceVolumes } from '../../lambdas/ports/workspace-volumes';
 import { FailurePlan } from './failure-plan';
 
 const keyOf = (key: WorkspaceKey): string => JSON.stringify([key.ownerId, key.profile]);
@@ -117,6 +117,14 @@ export class FakeWorkspaceVolumes implements WorkspaceVolumes {
   async discard(resource: { volumeId?: string; snapshotId?: string }): Promise<void> {
     await Promise.resolve();
     this.discarded.push(resource);
+  }
+
+  /** What `leftovers` answers (a test stages volumes and snapshots left behind). */
+  resources: WorkspaceResource[] = [];
+
+  async leftovers(): Promise<WorkspaceResource[]> {
+    await Promise.resolve();
+    return structuredClone(this.resources);
   }
 
   async remove(workspace: Workspace): Promise<void> {

@@ -15,13 +15,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { type Workspace } from '../../domain/workspace';
 import { type WorkspaceKey } from '../../ports/workspace-store';
-import { type SaveOutcome, type WorkspaceVolumes } from '../../ports/workspace-volumes';
+import { type SaveOutcome, type WorkspaceResource, type WorkspaceVolumes } from '../../ports/workspace-volumes';
 import { errorName, rethrowAwsError } from './aws-errors';
-import { TAG_SESSION_ID, TAG_WORKSPACE_ID } from './ecs-task-runner';
-
-/** The owner id, base64url (a tag value allows only some characters), and the profile, on each snapshot. */
-export const TAG_WORKSPACE_OWNER = 'workspace-owner';
-export const TAG_WORKSPACE_PROFILE = 'workspace-profile';
+import { TAG_WORKSPACE_ID, TAG_WORKSPACE_OWNER, TAG_WORKSPACE_PROFILE, decodeOwnerTag, encodeOwnerTag } from '../../../contract/workspace-tags';
+import { TAG_SESSION_ID } from './ecs-task-runner';
 
 export interface Ec2WorkspaceVolumesOptions {
   /** The stack's tag (key and value) every workspace volume and snapshot carries. */
@@ -62,7 +59,7 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
                 { Key: this.options.stackTag.key, Value: this.options.stackTag.value },
                 { Key: TAG_WORKSPACE_ID, Value: workspace.id },
                 { Key: TAG_SESSION_ID, Value: sessionId },
-                { Key: TAG_WORKSPACE_OWNER, Value: Buffer.from(workspace.ownerId).toString('base64url') },
+                { Key: TAG_WORKSPACE_OWNER, Value: encodeOwnerTag(workspace.ownerId) },
                 { Key: TAG_WORKSPACE_PROFILE, Value: workspace.profile },
               ],
             },
@@ -82,13 +79,36 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
       if (isGone(error)) return undefined;
       return rethrowAwsError(error, 'EC2 DescribeSnapshots');
     }
-    const tags = found.Snapshots?.[0]?.Tags;
-    // Only our stack's snapshots: the rule sees every snapshot of the account.
+    return this.ownerOf(found.Snapshots?.[0]?.Tags);
+  }
+
+  async leftovers(): Promise<WorkspaceResource[]> {
+    const stack = [{ Name: `tag:${this.options.stackTag.key}`, Values: [this.options.stackTag.value] }];
+    // Only volumes no task has attached: an attached one belongs to a running session.
+    const volumes = await this.call('EC2 DescribeVolumes', () =>
+      this.ec2.send(new DescribeVolumesCommand({ Filters: [...stack, { Name: 'status', Values: ['available'] }] })),
+    );
+    const snapshots = await this.call('EC2 DescribeSnapshots', () => this.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: stack })));
+    return [
+      ...(volumes.Volumes ?? []).flatMap((v) => this.resourceOf('volume', v.VolumeId, v.CreateTime, v.Tags)),
+      ...(snapshots.Snapshots ?? []).flatMap((s) => this.resourceOf('snapshot', s.SnapshotId, s.StartTime, s.Tags)),
+    ];
+  }
+
+  /** Only our stack's resources: EC2 and its events see every volume and snapshot of the account. */
+  private ownerOf(tags: readonly Tag[] | undefined): WorkspaceKey | undefined {
     if (tagOf(tags, this.options.stackTag.key) !== this.options.stackTag.value) return undefined;
     const owner = tagOf(tags, TAG_WORKSPACE_OWNER);
     const profile = tagOf(tags, TAG_WORKSPACE_PROFILE);
     if (owner === undefined || profile === undefined) return undefined;
-    return { ownerId: Buffer.from(owner, 'base64url').toString('utf8'), profile };
+    return { ownerId: decodeOwnerTag(owner), profile };
+  }
+
+  private resourceOf(kind: WorkspaceResource['kind'], id: string | undefined, created: Date | undefined, tags: readonly Tag[] | undefined): WorkspaceResource[] {
+    const owner = this.ownerOf(tags);
+    if (id === undefined || owner === undefined) return [];
+    const sessionId = tagOf(tags, TAG_SESSION_ID);
+    return [{ kind, id, owner, createdAt: created?.getTime() ?? 0, ...(sessionId !== undefined && { sessionId }) }];
   }
 
   async discard(resource: { volumeId?: string; snapshotId?: string }): Promise<void> {

@@ -14,6 +14,7 @@ import {
   type TaskVolumeConfiguration,
 } from '@aws-sdk/client-ecs';
 import { TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
+import { TAG_WORKSPACE_ID, TAG_WORKSPACE_OWNER, TAG_WORKSPACE_PROFILE, encodeOwnerTag } from '../../../contract/workspace-tags';
 import { UnavailableError } from '../../domain/errors';
 import { type Clock, systemClock } from '../../ports/clock';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner, type TaskWorkspace } from '../../ports/task-runner';
@@ -68,7 +69,6 @@ export interface EcsTaskRunnerOptions {
 
 /** The task definition's volume `configuredAtLaunch` that holds the workspace (lib/constructs/session-cluster.ts). */
 export const WORKSPACE_VOLUME_NAME = 'workspace';
-export const TAG_WORKSPACE_ID = 'workspace-id';
 
 // ECS tag values allow letters, digits, spaces and + - = . _ : / @; anything else (an IdP subject
 // such as "auth0|123") would fail the whole RunTask, and the tag is informational only.
@@ -157,7 +157,7 @@ export class EcsTaskRunner implements TaskRunner {
               },
             ],
           },
-          ...(request.workspace !== undefined && { volumeConfigurations: [this.workspaceVolumeOf(request.workspace, tags)] }),
+          ...(request.workspace !== undefined && { volumeConfigurations: [this.workspaceVolumeOf({ ...request, workspace: request.workspace }, tags)] }),
         }),
       );
     } catch (error) {
@@ -175,7 +175,7 @@ export class EcsTaskRunner implements TaskRunner {
    * latest snapshot when it has one, tagged for the give-back and the sweep to find, and kept when
    * the task stops (standalone tasks may keep theirs) so it can be snapshotted (README "Workspaces").
    */
-  private workspaceVolumeOf(workspace: TaskWorkspace, taskTags: readonly Tag[]): TaskVolumeConfiguration {
+  private workspaceVolumeOf({ workspace, ownerId, profile }: StartTaskRequest & { workspace: TaskWorkspace }, taskTags: readonly Tag[]): TaskVolumeConfiguration {
     const volumes = this.options.workspaceVolumes;
     if (volumes === undefined) throw new Error('this deployment has no workspace volumes: a profile with a workspace cannot start here');
     return {
@@ -191,7 +191,13 @@ export class EcsTaskRunner implements TaskRunner {
           {
             resourceType: 'volume',
             propagateTags: 'NONE',
-            tags: [...taskTags, { key: TAG_WORKSPACE_ID, value: workspace.id }, { key: volumes.stackTag.key, value: volumes.stackTag.value }],
+            tags: [
+              ...taskTags,
+              { key: TAG_WORKSPACE_ID, value: workspace.id },
+              { key: TAG_WORKSPACE_OWNER, value: encodeOwnerTag(ownerId) },
+              { key: TAG_WORKSPACE_PROFILE, value: profile },
+              { key: volumes.stackTag.key, value: volumes.stackTag.value },
+            ],
           },
         ],
       },

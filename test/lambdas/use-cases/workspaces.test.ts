@@ -6,8 +6,9 @@ import { createSession } from '../../../lambdas/use-cases/create-session';
 import { expireWorkspace } from '../../../lambdas/use-cases/expire-workspace';
 import { finishWorkspaceSave } from '../../../lambdas/use-cases/finish-workspace-save';
 import { deleteWorkspace, listWorkspaces } from '../../../lambdas/use-cases/manage-workspaces';
+import { sweep } from '../../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type FakeDeps, HOUR, makeDeps, throttled } from '../../support/fakes';
+import { type FakeDeps, HOUR, MINUTE, makeDeps, throttled } from '../../support/fakes';
 import { caught } from '../../support/thrown';
 import { OWNER, runningSession, taskStopped } from './steps';
 
@@ -216,6 +217,43 @@ describe('workspaces', () => {
 
     it('ignores a snapshot that is not a workspace\'s', async () => {
       expect((await finishWorkspaceSave(d, { snapshotId: 'snap-someone-elses', succeeded: true })).outcome).toBe('not_ours');
+    });
+  });
+
+  describe('the sweep (AWS leftovers)', () => {
+    const old = (resource: { kind: 'volume' | 'snapshot'; id: string; sessionId?: string }, ownerId = OWNER) => ({
+      ...resource,
+      owner: { ownerId, profile: 'studio' },
+      createdAt: d.clock.now() - 2 * HOUR,
+    });
+
+    it('deletes a volume and a snapshot no record names, and keeps what a workspace still needs', async () => {
+      d.workspaces.volumes.saveOutcome = { saved: false, snapshotId: 'snap-1', volumeId: 'vol-1' };
+      const ended = await sessionThatEnded(d);
+      d.clock.advance(2 * HOUR);
+      d.workspaces.volumes.resources = [
+        old({ kind: 'volume', id: 'vol-1', sessionId: ended.session.id }), // still being snapshotted
+        old({ kind: 'snapshot', id: 'snap-1' }), // the pending snapshot
+        old({ kind: 'snapshot', id: 'snap-0' }), // a replaced one whose discard failed
+        old({ kind: 'volume', id: 'vol-x', sessionId: 'gone' }, 'bob'), // bob has no workspace any more
+        { ...old({ kind: 'volume', id: 'vol-young' }, 'bob'), createdAt: d.clock.now() - MINUTE },
+      ];
+
+      const report = await sweep(d, { dryRun: false });
+
+      expect(report.orphans.map((o) => o.action).sort()).toEqual(['delete_snapshot', 'delete_volume']);
+      expect(d.workspaces.volumes.discarded).toEqual(expect.arrayContaining([{ snapshotId: 'snap-0' }, { volumeId: 'vol-x' }]));
+      expect(d.workspaces.volumes.discarded).toHaveLength(2);
+    });
+
+    it('keeps the volume of the session that has the workspace', async () => {
+      const { session } = await runningSession(d, studio);
+      d.clock.advance(2 * HOUR);
+      d.workspaces.volumes.resources = [old({ kind: 'volume', id: 'vol-live', sessionId: session.id })];
+
+      const report = await sweep(d, { dryRun: true });
+
+      expect(report.orphans).toEqual([]);
     });
   });
 

@@ -101,6 +101,25 @@ describe('Ec2WorkspaceVolumes', () => {
     });
   });
 
+  describe('leftovers', () => {
+    it('lists unattached volumes and every snapshot of the stack, with the workspace their tags name', async () => {
+      const tags = [
+        { Key: STACK_TAG.key, Value: STACK_TAG.value },
+        { Key: 'workspace-owner', Value: Buffer.from(OWNER).toString('base64url') },
+        { Key: 'workspace-profile', Value: 'studio' },
+        { Key: 'session-id', Value: SESSION_ID },
+      ];
+      ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-1', CreateTime: new Date(1000), Tags: tags }, { VolumeId: 'vol-untagged' }] });
+      ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1', StartTime: new Date(2000), Tags: tags.slice(0, 3) }] });
+
+      expect(await volumes.leftovers()).toEqual([
+        { kind: 'volume', id: 'vol-1', owner: { ownerId: OWNER, profile: 'studio' }, sessionId: SESSION_ID, createdAt: 1000 },
+        { kind: 'snapshot', id: 'snap-1', owner: { ownerId: OWNER, profile: 'studio' }, createdAt: 2000 },
+      ]);
+      expect(ec2Mock.commandCalls(DescribeVolumesCommand)[0]?.args[0].input.Filters).toContainEqual({ Name: 'status', Values: ['available'] });
+    });
+  });
+
   describe('discard and remove', () => {
     it('deletes the volume and the replaced snapshot, counting one already gone as deleted', async () => {
       ec2Mock.on(DeleteVolumeCommand).rejects(ec2Error('InvalidVolume.NotFound'));

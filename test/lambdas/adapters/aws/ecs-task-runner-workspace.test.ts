@@ -61,6 +61,8 @@ describe('EcsTaskRunner: workspace volumes', () => {
                 { key: 'owner-id', value: 'alice' },
                 { key: 'profile', value: 'studio' },
                 { key: 'workspace-id', value: WORKSPACE_ID },
+                { key: 'workspace-owner', value: Buffer.from('alice').toString('base64url') },
+                { key: 'workspace-profile', value: 'studio' },
                 { key: 'session-expiry:stack', value: 'SessionExpiryStateless' },
               ],
             },
