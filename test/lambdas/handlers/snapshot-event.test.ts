@@ -3,7 +3,7 @@
 // malformed event is dropped.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeSnapshotEventHandler } from '../../../lambdas/handlers/snapshot-event';
-import { workspaceIdOf } from '../../../lambdas/domain/workspace';
+import { workspaceFixture } from '../../support/workspace-fixture';
 import { type FakeDeps, RecordingLog, makeDeps } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
 import { captureOutput } from '../../support/captured-output';
@@ -15,21 +15,9 @@ const key = { ownerId: 'alice', profile: 'studio' };
 beforeEach(() => {
   deps = makeDeps();
   output = [];
-  deps.workspaces.store.seed({
-    id: workspaceIdOf('alice', 'studio'),
-    ...key,
-    state: 'saving',
-    sessionId: '0b6f8f7e-3c1a-4f43-9f55-1b2f4f5a6c7d',
-    mountPath: '/home/user/work',
-    sizeGiB: 20,
-    createdAt: '2026-03-10T12:00:00.000Z',
-    lastUsedAt: '2026-03-10T12:00:00.000Z',
-    retentionSeconds: 86_400,
-    pendingSnapshotId: 'snap-0123456789abcdef0',
-    volumeId: 'vol-1',
-    scheduleSeq: 0,
-    version: 4,
-  });
+  deps.workspaces.store.seed(
+    workspaceFixture('alice', { state: 'saving', pendingSnapshotId: 'snap-0123456789abcdef0', volumeId: 'vol-1', version: 4 }),
+  );
   deps.workspaces.volumes.snapshotOwners.set('snap-0123456789abcdef0', key);
 });
 

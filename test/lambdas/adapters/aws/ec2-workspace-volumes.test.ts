@@ -15,26 +15,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2WorkspaceVolumes } from '../../../../lambdas/adapters/aws/ec2-workspace-volumes';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
-import { type Workspace, workspaceIdOf } from '../../../../lambdas/domain/workspace';
+import { workspaceFixture } from '../../../support/workspace-fixture';
 
 const STACK_TAG = { key: 'session-expiry:stack', value: 'SessionExpiryStateless' };
 const SESSION_ID = '0b6f8f7e-3c1a-4f43-9f55-1b2f4f5a6c7d';
 const OWNER = 'auth0|alice';
 
-const workspace: Workspace = {
-  id: workspaceIdOf(OWNER, 'studio'),
-  ownerId: OWNER,
-  profile: 'studio',
-  state: 'in_use',
-  sessionId: SESSION_ID,
-  mountPath: '/home/user/work',
-  sizeGiB: 20,
-  createdAt: '2026-03-10T12:00:00.000Z',
-  lastUsedAt: '2026-03-10T12:00:00.000Z',
-  retentionSeconds: 86_400,
-  scheduleSeq: 0,
-  version: 3,
-};
+const workspace = workspaceFixture(OWNER, { sessionId: SESSION_ID, version: 3 });
 
 const ec2Error = (name: string, fault: 'client' | 'server' = 'client'): EC2ServiceException =>
   new EC2ServiceException({ name, $fault: fault, $metadata: {}, message: name });

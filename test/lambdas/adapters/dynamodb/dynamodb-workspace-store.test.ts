@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbWorkspaceStore } from '../../../../lambdas/adapters/dynamodb/dynamodb-workspace-store';
 import { type Workspace, workspaceIdOf } from '../../../../lambdas/domain/workspace';
+import { workspaceFixture } from '../../../support/workspace-fixture';
 import { type WorkspaceStore } from '../../../../lambdas/ports/workspace-store';
 import { type DynaliteHandle, startDynalite } from '../../../support/dynalite';
 import { InMemoryWorkspaceStore } from '../../../support/fake-workspace-store';
@@ -17,20 +18,7 @@ afterAll(async () => {
   await db?.stop();
 });
 
-const workspaceOf = (ownerId: string, profile = 'studio'): Workspace => ({
-  id: workspaceIdOf(ownerId, profile),
-  ownerId,
-  profile,
-  state: 'in_use',
-  sessionId: 's-1',
-  mountPath: '/home/user/work',
-  sizeGiB: 20,
-  createdAt: '2026-03-10T12:00:00.000Z',
-  lastUsedAt: '2026-03-10T12:00:00.000Z',
-  retentionSeconds: 86_400,
-  scheduleSeq: 0,
-  version: 1,
-});
+const workspaceOf = (ownerId: string, profile = 'studio'): Workspace => workspaceFixture(ownerId, { profile, sessionId: 's-1' });
 
 describe.each([
   ['DynamoDbWorkspaceStore', () => new DynamoDbWorkspaceStore({ client: db.doc, tableName: db.tables.workspaces })],
