@@ -156,9 +156,9 @@ const seenOnly = (session: Session, connectionId: string | undefined, nowMs: num
 };
 
 /**
- * The write a heartbeat needs, or `undefined` when none is needed: pings, batched interactions, a
- * repeated connect, a disconnect of an id that is not open. A ping or interaction naming an open
- * connection also refreshes its seen-time when that is due (see connections.ts).
+ * The write a heartbeat needs, or `undefined` when none is needed: pings, batched interactions and
+ * busy reports, a repeated connect, a disconnect of an id that is not open. A presence report
+ * naming an open connection also refreshes its seen-time when that is due (see connections.ts).
  */
 export const applyHeartbeat = (session: Session, heartbeat: Heartbeat, nowMs: number): DeadlinePatch | undefined => {
   const { timeouts } = session;
