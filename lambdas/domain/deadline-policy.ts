@@ -17,7 +17,6 @@ import { heartbeatWriteThresholdMs } from './write-window';
 import {
   ACTIVITY_LEVELS,
   type ActivityLevel,
-  CONNECTION_KINDS,
   HEARTBEAT_KINDS,
   type HeartbeatKind,
   PRESENCE_KINDS,
@@ -79,7 +78,7 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
   return { expiresAtMs, reason };
 };
 
-export { CONNECTION_KINDS, PRESENCE_KINDS };
+export { PRESENCE_KINDS };
 
 /** One activity report. */
 export type Heartbeat = ActivityReport;
