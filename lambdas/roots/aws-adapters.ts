@@ -60,5 +60,10 @@ export const endSessionAdapters = (env: LambdaEnv, profiles?: EcsProfileTargets)
   tasks: ecsTaskRunner(env, profiles),
 });
 
-/** The start queue (START_QUEUE_URL): the api queues each create's start, the starter a throttled start's retry. */
-export const sqsStartQueue = (env: LambdaEnv): SqsStartQueue => new SqsStartQueue(new SQSClient({}), { queueUrl: env.START_QUEUE_URL });
+/**
+ * The start queue (START_QUEUE_URL): the api queues each create's start, the starter a throttled
+ * start's retry. The queue is in the function's own region, so the client's resolved endpoint is
+ * the right one; not taking the URL's host keeps an endpoint override (AWS_ENDPOINT_URL_SQS) in force.
+ */
+export const sqsStartQueue = (env: LambdaEnv): SqsStartQueue =>
+  new SqsStartQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), { queueUrl: env.START_QUEUE_URL });
