@@ -160,10 +160,10 @@ describe('the deployed bundles', () => {
       ]);
       expect(app().sqs.messages.get(queueUrl)).toEqual([]);
 
-      // RunTask with the template's cluster, task definition, subnets and security groups; the
+      // The starter's RunTask, with the template's cluster, task definition, subnets and security groups; the
       // task learns its session and the URL of the deployed API.
       const runTask = inputsOf(ecs.calls, 'RunTask').at(-1) ?? {};
-      expect(runTask).toMatchObject({ cluster, taskDefinition: only(refsOf(app(), 'AWS::ECS::TaskDefinition'), 'task definition'), launchType: 'FARGATE' });
+      expect(runTask).toMatchObject({ cluster, taskDefinition: only(refsOf(app(), 'AWS::ECS::TaskDefinition'), 'task definition'), launchType: 'FARGATE', clientToken: session.id });
       const network = (runTask['networkConfiguration'] as { awsvpcConfiguration: { subnets: string[]; securityGroups: string[] } }).awsvpcConfiguration;
       expect(refsOf(app(), 'AWS::EC2::Subnet')).toEqual(expect.arrayContaining(network.subnets));
       expect(attributesOf(app(), 'AWS::EC2::SecurityGroup', 'GroupId')).toEqual(expect.arrayContaining(network.securityGroups));
