@@ -87,6 +87,12 @@ describe('parseConfig', () => {
     expect(parseConfig(raw).api).toEqual({ throttle: { rateLimit: 50, burstLimit: 100 }, activityThrottle: { rateLimit: 500, burstLimit: 1000 } });
   });
 
+  it('runs 5 starters at once unless told, and only as many as an SQS event source allows (2 to 1000)', () => {
+    expect(parseConfig(minimal()).starterConcurrency).toBe(5);
+    expect(parseConfig({ ...minimal(), starterConcurrency: 2 }).starterConcurrency).toBe(2);
+    for (const bad of [1, 1001, 2.5]) expect(() => parseConfig({ ...minimal(), starterConcurrency: bad })).toThrow(/sessionExpiry\.starterConcurrency: /);
+  });
+
   it('accepts an external issuer together with its audience', () => {
     const raw = { ...minimal(), auth: { issuer: 'https://login.example.com/', audience: ['sessions'] } };
 
