@@ -14,9 +14,14 @@ import { parseDeployedProfiles } from '../profile-config';
 import { type LambdaEnv, lambdaSetup, settingsFromEnv } from '../wiring';
 import { endSessionAdapters } from './aws-adapters';
 
-/** The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README, Configuration). */
+/**
+ * The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README,
+ * Configuration). The SSM client is made on the first read, not at init: most cold starts of the
+ * api serve no create. (A dynamic import() of the client would also defer its module's evaluation,
+ * but esbuild then keeps every SSM command in the bundle, and the load cost more than it saved.)
+ */
 export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore =>
-  new ParameterProfileStore(new SSMProvider({ awsSdkV3Client: new SSMClient({}) }), {
+  new ParameterProfileStore(() => new SSMProvider({ awsSdkV3Client: new SSMClient({}) }), {
     path: env.PROFILES_PARAMETER_PATH,
     parse: parseDeployedProfiles,
     log,

@@ -39,7 +39,7 @@ describe('ParameterProfileStore', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     log = new RecordingLog();
-    store = new ParameterProfileStore(new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'eu-west-1' }) }), { path: PATH, parse: parseDeployedProfiles, log });
+    store = new ParameterProfileStore(() => new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'eu-west-1' }) }), { path: PATH, parse: parseDeployedProfiles, log });
   });
   afterEach(() => {
     ssm.reset();
