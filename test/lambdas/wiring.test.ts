@@ -5,6 +5,7 @@
 // store that cannot be read answers 503.
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type * as SsmModule from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../contract/app-config';
@@ -21,7 +22,7 @@ import { captureOutput, logLines } from '../support/captured-output';
 /** How many SSM clients were constructed: the SDK's own class, counting. */
 const ssmClients = vi.hoisted(() => ({ made: 0 }));
 vi.mock('@aws-sdk/client-ssm', async (importOriginal) => {
-  const sdk = await importOriginal<typeof import('@aws-sdk/client-ssm')>();
+  const sdk = await importOriginal<typeof SsmModule>();
   class CountedSSMClient extends sdk.SSMClient {
     constructor(...args: ConstructorParameters<typeof sdk.SSMClient>) {
       super(...args);
