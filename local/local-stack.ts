@@ -157,6 +157,7 @@ const localSettings = (config: AppConfig, apiUrl: string, taskMarker: string): D
   apiUrl,
   orphanGraceSeconds: config.orphanGraceSeconds,
   stuckAfterSeconds: config.stuckAfterSeconds,
+  startTimeoutSeconds: config.startTimeoutSeconds,
   adminGroup: config.adminGroup,
   taskMarker,
 });
@@ -281,11 +282,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       log,
       metrics: noMetrics,
     });
-    const withQueue: HandlerDeps = {
-      ...built,
-      settings: { ...built.settings, startTimeoutSeconds: options.config.startTimeoutSeconds },
-      ...(queue !== undefined && { startQueue: queue }),
-    };
+    const withQueue: HandlerDeps = { ...built, ...(queue !== undefined && { startQueue: queue }) };
     const deps = options.decorateDeps?.(withQueue) ?? withQueue;
     const setupWith = (handlerDeps: HandlerDeps): HandlerSetup => ({ deps: () => handlerDeps, log: routineAtDebug(log) });
     api = makeApiHandler(setupWith(deps));

@@ -3,12 +3,13 @@
 // inside, the createRequire banner, source maps), then loaded in fresh Node processes with the
 // functions' environment (dummy values) and AWS_LAMBDA_FUNCTION_NAME set, so each handler's root
 // (lambdas/roots/) validates the environment and builds its SDK clients during init, as on Lambda.
-// The baseline bundle only constructs the four SDK clients the functions share (the api makes its SSM
-// client on the first create, not at init; the others build fewer): the difference is the price of
-// our code and its libraries. Both the wall time and the CPU time of the import are taken: on a
-// machine shared with other work the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and
-// valgrind installed) each bundle is also loaded once under callgrind, whose instruction count does
-// not depend on the machine's load at all.
+// The baseline bundle only constructs the four SDK clients the functions share (the api and the
+// starter also make an SQS client, and their SSM client on the first profile read, not at init;
+// task-event makes no ECS client): the difference is the price of our code and its libraries.
+// Both the wall time and the CPU time of the import are taken: on a machine shared with other work
+// the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
+// is also loaded once under callgrind, whose instruction count does not depend on the machine's
+// load at all.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ const BASELINE = 'baseline: SDK clients only';
 /** The row that is not a deployed function: no source-map or largest-parts notes for it. */
 const isDeployed = (name: string): boolean => name !== BASELINE;
 
-/** Constructs exactly the clients of lambdas/roots/aws-adapters.ts the api's root makes at init, and nothing else. */
+/** Constructs the four clients of lambdas/roots/aws-adapters.ts the functions share (the api and the starter also make an SQS client at init, task-event no ECS client), and nothing else. */
 const BASELINE_SOURCE = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -60,6 +61,7 @@ const LAMBDA_ENV: Record<string, string> = {
   // Read from SSM on the first create, not at init (nor is the client made): the cold start measured here reads none.
   PROFILES_PARAMETER_PATH: '/bench/profiles',
   SCHEDULE_GROUP_NAME: 'bench',
+  START_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-starts',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-scheduler',
   EXPIRE_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bench-expire',
   SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:bench-dlq',

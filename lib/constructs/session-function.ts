@@ -20,6 +20,7 @@ export const HANDLER_ENTRIES = {
   expire: 'lambdas/handlers/expire.ts',
   sweep: 'lambdas/handlers/sweep.ts',
   taskEvent: 'lambdas/handlers/task-event.ts',
+  starter: 'lambdas/handlers/starter.ts',
 } as const;
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
 
