@@ -47,7 +47,7 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
   private last: { documents: ProfileDocuments; parsed: DeployedProfiles } | undefined;
   private source: Promise<ProfileSource> | undefined;
 
-  /** `makeSource` runs on the first read, once: until a session is created no SSM client exists. */
+  /** `makeSource` runs on the first read (again only if it failed): until then no SSM client exists. */
   constructor(
     private readonly makeSource: () => ProfileSource | Promise<ProfileSource>,
     private readonly options: ParameterProfileStoreOptions,
@@ -70,7 +70,7 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
     const { path, log } = this.options;
     let documents: ProfileDocuments;
     try {
-      const source = await (this.source ??= Promise.resolve().then(this.makeSource));
+      const source = await this.sourceMade();
       documents = (await source.getMultiple(path, { maxAge: this.options.maxAgeSeconds ?? PROFILE_CACHE_SECONDS })) ?? {};
     } catch (error) {
       if (this.last !== undefined) return this.keepLast(this.last.parsed, error);
@@ -88,6 +88,17 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
       log.error('the deployed profiles are not valid', { path, error: messageOf(error) });
       throw error;
     }
+  }
+
+  /** The source, made on the first call; if making it fails, the next read tries again. */
+  private sourceMade(): Promise<ProfileSource> {
+    this.source ??= Promise.resolve()
+      .then(this.makeSource)
+      .catch((error: unknown) => {
+        this.source = undefined;
+        throw error;
+      });
+    return this.source;
   }
 
   private keepLast(last: DeployedProfiles, error: unknown): DeployedProfiles {
