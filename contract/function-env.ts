@@ -32,7 +32,7 @@ export const WIRING_ENV_NAMES = [
 ] as const;
 export type WiringEnvName = (typeof WIRING_ENV_NAMES)[number];
 
-/** Read by Powertools itself (logger, metrics, tracer): see contract/observability.ts for the values. */
+/** Read by Powertools itself (logger, metrics): see contract/observability.ts for the values. */
 export const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'] as const;
 
 /** Read by Node.js (source maps of the minified bundle). */

@@ -10,9 +10,14 @@ import { log } from '../adapters/observability/powertools';
 import { parseDeployedProfiles } from '../profile-config';
 import { type LambdaEnv } from '../wiring';
 
-/** The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README, Configuration). */
+/**
+ * The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README,
+ * Configuration). The SSM client is made on the first read, not at init: most cold starts of the
+ * api serve no create. (A dynamic import() of the client would also defer its module's evaluation,
+ * but esbuild then keeps every SSM command in the bundle, and the load cost more than it saved.)
+ */
 export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore =>
-  new ParameterProfileStore(new SSMProvider({ awsSdkV3Client: new SSMClient({}) }), {
+  new ParameterProfileStore(() => new SSMProvider({ awsSdkV3Client: new SSMClient({}) }), {
     path: env.PROFILES_PARAMETER_PATH,
     parse: parseDeployedProfiles,
     log,

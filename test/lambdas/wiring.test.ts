@@ -1,13 +1,15 @@
 // The wiring and the composition roots: the functions' environment is validated once and a missing
 // or bad variable fails with its name; each handler's root builds only what that handler runs;
 // injected dependencies replace the AWS ones; the api's and the starter's profiles are read from
-// the stack's parameters (the SSM client mocked), on first use, and a store that cannot be read
-// answers 503; the api queues starts on the start queue and the starter runs them.
+// the stack's parameters (the SSM client mocked), on first use (the client made then, not at init),
+// and a store that cannot be read answers 503; the api queues starts on the start queue and the
+// starter runs them.
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type * as SsmModule from '@aws-sdk/client-ssm';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../contract/app-config';
 import { UnauthorizedError } from '../../lambdas/domain/errors';
 import { handler as apiHandler } from '../../lambdas/handlers/api';
@@ -19,6 +21,19 @@ import { buildTaskEventDeps, taskEventSetup } from '../../lambdas/roots/task-eve
 import { type HandlerDeps, initOnLambda, loadEnv, resetDeps, setDeps, settingsFromEnv } from '../../lambdas/wiring';
 import { apiEvent, lambdaContext } from '../support/apigw-events';
 import { captureOutput, logLines } from '../support/captured-output';
+
+/** How many SSM clients were constructed: the SDK's own class, counting. */
+const ssmClients = vi.hoisted(() => ({ made: 0 }));
+vi.mock('@aws-sdk/client-ssm', async (importOriginal) => {
+  const sdk = await importOriginal<typeof SsmModule>();
+  class CountedSSMClient extends sdk.SSMClient {
+    constructor(...args: ConstructorParameters<typeof sdk.SSMClient>) {
+      super(...args);
+      ssmClients.made += 1;
+    }
+  }
+  return { ...sdk, SSMClient: CountedSSMClient };
+});
 
 const PROFILES = {
   demo: {
@@ -238,6 +253,18 @@ describe('composition roots', () => {
 
     expect(ecs.commandCalls(ListTasksCommand)[0]?.args[0].input).toMatchObject({ startedBy: 'se-SessionExpiryStateless-1a2b3c4d' });
     expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it('make no SSM client while the api or the starter initializes: the profile store makes one on its first read (README "Performance")', async () => {
+    storeHolds({ demo: JSON.stringify(PROFILES.demo) });
+    const before = ssmClients.made;
+    buildStarterDeps(env());
+    const deps = buildApiDeps(env());
+
+    expect(ssmClients.made - before).toBe(0);
+    await deps.profiles.profileNamed('demo');
+    await deps.profiles.profileNamed('demo');
+    expect(ssmClients.made - before).toBe(1);
   });
 
   it("give the api a verifier that rejects a malformed token (its remote key set is made on the first token)", async () => {

@@ -3,7 +3,7 @@
 // are checked. The event-driven functions carry no HTTP, JWT or request-validation code; only the
 // api and the starter carry the profile store (the create validates against a profile, the start
 // runs its task definition); the one that never stops a task carries no ECS client; none carries
-// classic zod, the CDK or the local stack.
+// classic zod, the X-Ray SDK, the CDK or the local stack.
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,13 @@ const PROFILE_STORE = [
 
 /** Never in a function: the full zod build, the CDK, the laptop stack. */
 const NOWHERE = ['node_modules/zod/v4/classic/', 'node_modules/aws-cdk-lib/', 'contract/app-config.ts', 'local/'];
+
+/**
+ * The X-Ray SDK (under the Powertools Tracer) was the largest part of every function's init for
+ * subsegments of its HTTP calls; Lambda's active tracing records the invocations without it (README
+ * "Tracing"). Bringing it back is a decision to state there, with its cold-start price.
+ */
+const XRAY_SDK = ['node_modules/aws-xray-sdk-core/', 'node_modules/@aws-lambda-powertools/tracer/', 'node_modules/cls-hooked/'];
 
 const ECS = ['node_modules/@aws-sdk/client-ecs/', 'lambdas/adapters/aws/ecs-task-runner.ts'];
 const SWEEP = ['lambdas/use-cases/sweep.ts', 'node_modules/p-limit/'];
@@ -88,6 +95,10 @@ describe('function bundles', () => {
 
   it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])('%s holds no classic zod, CDK or local-stack code', (name) => {
     expect(containing(of(name), NOWHERE)).toEqual([]);
+  });
+
+  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])('%s holds no X-Ray SDK or Powertools Tracer', (name) => {
+    expect(containing(of(name), XRAY_SDK)).toEqual([]);
   });
 
   it('api holds what it runs: the HTTP layer, the JWT verifier, the profile store, the ECS client, the start queue and the sweep (POST /sweep)', () => {
