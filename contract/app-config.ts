@@ -73,6 +73,13 @@ export const configSchema = z
     taskStartRate: z
       .object({ perSecond: z.number().positive().max(1000).default(20), burst: z.number().int().min(1).max(10_000).default(100) })
       .default({ perSecond: 20, burst: 100 }),
+    /**
+     * How many starter functions run at once on AWS (the start queue's event source mapping
+     * MaximumConcurrency; SQS allows 2 to 1000). Each runs RunTask one message at a time, a few
+     * hundred milliseconds each, so the default stays near the launch rate; throttles beyond it are
+     * retried (README "Starting at the rate ECS allows"). The local queue paces to taskStartRate.
+     */
+    starterConcurrency: z.number().int().min(2).max(1000).default(5),
     auth: z
       .object({
         issuer: z.url().optional(),

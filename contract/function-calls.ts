@@ -8,7 +8,7 @@
 // Resources are named by their part in the system, not by ARN: CDK and the tests resolve each to the
 // concrete ARNs (and conditions) of one deployment.
 
-export const FUNCTION_NAMES = ['api', 'expire', 'sweep', 'taskEvent'] as const;
+export const FUNCTION_NAMES = ['api', 'expire', 'sweep', 'taskEvent', 'starter'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** The stack's resources a function's call can be on. */
@@ -37,6 +37,8 @@ export const CALL_RESOURCES = [
   'eventBus',
   /** The profile parameters under the stack's path (GetParametersByPath is authorized on the path). */
   'profileParameters',
+  /** The start queue: create sends to it, the starter's event source mapping receives from it. */
+  'startQueue',
 ] as const;
 export type CallResource = (typeof CALL_RESOURCES)[number];
 
@@ -56,7 +58,12 @@ export type IamAction =
   | 'scheduler:DeleteSchedule'
   | 'iam:PassRole'
   | 'events:PutEvents'
-  | 'ssm:GetParametersByPath';
+  | 'ssm:GetParametersByPath'
+  | 'sqs:SendMessage'
+  | 'sqs:ReceiveMessage'
+  | 'sqs:DeleteMessage'
+  | 'sqs:ChangeMessageVisibility'
+  | 'sqs:GetQueueAttributes';
 
 export type FunctionCalls = Readonly<Partial<Record<CallResource, readonly IamAction[]>>>;
 
@@ -71,24 +78,24 @@ const END_SESSION = {
 } as const satisfies FunctionCalls;
 
 export const FUNCTION_CALLS = {
-  // Every route: create (idempotency key, owner slot, PutItem, arm, RunTask with tags and the task's
-  // roles, compensating StopTask), list (byOwner), show, activity and extend (arm when a deadline
-  // moves earlier), terminate (StopTask, disarm), stats (Scan, byDeadline) and the admin sweep route,
-  // which runs the sweep itself; reading the profiles for a create.
+  // Every route: create (idempotency key, owner slot, PutItem, arm, queue the start), list
+  // (byOwner), show, activity and extend (arm when a deadline moves earlier), terminate (StopTask,
+  // disarm), stats (Scan, byDeadline) and the admin sweep route, which runs the sweep itself;
+  // reading the profiles for a create. It starts no task: the starter does (README "Starting at the
+  // rate ECS allows").
   api: {
     sessionsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
     sessionsByOwner: ['dynamodb:Query'],
     sessionsByDeadline: ['dynamodb:Query'],
     idempotencyTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    taskDefinitions: ['ecs:RunTask'],
-    clusterTasks: ['ecs:TagResource', 'ecs:StopTask', 'ecs:DescribeTasks'],
+    clusterTasks: ['ecs:StopTask', 'ecs:DescribeTasks'],
     cluster: ['ecs:ListTasks'],
     sessionSchedules: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
     schedulerRole: ['iam:PassRole'],
-    taskRoles: ['iam:PassRole'],
     eventBus: ['events:PutEvents'],
     // Only creates look profiles up (README, Configuration: where profiles live).
     profileParameters: ['ssm:GetParametersByPath'],
+    startQueue: ['sqs:SendMessage'],
   },
   // A schedule fired: re-read, re-arm later (CreateSchedule, passing the scheduler role) or warn, or
   // stop the task; a session without a task is ended right there.
@@ -108,6 +115,19 @@ export const FUNCTION_CALLS = {
   },
   // RUNNING and STOPPED of our tasks: status writes and the end of a session, no ECS call at all.
   taskEvent: END_SESSION,
+  // Queued starts: re-read the session, RunTask with tags and the task's roles (the profile names
+  // the task definition), store the ARN (a compensating StopTask when that fails or the session
+  // ended meanwhile), queue a throttled start again, end a failed or timed-out one (start_failed).
+  // Its event source mapping polls the queue with the function's role: receive, delete, change
+  // visibility and read the queue's attributes.
+  starter: {
+    ...END_SESSION,
+    taskDefinitions: ['ecs:RunTask'],
+    clusterTasks: ['ecs:TagResource', 'ecs:StopTask'],
+    taskRoles: ['iam:PassRole'],
+    profileParameters: ['ssm:GetParametersByPath'],
+    startQueue: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+  },
 } as const satisfies Record<FunctionName, FunctionCalls>;
 
 /** One function's calls as (resource, action) pairs. */

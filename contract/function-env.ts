@@ -24,13 +24,15 @@ export const WIRING_ENV_NAMES = [
   'ADMIN_GROUP',
   'ORPHAN_GRACE_SECONDS',
   'STUCK_AFTER_SECONDS',
+  'START_QUEUE_URL',
+  'START_TIMEOUT_SECONDS',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
   'JWT_JWKS_URL',
 ] as const;
 export type WiringEnvName = (typeof WIRING_ENV_NAMES)[number];
 
-/** Read by Powertools itself (logger, metrics, tracer): see contract/observability.ts for the values. */
+/** Read by Powertools itself (logger, metrics): see contract/observability.ts for the values. */
 export const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'] as const;
 
 /** Read by Node.js (source maps of the minified bundle). */

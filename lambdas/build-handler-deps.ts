@@ -31,6 +31,8 @@ export interface DeploymentSettings {
   apiUrl: string;
   orphanGraceSeconds: number;
   stuckAfterSeconds: number;
+  /** A queued start not done by then ends `start_failed` (default DEFAULT_SETTINGS'). */
+  startTimeoutSeconds?: number;
   adminGroup: string;
   /** The `startedBy` marker of this deployment's tasks (TASK_MARKER; contract/ecs-tasks.ts). */
   taskMarker: string;
@@ -78,6 +80,7 @@ export const useCaseSettingsOf = (settings: EnvSettings): UseCaseSettings => ({
   apiUrl: settings.apiUrl,
   orphanGraceSeconds: settings.orphanGraceSeconds,
   stuckAfterSeconds: settings.stuckAfterSeconds,
+  ...(settings.startTimeoutSeconds !== undefined && { startTimeoutSeconds: settings.startTimeoutSeconds }),
 });
 
 /** What records a session's end (the task-event function). */

@@ -53,6 +53,8 @@ const envSchema = z.object({
   ADMIN_GROUP: z._default(z.string().check(z.trim(), z.minLength(1)), 'session-admins'),
   ORPHAN_GRACE_SECONDS: z._default(whole(0, 86_400), DEFAULT_SETTINGS.orphanGraceSeconds),
   STUCK_AFTER_SECONDS: z._default(whole(10, 86_400), DEFAULT_SETTINGS.stuckAfterSeconds),
+  START_QUEUE_URL: url,
+  START_TIMEOUT_SECONDS: z._default(whole(10, 86_400), DEFAULT_SETTINGS.startTimeoutSeconds),
   JWT_ISSUER: url,
   JWT_AUDIENCE: nonEmptyList('needs at least one audience'),
   JWT_JWKS_URL: url,
@@ -87,6 +89,7 @@ export const settingsFromEnv = (env: LambdaEnv): EnvSettings => ({
   apiUrl: env.SESSION_API_URL,
   orphanGraceSeconds: env.ORPHAN_GRACE_SECONDS,
   stuckAfterSeconds: env.STUCK_AFTER_SECONDS,
+  startTimeoutSeconds: env.START_TIMEOUT_SECONDS,
   adminGroup: env.ADMIN_GROUP,
   taskMarker: env.TASK_MARKER,
 });

@@ -164,6 +164,7 @@ const localSettings = (config: AppConfig, apiUrl: string, taskMarker: string): D
   apiUrl,
   orphanGraceSeconds: config.orphanGraceSeconds,
   stuckAfterSeconds: config.stuckAfterSeconds,
+  startTimeoutSeconds: config.startTimeoutSeconds,
   adminGroup: config.adminGroup,
   taskMarker,
 });
@@ -293,7 +294,6 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     const withQueue: HandlerDeps = {
       ...built,
-      settings: { ...built.settings, startTimeoutSeconds: options.config.startTimeoutSeconds },
       ...(queue !== undefined && { startQueue: queue }),
       // Workspaces run on the local stack only so far (README "Workspaces"): directories in the data dir.
       workspaces: {

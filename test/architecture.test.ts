@@ -213,6 +213,7 @@ describe('the architecture', () => {
     expect(MODULES.filter((m) => m.exportsHandler && m.place === 'handlers').map((m) => m.path).sort()).toEqual([
       'lambdas/handlers/api.ts',
       'lambdas/handlers/expire.ts',
+      'lambdas/handlers/starter.ts',
       'lambdas/handlers/sweep.ts',
       'lambdas/handlers/task-event.ts',
     ]);

@@ -3,16 +3,19 @@
 // inside, the createRequire banner, source maps), then loaded in fresh Node processes with the
 // functions' environment (dummy values) and AWS_LAMBDA_FUNCTION_NAME set, so each handler's root
 // (lambdas/roots/) validates the environment and builds its SDK clients during init, as on Lambda.
-// The baseline bundle only constructs the four SDK clients the functions share (the api adds an SSM
-// client for the profiles, read on the first create; the others build fewer): the difference is the
-// price of our code and its libraries. Both the wall time and the CPU time of the import are taken:
-// on a machine shared with other work the CPU time is the steadier figure.
-import { spawn } from 'node:child_process';
+// The baseline bundle only constructs the four SDK clients the functions share (the api and the
+// starter also make an SQS client, and their SSM client on the first profile read, not at init;
+// task-event makes no ECS client): the difference is the price of our code and its libraries.
+// Both the wall time and the CPU time of the import are taken: on a machine shared with other work
+// the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
+// is also loaded once under callgrind, whose instruction count does not depend on the machine's
+// load at all.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
 import { median } from '../lib/stats';
@@ -20,25 +23,10 @@ import { bytesText, msText, ratioText } from '../lib/table';
 
 const BASELINE = 'baseline: SDK clients only';
 
-/**
- * A what-if, not a deployed bundle: the expire function with the Powertools Tracer (and
- * aws-xray-sdk-core under it, whose only job here is X-Ray subsegments for the SDK's HTTP calls)
- * replaced by a no-op class, to show what tracing adds to every function's init.
- */
-const WITHOUT_TRACER = 'what-if: expire without the Powertools Tracer';
+/** The row that is not a deployed function: no source-map or largest-parts notes for it. */
+const isDeployed = (name: string): boolean => name !== BASELINE;
 
-const noTracer: Plugin = {
-  name: 'no-tracer',
-  setup(b) {
-    b.onResolve({ filter: /^@aws-lambda-powertools\/tracer$/ }, () => ({ path: 'tracer', namespace: 'no-tracer' }));
-    b.onLoad({ filter: /.*/, namespace: 'no-tracer' }, () => ({ contents: 'export class Tracer {}', loader: 'js' }));
-  },
-};
-
-/** Rows that are not deployed functions: no source-map or largest-parts notes for them. */
-const isDeployed = (name: string): boolean => name !== BASELINE && name !== WITHOUT_TRACER;
-
-/** Constructs exactly the clients of lambdas/roots/aws-adapters.ts the api's root makes (its SSM client aside), and nothing else. */
+/** Constructs the four clients of lambdas/roots/aws-adapters.ts the functions share (the api and the starter also make an SQS client at init, task-event no ECS client), and nothing else. */
 const BASELINE_SOURCE = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -70,9 +58,10 @@ const LAMBDA_ENV: Record<string, string> = {
   TASK_SECURITY_GROUP_IDS: 'sg-0123456789abcdef0',
   TASK_ASSIGN_PUBLIC_IP: 'false',
   TASK_MARKER: 'session-expiry-bench',
-  // Read from SSM on the first create, not at init: the cold start measured here reads none.
+  // Read from SSM on the first create, not at init (nor is the client made): the cold start measured here reads none.
   PROFILES_PARAMETER_PATH: '/bench/profiles',
   SCHEDULE_GROUP_NAME: 'bench',
+  START_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-starts',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-scheduler',
   EXPIRE_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bench-expire',
   SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:bench-dlq',
@@ -133,12 +122,20 @@ interface Probe {
   sinceProcessStartMs: number;
 }
 
+/** The process's environment for a probe: the functions' variables and the bundle to load, if any. */
+const probeEnv = (file: string | undefined, cwd: string): NodeJS.ProcessEnv => ({
+  PATH: process.env['PATH'] ?? '',
+  HOME: cwd,
+  ...LAMBDA_ENV,
+  ...(file !== undefined && { BENCH_BUNDLE_URL: pathToFileURL(file).href }),
+});
+
 const probe = (file: string, sourceMaps: boolean, cwd: string): Promise<Probe> =>
   new Promise((resolve, reject) => {
     const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', PROBE];
     const child = spawn(process.execPath, args, {
       cwd,
-      env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...LAMBDA_ENV, BENCH_BUNDLE_URL: pathToFileURL(file).href },
+      env: probeEnv(file, cwd),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -158,8 +155,27 @@ const probe = (file: string, sourceMaps: boolean, cwd: string): Promise<Probe> =
     });
   });
 
+/**
+ * Instructions a whole Node process executes under `valgrind --tool=callgrind`, importing `file` as
+ * the probe does (or nothing). `--single-threaded` keeps V8's compiler and GC on the main thread, so
+ * the count repeats within about 1 %: with background threads it varied by 10 % from run to run.
+ */
+const instructions = (file: string | undefined, cwd: string): number => {
+  const script = file === undefined ? 'await Promise.resolve();' : 'await import(process.env.BENCH_BUNDLE_URL);';
+  const result = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', '--enable-source-maps', '--input-type=module', '-e', script],
+    { cwd, env: probeEnv(file, cwd), encoding: 'utf8', timeout: 180_000 },
+  );
+  const count = /Collected\s*:\s*(\d+)/.exec(result.stderr ?? '')?.[1];
+  if (result.status !== 0 || count === undefined) throw new Error(`callgrind of ${file ?? 'an empty process'} failed (exit ${result.status}): ${(result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+  return Number(count);
+};
+
+const callgrindWanted = (): boolean => process.env['BENCH_CALLGRIND'] === '1' && spawnSync('valgrind', ['--version']).status === 0;
+
 const run = async (ctx: BenchContext): Promise<CaseResult> => {
-  const runs = ctx.quick ? 3 : 9;
+  const runs = ctx.quick ? 3 : 15;
   // The construct module is the source of truth for entries and the banner (it loads aws-cdk-lib,
   // hence imported only here).
   const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, PROJECT_ROOT } = await import('../../lib/constructs/session-function');
@@ -172,6 +188,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     banner: { js: ESM_REQUIRE_BANNER },
     minify: true,
     sourcemap: true,
+    sourcesContent: false,
     tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
     logLevel: 'error',
   };
@@ -197,7 +214,6 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     checkAborted(ctx.signal);
     await bundleOne(`${name} (${entry})`, { entryPoints: [join(PROJECT_ROOT, entry)] });
   }
-  await bundleOne(WITHOUT_TRACER, { entryPoints: [join(PROJECT_ROOT, HANDLER_ENTRIES.expire)], plugins: [noTracer] });
   await bundleOne(BASELINE, { stdin: { contents: BASELINE_SOURCE, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'baseline.ts' } });
   ctx.progress(`bundled ${bundles.length} entries; loading each ${runs} times in fresh processes`);
 
@@ -212,10 +228,22 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     }
   }
 
+  // Instructions of load + init: each bundle's process minus a process that imports nothing.
+  const counted = new Map<string, number>();
+  if (callgrindWanted()) {
+    ctx.progress(`counting instructions under callgrind (${bundles.length + 1} processes)`);
+    const empty = instructions(undefined, ctx.tmpDir);
+    for (const b of bundles) {
+      checkAborted(ctx.signal);
+      counted.set(b.name, instructions(b.file, ctx.tmpDir) - empty);
+    }
+  }
+
   const stats = bundles.map((b) => {
     const s = samples.get(b.name)!;
     return {
       ...b,
+      instructions: counted.get(b.name),
       importMs: median(s.maps.map((p) => p.importMs)),
       importMsNoSourceMaps: median(s.plain.map((p) => p.importMs)),
       importCpuMs: median(s.maps.map((p) => p.importCpuMs)),
@@ -226,6 +254,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     };
   });
   const base = stats.find((s) => s.name === BASELINE)!;
+  const instructionRatio = (n: number | undefined): number | undefined => (n === undefined || base.instructions === undefined ? undefined : n / base.instructions);
   const rows = stats.map((s) => [
     s.name,
     bytesText(s.bytes),
@@ -236,13 +265,15 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     s.name === BASELINE ? '1x' : ratioText(s.importCpuMs / base.importCpuMs),
     msText(s.importMsNoSourceMaps),
     msText(s.readyMs),
+    s.instructions === undefined ? '-' : `${(s.instructions / 1e6).toFixed(0)} M`,
+    s.name === BASELINE || s.instructions === undefined ? (s.instructions === undefined ? '-' : '1x') : ratioText(instructionRatio(s.instructions)!),
   ]);
 
   return {
     tables: [
       {
         title: `cold-start: bundle size and load + init time in a fresh Node ${process.version} process (median of ${runs})`,
-        head: ['bundle', 'size', 'gzip', 'load+init ms', 'vs baseline', 'CPU ms', 'CPU vs baseline', 'no source maps ms', 'process start to ready ms'],
+        head: ['bundle', 'size', 'gzip', 'load+init ms', 'vs baseline', 'CPU ms', 'CPU vs baseline', 'no source maps ms', 'process start to ready ms', 'instructions (callgrind)', 'instructions vs baseline'],
         rows,
         notes: [
           'Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map.',
@@ -251,7 +282,9 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
           ...stats
             .filter((s) => isDeployed(s.name))
             .map((s) => `Largest parts of ${s.name.split(' ')[0]} beside the SDK: ${beyondSdk(s.byPackage).slice(0, 6).map(([pkg, bytes]) => `${pkg} ${bytesText(bytes)}`).join(', ')}.`),
-          `${WITHOUT_TRACER}: the expire bundle with @aws-lambda-powertools/tracer replaced by a no-op class; not deployed, it shows what the Tracer adds to each function.`,
+          counted.size > 0
+            ? 'instructions: one run per bundle under valgrind --tool=callgrind, node --single-threaded, the process importing the bundle minus one importing nothing; independent of the machine\'s load.'
+            : 'instructions: not counted (set BENCH_CALLGRIND=1 with valgrind installed).',
           'Lambda runs Node 24 on arm64 with its own CPU share: read the ratio to the baseline, not the absolute milliseconds.',
         ],
       },
@@ -272,6 +305,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
             cpuRatioToBaseline: s.importCpuMs / base.importCpuMs,
             medianProcessStartToReadyMs: s.readyMs,
             ratioToBaseline: s.importMs / base.importMs,
+            ...(s.instructions !== undefined && { instructions: s.instructions, instructionRatioToBaseline: instructionRatio(s.instructions) }),
             bytesByPackage: Object.fromEntries(s.byPackage),
             samplesImportMs: s.samplesImportMs,
             samplesImportMsNoSourceMaps: s.samplesImportMsNoSourceMaps,
@@ -287,6 +321,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
 export const coldStart: BenchCase = {
   name: 'cold-start',
   title: 'handler bundle size and load + init time vs a bundle of the bare SDK clients',
-  timeoutMs: 200_000,
+  // Callgrind runs each process some 50 times slower: about two more minutes.
+  timeoutMs: process.env['BENCH_CALLGRIND'] === '1' ? 420_000 : 200_000,
   run,
 };

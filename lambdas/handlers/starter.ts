@@ -5,16 +5,24 @@
 // is reported in `batchItemFailures`, so only it comes back, after the visibility timeout, and
 // after maxReceiveCount receives it goes to the dead-letter queue (its session is then ended by
 // the sweep, as a stuck start). A malformed body is dropped: no redelivery can fix it.
-// Only the local stack runs it so far: the stack has no start queue and no starter function yet
-// (README "Starting at the rate ECS allows"), so this module has no Lambda `handler` export.
+// On AWS the starter function's SQS event source mapping (ReportBatchItemFailures, bounded
+// maximum concurrency) invokes `handler`; locally the in-process start queue calls the factory.
 import middy from '@middy/core';
 import { type SQSBatchResponse, type SQSEvent } from 'aws-lambda';
 import { type StartRequest } from '../ports/start-queue';
-import { startSession } from '../use-cases/start-session';
+import { starterSetup } from '../roots/starter-root';
+import { type StartSessionDeps, startSession } from '../use-cases/start-session';
+import { type UseCaseDeps } from '../use-cases/use-case-deps';
+import { initOnLambda } from '../wiring';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
-import { type HandlerDeps, type HandlerSetup } from './handler-setup';
+import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
 import * as z from '../../contract/zod-mini';
+
+initOnLambda(starterSetup);
+
+/** What a start needs; the queue may be absent in `HandlerDeps` (a local stack without one), which fails each start. */
+export type StarterDeps = Omit<StartSessionDeps, 'startQueue'> & Pick<UseCaseDeps, 'startQueue'>;
 
 export const startRequestSchema = z.object({
   sessionId: z.uuid(),
@@ -30,7 +38,7 @@ const parseBody = (body: string): unknown => {
   }
 };
 
-export const makeStarterHandler = ({ deps, log }: HandlerSetup<HandlerDeps>) => {
+export const makeStarterHandler = ({ deps, log }: HandlerSetup<StarterDeps>) => {
   const start = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
@@ -51,3 +59,5 @@ export const makeStarterHandler = ({ deps, log }: HandlerSetup<HandlerDeps>) => 
   };
   return middy<SQSEvent, SQSBatchResponse>().use(observabilityMiddlewares()).handler(start);
 };
+
+export const handler = makeStarterHandler(starterSetup);

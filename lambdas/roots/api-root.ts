@@ -1,26 +1,15 @@
 // The API function's composition root: every use case, all the AWS clients, the JWT verifier of the
-// activity route (POST /sweep runs the sweep in-process, so it is here too), and the profile store:
-// creating a session is the one thing that reads the profiles (README, Configuration). The verifier
-// and the store are made here, not in aws-adapters.ts, so no other function's bundle holds them.
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { SSMClient } from '@aws-sdk/client-ssm';
+// activity route (POST /sweep runs the sweep in-process, so it is here too), the profile store
+// (creating a session is the one route that reads the profiles, README Configuration) and the start
+// queue a create sends its start to (README "Starting at the rate ECS allows"): the api starts no
+// task itself. The verifier is made here, not in aws-adapters.ts, so no other function's bundle
+// holds it.
 import { type JwtVerifier, remoteJwtVerifier } from '../adapters/auth/jwt-verifier';
-import { type EcsProfileTargets } from '../adapters/aws/ecs-task-runner';
-import { ParameterProfileStore } from '../adapters/aws/profile-store';
-import { log } from '../adapters/observability/powertools';
 import { type PlatformAdapters, buildHandlerDeps } from '../build-handler-deps';
 import { type HandlerDeps } from '../handlers/handler-setup';
-import { parseDeployedProfiles } from '../profile-config';
 import { type LambdaEnv, lambdaSetup, settingsFromEnv } from '../wiring';
-import { endSessionAdapters } from './aws-adapters';
-
-/** The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README, Configuration). */
-export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore =>
-  new ParameterProfileStore(new SSMProvider({ awsSdkV3Client: new SSMClient({}) }), {
-    path: env.PROFILES_PARAMETER_PATH,
-    parse: parseDeployedProfiles,
-    log,
-  });
+import { endSessionAdapters, sqsStartQueue } from './aws-adapters';
+import { profileStoreOf } from './profile-store';
 
 /**
  * Made on the first token, not at init: jose's remote key set builds a `Headers`, which loads Node's
@@ -33,15 +22,15 @@ export const jwtVerifierOf = (env: LambdaEnv): JwtVerifier => {
   return { verify: (token) => (verifier ??= remoteJwtVerifier(opts)).verify(token) };
 };
 
-/** Every adapter, with the JWT verifier of the activity route and the profiles tasks start from. */
-export const awsAdapters = (env: LambdaEnv, profiles: EcsProfileTargets): PlatformAdapters => ({
-  ...endSessionAdapters(env, profiles),
+/** Every adapter, with the JWT verifier of the activity route; ECS only stops and lists tasks here. */
+export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
+  ...endSessionAdapters(env),
   jwtVerifier: jwtVerifierOf(env),
 });
 
-export const buildApiDeps = (env: LambdaEnv): HandlerDeps => {
-  const profiles = profileStoreOf(env);
-  return buildHandlerDeps({ ...settingsFromEnv(env), profiles }, awsAdapters(env, profiles));
-};
+export const buildApiDeps = (env: LambdaEnv): HandlerDeps => ({
+  ...buildHandlerDeps({ ...settingsFromEnv(env), profiles: profileStoreOf(env) }, awsAdapters(env)),
+  startQueue: sqsStartQueue(env),
+});
 
 export const apiSetup = lambdaSetup(buildApiDeps);

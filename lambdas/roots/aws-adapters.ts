@@ -1,15 +1,18 @@
 // The AWS adapters over SDK clients (region and credentials from the Lambda environment), one
 // builder per port, and the sets the roots compose: each root asks for the set its handler calls,
 // so a function constructs, and its bundle holds, no client it does not use (README "Performance").
-// What only the api makes (the JWT verifier, the profile store) is in its own root.
+// What only the api makes (the JWT verifier) is in its own root; the profile store, which the api
+// and the starter read, in roots/profile-store.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type EcsProfileTargets, EcsTaskRunner, fixedTargets } from '../adapters/aws/ecs-task-runner';
 import { EventBridgeEventPublisher } from '../adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../adapters/aws/eventbridge-scheduler';
+import { SqsStartQueue } from '../adapters/aws/sqs-start-queue';
 import { log, metricsPort } from '../adapters/observability/powertools';
 import { type EndSessionAdapters, type RecordEndedAdapters } from '../build-handler-deps';
 import { type LambdaEnv } from '../wiring';
@@ -18,8 +21,8 @@ export const dynamoDbClient = (): DynamoDBDocumentClient => DynamoDBDocumentClie
 
 /**
  * ECS, marking and listing this deployment's tasks by its TASK_MARKER (contract/ecs-tasks.ts).
- * Functions that only stop and list tasks (expire, sweep) start none, so they get no profile: only
- * the api reads the profile store (roots/api-root.ts).
+ * Functions that only stop and list tasks (api, expire, sweep) start none, so they get no profile:
+ * only the starter runs tasks, from the profile store (roots/starter-root.ts).
  */
 export const ecsTaskRunner = (env: LambdaEnv, profiles: EcsProfileTargets = fixedTargets({})): EcsTaskRunner =>
   new EcsTaskRunner(new ECSClient({}), {
@@ -56,3 +59,11 @@ export const endSessionAdapters = (env: LambdaEnv, profiles?: EcsProfileTargets)
   ...recordEndedAdapters(env),
   tasks: ecsTaskRunner(env, profiles),
 });
+
+/**
+ * The start queue (START_QUEUE_URL): the api queues each create's start, the starter a throttled
+ * start's retry. The queue is in the function's own region, so the client's resolved endpoint is
+ * the right one; not taking the URL's host keeps an endpoint override (AWS_ENDPOINT_URL_SQS) in force.
+ */
+export const sqsStartQueue = (env: LambdaEnv): SqsStartQueue =>
+  new SqsStartQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), { queueUrl: env.START_QUEUE_URL });

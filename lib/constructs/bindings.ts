@@ -3,6 +3,7 @@
 // of this stack and under the conditions that keep it there (README, "Least privilege").
 import { type IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { type CallResource, type FunctionCalls, type IamAction } from '../../contract/function-calls';
 import { type WiringEnvName } from '../../contract/function-env';
 import { BY_DEADLINE_INDEX, BY_OWNER_INDEX } from '../../contract/table-definitions';
@@ -20,6 +21,7 @@ export interface BoundResources {
   scheduling: ExpiryScheduling;
   eventBus: IEventBus;
   profiles: ProfileParameters;
+  startQueue: IQueue;
 }
 
 /** Where one action on one of the contract's resources may be made here. */
@@ -61,6 +63,7 @@ export const callScopes = (bound: BoundResources): Record<CallResource, (action:
     taskRoles: () => ({ resources: cluster.taskRoleArns, conditions: passedTo(ECS_TASKS_SERVICE) }),
     eventBus: () => ({ resources: [bound.eventBus.eventBusArn] }),
     profileParameters: () => ({ resources: [bound.profiles.pathArn] }),
+    startQueue: () => ({ resources: [bound.startQueue.queueArn] }),
   };
 };
 
@@ -98,4 +101,5 @@ export const bindEnvironment = (fn: SessionFunction, bound: BoundResources): voi
   bound.cluster.addEnvironmentTo(fn);
   fn.addEnvironment('EVENT_BUS_NAME', bound.eventBus.eventBusName);
   bound.profiles.addEnvironmentTo(fn);
+  fn.addEnvironment('START_QUEUE_URL', bound.startQueue.queueUrl);
 };

@@ -20,6 +20,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { topicKey } from './topic-key';
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -51,8 +52,10 @@ export interface MonitoringProps {
   /** The functions' POWERTOOLS_SERVICE_NAME: the `service` dimension of every custom metric. */
   serviceName: string;
   clusterName: string;
-  functions: { api: IFunction; expire: IFunction; sweep: IFunction; taskEvent: IFunction };
+  functions: { api: IFunction; expire: IFunction; sweep: IFunction; taskEvent: IFunction; starter: IFunction };
   deadLetterQueues: readonly DeadLetterQueue[];
+  /** The start queue (README "Starting at the rate ECS allows"): its age and depth are watched. */
+  startQueue: IQueue;
   scheduleGroup: IScheduleGroup;
   api: SessionApi;
 }
@@ -98,8 +101,19 @@ export class Monitoring extends Construct {
       this.alarm(`${queue.node.id}Messages`, queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }), 0, `Dead letters: ${queue.purpose}`, { evaluationPeriods: 1 });
     }
 
-    const { expire, sweep, taskEvent } = props.functions;
-    for (const [name, fn] of [['Expire', expire], ['Sweep', sweep], ['TaskEvent', taskEvent]] as const) {
+    // Starts waiting longer than half the start timeout: the queue drains slower than creates arrive
+    // (ECS throttling, a starter failing), and sessions are about to end start_failed.
+    const startWaitSeconds = Math.floor(props.config.startTimeoutSeconds / 2);
+    this.alarm(
+      'StartQueueAge',
+      props.startQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) }),
+      startWaitSeconds,
+      `Oldest queued session start older than ${startWaitSeconds} s (half of startTimeoutSeconds)`,
+      { evaluationPeriods: 3, datapointsToAlarm: 2 },
+    );
+
+    const { expire, sweep, taskEvent, starter } = props.functions;
+    for (const [name, fn] of [['Expire', expire], ['Sweep', sweep], ['TaskEvent', taskEvent], ['Starter', starter]] as const) {
       this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 0, `${name} function errors`, { evaluationPeriods: 1 });
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 0, `${name} function throttles`, { evaluationPeriods: 1 });
     }
@@ -212,7 +226,7 @@ export class Monitoring extends Construct {
 
   private makeDashboard(cpu: IMetric, memory: IMetric, api5xxRate: IMetric, activity4xxRates: readonly IMetric[]): Dashboard {
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
-    const { api, expire, sweep, taskEvent } = this.props.functions;
+    const { api, expire, sweep, taskEvent, starter } = this.props.functions;
     const byDimension = (metricName: MetricName, key: MetricDimension, values: readonly string[], statistic: string) =>
       values.map((value) => this.custom(metricName, statistic, Duration.minutes(5), { [key]: value }).with({ label: value }));
     dashboard.addWidgets(
@@ -263,7 +277,7 @@ export class Monitoring extends Construct {
       new GraphWidget({ title: 'Cluster CPU and memory (% of reserved)', left: [cpu, memory], leftYAxis: { min: 0, max: 100 }, width: 8 }),
       new GraphWidget({
         title: 'Function errors',
-        left: Object.entries({ api, expire, sweep, 'task-event': taskEvent }).map(([label, fn]) => fn.metricErrors({ statistic: 'Sum', label })),
+        left: Object.entries({ api, expire, sweep, 'task-event': taskEvent, starter }).map(([label, fn]) => fn.metricErrors({ statistic: 'Sum', label })),
         right: [api5xxRate],
         width: 8,
       }),
@@ -275,6 +289,28 @@ export class Monitoring extends Construct {
         ],
         right: this.deadLetterQueues.map((q) => q.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: q.node.id })),
         width: 8,
+      }),
+    );
+    const { startQueue } = this.props;
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Start queue: queued starts and retries',
+        left: [
+          startQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: 'waiting' }),
+          startQueue.metricApproximateNumberOfMessagesNotVisible({ statistic: 'Maximum', label: 'being started' }),
+          startQueue.metricApproximateNumberOfMessagesDelayed({ statistic: 'Maximum', label: 'delayed (retries)' }),
+        ],
+        right: [
+          this.custom('StartRetries', 'Sum').with({ label: 'throttled, retried' }),
+          this.custom('StartTimeouts', 'Sum').with({ label: 'timed out' }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Start queue: age of the oldest start, s',
+        left: [startQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', label: 'oldest' })],
+        leftYAxis: { min: 0 },
+        width: 12,
       }),
     );
     const { api: sessionApi } = this.props;

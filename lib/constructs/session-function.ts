@@ -20,6 +20,7 @@ export const HANDLER_ENTRIES = {
   expire: 'lambdas/handlers/expire.ts',
   sweep: 'lambdas/handlers/sweep.ts',
   taskEvent: 'lambdas/handlers/task-event.ts',
+  starter: 'lambdas/handlers/starter.ts',
 } as const;
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
 
@@ -29,9 +30,10 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
 /**
  * ESM output. Our own code and jose are ESM, and ESM allows top-level await. The banner gives the
- * bundle a real `require`, because CommonJS dependencies inside it (aws-xray-sdk-core under
- * Powertools Tracer) call `require('util')` and friends at load time, which esbuild's ESM shim
- * cannot serve ("Dynamic require of ... is not supported").
+ * bundle a real `require`: a CommonJS dependency that calls `require('util')` and friends at load
+ * time would otherwise fail with esbuild's ESM shim ("Dynamic require of ... is not supported").
+ * No bundled dependency does today (the X-Ray SDK was the one, README "Tracing"); the banner costs
+ * next to nothing and keeps the next such dependency working.
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
@@ -84,6 +86,9 @@ export class SessionFunction extends NodejsFunction {
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
+        // Maps without the sources' text: stack traces still name the TypeScript file and line, and
+        // Node parses a third of the JSON at load (README "Performance").
+        sourcesContent: false,
         // The SDK goes into the bundle (tree-shaken): a pinned, tested version and faster cold starts
         // than resolving the runtime's full copy.
         bundleAwsSDK: true,

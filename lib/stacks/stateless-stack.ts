@@ -1,5 +1,6 @@
-// Everything that holds no data and can be redeployed at will: the four functions, the HTTP API, the
-// schedules, the ECS cluster and task-state rule, the domain event bus, alarms and the dashboard.
+// Everything that holds no data and can be redeployed at will: the five functions, the HTTP API, the
+// schedules, the start queue, the ECS cluster and task-state rule, the domain event bus, alarms and
+// the dashboard.
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -19,6 +20,7 @@ import { ProfileParameters } from '../constructs/profile-parameters';
 import { SessionApi } from '../constructs/session-api';
 import { SessionCluster } from '../constructs/session-cluster';
 import { type HandlerName, SessionFunction } from '../constructs/session-function';
+import { StartQueue } from '../constructs/start-queue';
 import { TaskStateRule } from '../constructs/task-state-rule';
 import { type DefinedTable } from './stateful-stack';
 
@@ -30,7 +32,7 @@ export interface StatelessStackProps extends StackProps {
 
 /** Memory and timeout per function: explicit, sized for what each does. */
 const sizing = (config: AppConfig): Record<HandlerName, { memorySize: number; timeout: Duration; description: string }> => ({
-  // Behind API Gateway (30 s hard limit); create does RunTask + CreateSchedule.
+  // Behind API Gateway (30 s hard limit); create does CreateSchedule + SendMessage.
   api: { memorySize: 1024, timeout: Duration.seconds(15), description: 'HTTP API of session-expiry' },
   expire: { memorySize: 512, timeout: Duration.seconds(30), description: 'Fired by a session schedule: re-arm, warn or stop' },
   // Never longer than one interval, so sweeps do not pile up.
@@ -40,6 +42,9 @@ const sizing = (config: AppConfig): Record<HandlerName, { memorySize: number; ti
     description: 'Safety net: overdue, stuck, orphaned and lost sessions',
   },
   taskEvent: { memorySize: 512, timeout: Duration.seconds(30), description: 'ECS task state changes of session tasks' },
+  // A batch of START_BATCH_SIZE starts, one RunTask (a few hundred ms) after another; the start
+  // queue's visibility timeout is six times this.
+  starter: { memorySize: 512, timeout: Duration.seconds(15), description: 'Queued session starts: RunTask at the rate ECS allows' },
 });
 
 /** CloudWatch Logs accepts only some retention periods; anything else fails synth naming the key. */
@@ -59,6 +64,7 @@ export class StatelessStack extends Stack {
   readonly profiles: ProfileParameters;
   readonly monitoring: Monitoring;
   readonly eventBus: EventBus;
+  readonly startQueue: StartQueue;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -75,6 +81,8 @@ export class StatelessStack extends Stack {
     this.profiles = new ProfileParameters(this, 'Profiles', { profiles: this.cluster.profiles });
     this.eventBus = new EventBus(this, 'DomainEvents', { description: 'session-expiry domain events (Session Ended, Session Expiring)' });
     this.api = new SessionApi(this, 'Api', { config, logRetention });
+    const size = sizing(config);
+    this.startQueue = new StartQueue(this, 'Starts', { starterTimeout: size.starter.timeout });
 
     // The variables every function shares; the bindings add the rest (contract/function-env.ts).
     const environment: FunctionEnvironment = {
@@ -84,13 +92,13 @@ export class StatelessStack extends Stack {
       ADMIN_GROUP: config.adminGroup,
       ORPHAN_GRACE_SECONDS: String(config.orphanGraceSeconds),
       STUCK_AFTER_SECONDS: String(config.stuckAfterSeconds),
+      START_TIMEOUT_SECONDS: String(config.startTimeoutSeconds),
       JWT_ISSUER: this.api.jwt.issuer,
       JWT_AUDIENCE: this.api.jwt.audience.join(','),
       JWT_JWKS_URL: this.api.jwt.jwksUrl,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
-    const size = sizing(config);
     const make = (handler: HandlerName, id: string, functionName?: string) =>
       new SessionFunction(this, id, { handler, ...size[handler], logRetention, environment, ...(functionName !== undefined && { functionName }) });
     this.functions = {
@@ -98,12 +106,21 @@ export class StatelessStack extends Stack {
       expire: make('expire', 'ExpireFunction', expireFunctionName),
       sweep: make('sweep', 'SweepFunction'),
       taskEvent: make('taskEvent', 'TaskEventFunction'),
+      starter: make('starter', 'StarterFunction'),
     };
-    const { api, expire, sweep, taskEvent } = this.functions;
+    const { api, expire, sweep, taskEvent, starter } = this.functions;
 
     // Who may do what: every function gets every variable (one wiring module reads them all), and
     // exactly the grants contract/function-calls.ts lists for it (README, "Least privilege").
-    const bound = { sessions: props.sessions, idempotency: props.idempotency, cluster: this.cluster, scheduling: this.scheduling, eventBus: this.eventBus, profiles: this.profiles };
+    const bound = {
+      sessions: props.sessions,
+      idempotency: props.idempotency,
+      cluster: this.cluster,
+      scheduling: this.scheduling,
+      eventBus: this.eventBus,
+      profiles: this.profiles,
+      startQueue: this.startQueue.queue,
+    };
     const scopes = callScopes(bound);
     for (const [name, fn] of Object.entries(this.functions) as [HandlerName, SessionFunction][]) {
       bindEnvironment(fn, bound);
@@ -125,6 +142,9 @@ export class StatelessStack extends Stack {
     });
     taskEvent.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(asyncFailures.taskEvent) });
 
+    // Queued starts, at most starterConcurrency at once (README "Starting at the rate ECS allows").
+    this.startQueue.addStarter(starter, config.starterConcurrency);
+
     this.api.addRoutes(api);
     // Session tasks report activity signed with their task role (README "How a task authenticates").
     this.cluster.allowTasksToInvoke(this.api.taskActivityInvokeArn);
@@ -139,7 +159,14 @@ export class StatelessStack extends Stack {
       serviceName: SERVICE_NAME,
       clusterName: this.cluster.clusterName,
       functions: this.functions,
-      deadLetterQueues: [this.scheduling.deadLetterQueue, taskState.deadLetterQueue, ...Object.values(asyncFailures), ...notifications.deadLetterQueues],
+      deadLetterQueues: [
+        this.scheduling.deadLetterQueue,
+        taskState.deadLetterQueue,
+        ...Object.values(asyncFailures),
+        this.startQueue.deadLetterQueue,
+        ...notifications.deadLetterQueues,
+      ],
+      startQueue: this.startQueue.queue,
       scheduleGroup: this.scheduling.group,
       api: this.api,
     });
@@ -197,5 +224,9 @@ export class StatelessStack extends Stack {
         reason: 'Async failures go to an SQS on-failure destination (EventInvokeConfig), which records more context than the legacy function DLQ.',
       });
     }
+    Validations.of(this.functions.starter).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked synchronously by its SQS event source mapping: a start request that keeps failing goes to the start queue\'s dead-letter queue (redrive policy), which is alarmed.',
+    });
   }
 }

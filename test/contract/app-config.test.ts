@@ -87,6 +87,12 @@ describe('parseConfig', () => {
     expect(parseConfig(raw).api).toEqual({ throttle: { rateLimit: 50, burstLimit: 100 }, activityThrottle: { rateLimit: 500, burstLimit: 1000 } });
   });
 
+  it('runs 5 starters at once unless told, and only as many as an SQS event source allows (2 to 1000)', () => {
+    expect(parseConfig(minimal()).starterConcurrency).toBe(5);
+    expect(parseConfig({ ...minimal(), starterConcurrency: 2 }).starterConcurrency).toBe(2);
+    for (const bad of [1, 1001, 2.5]) expect(() => parseConfig({ ...minimal(), starterConcurrency: bad })).toThrow(/sessionExpiry\.starterConcurrency: /);
+  });
+
   it('accepts an external issuer together with its audience', () => {
     const raw = { ...minimal(), auth: { issuer: 'https://login.example.com/', audience: ['sessions'] } };
 
@@ -125,6 +131,14 @@ describe('parseConfig', () => {
     ['api.throttle.rateLimit', (r) => void (r.api = { throttle: { burstLimit: 100 } })],
     ['api.heartbeatThrottle', (r) => void (r.api = { heartbeatThrottle: { rateLimit: 1, burstLimit: 1 } })],
     ['alarms.activity4xxRatePercent', (r) => void (r.alarms = { activity4xxRatePercent: 101 })],
+    ['profiles.demo.busy.cpuPercent', (r) => void (demo(r).busy = { cpuPercent: 0, windowSeconds: 60 })],
+    ['profiles.demo.busy.cpuPercent', (r) => void (demo(r).busy = { cpuPercent: 150, windowSeconds: 60 })],
+    ['profiles.demo.busy.windowSeconds', (r) => void (demo(r).busy = { cpuPercent: 50, windowSeconds: 0.5 })],
+    ['profiles.demo.busy.maxSeconds', (r) => void (demo(r).busy = { cpuPercent: 50, windowSeconds: 60, maxSeconds: 0 })],
+    ['profiles.demo.busy.unknownGraceSeconds', (r) => void (demo(r).busy = { cpuPercent: 50, windowSeconds: 60, unknownGraceSeconds: -1 })],
+    ['profiles.demo.busy.cpu', (r) => void (demo(r).busy = { cpu: 50, cpuPercent: 50, windowSeconds: 60 })],
+    ['profiles.demo.resourceWarningPercent', (r) => void (demo(r).resourceWarningPercent = 0)],
+    ['profiles.demo.resourceWarningPercent', (r) => void (demo(r).resourceWarningPercent = 95.5)],
     ['profiles.demo.workspace.sizeGiB', (r) => void (demo(r).workspace = { ...{ sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30 }, sizeGiB: 16_385 })],
     ['profiles.demo.workspace.mountPath', (r) => void (demo(r).workspace = { ...{ sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30 }, mountPath: 'work' })],
     ['profiles.demo.workspace.mountPath', (r) => void (demo(r).workspace = { ...{ sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30 }, mountPath: '/home/../etc' })],
@@ -181,6 +195,17 @@ describe('parseConfig', () => {
     const profile = profilesOf(parseConfig(raw)).demo ?? expect.fail('no demo profile');
 
     expect(effectiveTimeouts(profile).scheduledStop).toEqual({ cron: '0 20 * * *', timezone: 'Europe/Zurich' });
+  });
+
+  it("takes a profile's busy policy and resource threshold into each session's snapshot, defaulted", () => {
+    const raw = minimal();
+    demo(raw).busy = { cpuPercent: 12.5, windowSeconds: 60, maxSeconds: 7200 };
+
+    const timeouts = effectiveTimeouts(profilesOf(parseConfig(raw)).demo ?? expect.fail('no demo profile'));
+
+    expect(timeouts.busy).toEqual({ cpuPercent: 12.5, windowSeconds: 60, maxSeconds: 7200, unknownGraceSeconds: 300 });
+    expect(timeouts.resourceWarningPercent).toBe(90);
+    expect(effectiveTimeouts(profilesOf(parseConfig(minimal())).demo ?? expect.fail('no demo profile')).busy).toBeUndefined();
   });
 
   it('refuses a scheduled stop with a bad cron expression or an unknown time zone, naming the key', () => {

@@ -22,6 +22,7 @@ import { summarizeLive } from '../../lambdas/use-cases/live-summary';
 import { sweep } from '../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../lambdas/use-cases/terminate-session';
 import { buildApiDeps } from '../../lambdas/roots/api-root';
+import { buildStarterDeps } from '../../lambdas/roots/starter-root';
 import { buildExpireDeps } from '../../lambdas/roots/expire-root';
 import { loadEnv, resetDeps } from '../../lambdas/wiring';
 import { ACCESS_LOG_NAMESPACE } from '../../lib/constructs/session-api';
@@ -112,15 +113,14 @@ describe('ECS task marker and task-state events', () => {
   it('the task-state rule matches the startedBy marker and cluster the ECS adapter starts tasks with and the sweep lists by', async () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/c/1' }] });
     ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-    const env = loadEnv(deployedEnv('api'));
+    const env = loadEnv(deployedEnv('starter'));
     const documents = deployedParametersUnder(resourcesOf(template(), 'AWS::SSM::Parameter'), env.PROFILES_PARAMETER_PATH);
     ssm.on(GetParametersByPathCommand, { Path: env.PROFILES_PARAMETER_PATH }).resolves({
       Parameters: Object.entries(documents).map(([name, Value]) => ({ Name: `${env.PROFILES_PARAMETER_PATH}/${name}`, Type: 'String', Value })),
     });
-    const { tasks } = buildApiDeps(env);
-
-    await tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'user-1', profile: 'demo', environment: {} });
-    await tasks.listManaged();
+    // The starter starts the tasks; the api (DELETE, POST /sweep) lists them like the sweep.
+    await buildStarterDeps(env).tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'user-1', profile: 'demo', environment: {} });
+    await buildApiDeps(loadEnv(deployedEnv('api'))).tasks.listManaged();
 
     const runTask = ecs.commandCalls(RunTaskCommand)[0]?.args[0].input;
     const listTasks = ecs.commandCalls(ListTasksCommand)[0]?.args[0].input;

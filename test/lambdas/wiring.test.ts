@@ -1,21 +1,39 @@
 // The wiring and the composition roots: the functions' environment is validated once and a missing
 // or bad variable fails with its name; each handler's root builds only what that handler runs;
-// injected dependencies replace the AWS ones; the api's profiles are read from the stack's
-// parameters (the SSM client mocked), on first use, and a store that cannot be read answers 503.
+// injected dependencies replace the AWS ones; the api's and the starter's profiles are read from
+// the stack's parameters (the SSM client mocked), on first use (the client made then, not at init),
+// and a store that cannot be read answers 503; the api queues starts on the start queue and the
+// starter runs them.
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type * as SsmModule from '@aws-sdk/client-ssm';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../contract/app-config';
 import { UnauthorizedError } from '../../lambdas/domain/errors';
 import { handler as apiHandler } from '../../lambdas/handlers/api';
 import { apiSetup, buildApiDeps } from '../../lambdas/roots/api-root';
 import { buildExpireDeps, expireSetup } from '../../lambdas/roots/expire-root';
+import { buildStarterDeps, starterSetup } from '../../lambdas/roots/starter-root';
 import { buildSweepDeps, sweepSetup } from '../../lambdas/roots/sweep-root';
 import { buildTaskEventDeps, taskEventSetup } from '../../lambdas/roots/task-event-root';
 import { type HandlerDeps, initOnLambda, loadEnv, resetDeps, setDeps, settingsFromEnv } from '../../lambdas/wiring';
 import { apiEvent, lambdaContext } from '../support/apigw-events';
 import { captureOutput, logLines } from '../support/captured-output';
+
+/** How many SSM clients were constructed: the SDK's own class, counting. */
+const ssmClients = vi.hoisted(() => ({ made: 0 }));
+vi.mock('@aws-sdk/client-ssm', async (importOriginal) => {
+  const sdk = await importOriginal<typeof SsmModule>();
+  class CountedSSMClient extends sdk.SSMClient {
+    constructor(...args: ConstructorParameters<typeof sdk.SSMClient>) {
+      super(...args);
+      ssmClients.made += 1;
+    }
+  }
+  return { ...sdk, SSMClient: CountedSSMClient };
+});
 
 const PROFILES = {
   demo: {
@@ -46,6 +64,8 @@ const validEnv = (): Record<string, string> => ({
   SESSION_API_URL: 'https://api.example.test',
   ORPHAN_GRACE_SECONDS: '120',
   STUCK_AFTER_SECONDS: '600',
+  START_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/starts',
+  START_TIMEOUT_SECONDS: '240',
   JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
   JWT_AUDIENCE: 'client-1,client-2',
   JWT_JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json',
@@ -59,15 +79,18 @@ const without = (name: string): Record<string, string> => {
 
 const ssm = mockClient(SSMClient);
 const ecs = mockClient(ECSClient);
+const sqs = mockClient(SQSClient);
 
 afterEach(() => {
   resetDeps();
   ssm.reset();
   ecs.reset();
+  sqs.reset();
 });
 afterAll(() => {
   ssm.restore();
   ecs.restore();
+  sqs.restore();
 });
 
 /** The store holding `documents` (profile name → parameter value) under the path. */
@@ -115,6 +138,12 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ ...validEnv(), TASK_MARKER: marker })).toThrow(/TASK_MARKER must be 1 to 36 letters/);
   });
 
+  it('wants a queue URL for the starts, and a start timeout ECS client tokens outlive', () => {
+    expect(() => loadEnv({ ...validEnv(), START_QUEUE_URL: 'starts' })).toThrow(/START_QUEUE_URL must be a URL/);
+    expect(() => loadEnv({ ...validEnv(), START_TIMEOUT_SECONDS: '90000' })).toThrow(/START_TIMEOUT_SECONDS must be a whole number from 10 to 86400/);
+    expect(loadEnv(without('START_TIMEOUT_SECONDS')).START_TIMEOUT_SECONDS).toBe(300);
+  });
+
   it('wants a parameter path for the profiles', () => {
     expect(() => loadEnv({ ...validEnv(), PROFILES_PARAMETER_PATH: 'profiles' })).toThrow(/PROFILES_PARAMETER_PATH must be a parameter path/);
   });
@@ -148,7 +177,7 @@ describe('dependencies', () => {
     const injected = { adminGroup: 'injected' } as HandlerDeps;
     setDeps(injected);
 
-    for (const setup of [apiSetup, expireSetup, sweepSetup, taskEventSetup]) expect(setup.deps()).toBe(injected);
+    for (const setup of [apiSetup, expireSetup, sweepSetup, taskEventSetup, starterSetup]) expect(setup.deps()).toBe(injected);
   });
 
   it('builds the dependencies from the process environment once, on first use', () => {
@@ -185,7 +214,29 @@ describe('composition roots', () => {
     expect(Object.keys(buildTaskEventDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'store', 'taskMarker']);
     expect(Object.keys(buildExpireDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'store', 'tasks']);
     expect(Object.keys(buildSweepDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'settings', 'store', 'tasks']);
-    expect(Object.keys(buildApiDeps(env()))).toEqual(expect.arrayContaining(['idempotencyKeys', 'profiles', 'jwtVerifier', 'adminGroup', 'tasks', 'settings']));
+    expect(Object.keys(buildApiDeps(env()))).toEqual(expect.arrayContaining(['idempotencyKeys', 'profiles', 'jwtVerifier', 'adminGroup', 'tasks', 'settings', 'startQueue']));
+    expect(Object.keys(buildStarterDeps(env())).sort()).toEqual(['clock', 'events', 'log', 'metrics', 'ownerSlots', 'scheduler', 'settings', 'startQueue', 'store', 'tasks']);
+  });
+
+  it('give the api and the starter the start queue of START_QUEUE_URL and the start timeout of START_TIMEOUT_SECONDS', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const request = { sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', activityToken: 't', attempt: 1 };
+
+    for (const deps of [buildApiDeps(env()), buildStarterDeps(env())]) {
+      expect(deps.settings.startTimeoutSeconds).toBe(240);
+      await deps.startQueue?.enqueue(request);
+    }
+
+    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input)).toEqual([
+      { QueueUrl: validEnv()['START_QUEUE_URL'], MessageBody: JSON.stringify(request) },
+      { QueueUrl: validEnv()['START_QUEUE_URL'], MessageBody: JSON.stringify(request) },
+    ]);
+  });
+
+  it('give the api an ECS adapter that starts no task: it stops and lists them, and reads no profile for ECS', async () => {
+    await expect(buildApiDeps(env()).tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'u', profile: 'demo', environment: {} })).rejects.toThrow();
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+    expect(ssm.calls()).toHaveLength(0);
   });
 
   it("give the sweep the deployment's settings, as the api gets them", () => {
@@ -204,6 +255,18 @@ describe('composition roots', () => {
     expect(ssm.calls()).toHaveLength(0);
   });
 
+  it('make no SSM client while the api or the starter initializes: the profile store makes one on its first read (README "Performance")', async () => {
+    storeHolds({ demo: JSON.stringify(PROFILES.demo) });
+    const before = ssmClients.made;
+    buildStarterDeps(env());
+    const deps = buildApiDeps(env());
+
+    expect(ssmClients.made - before).toBe(0);
+    await deps.profiles.profileNamed('demo');
+    await deps.profiles.profileNamed('demo');
+    expect(ssmClients.made - before).toBe(1);
+  });
+
   it("give the api a verifier that rejects a malformed token (its remote key set is made on the first token)", async () => {
     const { jwtVerifier } = buildApiDeps(env());
 
@@ -220,18 +283,19 @@ describe('profiles from the parameter store', () => {
     return { answer, logs: logLines(output) };
   };
 
-  it('reads every profile on first use, once for the use cases and ECS alike', async () => {
+  it('reads every profile on first use, once for the api\'s use cases, and once for the starter\'s ECS', async () => {
     storeHolds({ demo: JSON.stringify(PROFILES.demo), notebook: JSON.stringify({ ...PROFILES.demo, taskDefinitionArn: 'notebook:7', containerName: 'nb' }) });
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/sessions/1' }] });
     const deps = buildApiDeps(loadEnv(validEnv()));
+    const starter = buildStarterDeps(loadEnv(validEnv()));
 
     expect(await deps.profiles.profileNamed('demo')).toMatchObject({ name: 'demo', idleTimeoutSeconds: PROFILES.demo.idleTimeoutSeconds });
     expect(await deps.profiles.profileNamed('notebook')).toMatchObject({ name: 'notebook', maxSessionsPerOwner: 5 });
     expect(await deps.profiles.profileNamed('missing')).toBeUndefined();
-    await deps.tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'user-1', profile: 'notebook', environment: {} });
+    await starter.tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'user-1', profile: 'notebook', environment: {} });
 
     expect(ecs.commandCalls(RunTaskCommand)[0]?.args[0].input).toMatchObject({ taskDefinition: 'notebook:7', overrides: { containerOverrides: [expect.objectContaining({ name: 'nb' })] } });
-    expect(ssm.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input)).toEqual([expect.objectContaining({ Path: PROFILES_PATH })]);
+    expect(ssm.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input)).toEqual([expect.objectContaining({ Path: PROFILES_PATH }), expect.objectContaining({ Path: PROFILES_PATH })]);
   });
 
   it("validates what the store holds with the configuration's profile schema: a request the profile does not allow is a 400", async () => {

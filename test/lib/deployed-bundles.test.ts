@@ -2,10 +2,11 @@
 // `cdk deploy` would), the tables are created in dynalite exactly as the stateful template declares
 // them, and each function's bundle runs from its asset folder in a fresh Node process with only the
 // environment its template gives it (intrinsics resolved to consistent fake names) plus what Lambda
-// sets, its SDK pointed at dynalite and at local fakes of ECS, Scheduler and EventBridge.
+// sets, its SDK pointed at dynalite and at local fakes of ECS, Scheduler, EventBridge, SSM and SQS.
 //
 // Every hop of the walk is taken from the templates, never from the code: the api function is the
-// one the `POST /sessions` route integrates; the expire function is whatever the schedule that the
+// one the `POST /sessions` route integrates; the starter is whatever function the event source
+// mapping of the queue the api sent the start to invokes, in its batches; the expire function is whatever the schedule that the
 // api armed at runtime targets; the task-event function is the target of the rule whose pattern
 // matches the event ECS would send; the sweep function is the target of the template's schedule,
 // fed that schedule's input. So a wrong handler path, a missing variable, a table or index
@@ -23,7 +24,7 @@ import { type DeployedApp, startDeployedApp } from '../support/deployed-app';
 import { callsTheirRolesRefuse } from '../support/iam/bundle-calls';
 import { type Invocation, InvocationError } from '../support/lambda-runner';
 import { type CreatedTable, createTable, tableFromTemplate } from '../support/template-tables';
-import { type ApiRoute, attributesOf, eventRules, only, refsOf, roleWithArn, routeOf, templateSchedules } from '../support/template-wiring';
+import { type ApiRoute, attributesOf, eventRules, only, queueMappings, refsOf, roleWithArn, routeOf, templateSchedules } from '../support/template-wiring';
 import { waitFor } from '../support/wait-for';
 import { type SynthesizedApp, rawConfig, synthApp } from '../support/synth-app';
 
@@ -117,6 +118,12 @@ const expectAnswer = (invocation: Invocation, status: number): ApiAnswer => {
   return answer;
 };
 
+/** One poll of the start queue's mapping: every queued start is delivered to the starter, and none fails. */
+const startQueued = async (options: { ignoreDelay?: boolean } = {}): Promise<void> => {
+  const polls = await app().poll(options);
+  expect(polls.map((p) => p.failed)).toEqual(polls.map(() => []));
+};
+
 const deadlinePassed = (expiresAt: string, what: string) =>
   waitFor(() => Date.now() > Date.parse(expiresAt) + 50, { timeoutMs: 5000, what });
 
@@ -139,10 +146,24 @@ describe('the deployed bundles', () => {
       const { session } = JSON.parse(answer.body) as { session: { id: string; expiresAt: string } };
       expect((await sessionItem(create.fn, session.id))['status']).toBe('starting');
 
-      // RunTask with the template's cluster, task definition, subnets and security groups; the
+      // The api queued the start (README "Starting at the rate ECS allows") on the queue its
+      // environment names; the template's event source mapping of that queue hands it to another
+      // function, in small batches with partial failures, at a bounded concurrency.
+      expect(app().invocations.at(-1)?.calls.filter((c) => c.service === 'ecs')).toEqual([]);
+      const queueUrl = create.fn.environment['START_QUEUE_URL'] ?? '';
+      expect(app().sqs.messages.get(queueUrl)?.map((m) => JSON.parse(m.body) as unknown)).toEqual([expect.objectContaining({ sessionId: session.id, attempt: 1 })]);
+      const mapping = only(queueMappings(app()), 'event source mapping');
+      expect(mapping).toMatchObject({ batchSize: 5, reportsBatchItemFailures: true, maximumConcurrency: 5, enabled: true });
+      const polls = await app().poll();
+      expect(polls.map((p) => ({ fn: p.fn.logicalId === create.fn.logicalId, failed: p.failed, result: p.invocation.result }))).toEqual([
+        { fn: false, failed: [], result: { batchItemFailures: [] } },
+      ]);
+      expect(app().sqs.messages.get(queueUrl)).toEqual([]);
+
+      // The starter's RunTask, with the template's cluster, task definition, subnets and security groups; the
       // task learns its session and the URL of the deployed API.
       const runTask = inputsOf(ecs.calls, 'RunTask').at(-1) ?? {};
-      expect(runTask).toMatchObject({ cluster, taskDefinition: only(refsOf(app(), 'AWS::ECS::TaskDefinition'), 'task definition'), launchType: 'FARGATE' });
+      expect(runTask).toMatchObject({ cluster, taskDefinition: only(refsOf(app(), 'AWS::ECS::TaskDefinition'), 'task definition'), launchType: 'FARGATE', clientToken: session.id });
       const network = (runTask['networkConfiguration'] as { awsvpcConfiguration: { subnets: string[]; securityGroups: string[] } }).awsvpcConfiguration;
       expect(refsOf(app(), 'AWS::EC2::Subnet')).toEqual(expect.arrayContaining(network.subnets));
       expect(attributesOf(app(), 'AWS::EC2::SecurityGroup', 'GroupId')).toEqual(expect.arrayContaining(network.securityGroups));
@@ -169,9 +190,10 @@ describe('the deployed bundles', () => {
     }
     const [first, second] = created;
     if (first === undefined || second === undefined) throw new Error('two sessions were not created');
-    // Each cold api process read the profiles from the template's parameters, under the path its environment names.
+    // Each cold api process (the create) and starter process (the RunTask) read the profiles from
+    // the template's parameters, under the path its environment names.
     const profileReads = inputsOf(app().ssm.calls, 'GetParametersByPath');
-    expect(profileReads.map((read) => read['Path'])).toEqual(created.map(() => create.fn.environment['PROFILES_PARAMETER_PATH']));
+    expect(profileReads.map((read) => read['Path'])).toEqual(created.flatMap(() => [create.fn.environment['PROFILES_PARAMETER_PATH'], create.fn.environment['PROFILES_PARAMETER_PATH']]));
 
     // 2. Both tasks reach RUNNING: the event ECS sends matches the one rule, whose target records it.
     for (const session of created) {
@@ -236,7 +258,7 @@ describe('the deployed bundles', () => {
     const keys = Items.filter((item) => created.some((s) => s.id === item['sessionId']));
     expect(keys).toHaveLength(2);
     for (const key of keys) expect(typeof key[idempotency.timeToLiveAttribute ?? 'a TTL attribute']).toBe('number');
-    // Only creating a session needs a profile: expiring, sweeping and following tasks read none.
+    // Only creating and starting a session need a profile: expiring, sweeping and following tasks read none.
     expect(inputsOf(app().ssm.calls, 'GetParametersByPath')).toHaveLength(profileReads.length);
     expect(app().unexpected.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
@@ -248,6 +270,7 @@ describe('the deployed bundles', () => {
     const create = apiRoute('POST /sessions');
     const created = expectAnswer(await app().invoke(create.fn, requestTo(create, owner, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
     const { session, activityToken } = JSON.parse(created.body) as { session: { id: string }; activityToken: string };
+    await startQueued();
     const params = { id: session.id };
     const activity = apiRoute('POST /sessions/{id}/activity');
     expectAnswer(await app().invoke(activity.fn, requestTo(activity, owner, { params, headers: { 'x-session-token': activityToken }, body: { kind: 'interaction' } })), 200);
@@ -267,6 +290,7 @@ describe('the deployed bundles', () => {
     // A task that exits on its own: task-event ends the session and disarms its schedule.
     const exiting = expectAnswer(await app().invoke(create.fn, requestTo(create, owner, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
     const exitingId = (JSON.parse(exiting.body) as { session: { id: string } }).session.id;
+    await startQueued();
     const task = [...app().ecs.tasks.values()].at(-1);
     if (task === undefined) throw new Error('no task was started');
     app().ecs.setLastStatus(task.taskArn, 'RUNNING');
@@ -276,7 +300,56 @@ describe('the deployed bundles', () => {
     expect(await sessionItem(create.fn, exitingId)).toMatchObject({ status: 'stopped', endReason: 'task_exited' });
 
     const invoked = new Set(app().invocations.filter((i) => !i.altered && i.calls.length > 0).map((i) => i.fn.logicalId));
-    expect(invoked.size, 'functions whose calls were recorded').toBe(4);
+    expect(invoked.size, 'functions whose calls were recorded').toBe(5);
+    expect(await callsTheirRolesRefuse(app())).toEqual([]);
+  });
+});
+
+describe('the start queue, as its event source mapping delivers it', () => {
+  it('a start without capacity is queued again (delayed), and one whose retry cannot be queued stays on the queue alone', async () => {
+    const { ecs, sqs } = app();
+    const create = apiRoute('POST /sessions');
+    const owner = `burst-${randomUUID().slice(0, 8)}`;
+    const queueUrl = create.fn.environment['START_QUEUE_URL'] ?? '';
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const answer = expectAnswer(await app().invoke(create.fn, requestTo(create, owner, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
+      ids.push((JSON.parse(answer.body) as { session: { id: string } }).session.id);
+    }
+    const [first = '', second = ''] = ids;
+    const tasksOf = (id: string) => [...ecs.tasks.values()].filter((t) => t.overrides.containerOverrides[0]?.environment?.some((e) => e.name === 'SESSION_ID' && e.value === id));
+
+    // One batch of both: ECS has no room for the first, and its retry cannot be queued (SQS
+    // throttles): only that record is reported failed and stays; the second starts.
+    ecs.failNextRunTasks.push('RESOURCE:ENI');
+    sqs.refuse = new AwsServiceError(400, 'AWS.SimpleQueueService.RequestThrottled', 'Request is throttled.');
+    let polls;
+    try {
+      polls = await app().poll();
+    } finally {
+      sqs.refuse = undefined;
+    }
+    expect(polls.map((p) => ({ delivered: p.delivered.length, failed: p.failed.length }))).toEqual([{ delivered: 2, failed: 1 }]);
+    expect(sqs.messages.get(queueUrl)?.map((m) => ({ sessionId: (JSON.parse(m.body) as { sessionId: string }).sessionId, receives: m.receiveCount }))).toEqual([
+      { sessionId: first, receives: 1 },
+    ]);
+    expect((await sessionItem(create.fn, first))['status']).toBe('starting');
+    expect(tasksOf(first)).toHaveLength(0);
+    expect(tasksOf(second)).toHaveLength(1);
+
+    // Redelivered, still no capacity: this time the retry is queued with a delay (attempt 2) and the
+    // message itself succeeds.
+    ecs.failNextRunTasks.push('RESOURCE:ENI');
+    await startQueued({ ignoreDelay: true });
+    const [retry] = sqs.messages.get(queueUrl) ?? [];
+    expect(JSON.parse(retry?.body ?? '{}')).toMatchObject({ sessionId: first, attempt: 2 });
+    expect(retry?.delaySeconds).toBeGreaterThanOrEqual(1);
+
+    // Capacity is back: the retry starts the one task of the session.
+    await startQueued({ ignoreDelay: true });
+    expect(sqs.messages.get(queueUrl)).toEqual([]);
+    expect(tasksOf(first)).toHaveLength(1);
+    expect(await sessionItem(create.fn, first)).toMatchObject({ status: 'starting', taskArn: tasksOf(first)[0]?.taskArn });
     expect(await callsTheirRolesRefuse(app())).toEqual([]);
   });
 });
@@ -354,6 +427,7 @@ describe('the walk fails where the deployment would', () => {
     const { ecs } = app();
     const create = apiRoute('POST /sessions');
     expectAnswer(await app().invoke(create.fn, requestTo(create, `stray-${randomUUID().slice(0, 8)}`, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
+    await startQueued();
     const task = [...ecs.tasks.values()].at(-1);
     if (task === undefined) throw new Error('no task was started');
     const event = ecs.stateChangeEvent(ecs.setLastStatus(task.taskArn, 'RUNNING').taskArn) as { detail: Record<string, unknown> };

@@ -1,9 +1,10 @@
 // A synthesized app "deployed" on this machine: its tables created in dynalite as the templates
-// declare them, local fakes of ECS, Scheduler, EventBridge and SSM Parameter Store that know the
-// templates' cluster, task definitions, schedule groups, buses and parameters, an X-Ray daemon
-// sink, and a sandbox that runs each function's bundle as Lambda would with the SDK pointed at all
-// of these (DynamoDB through a recording proxy, so each invocation's calls to every service are known). `deliver` and `fire` do
-// what EventBridge and Scheduler would do with an event or a schedule target. One per test file:
+// declare them, local fakes of ECS, Scheduler, EventBridge, SSM Parameter Store and SQS that know
+// the templates' cluster, task definitions, schedule groups, buses, parameters and queues, an X-Ray
+// daemon sink, and a sandbox that runs each function's bundle as Lambda would with the SDK pointed
+// at all of these (DynamoDB through a recording proxy, so each invocation's calls to every service
+// are known). `deliver`, `fire` and `poll` do what EventBridge, Scheduler and an SQS event source
+// mapping would do with an event, a schedule target or the queued messages. One per test file:
 // start in beforeAll, stop in afterAll.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { type EventBridgeFake, startEventBridgeFake } from './aws-fakes/eventbri
 import { type FakeRequest, type RecordedCall, startUnexpectedServiceFake } from './aws-fakes/http-fake';
 import { startRecordingProxy } from './aws-fakes/recording-proxy';
 import { type SchedulerFake, startSchedulerFake } from './aws-fakes/scheduler';
+import { type SqsFake, startSqsFake } from './aws-fakes/sqs';
 import { type FakeParameter, type SsmFake, startSsmFake } from './aws-fakes/ssm';
 import { type XrayDaemonFake, startXrayDaemonFake } from './aws-fakes/xray-daemon';
 import { CfnResolver } from './cfn-intrinsics';
@@ -22,7 +24,18 @@ import { type DynaliteHandle, startDynalite } from './dynalite';
 import { type Invocation, type InvokeOptions, type LambdaSandbox, invoke, writeRunner } from './lambda-runner';
 import { type CreatedTable, createTemplateTables } from './template-tables';
 import { type AwsService, type SdkCall } from './iam/call-requests';
-import { type Deployment, type ScheduleTarget, attributesOf, eventRules, refsOf, roleWithArn } from './template-wiring';
+import {
+  type Deployment,
+  type QueueMapping,
+  type ScheduleTarget,
+  attributesOf,
+  eventRules,
+  functionNamed,
+  queueMappings,
+  refsOf,
+  roleWithArn,
+  templateQueues,
+} from './template-wiring';
 
 /** The AWS calls one invocation made (invocations run one at a time, so each call is its function's). */
 export interface InvocationCalls {
@@ -39,6 +52,7 @@ export interface DeployedApp extends Deployment {
   scheduler: SchedulerFake;
   eventBridge: EventBridgeFake;
   ssm: SsmFake;
+  sqs: SqsFake;
   xray: XrayDaemonFake;
   /** Requests that reached no fake (a client of a service nobody expected). */
   unexpected: FakeRequest[];
@@ -51,7 +65,24 @@ export interface DeployedApp extends Deployment {
   deliver(event: Record<string, unknown>, bus?: string): Promise<{ rules: string[]; invocations: Invocation[] }>;
   /** Scheduler: assume the target's role (it must trust Scheduler and allow the invoke), then invoke the target with its Input. */
   fire(target: ScheduleTarget): Promise<Invocation>;
+  /**
+   * One poll of every enabled SQS event source mapping: a batch of up to its BatchSize visible
+   * messages (delayed ones too with `ignoreDelay`) to its function as an SQS event; the records it
+   * reports in `batchItemFailures` (or all, if it throws) stay queued, the rest are deleted. The
+   * mapping's own SQS calls are recorded as its function's, since Lambda makes them with its role.
+   */
+  poll(options?: { ignoreDelay?: boolean }): Promise<QueuePoll[]>;
   stop(): Promise<void>;
+}
+
+/** What one poll of one mapping delivered. */
+export interface QueuePoll {
+  mapping: QueueMapping;
+  fn: DeployedFunction;
+  invocation: Invocation;
+  /** Message ids delivered, and those that stayed on the queue. */
+  delivered: string[];
+  failed: string[];
 }
 
 const taskDefinitionsOf = (resolver: CfnResolver) =>
@@ -97,6 +128,7 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
     const scheduler = await open(startSchedulerFake({ region, accountId, groups: refsOf(deployment, 'AWS::Scheduler::ScheduleGroup') }), close);
     const eventBridge = await open(startEventBridgeFake({ region, accountId, buses: refsOf(deployment, 'AWS::Events::EventBus') }), close);
     const ssm = await open(startSsmFake({ parameters: parametersOf(resolver) }), close);
+    const sqs = await open(startSqsFake({ queues: templateQueues(deployment) }), close);
     const xray = await open(startXrayDaemonFake(), close);
     const unexpected = await open(startUnexpectedServiceFake(), close);
     const sandbox: LambdaSandbox = {
@@ -113,9 +145,10 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
         AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
         AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+        AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       },
     };
-    const recorders: [AwsService, RecordedCall[]][] = [['dynamodb', dynamodb.calls], ['ecs', ecs.calls], ['scheduler', scheduler.calls], ['eventbridge', eventBridge.calls], ['ssm', ssm.calls]];
+    const recorders: [AwsService, RecordedCall[]][] = [['dynamodb', dynamodb.calls], ['ecs', ecs.calls], ['scheduler', scheduler.calls], ['eventbridge', eventBridge.calls], ['ssm', ssm.calls], ['sqs', sqs.calls]];
     const invocations: InvocationCalls[] = [];
     const run = async (fn: DeployedFunction, event: unknown, options?: InvokeOptions): Promise<Invocation> => {
       const before = recorders.map(([, calls]) => calls.length);
@@ -135,6 +168,7 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
       scheduler,
       eventBridge,
       ssm,
+      sqs,
       xray,
       unexpected: unexpected.requests,
       sandbox,
@@ -154,6 +188,42 @@ export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => 
         if (!role.trustedBy('scheduler.amazonaws.com')) throw new Error(`Scheduler may not assume ${role.logicalId}`);
         if (!role.allows('lambda:InvokeFunction', target.Arn)) throw new Error(`${role.logicalId} may not invoke ${target.Arn}`);
         return run(functionWithArn(assembly, resolver, target.Arn), target.Input === undefined ? {} : JSON.parse(target.Input));
+      },
+      poll: async (options) => {
+        const polls: QueuePoll[] = [];
+        for (const mapping of queueMappings(deployment).filter((m) => m.enabled)) {
+          const received = sqs.receive(mapping.queueArn, mapping.batchSize, options);
+          if (received.length === 0) continue;
+          const fn = functionNamed(deployment, mapping.functionName);
+          const queueUrl = templateQueues(deployment).find((q) => q.arn === mapping.queueArn)?.url ?? '';
+          const event = {
+            Records: received.map((m) => ({
+              messageId: m.messageId,
+              receiptHandle: m.receiptHandle,
+              body: m.body,
+              attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAtMs), SenderId: 'AROAFAKE', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+              messageAttributes: {},
+              md5OfBody: '',
+              eventSource: 'aws:sqs',
+              eventSourceARN: mapping.queueArn,
+              awsRegion: region,
+            })),
+          };
+          const delivered = received.map((m) => m.messageId);
+          let failed = delivered;
+          try {
+            const invocation = await run(fn, event);
+            const answer = invocation.result as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+            failed = mapping.reportsBatchItemFailures ? (answer?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : [];
+            polls.push({ mapping, fn, invocation, delivered, failed });
+          } finally {
+            const deleted = new Set(delivered.filter((id) => !failed.includes(id)));
+            sqs.settle(mapping.queueArn, received, deleted);
+            const asMapping = (operation: string) => ({ service: 'sqs' as const, operation, input: { QueueUrl: queueUrl } });
+            invocations.push({ fn, altered: false, calls: [asMapping('GetQueueAttributes'), asMapping('ReceiveMessage'), ...(deleted.size > 0 ? [asMapping('DeleteMessageBatch')] : [])] });
+          }
+        }
+        return polls;
       },
       stop,
     };

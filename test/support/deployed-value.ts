@@ -19,7 +19,11 @@ export const deployedValue = (value: unknown): string => {
   }
   if ('Ref' in intrinsic) {
     const ref = intrinsic['Ref'] as string;
-    return PSEUDO[ref] ?? (ref.includes('TaskDefinition') ? `arn:aws:ecs:eu-west-1:123456789012:task-definition/${ref}:1` : `ref-${ref}`);
+    if (PSEUDO[ref] !== undefined) return PSEUDO[ref];
+    if (ref.includes('TaskDefinition')) return `arn:aws:ecs:eu-west-1:123456789012:task-definition/${ref}:1`;
+    // A queue's Ref is its URL.
+    if (ref.includes('Queue')) return `https://sqs.eu-west-1.amazonaws.com/123456789012/${ref}`;
+    return `ref-${ref}`;
   }
   if ('Fn::GetAtt' in intrinsic) {
     const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];

@@ -285,6 +285,7 @@ const NOTEBOOK: Profile = {
   activeWithinSeconds: 120,
   idleWithinSeconds: 600,
   stopTimeoutSeconds: 30,
+  resourceWarningPercent: 90,
   maxSessionsPerOwner: 5,
 };
 

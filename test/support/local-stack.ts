@@ -182,7 +182,9 @@ export const bootLocalStack = async (options: BootOptions = {}): Promise<TestSta
           ...request.headers,
         },
         ...(request.body !== undefined && { body: JSON.stringify(request.body) }),
-        signal: AbortSignal.timeout(5000),
+        // Generous: a burst of creates on a loaded two-core machine can take seconds each; a hung
+        // request still fails the test, only later.
+        signal: AbortSignal.timeout(20_000),
       });
       const text = await response.text();
       return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as T, headers: response.headers };

@@ -93,6 +93,60 @@ export const eventRules = (d: Deployment): EventRule[] =>
     return { logicalId: found.logicalId, pattern: p.EventPattern, eventBusName: p.EventBusName ?? 'default', state: p.State ?? 'ENABLED', targets: p.Targets ?? [] };
   });
 
+export interface QueueMapping {
+  logicalId: string;
+  /** The function's name or ARN, as the mapping names it. */
+  functionName: string;
+  queueArn: string;
+  batchSize: number;
+  reportsBatchItemFailures: boolean;
+  maximumConcurrency?: number;
+  enabled: boolean;
+}
+
+/** The SQS event source mappings of the templates (Lambda's defaults for what they leave out). */
+export const queueMappings = (d: Deployment): QueueMapping[] =>
+  d.resolver.resourcesOfType('AWS::Lambda::EventSourceMapping').map((found) => {
+    const p = propertiesOf<{
+      FunctionName: string;
+      EventSourceArn: string;
+      BatchSize?: number;
+      FunctionResponseTypes?: string[];
+      ScalingConfig?: { MaximumConcurrency?: number };
+      Enabled?: boolean;
+    }>(d, found);
+    if (!p.EventSourceArn.includes(':sqs:')) throw new Error(`${found.logicalId}: only SQS event sources are faked`);
+    return {
+      logicalId: found.logicalId,
+      functionName: p.FunctionName,
+      queueArn: p.EventSourceArn,
+      batchSize: p.BatchSize ?? 10,
+      reportsBatchItemFailures: p.FunctionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
+      ...(p.ScalingConfig?.MaximumConcurrency !== undefined && { maximumConcurrency: p.ScalingConfig.MaximumConcurrency }),
+      enabled: p.Enabled ?? true,
+    };
+  });
+
+/** The template's function a mapping or a permission names, by name or ARN. */
+export const functionNamed = (d: Deployment, nameOrArn: string): DeployedFunction => {
+  const found = d.resolver
+    .resourcesOfType('AWS::Lambda::Function')
+    .find(({ stackName, logicalId }) => d.resolver.ref(stackName, logicalId) === nameOrArn || d.resolver.getAtt(stackName, logicalId, 'Arn') === nameOrArn);
+  if (found === undefined) throw new Error(`${nameOrArn} is no function of the templates`);
+  return functionWithArn(d.assembly, d.resolver, d.resolver.getAtt(found.stackName, found.logicalId, 'Arn'));
+};
+
+/** The templates' queues: URL, ARN and redrive policy. */
+export const templateQueues = (d: Deployment): { url: string; arn: string; redrive?: { deadLetterArn: string; maxReceives: number } }[] =>
+  d.resolver.resourcesOfType('AWS::SQS::Queue').map((found) => {
+    const p = propertiesOf<{ RedrivePolicy?: { deadLetterTargetArn: string; maxReceiveCount: number } }>(d, found);
+    return {
+      url: d.resolver.ref(found.stackName, found.logicalId),
+      arn: d.resolver.getAtt(found.stackName, found.logicalId, 'Arn'),
+      ...(p.RedrivePolicy !== undefined && { redrive: { deadLetterArn: p.RedrivePolicy.deadLetterTargetArn, maxReceives: p.RedrivePolicy.maxReceiveCount } }),
+    };
+  });
+
 export interface ScheduleTarget {
   Arn: string;
   RoleArn: string;

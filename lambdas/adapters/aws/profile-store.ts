@@ -2,7 +2,8 @@
 // stack's path (lib/constructs/profile-parameters.ts writes them), all read at once with
 // GetParametersByPath through Powertools Parameters, which caches what it read for a while (README,
 // Configuration). Read on first use, not at cold start: only creating a session needs a profile,
-// so the functions that expire, sweep and follow sessions never depend on the store.
+// so the functions that expire, sweep and follow sessions never depend on the store, and the api
+// makes its SSM client on the first read, not during init (README "Performance").
 import { type SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { ConfigError } from '../../../contract/config-error';
 import { UnavailableError } from '../../domain/errors';
@@ -16,6 +17,9 @@ export interface DeployedProfiles {
   profiles: Readonly<Record<string, Profile>>;
   targets: Readonly<Record<string, EcsProfileTarget>>;
 }
+
+/** What the store reads through: the Powertools SSM provider (a fake in tests). */
+export type ProfileSource = Pick<SSMProvider, 'getMultiple'>;
 
 /** The parameters' values by profile name (the path stripped), as GetParametersByPath returns them. */
 export type ProfileDocuments = Readonly<Record<string, string | undefined>>;
@@ -41,9 +45,11 @@ const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined
 export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets {
   /** The last documents read and what they parsed to: a cache hit returns the same object, parsed once. */
   private last: { documents: ProfileDocuments; parsed: DeployedProfiles } | undefined;
+  private source: Promise<ProfileSource> | undefined;
 
+  /** `makeSource` runs on the first read (again only if it failed): until then no SSM client exists. */
   constructor(
-    private readonly provider: SSMProvider,
+    private readonly makeSource: () => ProfileSource | Promise<ProfileSource>,
     private readonly options: ParameterProfileStoreOptions,
   ) {}
 
@@ -64,7 +70,8 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
     const { path, log } = this.options;
     let documents: ProfileDocuments;
     try {
-      documents = (await this.provider.getMultiple(path, { maxAge: this.options.maxAgeSeconds ?? PROFILE_CACHE_SECONDS })) ?? {};
+      const source = await this.sourceMade();
+      documents = (await source.getMultiple(path, { maxAge: this.options.maxAgeSeconds ?? PROFILE_CACHE_SECONDS })) ?? {};
     } catch (error) {
       if (this.last !== undefined) return this.keepLast(this.last.parsed, error);
       log.error('the profiles could not be read', { path, error: messageOf(error) });
@@ -81,6 +88,17 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
       log.error('the deployed profiles are not valid', { path, error: messageOf(error) });
       throw error;
     }
+  }
+
+  /** The source, made on the first call; if making it fails, the next read tries again. */
+  private sourceMade(): Promise<ProfileSource> {
+    this.source ??= Promise.resolve()
+      .then(this.makeSource)
+      .catch((error: unknown) => {
+        this.source = undefined;
+        throw error;
+      });
+    return this.source;
   }
 
   private keepLast(last: DeployedProfiles, error: unknown): DeployedProfiles {

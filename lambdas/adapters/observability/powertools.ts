@@ -1,12 +1,12 @@
-// Logger, metrics and tracer, created once per process with the service name and namespace that
-// CDK sets (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE; by default the contract's own
-// values, which the alarms watch), and the `Metrics` port on top
-// of Powertools Metrics. Metrics are CloudWatch EMF lines on stdout, never PutMetricData, and never
-// with a per-session dimension. Importing this module only constructs these objects.
+// Logger and metrics, created once per process with the service name and namespace that CDK sets
+// (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE; by default the contract's own values,
+// which the alarms watch), and the `Metrics` port on top of Powertools Metrics. Metrics are
+// CloudWatch EMF lines on stdout, never PutMetricData, and never with a per-session dimension.
+// Importing this module only constructs these objects. No X-Ray SDK: Lambda's active tracing
+// records each invocation, and log lines carry its trace id (README "Tracing").
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { type MetricUnit as MetricUnitValue } from '@aws-lambda-powertools/metrics/types';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { type FunctionEnvName } from '../../../contract/function-env';
 import { METRICS_NAMESPACE, METRIC_DIMENSIONS, SERVICE_NAME } from '../../../contract/observability';
 import { type Log, type LogExtra, type MetricDimensions, type MetricName, type Metrics } from '../../ports/observability';
@@ -86,7 +86,3 @@ export const metricsPort: Metrics = createMetricsPort(powertoolsMetrics);
 export const flushMetrics = (metrics: PowertoolsMetrics = powertoolsMetrics): void => {
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 };
-
-// Off wherever there is no Lambda/X-Ray (Tracer checks the execution environment and
-// POWERTOOLS_TRACE_ENABLED itself), so it neither fails nor logs locally.
-export const tracer = new Tracer({ serviceName });

@@ -1,8 +1,9 @@
 // Each function ships only what it runs (README "Performance"): every handler entry is bundled as the
 // construct bundles it (esbuild, ESM, node24, tree-shaken) and the modules that end up in the output
-// are checked. The event-driven functions carry no HTTP, JWT or request-validation code and no
-// profile store (only the api reads the profiles); the one that never stops a task carries no ECS
-// client; none carries classic zod, the CDK or the local stack.
+// are checked. The event-driven functions carry no HTTP, JWT or request-validation code; only the
+// api and the starter carry the profile store (the create validates against a profile, the start
+// runs its task definition); the one that never stops a task carries no ECS client; none carries
+// classic zod, the X-Ray SDK, the CDK or the local stack.
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ const HTTP_AND_JWT = [
   'contract/api-routes.ts',
 ];
 
-/** The profiles are read by the api alone, when a session is created (README, Configuration). */
+/** The profiles are read by the api (a create) and the starter (RunTask) alone (README, Configuration). */
 const PROFILE_STORE = [
   'node_modules/@aws-sdk/client-ssm/',
   'node_modules/@aws-lambda-powertools/parameters/',
@@ -28,8 +29,16 @@ const PROFILE_STORE = [
 /** Never in a function: the full zod build, the CDK, the laptop stack. */
 const NOWHERE = ['node_modules/zod/v4/classic/', 'node_modules/aws-cdk-lib/', 'contract/app-config.ts', 'local/'];
 
+/**
+ * The X-Ray SDK (under the Powertools Tracer) was the largest part of every function's init for
+ * subsegments of its HTTP calls; Lambda's active tracing records the invocations without it (README
+ * "Tracing"). Bringing it back is a decision to state there, with its cold-start price.
+ */
+const XRAY_SDK = ['node_modules/aws-xray-sdk-core/', 'node_modules/@aws-lambda-powertools/tracer/', 'node_modules/cls-hooked/'];
+
 const ECS = ['node_modules/@aws-sdk/client-ecs/', 'lambdas/adapters/aws/ecs-task-runner.ts'];
 const SWEEP = ['lambdas/use-cases/sweep.ts', 'node_modules/p-limit/'];
+const START_QUEUE = ['node_modules/@aws-sdk/client-sqs/', 'lambdas/adapters/aws/sqs-start-queue.ts'];
 
 /** The repository-relative paths (node_modules included) of the modules with code in the bundle. */
 const bundledModules = async (name: HandlerName): Promise<string[]> => {
@@ -64,7 +73,7 @@ describe('function bundles', () => {
     for (const name of Object.keys(HANDLER_ENTRIES) as HandlerName[]) modules.set(name, await bundledModules(name));
   }, 60_000);
 
-  it.each(['expire', 'sweep', 'taskEvent'] as const)('%s holds no HTTP, JWT or request-validation code', (name) => {
+  it.each(['expire', 'sweep', 'taskEvent', 'starter'] as const)('%s holds no HTTP, JWT or request-validation code', (name) => {
     expect(containing(of(name), HTTP_AND_JWT)).toEqual([]);
   });
 
@@ -76,7 +85,11 @@ describe('function bundles', () => {
     expect(containing(of('taskEvent'), ECS)).toEqual([]);
   });
 
-  it.each(['expire', 'taskEvent'] as const)('%s holds no sweep planner', (name) => {
+  it.each(['expire', 'sweep', 'taskEvent'] as const)('%s holds no SQS client: only the api and the starter queue starts', (name) => {
+    expect(containing(of(name), START_QUEUE)).toEqual([]);
+  });
+
+  it.each(['expire', 'taskEvent', 'starter'] as const)('%s holds no sweep planner', (name) => {
     expect(containing(of(name), SWEEP)).toEqual([]);
   });
 
@@ -84,9 +97,19 @@ describe('function bundles', () => {
     expect(containing(of(name), NOWHERE)).toEqual([]);
   });
 
-  it('api holds what it runs: the HTTP layer, the JWT verifier, the profile store, the ECS client and the sweep (POST /sweep)', () => {
-    for (const part of [...HTTP_AND_JWT, ...PROFILE_STORE, ...ECS, 'lambdas/use-cases/sweep.ts']) {
+  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])('%s holds no X-Ray SDK or Powertools Tracer', (name) => {
+    expect(containing(of(name), XRAY_SDK)).toEqual([]);
+  });
+
+  it('api holds what it runs: the HTTP layer, the JWT verifier, the profile store, the ECS client, the start queue and the sweep (POST /sweep)', () => {
+    for (const part of [...HTTP_AND_JWT, ...PROFILE_STORE, ...ECS, ...START_QUEUE, 'lambdas/use-cases/sweep.ts']) {
       expect(containing(of('api'), [part]), part).not.toEqual([]);
+    }
+  });
+
+  it('starter holds what it runs: the start use case, the profile store, the ECS client and the start queue', () => {
+    for (const part of ['lambdas/use-cases/start-session.ts', 'lambdas/handlers/starter.ts', ...PROFILE_STORE, ...ECS, ...START_QUEUE]) {
+      expect(containing(of('starter'), [part]), part).not.toEqual([]);
     }
   });
 });

@@ -2,6 +2,7 @@
 // treatment of missing data, one alarm per dead-letter queue, and the dashboard.
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVITY_LEVELS } from '../../../contract/vocabulary';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 interface AlarmProps {
@@ -64,7 +65,10 @@ describe('Monitoring with the default config', () => {
   });
 
   it('alarms on the first message in every dead-letter queue, treating no data as fine', () => {
-    const queues = Object.keys(resourcesOf(template(), 'AWS::SQS::Queue'));
+    // Every queue but the start queue (which has a redrive policy, to its own dead-letter queue).
+    const queues = Object.entries(resourcesOf(template(), 'AWS::SQS::Queue'))
+      .filter(([, queue]) => queue.Properties?.['RedrivePolicy'] === undefined)
+      .map(([id]) => id);
     const dlqAlarms = alarmsOf(template()).filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(dlqAlarms.map((a) => (a.Dimensions?.[0]?.Value as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(queues.sort());
     for (const a of dlqAlarms) expect([a.Threshold, a.ComparisonOperator, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 'notBreaching']);
@@ -79,6 +83,22 @@ describe('Monitoring with the default config', () => {
     expect([dropped.Namespace, dropped.MetricName]).toEqual(['AWS/Scheduler', 'InvocationDroppedCount']);
     expect(dropped.Dimensions?.[0]).toEqual({ Name: 'ScheduleGroup', Value: synth.stateless.scheduling.group.scheduleGroupName });
     expect(alarm(template(), 'Scheduler got errors invoking the expire function').MetricName).toBe('TargetErrorCount');
+  });
+
+  it('alarms when the oldest queued start has waited half the start timeout, and when a start is dead-lettered', () => {
+    const age = alarm(template(), 'Oldest queued session start older than 150 s (half of startTimeoutSeconds)');
+    expect([age.Namespace, age.MetricName, age.Threshold, age.ComparisonOperator, age.TreatMissingData]).toEqual([
+      'AWS/SQS',
+      'ApproximateAgeOfOldestMessage',
+      150,
+      'GreaterThanThreshold',
+      'notBreaching',
+    ]);
+    expect(age.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [synth.stateless.getLogicalId(synth.stateless.startQueue.queue.node.defaultChild as never), 'QueueName'] } }]);
+    expect(alarmsOf(template()).map((a) => a.AlarmDescription)).toContain(
+      'Dead letters: session starts that failed every receive (the sweep ends their sessions as stuck starts)',
+    );
+    expect(alarm(template(), 'Starter function errors').MetricName).toBe('Errors');
   });
 
   it('alarms on the API 5xx rate as a share of requests', () => {
@@ -136,12 +156,14 @@ describe('Monitoring with the default config', () => {
     template().resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it('builds a dashboard of sessions, activity, expiry lag, end reasons, orphans, cluster and errors', () => {
+  it('builds a dashboard of sessions, activity, expiry lag, end reasons, orphans, cluster, errors and the start queue', () => {
     const [dashboard] = Object.values(resourcesOf(template(), 'AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard?.Properties?.['DashboardBody']);
-    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'Errors', '4xx', 'ThrottledRequests']) {
+    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'Errors', '4xx', 'ThrottledRequests', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesDelayed', 'StartRetries', 'StartTimeouts']) {
       expect(body, metric).toContain(metric);
     }
+    // One line per activity level, busy included.
+    for (const level of ACTIVITY_LEVELS) expect(body, level).toContain(`\\"ActivityLevel\\",\\"${level}\\"`);
   });
 });
 

@@ -2,9 +2,9 @@
 // (README, "Least privilege"): each function's execution role allows every call that
 // contract/function-calls.ts declares for it, on the concrete ARNs its environment names and with
 // the context AWS sets (ecs:cluster, iam:PassedToService); it is denied the other functions' calls
-// and every probe outside the stack (another cluster, schedule group, table, the default bus, a
-// role passed to another service); and its policies name no action beyond the map and what Lambda
-// itself does with the role.
+// (so the api starts no task: only the starter does) and every probe outside the stack (another
+// cluster, schedule group, table, queue, the default bus, a role passed to another service); and
+// its policies name no action beyond the map and what Lambda itself does with the role.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, type FunctionName, callsOf } from '../../../contract/function-calls';
@@ -68,6 +68,7 @@ const probes = (): { what: string; requests: IamRequest[] }[] => {
   const idempotency = arn('dynamodb', `table/${env['IDEMPOTENCY_TABLE_NAME'] ?? ''}`);
   const otherTable = arn('dynamodb', 'table/someone-elses');
   const schedulerRole = env['SCHEDULER_ROLE_ARN'] ?? '';
+  const [startQueue = ''] = requestsForEntry(resolver, env, 'startQueue', 'sqs:SendMessage').map((r) => r.resource);
   const taskRoles = requestsOfCall(resolver, { service: 'ecs', operation: 'RunTask', input: { cluster, taskDefinition } })
     .filter((r) => r.action === 'iam:PassRole')
     .map((r) => r.resource);
@@ -127,6 +128,16 @@ const probes = (): { what: string; requests: IamRequest[] }[] => {
     },
     { what: 'the default event bus', requests: [{ action: 'events:PutEvents', resource: arn('events', 'event-bus/default') }] },
     {
+      what: 'another queue than the start queue, or queue calls no function makes',
+      requests: [
+        ...['SendMessage', 'ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility', 'GetQueueAttributes', 'GetQueueUrl', 'PurgeQueue'].map((op) => ({
+          action: `sqs:${op}`,
+          resource: arn('sqs', 'someone-elses'),
+        })),
+        ...['PurgeQueue', 'DeleteQueue', 'SetQueueAttributes'].map((op) => ({ action: `sqs:${op}`, resource: startQueue })),
+      ],
+    },
+    {
       what: 'a role passed to another service, or a role no function passes',
       requests: [
         passTo(schedulerRole, 'lambda.amazonaws.com'),
@@ -141,6 +152,11 @@ const probes = (): { what: string; requests: IamRequest[] }[] => {
 /** Actions Lambda itself takes with an execution role: the function's logs, traces and on-failure destination. */
 const PLATFORM_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 const ON_FAILURE_DESTINATION_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+/**
+ * Invoked synchronously (API Gateway; the starter's event source mapping), so no on-failure
+ * destination; the mapping's own receive calls are in the map.
+ */
+const SYNCHRONOUS: readonly FunctionName[] = ['api', 'starter'];
 
 const actionsInPolicies = (fn: FunctionIdentity): string[] => {
   const actions = fn.role.identityPolicies.flatMap((policy) =>
@@ -195,7 +211,7 @@ describe('least privilege per function (IAM policy simulator)', () => {
 
   it.each(FUNCTION_NAMES)('%s has no action in its policies beyond the map and what Lambda does with its role', (name) => {
     const declared = callsOf(name).map((c) => c.action);
-    const platform = name === 'api' ? PLATFORM_ACTIONS : [...PLATFORM_ACTIONS, ...ON_FAILURE_DESTINATION_ACTIONS];
+    const platform = SYNCHRONOUS.includes(name) ? PLATFORM_ACTIONS : [...PLATFORM_ACTIONS, ...ON_FAILURE_DESTINATION_ACTIONS];
     expect(actionsInPolicies(fnNamed(name))).toEqual([...new Set([...declared, ...platform])].sort());
   });
 
@@ -207,6 +223,18 @@ describe('least privilege per function (IAM policy simulator)', () => {
     expect(await notDecided(name, [logsTo(own.logStream), ...(own.failureQueue === undefined ? [] : [sendTo(own.failureQueue)])], 'Allowed')).toEqual([]);
     const theirs = others.flatMap((o) => [logsTo(o.logStream), ...(o.failureQueue === undefined ? [] : [sendTo(o.failureQueue)])]);
     expect(await notDecided(name, theirs, 'Denied')).toEqual([]);
+  });
+
+  it('api starts no task: RunTask, tagging at launch and passing the task roles are the starter\'s alone', async () => {
+    const starterEnv = fnNamed('starter').environment;
+    const starts = (['taskDefinitions', 'clusterTasks', 'taskRoles'] as const).flatMap((on) =>
+      (['ecs:RunTask', 'ecs:TagResource', 'iam:PassRole'] as const).flatMap((action) =>
+        callsOf('starter').some((c) => c.on === on && c.action === action) ? requestsForEntry(app().resolver, starterEnv, on, action) : [],
+      ),
+    );
+    expect(new Set(starts.map((r) => r.action))).toEqual(new Set(['ecs:RunTask', 'ecs:TagResource', 'iam:PassRole']));
+    expect(await notDecided('starter', starts, 'Allowed')).toEqual([]);
+    expect(await notDecided('api', starts, 'Denied')).toEqual([]);
   });
 
   it('turns each task definition into RunTask in the cluster, tags at launch and its two roles passed to ECS only', () => {
@@ -227,5 +255,6 @@ describe('least privilege per function (IAM policy simulator)', () => {
     expect(() => requestsOfCall(app().resolver, { service: 'dynamodb', operation: 'TransactWriteItems', input: {} })).toThrow(/no IAM translation/);
     expect(() => requestsOfCall(app().resolver, { service: 'ecs', operation: 'StartTask', input: {} })).toThrow(/no IAM translation/);
     expect(() => requestsOfCall(app().resolver, { service: 'scheduler', operation: 'UpdateSchedule', input: { Name: 'n' } })).toThrow(/no IAM translation/);
+    expect(() => requestsOfCall(app().resolver, { service: 'sqs', operation: 'PurgeQueue', input: { QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q' } })).toThrow(/no IAM translation/);
   });
 });

@@ -117,9 +117,9 @@ describe('StatelessStack', () => {
       expect(statementsOf(taskEvent).filter((s) => actionsOf(s).some((a) => a.startsWith('ecs:')))).toEqual([]);
     });
 
-    it('lets only the api function start tasks: RunTask on our task definitions in our cluster, tags at launch, roles to ECS', () => {
-      const { api, expire, sweep, taskEvent } = synth.stateless.functions;
-      const apiStatements = statementsOf(api);
+    it('lets only the starter function start tasks: RunTask on our task definitions in our cluster, tags at launch, roles to ECS', () => {
+      const { api, expire, sweep, taskEvent, starter } = synth.stateless.functions;
+      const apiStatements = statementsOf(starter);
       const [runTask] = withAction(apiStatements, 'ecs:RunTask');
       expect(runTask?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn() } });
       expect(resourceListOf(runTask)).toEqual([{ Ref: expect.stringMatching(/^TasksDemoTaskDefinition/) as unknown }]);
@@ -129,10 +129,22 @@ describe('StatelessStack', () => {
       expect(passTaskRoles?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
       expect(JSON.stringify(passTaskRoles?.Resource)).toMatch(/TaskRole.*|ExecutionRole.*/);
       expect(resourceListOf(passTaskRoles)).toHaveLength(2);
-      for (const fn of [expire, sweep, taskEvent]) {
+      for (const fn of [api, expire, sweep, taskEvent]) {
         expect(withAction(statementsOf(fn), 'ecs:RunTask')).toEqual([]);
         expect(withAction(statementsOf(fn), 'ecs:TagResource')).toEqual([]);
+        expect(withAction(statementsOf(fn), 'iam:PassRole').filter((s) => JSON.stringify(s.Condition).includes('ecs-tasks'))).toEqual([]);
       }
+    });
+
+    it('lets the api and the starter send to the start queue, and only the starter receive from it', () => {
+      const { api, expire, sweep, taskEvent, starter } = synth.stateless.functions;
+      const queue = { 'Fn::GetAtt': [logicalIdOf(synth.stateless.startQueue.queue), 'Arn'] };
+      const onQueue = (fn: Parameters<typeof statementsOf>[0]) => statementsOf(fn).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(queue));
+      expect(onQueue(api).flatMap(actionsOf)).toEqual(['sqs:SendMessage']);
+      expect(onQueue(starter).flatMap(actionsOf).sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
+      for (const fn of [expire, sweep, taskEvent]) expect(onQueue(fn)).toEqual([]);
+      // SqsEventSource would add sqs:GetQueueUrl, which the starter never calls.
+      expect(statementsOf(starter).flatMap(actionsOf)).not.toContain('sqs:GetQueueUrl');
     });
 
     it('grants item access on the tables and Query on their named indexes only', () => {
@@ -166,12 +178,13 @@ describe('StatelessStack', () => {
   });
 
   describe('failure handling', () => {
-    it('makes every queue a dead-letter queue that is encrypted and refuses plain HTTP', () => {
+    it('makes every queue but the start queue a dead-letter queue, and every queue encrypted and refusing plain HTTP', () => {
       const queues = resourcesOf(template(), 'AWS::SQS::Queue');
-      expect(Object.keys(queues).length).toBeGreaterThanOrEqual(5);
+      const startQueue = logicalIdOf(synth.stateless.startQueue.queue);
+      expect(Object.keys(queues).length).toBeGreaterThanOrEqual(6);
       for (const [id, queue] of Object.entries(queues)) {
         expect(queue.Properties?.['SqsManagedSseEnabled'], id).toBe(true);
-        expect(queue.Properties?.['MessageRetentionPeriod'], id).toBe(14 * 24 * 3600);
+        if (id !== startQueue) expect(queue.Properties?.['MessageRetentionPeriod'], id).toBe(14 * 24 * 3600);
         template().hasResourceProperties('AWS::SQS::QueuePolicy', {
           Queues: [{ Ref: id }],
           PolicyDocument: {
@@ -181,6 +194,37 @@ describe('StatelessStack', () => {
           },
         });
       }
+    });
+
+    it('starts queued sessions through one event source mapping: batches of 5, partial failures, starterConcurrency at once, dead-lettered after 5 receives', () => {
+      const { starter } = synth.stateless.functions;
+      const queue = resourcesOf(template(), 'AWS::SQS::Queue')[logicalIdOf(synth.stateless.startQueue.queue)];
+      expect(queue?.Properties?.['RedrivePolicy']).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(synth.stateless.startQueue.deadLetterQueue), 'Arn'] },
+        maxReceiveCount: 5,
+      });
+      const starterTimeout = Number(resourcesOf(template(), 'AWS::Lambda::Function')[logicalIdOf(starter)]?.Properties?.['Timeout']);
+      expect(queue?.Properties?.['VisibilityTimeout']).toBe(6 * starterTimeout);
+      const mappings = Object.values(resourcesOf(template(), 'AWS::Lambda::EventSourceMapping'));
+      expect(mappings.map((m) => m.Properties)).toEqual([
+        {
+          FunctionName: { Ref: logicalIdOf(starter) },
+          EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(synth.stateless.startQueue.queue), 'Arn'] },
+          BatchSize: 5,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 5 },
+        },
+      ]);
+    });
+
+    it('takes the starters\' concurrency from starterConcurrency, and refuses one SQS does not allow', () => {
+      const other = synthApp({ ...rawConfig(), starterConcurrency: 3 });
+      try {
+        expect(Object.values(resourcesOf(other.statelessTemplate, 'AWS::Lambda::EventSourceMapping'))[0]?.Properties?.['ScalingConfig']).toEqual({ MaximumConcurrency: 3 });
+      } finally {
+        other.cleanup();
+      }
+      expect(() => synthApp({ ...rawConfig(), starterConcurrency: 1 })).toThrow(/sessionExpiry\.starterConcurrency/);
     });
 
     it('retries async invocations of expire, sweep and task-event twice, then sends them to an SQS destination', () => {
@@ -310,13 +354,13 @@ describe('StatelessStack', () => {
       }
     });
 
-    it('lets only the API function read the profiles, on the parameter path alone', () => {
+    it('lets only the api and the starter read the profiles, on the parameter path alone', () => {
       const path = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/SessionExpiryStateless/profiles']] };
-      const { api, expire, sweep, taskEvent } = synth.stateless.functions;
-      expect(withAction(statementsOf(api), 'ssm:GetParametersByPath')).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: path })]);
+      const { api, expire, sweep, taskEvent, starter } = synth.stateless.functions;
+      for (const fn of [api, starter]) expect(withAction(statementsOf(fn), 'ssm:GetParametersByPath')).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: path })]);
       for (const fn of [expire, sweep, taskEvent]) expect(withAction(statementsOf(fn), 'ssm:GetParametersByPath')).toEqual([]);
       const ssmActions = allStatements(template()).flatMap(actionsOf).filter((a) => a.startsWith('ssm:'));
-      expect(ssmActions).toEqual(['ssm:GetParametersByPath']);
+      expect(ssmActions).toEqual(['ssm:GetParametersByPath', 'ssm:GetParametersByPath']);
     });
   });
 

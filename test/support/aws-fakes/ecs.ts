@@ -2,7 +2,9 @@
 // ListTasks on the clusters and task definitions it is given, with the checks ECS makes that a
 // deployment can get wrong (unknown cluster or task definition, awsvpc without subnets, an override
 // for a container the task definition does not have). Tasks do not move on their own: a test moves
-// them (`setLastStatus`) and takes the "ECS Task State Change" event ECS would send for them.
+// them (`setLastStatus`) and takes the "ECS Task State Change" event ECS would send for them. A
+// test can have the next RunTasks answer a placement failure (`failNextRunTasks`, e.g. RESOURCE:ENI)
+// as ECS does when it has no capacity: in `failures[]`, with no task.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsServiceError, type HttpFake, type RecordedCall, startJsonRpcFake } from './http-fake';
 
@@ -55,6 +57,8 @@ export interface EcsFake extends HttpFake {
   setLastStatus(taskArn: string, lastStatus: string): FakeTask;
   /** The event ECS puts on the default bus for the task's current state. */
   stateChangeEvent(taskArn: string): Record<string, unknown>;
+  /** Reasons the next RunTasks fail with, one each (taken first in, first out). */
+  failNextRunTasks: string[];
 }
 
 const PREFIX = 'AmazonEC2ContainerServiceV20141113';
@@ -85,6 +89,7 @@ const wireTask = (task: FakeTask, withTags: boolean): Record<string, unknown> =>
 export const startEcsFake = async (options: EcsFakeOptions): Promise<EcsFake> => {
   const calls: RecordedCall[] = [];
   const tasks = new Map<string, FakeTask>();
+  const failNextRunTasks: string[] = [];
 
   const clusterOf = (input: Record<string, unknown>): string => {
     const given = typeof input['cluster'] === 'string' ? input['cluster'] : 'default';
@@ -103,6 +108,8 @@ export const startEcsFake = async (options: EcsFakeOptions): Promise<EcsFake> =>
     const entry = Object.entries(options.taskDefinitions).find(([arn, def]) => arn === given || def.family === given || arn.endsWith(`/${given}`));
     if (entry === undefined) throw new AwsServiceError(400, 'ClientException', 'TaskDefinition not found.');
     const [taskDefinitionArn, definition] = entry;
+    const failure = failNextRunTasks.shift();
+    if (failure !== undefined) return { tasks: [], failures: [{ arn: taskDefinitionArn, reason: failure }] };
     const token = typeof input['clientToken'] === 'string' ? input['clientToken'] : undefined;
     const replay = token === undefined ? undefined : [...tasks.values()].find((t) => t.clientToken === token);
     if (replay !== undefined) return { tasks: [wireTask(replay, false)], failures: [] };
@@ -191,6 +198,7 @@ export const startEcsFake = async (options: EcsFakeOptions): Promise<EcsFake> =>
     ...server,
     calls,
     tasks,
+    failNextRunTasks,
     setLastStatus: (taskArn, lastStatus) => {
       const task = existing(taskArn);
       task.lastStatus = lastStatus;

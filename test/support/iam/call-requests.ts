@@ -1,6 +1,6 @@
 // What AWS authorizes when an SDK call is made: the IAM actions, resource ARNs and condition keys
 // of each call our adapters send (Service Authorization Reference for DynamoDB, ECS, EventBridge
-// Scheduler and EventBridge). RunTask is also authorized as ecs:TagResource of the task it creates
+// Scheduler, EventBridge, SSM and SQS). RunTask is also authorized as ecs:TagResource of the task it creates
 // (when it tags at launch) and as iam:PassRole of the task definition's roles; CreateSchedule also as
 // iam:PassRole of its target's role. An operation not listed here throws, so a new SDK call gets a
 // conscious translation instead of slipping through unchecked.
@@ -14,7 +14,7 @@ import { BY_DEADLINE_INDEX, BY_OWNER_INDEX } from '../../../contract/table-defin
 import { type CfnResolver } from '../cfn-intrinsics';
 import { type IamRequest } from './simulator';
 
-export type AwsService = 'dynamodb' | 'ecs' | 'scheduler' | 'eventbridge' | 'ssm';
+export type AwsService = 'dynamodb' | 'ecs' | 'scheduler' | 'eventbridge' | 'ssm' | 'sqs';
 
 /** One call a function sent, as a local fake (or a recording proxy) received it. */
 export interface SdkCall {
@@ -130,6 +130,30 @@ const ssmRequests = (where: Where, { operation, input }: SdkCall): IamRequest[] 
   return [{ action: 'ssm:GetParametersByPath', resource: arnOf(where, 'ssm', `parameter${text(input['Path'], 'GetParametersByPath Path')}`) }];
 };
 
+/** The calls on a queue (by its QueueUrl) that the api, the starter and its event source mapping make. */
+const SQS_QUEUE_OPERATIONS: Record<string, string> = {
+  SendMessage: 'sqs:SendMessage',
+  ReceiveMessage: 'sqs:ReceiveMessage',
+  DeleteMessage: 'sqs:DeleteMessage',
+  DeleteMessageBatch: 'sqs:DeleteMessage',
+  ChangeMessageVisibility: 'sqs:ChangeMessageVisibility',
+  ChangeMessageVisibilityBatch: 'sqs:ChangeMessageVisibility',
+  GetQueueAttributes: 'sqs:GetQueueAttributes',
+};
+
+/** `https://sqs.<region>.<suffix>/<account>/<name>` -> the queue's ARN. */
+const queueArnOfUrl = (where: Where, queueUrl: string): string => {
+  const [, account, name] = new URL(queueUrl).pathname.split('/');
+  if (account === undefined || name === undefined || name === '') throw new Error(`${queueUrl} is not a queue URL`);
+  return `arn:${where.partition}:sqs:${where.region}:${account}:${name}`;
+};
+
+const sqsRequests = (where: Where, { operation, input }: SdkCall): IamRequest[] => {
+  const action = SQS_QUEUE_OPERATIONS[operation];
+  if (action === undefined) throw new Error(`no IAM translation for SQS ${operation}`);
+  return [{ action, resource: queueArnOfUrl(where, text(input['QueueUrl'], `SQS ${operation} QueueUrl`)) }];
+};
+
 /** Every authorization AWS makes for one SDK call. */
 export const requestsOfCall = (resolver: CfnResolver, call: SdkCall): IamRequest[] => {
   const where = resolver.env;
@@ -144,6 +168,8 @@ export const requestsOfCall = (resolver: CfnResolver, call: SdkCall): IamRequest
       return eventBridgeRequests(where, call);
     case 'ssm':
       return ssmRequests(where, call);
+    case 'sqs':
+      return sqsRequests(where, call);
   }
 };
 
@@ -201,6 +227,8 @@ export const callsForEntry = (resolver: CfnResolver, environment: Record<string,
       return [{ service: 'eventbridge', operation, input: { Entries: [{ EventBusName: variable(environment, 'EVENT_BUS_NAME') }] } }];
     case 'profileParameters':
       return [{ service: 'ssm', operation, input: { Path: variable(environment, 'PROFILES_PARAMETER_PATH') } }];
+    case 'startQueue':
+      return [{ service: 'sqs', operation, input: { QueueUrl: variable(environment, 'START_QUEUE_URL') } }];
     default:
       throw new Error(`no SDK call for ${service} on ${String(on)}`);
   }

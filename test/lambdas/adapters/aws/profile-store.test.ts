@@ -39,7 +39,7 @@ describe('ParameterProfileStore', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     log = new RecordingLog();
-    store = new ParameterProfileStore(new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'eu-west-1' }) }), { path: PATH, parse: parseDeployedProfiles, log });
+    store = new ParameterProfileStore(() => new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'eu-west-1' }) }), { path: PATH, parse: parseDeployedProfiles, log });
   });
   afterEach(() => {
     ssm.reset();
@@ -88,6 +88,27 @@ describe('ParameterProfileStore', () => {
     expect(log.entries).toContainEqual(
       expect.objectContaining({ level: 'error', message: 'the profiles could not be read', extra: expect.objectContaining({ path: PATH, error: expect.stringContaining('ThrottlingException: Rate exceeded') as unknown }) as unknown }),
     );
+  });
+
+  it('makes its provider on the first read, once, and again after making it failed', async () => {
+    ssm.on(GetParametersByPathCommand).resolves(page(['alpha']));
+    let made = 0;
+    const lazy = new ParameterProfileStore(
+      () => {
+        made += 1;
+        if (made === 1) throw new Error('no region');
+        return new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'eu-west-1' }) });
+      },
+      { path: PATH, parse: parseDeployedProfiles, log },
+    );
+    expect(made).toBe(0);
+
+    expect(await caught(lazy.profileNamed('alpha'))).toBeInstanceOf(UnavailableError);
+    expect(await lazy.profileNamed('alpha')).toMatchObject({ name: 'alpha' });
+    afterMaxAge();
+    await lazy.targetOf('alpha');
+    expect(made).toBe(2);
+    expect(reads()).toBe(2);
   });
 
   it('keeps the profiles read before when a later read fails, with a warning', async () => {
