@@ -11,7 +11,7 @@ export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];
 export const extendRouteOf = (sessionId: string): string => `POST /sessions/${sessionId}/extend`;
 
 /** The webhook body: `deadline` is when the session ends (Expiring) or ended (Ended). */
-export interface NotificationBody {
+export interface SessionNotificationBody {
   type: NotifiedEventType;
   sessionId: string;
   ownerId: string;
@@ -19,3 +19,22 @@ export interface NotificationBody {
   deadline: string;
   extendRoute: string;
 }
+
+/**
+ * `Workspace Expiring` on the webhook (README "Workspaces"): `deadline` is when the workspace is
+ * deleted unless a session of `profile` uses it first; `deleteRoute` removes it at once. The local
+ * stack sends it; the deployed rule does not yet (the deployed stack has no workspaces).
+ */
+export interface WorkspaceNotificationBody {
+  type: 'Workspace Expiring';
+  ownerId: string;
+  profile: string;
+  reason: 'retention';
+  deadline: string;
+  deleteRoute: string;
+}
+
+export type NotificationBody = SessionNotificationBody | WorkspaceNotificationBody;
+
+/** The route that deletes an owner's workspace of a profile (contract/api-routes.ts). */
+export const deleteWorkspaceRouteOf = (profile: string): string => `DELETE /workspaces/${profile}`;

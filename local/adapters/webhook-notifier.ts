@@ -1,11 +1,11 @@
 // The local stand-in for the EventBridge API destination (README "Notifications"): every
-// `Session Expiring` and `Session Ended` event is POSTed as JSON to the configured webhook, retried
+// `Session Expiring`, `Session Ended` and `Workspace Expiring` event is POSTed as JSON to the configured webhook, retried
 // with backoff a bounded number of times, and each delivery or give-up logged. Best effort, like
 // the AWS path: publish() only starts the delivery, so a slow or dead webhook never delays or fails
 // the session write that raised the event.
 import { type EventPublisher, type SessionEvent } from '../../lambdas/ports/event-publisher';
 import { type Log } from '../../lambdas/ports/observability';
-import { type NotificationBody, extendRouteOf } from '../../contract/notifications';
+import { type NotificationBody, deleteWorkspaceRouteOf, extendRouteOf } from '../../contract/notifications';
 
 export interface WebhookNotifierOptions {
   /** Attempts per notification, the first included (EventBridge retries too, see README). */
@@ -26,6 +26,10 @@ export const notificationOf = (event: SessionEvent): NotificationBody | undefine
   if (type === 'Session Ended') {
     const { sessionId, ownerId, reason, endedAt } = event.detail;
     return { type, sessionId, ownerId, reason, deadline: endedAt, extendRoute: extendRouteOf(sessionId) };
+  }
+  if (type === 'Workspace Expiring') {
+    const { ownerId, profile, deleteAt } = event.detail;
+    return { type, ownerId, profile, reason: 'retention', deadline: deleteAt, deleteRoute: deleteWorkspaceRouteOf(profile) };
   }
   return undefined;
 };
@@ -64,7 +68,7 @@ export class WebhookNotifier implements EventPublisher {
   }
 
   private async deliver(body: NotificationBody): Promise<void> {
-    const about = { type: body.type, sessionId: body.sessionId };
+    const about = 'sessionId' in body ? { type: body.type, sessionId: body.sessionId } : { type: body.type, profile: body.profile };
     let lastError = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       if (attempt > 1) await sleep(this.backoffMs * 2 ** (attempt - 2));

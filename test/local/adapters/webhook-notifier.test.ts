@@ -74,6 +74,20 @@ describe('WebhookNotifier', () => {
     expect(lines.find((l) => l.includes('type="Session Expiring"'))).toMatch(/attempt=2/);
   });
 
+  it('delivers Workspace Expiring with the route that deletes the workspace now', async () => {
+    open = await receiver(0);
+    const notifier = new WebhookNotifier(open.url, logged().log);
+
+    await notifier.publish([
+      { type: 'Workspace Expiring', detail: { ownerId: 'alice', profile: 'studio', deleteAt: '2026-12-31T12:00:00.000Z', lastUsedAt: '2026-12-01T12:00:00.000Z' } },
+    ]);
+    await notifier.drain();
+
+    expect(open.bodies).toEqual([
+      { type: 'Workspace Expiring', ownerId: 'alice', profile: 'studio', reason: 'retention', deadline: '2026-12-31T12:00:00.000Z', deleteRoute: 'DELETE /workspaces/studio' },
+    ]);
+  });
+
   it('gives up after its attempts and logs it, without failing publish', async () => {
     open = await receiver(100);
     const { lines, log } = logged();
