@@ -32,7 +32,9 @@ let env: TestStack;
 beforeAll(async () => {
   env = await bootLocalStack({
     config: testConfig({
-      idleTimeoutSeconds: { default: 2, min: 1, max: 60 },
+      // The first session is left to expire; the others ask for longer and are ended by hand, so a slow
+      // machine never lets them expire while the test still looks at them.
+      idleTimeoutSeconds: { default: 3, min: 1, max: 600 },
       workspace: { sizeGiB: 5, mountPath: '/home/user/work', retentionDays: 30, warnBeforeDays: 2 },
       local: { command: ['sh', '-c', SCRIPT], workspaceRetentionSeconds: RETENTION_SECONDS, workspaceWarnBeforeSeconds: 3 },
     }),
@@ -45,8 +47,9 @@ afterAll(async () => {
 
 const dirOf = (owner: string): string => workspaceDirOf(env.dataDir, workspaceIdOf(owner, 'sleeper'));
 
-const create = async (owner: string): Promise<SessionView> => {
-  const { status, body } = await env.api<SessionAnswer>('POST', '/sessions', { body: { profile: 'sleeper' }, token: await env.token(owner) });
+const create = async (owner: string, idleTimeoutSeconds?: number): Promise<SessionView> => {
+  const request = { profile: 'sleeper', ...(idleTimeoutSeconds !== undefined && { idleTimeoutSeconds }) };
+  const { status, body } = await env.api<SessionAnswer>('POST', '/sessions', { body: request, token: await env.token(owner) });
   expect(status).toBe(201);
   return body.session;
 };
@@ -62,13 +65,13 @@ const found = (owner: string, sessionId: string): Promise<string> => {
   });
 };
 
-const expired = (owner: string, id: string): Promise<SessionView> =>
+const stopped = (owner: string, id: string): Promise<SessionView> =>
   waitFor(
     async () => {
       const session = await show(owner, id);
       return session.status === 'stopped' ? session : undefined;
     },
-    { timeoutMs: 10_000, what: `session ${id} to expire` },
+    { timeoutMs: 10_000, what: `session ${id} to stop` },
   );
 
 const events = (): { 'detail-type': string; detail: Record<string, unknown> }[] => {
@@ -82,15 +85,15 @@ describe('local stack: workspaces', () => {
     const first = await create('alice');
     expect(first.workspace).toMatchObject({ mountPath: '/home/user/work', sizeGiB: 5, restored: false, retentionSeconds: RETENTION_SECONDS });
     expect(await found('alice', first.id)).toBe('empty\n');
-    expect(await expired('alice', first.id)).toMatchObject({ endReason: 'idle_timeout' });
+    expect(await stopped('alice', first.id)).toMatchObject({ endReason: 'idle_timeout' });
 
     // The file outlives the session and a restart of the stack.
     await env.restart();
-    const second = await create('alice');
+    const second = await create('alice', 600);
     expect(second.workspace?.restored).toBe(true);
     expect(await found('alice', second.id)).toBe(`${first.id}\n`);
 
-    const other = await create('bob');
+    const other = await create('bob', 600);
     expect(other.workspace?.restored).toBe(false);
     expect(await found('bob', other.id)).toBe('empty\n');
     expect(dirOf('bob')).not.toBe(dirOf('alice'));
@@ -100,7 +103,8 @@ describe('local stack: workspaces', () => {
     const refused = await env.api('DELETE', '/workspaces/sleeper', { token: await env.token('alice') });
     expect(refused.status).toBe(409);
 
-    await expired('alice', second.id);
+    expect((await env.api('DELETE', `/sessions/${second.id}`, { token: await env.token('alice') })).status).toBe(202);
+    await stopped('alice', second.id);
     await waitFor(async () => (await env.api<WorkspaceList>('GET', '/workspaces', { token: await env.token('alice') })).body.workspaces.length === 0, {
       timeoutMs: (RETENTION_SECONDS + 5) * 1000,
       what: 'alice\'s workspace to be deleted after its retention',
