@@ -1,15 +1,10 @@
 // How the agent reports (README "How a task authenticates"): locally with the session's activity
 // token on `POST /sessions/{id}/activity`; on AWS signed with the task role's credentials on
 // `POST /sessions/{id}/task-activity`. Either way one JSON body in, the activity answer out.
-import { type ActivityResponse } from '../contract/wire';
-import { type Usage } from './task-reading';
+import { type ActivityReport, type ActivityResponse } from '../contract/wire';
 
-/** What the agent sends: it always names its own connection. */
-export interface AgentReport {
-  kind: 'connect' | 'disconnect' | 'ping' | 'busy';
-  connectionId: string;
-  usage?: Usage;
-}
+/** What the agent sends: it always names its own connection, and never interacts. */
+export type AgentReport = ActivityReport & { kind: 'connect' | 'disconnect' | 'ping' | 'busy'; connectionId: string };
 
 /** A 2xx answer, or why there was none (a status code, or a network error's code). */
 export type ReportOutcome = { ok: true; answer: ActivityResponse } | { ok: false; status?: number; reason: string };

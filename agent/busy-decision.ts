@@ -3,15 +3,8 @@
 // measure, it says busy for at most `unknownGraceSeconds` from the first reading it could not use,
 // then only ping, so a broken agent never keeps a session alive for long. Pure: the loop keeps the
 // state and passes the time in.
+import { type BusyPolicy } from '../contract/wire';
 import { type CpuSample, cpuPercentBetween } from './task-reading';
-
-/** The profile's busy policy as the session's `timeouts.busy` shows it (contract/wire.ts). */
-export interface BusyPolicy {
-  cpuPercent: number;
-  windowSeconds: number;
-  maxSeconds?: number;
-  unknownGraceSeconds: number;
-}
 
 export interface BusyState {
   /** The last usable CPU sample, the start of the next measurement. */

@@ -3,8 +3,7 @@
 // never later than half the idle timeout (its connection stays fresh) and not after the warning
 // lead begins (so the warning reaches the status file and the hook at once); never sooner than the
 // answer's `nextReportInSeconds` (reporting sooner changes nothing). Pure.
-import { type SessionView } from '../contract/wire';
-import { type BusyPolicy } from './busy-decision';
+import { type BusyPolicy, type SessionView } from '../contract/wire';
 
 const MIN_WAIT_SECONDS = 1;
 const MAX_WAIT_SECONDS = 3600;

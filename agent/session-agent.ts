@@ -5,7 +5,7 @@
 // retried at the next one.
 import { type ActivityResponse, type SessionView } from '../contract/wire';
 import { type ActivityClient, type AgentReport } from './activity-client';
-import { type BusyPolicy, type BusyState, baselineOf, decideBusy } from './busy-decision';
+import { type BusyState, baselineOf, decideBusy } from './busy-decision';
 import { type HookEvent } from './hook';
 import { nextReportWaitSeconds } from './report-timing';
 import { type SessionStatus, statusOf } from './status-file';
@@ -29,8 +29,6 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** How long the goodbye `disconnect` may delay the exit. */
 const DISCONNECT_BUDGET_MS = 1000;
 
-/** The busy policy an answer carries (`session.timeouts.busy`), when the profile has one. */
-const policyOf = (session: SessionView): BusyPolicy | undefined => (session.timeouts as SessionView['timeouts'] & { busy?: BusyPolicy }).busy;
 
 export class SessionAgent {
   private readonly now: () => number;
@@ -110,7 +108,7 @@ export class SessionAgent {
     this.last = outcome.answer;
     this.deps.onStatus?.(statusOf(outcome.answer.session, this.now()));
     this.noticeWarning(outcome.answer.session);
-    const policy = policyOf(outcome.answer.session);
+    const policy = outcome.answer.session.timeouts.busy;
     this.schedule(
       nextReportWaitSeconds({ session: outcome.answer.session, nextReportInSeconds: outcome.answer.nextReportInSeconds, policy, pingSeconds: this.deps.pingSeconds }, this.now()),
     );
@@ -126,7 +124,7 @@ export class SessionAgent {
       return { kind: 'connect', connectionId: this.deps.connectionId, ...usage };
     }
     const session = this.session;
-    const decision = decideBusy(session === undefined ? undefined : policyOf(session), this.busyState, reading.cpu, this.now());
+    const decision = decideBusy(session?.timeouts.busy, this.busyState, reading.cpu, this.now());
     this.busyState = decision.state;
     return { kind: decision.kind, connectionId: this.deps.connectionId, ...usage };
   }

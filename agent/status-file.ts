@@ -12,13 +12,13 @@ export interface SessionStatus {
   expiresAt: string;
   expiryReason: SessionView['expiryReason'];
   warning?: SessionView['warning'];
-  resourceWarnings?: unknown[];
+  resourceWarnings?: SessionView['resourceWarnings'];
   /** When the agent wrote it. */
   updatedAt: string;
 }
 
 export const statusOf = (session: SessionView, nowMs: number): SessionStatus => {
-  const resourceWarnings = (session as SessionView & { resourceWarnings?: unknown[] }).resourceWarnings;
+  const { resourceWarnings } = session;
   return {
     sessionId: session.id,
     status: session.status,

@@ -1,6 +1,7 @@
 // What the agent reads of its task at one moment (README "The session agent"): the CPU time its
 // processes have used so far and how many CPUs it is allotted, and how full its memory and disk
 // are. Any part may be unreadable; the busy decision treats a missing CPU reading as unmeasurable.
+import { type ResourceUsage } from '../contract/wire';
 
 /** Cumulative CPU time of the task's processes at one moment, and the task's CPU allocation. */
 export interface CpuSample {
@@ -13,10 +14,7 @@ export interface CpuSample {
 }
 
 /** The agent's reading of the task's own limits, as the activity routes take it (0..100 each). */
-export interface Usage {
-  memoryPercent?: number;
-  diskPercent?: number;
-}
+export type Usage = ResourceUsage;
 
 export interface TaskReading {
   cpu?: CpuSample;
