@@ -69,7 +69,7 @@ export const settingsFrom = (env: NodeJS.ProcessEnv): AgentSettings => {
     ...(env.SESSION_STATUS_FILE && { statusFile: env.SESSION_STATUS_FILE }),
     ...(hookCommand !== undefined && { hookCommand }),
     hookTimeoutSeconds: positive(env, 'SESSION_AGENT_HOOK_TIMEOUT_SECONDS', 10),
-    stopTimeoutSeconds: positive(env, 'SESSION_STOP_TIMEOUT_SECONDS', 30),
+    stopTimeoutSeconds: positive(env, 'SESSION_AGENT_STOP_TIMEOUT_SECONDS', 30),
     pingSeconds: positive(env, 'SESSION_AGENT_PING_SECONDS', 30),
   };
 };

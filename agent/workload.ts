@@ -17,6 +17,10 @@ export const exitCodeOf = ({ code, signal }: WorkloadExit): number => {
   return number === undefined ? 1 : 128 + number;
 };
 
+/** The agent's own settings (SESSION_AGENT_*) are not the workload's business; everything else is. */
+export const workloadEnvironment = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('SESSION_AGENT_')));
+
 /** Whether this process leads its process group (then a signal to the group reaches the whole workload). */
 const leadsProcessGroup = (): boolean => {
   try {
@@ -36,7 +40,7 @@ export class Workload {
   constructor(command: readonly string[]) {
     const [program, ...args] = command;
     if (program === undefined) throw new Error('no workload command after --');
-    this.child = spawn(program, args, { stdio: 'inherit' });
+    this.child = spawn(program, args, { stdio: 'inherit', env: workloadEnvironment(process.env) });
     this.exited = new Promise((resolveExit) => {
       this.child.once('error', (error) => {
         process.stderr.write(`session-agent: cannot run ${program}: ${(error as NodeJS.ErrnoException).code ?? error.message}\n`);
