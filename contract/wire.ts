@@ -119,6 +119,13 @@ export interface SessionView {
   stopRequestedAt?: string;
   /** Last meaningful activity; never moves backwards. */
   lastActivityAt: string;
+  /**
+   * The current (or last) busy stretch, only where the profile has a busy policy and its agent has
+   * reported `busy`: when the stretch began and its last busy report (written at most once per
+   * write window). Never moves backwards.
+   */
+  busySince?: string;
+  lastBusyAt?: string;
   /** Open client connections: the number of connection ids connected and not yet disconnected. */
   connections: number;
   /** When `connections` last dropped to 0 (absent while connected or if never connected). */

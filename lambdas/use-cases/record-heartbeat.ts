@@ -30,7 +30,7 @@ export type RecordHeartbeatInput = Heartbeat & {
 
 export interface RecordHeartbeatResult {
   session: Session;
-  /** Reporting another interaction (naming the same connection) sooner than this changes nothing. */
+  /** Reporting another of the same kind (an interaction, for ping and connections) sooner than this changes nothing. */
   nextReportInSeconds: number;
 }
 
@@ -44,7 +44,7 @@ export const recordHeartbeat = async (deps: RecordHeartbeatDeps, input: RecordHe
     return applyHeartbeat(current, input, nowMs);
   });
   deps.metrics.count(result.written ? 'HeartbeatWrites' : 'HeartbeatsSkipped');
-  return { session: result.session, nextReportInSeconds: nextReportInSeconds(result.session, input.connectionId, nowMs) };
+  return { session: result.session, nextReportInSeconds: nextReportInSeconds(result.session, input.connectionId, nowMs, input.kind) };
 };
 
 const authorized = async (deps: Pick<UseCaseDeps, 'profiles'>, session: Session, auth: HeartbeatAuth): Promise<boolean> => {

@@ -4,12 +4,13 @@
 // may report for it. And neither activity route does any work for a request with no credential.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type IamCaller } from '../../../lambdas/handlers/http/api-event';
-import { TEST_PROFILES } from '../../support/fakes';
+import { MINUTE, TEST_PROFILES } from '../../support/fakes';
 import { type ApiHarness, makeApiHarness } from './api-harness';
 
 const ACCOUNT = '123456789012';
 const TASK_ROLE = 'session-expiry-notebook-task';
-const PROFILES = { ...TEST_PROFILES, notebook: { ...TEST_PROFILES['notebook'], taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${TASK_ROLE}` } };
+const BUSY = { cpuPercent: 50, windowSeconds: 60, unknownGraceSeconds: 300 };
+const PROFILES = { ...TEST_PROFILES, notebook: { ...TEST_PROFILES['notebook'], taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${TASK_ROLE}`, busy: BUSY } };
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf('/') + 1);
@@ -50,6 +51,28 @@ describe('POST /sessions/{id}/task-activity', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.session).toMatchObject({ id, connections: 1 });
     expect(Object.keys(api.deps.store.peek(id)?.openConnections ?? {})).toEqual(['agent-1']);
+  });
+
+  it("takes the task's busy report with its usage reading: the idle deadline moves and the session shows busy", async () => {
+    api.deps.clock.advance(10 * MINUTE);
+
+    const answer = await api.call('POST /sessions/{id}/task-activity', {
+      params: { id },
+      claims: null,
+      iam: taskSigner(taskArn),
+      body: { kind: 'busy', usage: { memoryPercent: 41.5, diskPercent: 3 } },
+    });
+
+    const now = api.deps.clock.now();
+    expect(answer.status).toBe(200);
+    expect(answer.body.session).toMatchObject({
+      id,
+      activityLevel: 'busy',
+      lastBusyAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 30 * MINUTE).toISOString(),
+      timeouts: { busy: BUSY },
+    });
+    expect(answer.body.nextReportInSeconds).toBe(90);
   });
 
   it("answers another session's task like a missing session, and changes nothing", async () => {
