@@ -83,12 +83,15 @@ const localSchema = z.strictObject({
 });
 
 /**
- * The session agent of the profile's tasks (README "The session agent"): `hookCommand`, argv run in
+ * The session agent of the profile's tasks (README "The session agent"). `hookCommand`: argv run in
  * the task on the first warning of each deadline and before the stop (a chance to save), given to
- * the agent as SESSION_AGENT_HOOK.
+ * the agent as SESSION_AGENT_HOOK. `containerName`: the agent's sidecar container in the task
+ * definition, which RunTask gives the session variables too (set by the stack for the task
+ * definitions it makes; give it for a `taskDefinitionArn` that has an agent sidecar).
  */
 const agentSchema = z.strictObject({
   hookCommand: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
+  containerName: z.optional(nonEmpty()),
 });
 
 export const profileSchema = z
