@@ -1,12 +1,16 @@
 // The session agent in the task definitions the stack makes (README "The session agent"): a
-// non-essential sidecar from a public Node image, running the agent's single-file bundle, which
-// travels gzipped and base64-encoded in the container's environment, so nothing is built into an
-// image and nothing needs Docker at deploy time (the bundle is about 11 KB gzipped; a task definition may
-// be 64 KiB). It measures the whole task through the ECS task metadata endpoint, so it needs no
-// access to the workload's processes; the status file reaches the workload through a task volume.
+// non-essential sidecar from a public Node image, running the agent's single-file bundle, so
+// nothing is built into an image and nothing needs Docker at deploy time. The bundle (gzipped and
+// base64-encoded, about 16 KB) is kept once per stack in a few standard SSM parameters of at most
+// 4 KB each, which ECS puts into the agent's environment at start (container `secrets`): in the
+// environment of every task definition it would cost 16 KB of the 1 MB template per profile. The
+// agent measures the whole task through the ECS task metadata endpoint, so it needs no access to
+// the workload's processes; the status file reaches the workload through a task volume.
 import { gzipSync } from 'node:zlib';
 import { Duration, Validations } from 'aws-cdk-lib';
-import { type ContainerDefinition, ContainerDependencyCondition, ContainerImage, type FargateTaskDefinition, type LogDriver } from 'aws-cdk-lib/aws-ecs';
+import { type ContainerDefinition, ContainerDependencyCondition, ContainerImage, type FargateTaskDefinition, type LogDriver, Secret } from 'aws-cdk-lib/aws-ecs';
+import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { type Construct } from 'constructs';
 import { agentBundleSource } from '../../agent/bundle';
 import { type ProfileConfig, agentEnvironment } from '../../contract/profile-schema';
 import { control } from '../nag/control-tower';
@@ -26,26 +30,46 @@ const STATUS_VOLUME = 'session-status';
 export const AGENT_MEMORY_MIB = 64;
 const STATUS_INIT_MEMORY_MIB = 16;
 export const SIDECARS_MEMORY_MIB = AGENT_MEMORY_MIB + STATUS_INIT_MEMORY_MIB;
-const BUNDLE_VARIABLE = 'SESSION_AGENT_BUNDLE';
+/** The bundle's parts arrive as SESSION_AGENT_BUNDLE_0, _1, … */
+export const BUNDLE_VARIABLE_PREFIX = 'SESSION_AGENT_BUNDLE_';
+/** A standard SSM parameter holds at most 4 KB. */
+const PART_CHARS = 4096;
 
 /**
- * `node -e` with this unpacks the bundle from the environment into /tmp and runs it (no arguments:
- * sidecar mode). The variable is dropped first, so the hook does not inherit 15 KB of it.
+ * `node -e` with this joins the bundle's parts from the environment, unpacks it into /tmp (TMPDIR) and runs
+ * it (no arguments: sidecar mode). The parts are dropped first, so the hook does not inherit them.
  */
 const LOADER = [
-  "const fs = require('node:fs'), zlib = require('node:zlib');",
-  `const code = zlib.gunzipSync(Buffer.from(process.env.${BUNDLE_VARIABLE}, 'base64'));`,
-  `delete process.env.${BUNDLE_VARIABLE};`,
-  "fs.writeFileSync('/tmp/session-agent.cjs', code);",
-  "require('/tmp/session-agent.cjs');",
+  "const fs = require('node:fs'), path = require('node:path'), zlib = require('node:zlib'); let packed = '';",
+  `for (let i = 0; process.env['${BUNDLE_VARIABLE_PREFIX}' + i]; i++) { packed += process.env['${BUNDLE_VARIABLE_PREFIX}' + i]; delete process.env['${BUNDLE_VARIABLE_PREFIX}' + i]; }`,
+  "const file = path.join(require('node:os').tmpdir(), 'session-agent.cjs');",
+  "fs.writeFileSync(file, zlib.gunzipSync(Buffer.from(packed, 'base64')));",
+  'require(file);',
 ].join(' ');
 
 let packed: string | undefined;
 /** The bundle, gzipped and base64-encoded; built once per synth (esbuild output and gzip are deterministic). */
 export const packedAgentBundle = (): string => (packed ??= gzipSync(agentBundleSource(), { level: 9 }).toString('base64'));
 
+/** The packed bundle cut into parts that each fit a standard SSM parameter. */
+export const bundleParts = (text: string = packedAgentBundle()): string[] =>
+  Array.from({ length: Math.ceil(text.length / PART_CHARS) }, (_, i) => text.slice(i * PART_CHARS, (i + 1) * PART_CHARS));
+
+/** The stack's one copy of the bundle: its parts as SSM parameters, made once per scope. */
+export const agentBundleParameters = (scope: Construct): StringParameter[] =>
+  bundleParts().map(
+    (part, i) =>
+      new StringParameter(scope, `SessionAgentBundle${i}`, {
+        stringValue: part,
+        tier: ParameterTier.STANDARD,
+        description: `The session agent's bundle, part ${i} (gzip, base64): read by ECS into its sidecar's environment`,
+      }),
+  );
+
 export interface SessionAgentSidecarProps {
   profile: ProfileConfig;
+  /** agentBundleParameters(), shared by every task definition of the stack. */
+  bundle: readonly StringParameter[];
   /** The workload container: it gets the status volume (read-only) and SESSION_STATUS_FILE. */
   workload: ContainerDefinition;
   logging: LogDriver;
@@ -70,7 +94,7 @@ export const addSessionAgentSidecar = (taskDefinition: FargateTaskDefinition, pr
     {
       id: 'AwsSolutions-ECS2',
       reason:
-        'The environment holds no secret: the session agent\'s code (its public bundle), its settings from the profile (hook command, CPU allocation, stop timeout) and the status file\'s path; the session\'s own variables come as RunTask overrides and the agent signs with the task role.',
+        'The environment holds no secret: the session agent\'s settings from the profile (hook command, CPU allocation, stop timeout) and the status file\'s path (its code comes from SSM parameters); the session\'s own variables come as RunTask overrides and the agent signs with the task role.',
     },
     control(
       'CT.ECS.PR.3',
@@ -84,7 +108,10 @@ export const addSessionAgentSidecar = (taskDefinition: FargateTaskDefinition, pr
     user: props.user,
     memoryLimitMiB: AGENT_MEMORY_MIB,
     command: ['node', '--max-old-space-size=32', '-e', LOADER],
-    environment: { ...agentEnvironment(props.profile), SESSION_STATUS_FILE: STATUS_FILE, [BUNDLE_VARIABLE]: packedAgentBundle() },
+    environment: { ...agentEnvironment(props.profile), SESSION_STATUS_FILE: STATUS_FILE },
+    // Not secret (it is this repository's code), but `secrets` is how ECS reads a parameter into a
+    // container's environment; the execution role is granted GetParameters on exactly these.
+    secrets: Object.fromEntries(props.bundle.map((parameter, i) => [`${BUNDLE_VARIABLE_PREFIX}${i}`, Secret.fromSsmParameter(parameter)])),
     stopTimeout: Duration.seconds(props.profile.stopTimeoutSeconds),
     logging: props.logging,
   });

@@ -11,7 +11,8 @@ import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
 import { taskMarkerFor } from '../../contract/ecs-tasks';
 import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
-import { AGENT_CONTAINER_NAME, SIDECARS_MEMORY_MIB, addSessionAgentSidecar } from './session-agent-sidecar';
+import { type StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { AGENT_CONTAINER_NAME, SIDECARS_MEMORY_MIB, addSessionAgentSidecar, agentBundleParameters } from './session-agent-sidecar';
 import { type SessionFunction } from './session-function';
 
 /** What the functions read for a profile (ProfileParameters): the profile config with the task to run resolved. */
@@ -51,6 +52,8 @@ export class SessionCluster extends Construct {
   /** The task and execution roles of those task definitions, which RunTask passes to ECS. */
   readonly taskRoleArns: string[] = [];
   private madeTaskRoles: { taskRole: Role; executionRole: Role } | undefined;
+  /** The session agent's bundle, once for every task definition made here. */
+  private agentBundle: StringParameter[] | undefined;
 
   constructor(scope: Construct, id: string, props: SessionClusterProps) {
     super(scope, id);
@@ -163,7 +166,8 @@ export class SessionCluster extends Construct {
       ...(profile.containerPort !== undefined && { portMappings: [{ containerPort: profile.containerPort }] }),
       logging,
     });
-    addSessionAgentSidecar(taskDefinition, { profile, workload, logging, user: SESSION_USER });
+    this.agentBundle ??= agentBundleParameters(this);
+    addSessionAgentSidecar(taskDefinition, { profile, bundle: this.agentBundle, workload, logging, user: SESSION_USER });
     Validations.of(taskDefinition).acknowledge(
       control(
         'CT.ECS.PR.6',
