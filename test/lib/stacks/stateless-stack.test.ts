@@ -26,7 +26,10 @@ describe('StatelessStack', () => {
   const template = () => synth.statelessTemplate;
   /** The profile parameters: those under the path the functions read (the agent's bundle parts have none). */
   const profileParameters = () =>
-    Object.entries(resourcesOf(template(), 'AWS::SSM::Parameter')).filter(([, p]) => String(p.Properties?.['Name'] ?? '').startsWith('/SessionExpiryStateless/profiles/'));
+    Object.entries(resourcesOf(template(), 'AWS::SSM::Parameter')).filter(([, p]) => {
+      const name = p.Properties?.['Name'];
+      return typeof name === 'string' && name.startsWith('/SessionExpiryStateless/profiles/');
+    });
   const logicalIdOf = (construct: { node: { defaultChild?: unknown } }) =>
     synth.stateless.getLogicalId(construct.node.defaultChild as Parameters<typeof synth.stateless.getLogicalId>[0]);
   const roleOf = (fn: { role?: { node: { defaultChild?: unknown } } }) => logicalIdOf(fn.role as { node: { defaultChild?: unknown } });
