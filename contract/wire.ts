@@ -39,7 +39,8 @@ export interface ActivityResponse {
   /**
    * Whole seconds (at least 1) during which reporting another interaction, naming the same
    * connection, changes nothing: the rest of the write-batching window, or less if the idle
-   * deadline's warning or the connection's seen-time rewrite comes first.
+   * deadline's warning or the connection's seen-time rewrite comes first. After a `busy` report in
+   * a profile with a busy policy, the same for the next busy report (its window runs from `lastBusyAt`).
    */
   nextReportInSeconds: number;
 }

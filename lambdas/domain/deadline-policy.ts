@@ -17,7 +17,6 @@ import { heartbeatWriteThresholdMs } from './write-window';
 import {
   ACTIVITY_LEVELS,
   type ActivityLevel,
-  CONNECTION_KINDS,
   HEARTBEAT_KINDS,
   type HeartbeatKind,
   PRESENCE_KINDS,
@@ -79,7 +78,7 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
   return { expiresAtMs, reason };
 };
 
-export { CONNECTION_KINDS, PRESENCE_KINDS };
+export { PRESENCE_KINDS };
 
 /** One activity report. */
 export type Heartbeat = ActivityReport;
@@ -156,9 +155,9 @@ const seenOnly = (session: Session, connectionId: string | undefined, nowMs: num
 };
 
 /**
- * The write a heartbeat needs, or `undefined` when none is needed: pings, batched interactions, a
- * repeated connect, a disconnect of an id that is not open. A ping or interaction naming an open
- * connection also refreshes its seen-time when that is due (see connections.ts).
+ * The write a heartbeat needs, or `undefined` when none is needed: pings, batched interactions and
+ * busy reports, a repeated connect, a disconnect of an id that is not open. A presence report
+ * naming an open connection also refreshes its seen-time when that is due (see connections.ts).
  */
 export const applyHeartbeat = (session: Session, heartbeat: Heartbeat, nowMs: number): DeadlinePatch | undefined => {
   const { timeouts } = session;

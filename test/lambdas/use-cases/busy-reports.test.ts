@@ -12,17 +12,12 @@ import { recordHeartbeat } from '../../../lambdas/use-cases/record-heartbeat';
 import { type FakeDeps, HOUR, MINUTE, SECOND, T0, TEST_PROFILES, makeDeps } from '../../support/fakes';
 import { OWNER, fireNext, runningSession } from './steps';
 
-/** Idle 15 min (write window 45 s); busy at 50 % CPU over 60 s, for at most 2 h per stretch. */
+/** The notebook profile, but idle 15 min (write window 45 s) and busy at 50 % CPU over 60 s, for at most 2 h per stretch. */
 const RENDER: Profile = {
+  ...TEST_PROFILES['notebook'],
   name: 'render',
   idleTimeoutSeconds: { default: 900, min: 60, max: 14_400 },
-  maxLifetimeSeconds: { default: 8 * 3600, min: 600, max: 24 * 3600 },
   busy: { cpuPercent: 50, windowSeconds: 60, maxSeconds: 7200, unknownGraceSeconds: 300 },
-  activeWithinSeconds: 120,
-  idleWithinSeconds: 600,
-  stopTimeoutSeconds: 30,
-  resourceWarningPercent: 90,
-  maxSessionsPerOwner: 5,
 };
 
 const owner = { type: 'owner', ownerId: OWNER } as const;

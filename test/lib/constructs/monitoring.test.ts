@@ -2,6 +2,7 @@
 // treatment of missing data, one alarm per dead-letter queue, and the dashboard.
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVITY_LEVELS } from '../../../contract/vocabulary';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 interface AlarmProps {
@@ -142,6 +143,8 @@ describe('Monitoring with the default config', () => {
     for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'Errors', '4xx', 'ThrottledRequests']) {
       expect(body, metric).toContain(metric);
     }
+    // One line per activity level, busy included.
+    for (const level of ACTIVITY_LEVELS) expect(body, level).toContain(`\\"ActivityLevel\\",\\"${level}\\"`);
   });
 });
 
