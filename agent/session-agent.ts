@@ -77,10 +77,14 @@ export class SessionAgent {
     }
   }
 
-  /** Waits for a hook that is still running (a warning's), e.g. before the stop's own. */
+  /**
+   * Runs the hook for `event`. A warning's waits for a hook still running (one at a time); the
+   * stop's runs at once, even beside a warning's that is still going, so that one never eats into
+   * the stop timeout.
+   */
   private async runHook(event: HookEvent): Promise<void> {
     if (this.deps.hook === undefined) return;
-    await this.hookRunning;
+    if (event === 'warning') await this.hookRunning;
     const run = this.deps.hook(event);
     this.hookRunning = run;
     await run;
