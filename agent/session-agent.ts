@@ -1,4 +1,4 @@
-// The session agent's loop (README "The session agent"): connect under its own connection id,
+// The session agent's loop (README "The session agent"): connect under its own connection id as the agent,
 // then one report per busy window (busy or ping, with the task's memory and disk use), each answer
 // written to the status file and the first warning of each deadline handed to the hook; at the end
 // a disconnect. One request at a time, so a slow API never piles reports up; a failed report is
@@ -136,7 +136,8 @@ export class SessionAgent {
     if (!this.connected) {
       // The first reading is the baseline the first measurement starts from.
       this.busyState = baselineOf(reading.cpu, this.now());
-      return { kind: 'connect', connectionId: this.deps.connectionId, ...usage };
+      // `agent`: this connection is the task's own, so it never holds the session as a client's would.
+      return { kind: 'connect', connectionId: this.deps.connectionId, agent: true, ...usage };
     }
     const session = this.session;
     const decision = decideBusy(session?.timeouts.busy, this.busyState, reading.cpu, this.now());

@@ -66,7 +66,7 @@ describe('the session agent loop', () => {
     await agent.disconnect();
 
     expect(sent).toEqual([
-      { kind: 'connect', connectionId: 'agent-1', usage: { memoryPercent: 12.5 } },
+      { kind: 'connect', connectionId: 'agent-1', agent: true, usage: { memoryPercent: 12.5 } },
       { kind: 'busy', connectionId: 'agent-1', usage: { memoryPercent: 12.5 } },
       { kind: 'ping', connectionId: 'agent-1', usage: { memoryPercent: 12.5 } },
       { kind: 'disconnect', connectionId: 'agent-1' },
