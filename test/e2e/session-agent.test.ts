@@ -2,7 +2,8 @@
 // task's process group and reports busy or ping. An unchanged CPU-burning command outlives its idle
 // timeout (up to the max lifetime, or busy.maxSeconds); a sleeping one idles out on its first
 // deadline; an agent that cannot read /proc keeps a session only for unknownGraceSeconds; the status
-// file shows the warning before the stop.
+// file shows the warning before the stop; the agent's own connection never holds a session whose
+// last client left past its disconnect grace.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ beforeAll(async () => {
           'capped-burner': { ...base, busy: { ...BUSY, maxSeconds: 3 }, local: { command: BURNER } },
           'blind-burner': { ...base, busy: BUSY, local: { command: BURNER, env: { SESSION_AGENT_PROC_ROOT: join(statusDir, 'no-proc') } } },
           sleeper: { ...base, busy: BUSY, warnBeforeSeconds: 2, local: { command: SLEEPER_COMMAND, env: { SESSION_STATUS_FILE: join(statusDir, 'status.json') } } },
+          graceful: { ...base, disconnectGraceSeconds: 2 },
         },
       },
     ),
@@ -117,6 +119,27 @@ describe('local stack: tasks under the session agent', () => {
 
     expect(aliveAfter).toBe(true);
     expect(final).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
+  });
+
+  it("ends a session its last client left once the disconnect grace is over, though the task's agent is still connected", async () => {
+    const created = await create('graceful', { idleTimeoutSeconds: 60 });
+    await running(created.id);
+    const agentIn = await waitFor(async () => {
+      const session = await show(created.id);
+      return session.agentConnected ? session : undefined;
+    }, { timeoutMs: 5000, what: 'the session agent to connect' });
+    const report = async (kind: 'connect' | 'disconnect'): Promise<SessionView> =>
+      (await env.api<SessionAnswer>('POST', `/sessions/${created.id}/activity`, { token: await env.token('agent-user'), body: { kind, connectionId: 'tab-1' } })).body.session;
+
+    const connected = await report('connect');
+    const left = await report('disconnect');
+    const { final, levels } = await watchUntilEnded(created.id, Number.POSITIVE_INFINITY, 10_000);
+
+    expect(agentIn.connections).toBe(0);
+    expect(connected).toMatchObject({ connections: 1, agentConnected: true });
+    expect(left).toMatchObject({ connections: 0, agentConnected: true, activityLevel: 'disconnected', expiryReason: 'disconnected' });
+    expect(levels).toContain('disconnected');
+    expect(final).toMatchObject({ status: 'stopped', endReason: 'disconnected' });
   });
 
   it('writes the warning to the status file before the stop', async () => {

@@ -106,8 +106,8 @@ describe('sessionctl on the local stack', () => {
     const connected = await waitFor(
       async () => {
         const current = await showJson(token, session.id);
-        // The demo program and the session agent it runs under.
-        return current.status === 'running' && current.connections === 2 ? current : undefined;
+        // The demo program; the session agent it runs under connects too, but as the agent.
+        return current.status === 'running' && current.connections === 1 && current.agentConnected ? current : undefined;
       },
       { timeoutMs: 8000, intervalMs: 100, what: 'the demo program and its session agent to connect' },
     );
@@ -127,12 +127,12 @@ describe('sessionctl on the local stack', () => {
       { timeoutMs: 8000, intervalMs: 100, what: 'the demo session to stop' },
     );
 
-    expect(connected.connections).toBe(2);
+    expect(connected.connections).toBe(1);
     // Pings prove presence only: the demo program never moves lastActivityAt.
     expect(connected.lastActivityAt).toBe(session.lastActivityAt);
     expect(opened.code).toBe(0);
-    expect(both.connections).toBe(3);
-    expect(retried.session.connections).toBe(2);
+    expect(both.connections).toBe(2);
+    expect(retried.session.connections).toBe(1);
     expect(retried.session.activityLevel).not.toBe('disconnected');
     expect(retried.nextReportInSeconds).toBeGreaterThanOrEqual(1);
     expect(final.endReason).toBe('user_request');
