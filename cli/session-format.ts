@@ -27,6 +27,10 @@ export const expiresIn = (session: SessionView, nowMs: number): string => {
   return left >= 0 ? formatDuration(left) : `overdue ${formatDuration(-left)}`;
 };
 
+/** Client connections, and the session agent apart: its connection holds nothing (README "The session agent"). */
+const connectionsText = (s: SessionView): string =>
+  `${s.connections} connection${s.connections === 1 ? '' : 's'}${s.agentConnected === true ? ', agent connected' : ''}`;
+
 /** Why it ended; for a live session, which deadline binds (idle_timeout, max_lifetime, scheduled_stop, disconnected). */
 export const reasonOf = (session: SessionView): string => {
   if (session.endReason !== undefined) return session.endReason;
@@ -87,7 +91,7 @@ export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
     ['profile', s.profile],
     ['status', s.status],
     ['end reason', s.endReason ?? '-'],
-    ['activity', live ? `${s.activityLevel} (${s.connections} connection${s.connections === 1 ? '' : 's'})` : '-'],
+    ['activity', live ? `${s.activityLevel} (${connectionsText(s)})` : '-'],
     ['expires', live && s.status !== 'stopping' ? `${at(s.expiresAt, nowMs)}, ${s.expiryReason}` : '-'],
     ['max expires', at(s.maxExpiresAt, nowMs)],
     ['scheduled stop', at(s.scheduledStopAt, nowMs)],

@@ -27,11 +27,12 @@ export interface ResourceUsage {
 
 /**
  * The body of `POST /sessions/{id}/activity` (and `/task-activity`): connect and disconnect name
- * their connection; every report but a disconnect may carry the task's `usage`.
+ * their connection; every report but a disconnect may carry the task's `usage`. A connect with
+ * `agent: true` is the session agent's own: that connection never counts as a client's.
  */
 export type ActivityReport =
   | { kind: PresenceKind; connectionId?: string; usage?: ResourceUsage }
-  | { kind: 'connect'; connectionId: string; usage?: ResourceUsage }
+  | { kind: 'connect'; connectionId: string; agent?: boolean; usage?: ResourceUsage }
   | { kind: 'disconnect'; connectionId: string };
 
 /** The answer of `POST /sessions/{id}/activity`. */
@@ -128,8 +129,13 @@ export interface SessionView {
    */
   busySince?: string;
   lastBusyAt?: string;
-  /** Open client connections: the number of connection ids connected and not yet disconnected. */
+  /**
+   * Open client connections: the number of connection ids connected and not yet disconnected. The
+   * session agent's own connection (`connect` with `agent: true`) is never one of them.
+   */
   connections: number;
+  /** Whether a connection of the session agent is open (it holds nothing: see `connections`). */
+  agentConnected: boolean;
   /** When `connections` last dropped to 0 (absent while connected or if never connected). */
   disconnectedAt?: string;
   /** Explicit keep-alive set by `extend`; never past `maxExpiresAt`. */

@@ -12,6 +12,12 @@
 // An id is seen when it connects, and when a ping, busy report or interaction names it; the stored
 // time is rewritten at most once per half an idle timeout, so naming the id costs at most two writes per
 // idle timeout, and a client that reports at least that often never goes stale.
+//
+// The session agent's connection (a `connect` with `agent: true`) is kept in a set of its own
+// under the same rules, so it never holds the session: it counts for neither `connections` nor the
+// disconnect grace (README "The session agent"). An id lives in at most one of the two sets. A
+// client's connect or disconnect also drops the agent's stale ids; the agent's events drop only its
+// own, so an agent never changes which clients count.
 import { type SessionTimeouts, iso, ms } from './session';
 
 /** Connection ids: what a client may choose (a UUID, `tab-3`, `jupyter.kernel_1`). */
@@ -75,6 +81,23 @@ export const disconnect = (open: OpenConnections, id: string, nowMs: number, tim
   const staleBefore = nowMs - connectionStaleAfterMs(timeouts);
   return without(open, (other, seenMs) => other === id || seenMs < staleBefore);
 };
+
+/**
+ * The agent's set when a client's `id` connects or disconnects: `id` is not in it (the last event
+ * per id wins) and its stale ids are dropped, as in the clients' set. `undefined`: unchanged.
+ */
+export const withoutIdOrStale = (open: OpenConnections, id: string, nowMs: number, timeouts: Timeouts): OpenConnections | undefined => {
+  const staleBefore = nowMs - connectionStaleAfterMs(timeouts);
+  const next = without(open, (other, seenMs) => other === id || seenMs < staleBefore);
+  return sameSet(open, next) ? undefined : next;
+};
+
+/**
+ * The clients' set when the agent connects as `id`: only `id` leaves it. The agent's events drop
+ * no stale client, so they never change which clients count. `undefined`: `id` was not in it.
+ */
+export const withoutId = (open: OpenConnections, id: string): OpenConnections | undefined =>
+  isOpen(open, id) ? without(open, (other) => other === id) : undefined;
 
 /** When a report naming `id` next rewrites its seen-time; never, for an id that is not open. */
 export const refreshDueAtMs = (open: OpenConnections, id: string | undefined, timeouts: Timeouts): number =>

@@ -9,7 +9,17 @@ import {
   ms,
 } from './session';
 import { ValidationError } from './errors';
-import { type OpenConnections, connect, disconnect, markSeen, openConnectionCount, refresh } from './connections';
+import {
+  type OpenConnections,
+  connect,
+  disconnect,
+  isOpen,
+  markSeen,
+  openConnectionCount,
+  refresh,
+  withoutId,
+  withoutIdOrStale,
+} from './connections';
 import { busyCountsUntilMs, busyCreditMs, busyStretchAfter, keptBusy } from './busy-stretch';
 import { heartbeatWriteThresholdMs } from './write-window';
 // The activity levels are wire vocabulary, shared with the CDK app (dashboard lines); the heartbeat
@@ -85,7 +95,7 @@ export type Heartbeat = ActivityReport;
 
 /** What a change to the deadline inputs writes: the changed fields plus the derived deadline. */
 export type DeadlinePatch = Partial<
-  Pick<Session, 'lastActivityAt' | 'lastBusyAt' | 'busySince' | 'openConnections' | 'extendedUntil' | 'expiresAt' | 'expiryReason'>
+  Pick<Session, 'lastActivityAt' | 'lastBusyAt' | 'busySince' | 'openConnections' | 'agentConnections' | 'extendedUntil' | 'expiresAt' | 'expiryReason'>
 > & { disconnectedAt?: string | null };
 
 /** The fields the batching rules (interactions, busy reports) read. */
@@ -140,18 +150,46 @@ const withDeadline = (session: Session, patch: DeadlinePatch): DeadlinePatch => 
   return { ...patch, expiresAt: iso(expiresAtMs), expiryReason: reason };
 };
 
-/** The connection set after a connect: open, so a running disconnect grace is cancelled. */
-const connected = (session: Session, openConnections: OpenConnections): DeadlinePatch =>
-  withDeadline(session, { openConnections, ...(session.disconnectedAt !== undefined && { disconnectedAt: null }) });
+const agentConnectionsOf = (session: Pick<Session, 'agentConnections'>): OpenConnections => session.agentConnections ?? {};
 
-/** After a disconnect: the grace starts when the last id has gone. */
-const disconnected = (session: Session, openConnections: OpenConnections, nowMs: number): DeadlinePatch =>
-  withDeadline(session, { openConnections, ...(openConnectionCount(openConnections) === 0 && { disconnectedAt: iso(nowMs) }) });
+/**
+ * The write after a connect or disconnect changed the clients' set, the agent's, or both
+ * (`undefined`: unchanged). Only clients move the disconnect grace: it starts when the last client
+ * has gone and a client's connect cancels it; the agent's connection does neither (connections.ts).
+ */
+const connectionsChanged = (
+  session: Session,
+  clients: OpenConnections | undefined,
+  agents: OpenConnections | undefined,
+  nowMs: number,
+): DeadlinePatch | undefined => {
+  if (clients === undefined && agents === undefined) return undefined;
+  const before = openConnectionCount(session.openConnections);
+  const after = clients === undefined ? before : openConnectionCount(clients);
+  const grace =
+    before > 0 && after === 0 ? { disconnectedAt: iso(nowMs) } : after > 0 && session.disconnectedAt !== undefined ? { disconnectedAt: null } : {};
+  return withDeadline(session, {
+    ...(clients !== undefined && { openConnections: clients }),
+    ...(agents !== undefined && { agentConnections: agents }),
+    ...grace,
+  });
+};
+
+/** The set that holds `id` with `id` seen, as `mark` sees it; nothing when neither set changes. */
+const seen = (
+  session: Session,
+  mark: (open: OpenConnections) => OpenConnections | undefined,
+): Pick<DeadlinePatch, 'openConnections' | 'agentConnections'> => {
+  const clients = mark(session.openConnections);
+  if (clients !== undefined) return { openConnections: clients };
+  const agents = mark(agentConnectionsOf(session));
+  return agents !== undefined ? { agentConnections: agents } : {};
+};
 
 /** A report that changes nothing but, when that is due, the seen-time of the connection it names. */
 const seenOnly = (session: Session, connectionId: string | undefined, nowMs: number): DeadlinePatch | undefined => {
-  const seen = refresh(session.openConnections, connectionId, nowMs, session.timeouts);
-  return seen === undefined ? undefined : withDeadline(session, { openConnections: seen });
+  const patch = seen(session, (open) => refresh(open, connectionId, nowMs, session.timeouts));
+  return Object.keys(patch).length === 0 ? undefined : withDeadline(session, patch);
 };
 
 /**
@@ -168,22 +206,28 @@ export const applyHeartbeat = (session: Session, heartbeat: Heartbeat, nowMs: nu
       // Without a busy policy, busy is presence only: a ping.
       const policy = timeouts.busy;
       if (policy === undefined || nowMs < busyWrittenFromMs(session)) return seenOnly(session, heartbeat.connectionId, nowMs);
-      const openConnections = markSeen(session.openConnections, heartbeat.connectionId, nowMs);
-      return withDeadline(session, { ...busyStretchAfter(session, policy, nowMs), ...(openConnections !== undefined && { openConnections }) });
+      return withDeadline(session, { ...busyStretchAfter(session, policy, nowMs), ...seen(session, (open) => markSeen(open, heartbeat.connectionId, nowMs)) });
     }
     case 'interaction': {
       if (nowMs < interactionWrittenFromMs(session)) return seenOnly(session, heartbeat.connectionId, nowMs);
       // The write happens anyway: the connection is seen in it for free.
-      const openConnections = markSeen(session.openConnections, heartbeat.connectionId, nowMs);
-      return withDeadline(session, { lastActivityAt: iso(nowMs), ...(openConnections !== undefined && { openConnections }) });
+      return withDeadline(session, { lastActivityAt: iso(nowMs), ...seen(session, (open) => markSeen(open, heartbeat.connectionId, nowMs)) });
     }
     case 'connect': {
-      const open = connect(session.openConnections, heartbeat.connectionId, nowMs, timeouts);
-      return open === undefined ? undefined : connected(session, open);
+      // The id opens in the set it claims and leaves the other (the last event per id wins).
+      const id = heartbeat.connectionId;
+      const [clients, agents] = [session.openConnections, agentConnectionsOf(session)];
+      return heartbeat.agent === true
+        ? connectionsChanged(session, withoutId(clients, id), connect(agents, id, nowMs, timeouts), nowMs)
+        : connectionsChanged(session, connect(clients, id, nowMs, timeouts), withoutIdOrStale(agents, id, nowMs, timeouts), nowMs);
     }
     case 'disconnect': {
-      const open = disconnect(session.openConnections, heartbeat.connectionId, nowMs, timeouts);
-      return open === undefined ? undefined : disconnected(session, open, nowMs);
+      // Closes the id in whichever set holds it; an id open in neither changes nothing.
+      const id = heartbeat.connectionId;
+      const [clients, agents] = [session.openConnections, agentConnectionsOf(session)];
+      if (isOpen(agents, id)) return connectionsChanged(session, undefined, disconnect(agents, id, nowMs, timeouts), nowMs);
+      const closed = disconnect(clients, id, nowMs, timeouts);
+      return closed === undefined ? undefined : connectionsChanged(session, closed, withoutIdOrStale(agents, id, nowMs, timeouts), nowMs);
     }
   }
 };
@@ -215,6 +259,7 @@ export const activityLevel = (
   s: Pick<Session, 'openConnections' | 'disconnectedAt' | 'lastActivityAt' | 'timeouts'> & Partial<Pick<Session, 'lastBusyAt' | 'busySince'>>,
   nowMs: number,
 ): ActivityLevel => {
+  // Clients only: the session agent's connection never hides that nobody is connected.
   if (openConnectionCount(s.openConnections) === 0 && s.disconnectedAt !== undefined) return 'disconnected';
   const ageMs = nowMs - ms(s.lastActivityAt);
   if (ageMs < s.timeouts.activeWithinSeconds * 1000) return 'active';

@@ -14,10 +14,15 @@ import { type Session } from './session';
 
 /** The earliest moment a report of `kind` (an interaction but for busy) naming `connectionId` (or none) is written. */
 export const nextReportMattersAtMs = (
-  s: BatchingInputs & Pick<Session, 'openConnections'>,
+  s: BatchingInputs & Pick<Session, 'openConnections' | 'agentConnections'>,
   connectionId: string | undefined,
   kind: HeartbeatKind = 'interaction',
-): number => Math.min(reportWrittenFromMs(s, kind), refreshDueAtMs(s.openConnections, connectionId, s.timeouts));
+): number =>
+  Math.min(
+    reportWrittenFromMs(s, kind),
+    refreshDueAtMs(s.openConnections, connectionId, s.timeouts),
+    refreshDueAtMs(s.agentConnections ?? {}, connectionId, s.timeouts),
+  );
 
 /**
  * Whole seconds from `nowMs` until the next report matters, rounded down so that reporting sooner
@@ -25,7 +30,7 @@ export const nextReportMattersAtMs = (
  * left (or the moment has passed), the next report is written whenever it comes.
  */
 export const nextReportInSeconds = (
-  s: BatchingInputs & Pick<Session, 'openConnections'>,
+  s: BatchingInputs & Pick<Session, 'openConnections' | 'agentConnections'>,
   connectionId: string | undefined,
   nowMs: number,
   kind: HeartbeatKind = 'interaction',

@@ -1,6 +1,7 @@
 // The session as the API shows it (contract/wire.ts): every field of the record plus the activity
 // level, without bookkeeping (version, hashes, task ARN, schedule name), which must never leak.
-// Connection ids are the clients' own names, so only their number is shown.
+// Connection ids are the clients' own names, so only their number is shown (and, for the session
+// agent's, whether one is open).
 import { type ExpiryWarning, type SessionView } from '../../contract/wire';
 import { openConnectionCount } from './connections';
 import { activityLevel } from './deadline-policy';
@@ -41,6 +42,7 @@ export const toSessionView = (session: Session, nowMs: number): SessionView => {
     stopFailedAt: _stopFailedAt,
     taskEventVersion: _taskEventVersion,
     openConnections,
+    agentConnections,
     ...shown
   } = session;
   // A field the record gains is neither dropped above nor on the wire: this does not compile until
@@ -49,6 +51,7 @@ export const toSessionView = (session: Session, nowMs: number): SessionView => {
   const view: SessionView & Record<Exclude<keyof typeof shown, keyof SessionView>, never> = {
     ...shown,
     connections: openConnectionCount(openConnections),
+    agentConnected: openConnectionCount(agentConnections ?? {}) > 0,
     activityLevel: activityLevel(session, nowMs),
     ...(warning !== undefined && { warning }),
   };

@@ -23,12 +23,18 @@ export type SessionTimeouts = SessionTimeoutsView;
  * The record: what the API shows of a session (contract/wire.ts, where each field is explained) but
  * the activity level and warning, which are derived on each answer, plus bookkeeping the API never shows.
  */
-export interface Session extends Omit<SessionView, 'activityLevel' | 'connections' | 'warning'> {
+export interface Session extends Omit<SessionView, 'activityLevel' | 'connections' | 'agentConnected' | 'warning'> {
   /**
    * Open client connections: connection id to when it was last seen (ISO). Bounded and aged as
    * connections.ts describes; the API shows only their number, as `connections`.
    */
   openConnections: Record<string, string>;
+  /**
+   * Open connections of the session agent (`connect` with `agent: true`), kept the same way but
+   * apart, so they never count as clients; the API shows only `agentConnected`. Absent on records
+   * from before the agent said so: none.
+   */
+  agentConnections?: Record<string, string>;
   /** The deadline the last warning was about; a moved deadline gets its own warning. */
   warnedFor?: string;
   // Bookkeeping, never shown by the API:

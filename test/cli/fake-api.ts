@@ -70,6 +70,7 @@ export const sessionView = (overrides: Partial<SessionView> = {}): SessionView =
   startedAt: '2026-03-10T11:50:02.000Z',
   lastActivityAt: '2026-03-10T11:59:30.000Z',
   connections: 1,
+  agentConnected: false,
   expiresAt: '2026-03-10T12:14:30.000Z',
   expiryReason: 'idle_timeout',
   maxExpiresAt: '2026-03-10T19:50:00.000Z',

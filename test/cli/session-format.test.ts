@@ -52,7 +52,15 @@ describe('formatSessionDetails', () => {
     expect(details).toContain(`${stopAt} (in 1h), scheduled_stop`);
     expect(details).toContain('stop at "0 20 * * *" Europe/Zurich');
   });
+
+  it("shows the client connections and, apart, whether the session agent's is open", () => {
+    expect(formatSessionDetails(sessionView({ connections: 0, agentConnected: true, activityLevel: 'disconnected' }), T0)).toContain(
+      'activity:       disconnected (0 connections, agent connected)',
+    );
+    expect(formatSessionDetails(sessionView({ connections: 1, agentConnected: false, activityLevel: 'idle' }), T0)).toContain('idle (1 connection)');
+  });
 });
+
 
 describe('formatTable', () => {
   it('pads columns to the widest cell and right-aligns numeric ones', () => {

@@ -106,9 +106,10 @@ describe('sessionctl on the local stack', () => {
     const connected = await waitFor(
       async () => {
         const current = await showJson(token, session.id);
-        return current.status === 'running' && current.connections === 1 ? current : undefined;
+        // The demo program; the session agent it runs under connects too, but as the agent.
+        return current.status === 'running' && current.connections === 1 && current.agentConnected ? current : undefined;
       },
-      { timeoutMs: 8000, intervalMs: 100, what: 'the demo program to connect' },
+      { timeoutMs: 8000, intervalMs: 100, what: 'the demo program and its session agent to connect' },
     );
     // A second client connects through sessionctl; its disconnect, sent twice, closes only its own.
     const opened = await runCli(['--api', env.apiUrl, '--token', token, 'heartbeat', session.id, '--kind', 'connect']);

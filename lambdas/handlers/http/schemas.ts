@@ -60,13 +60,13 @@ const usage = z.strictObject({ memoryPercent: percent, diskPercent: percent }, O
 
 /**
  * Connect and disconnect must name their connection (README "HTTP API"); the presence kinds may.
- * Every kind but disconnect may carry `usage`.
+ * Every kind but disconnect may carry `usage`; a connect may say it is the session agent's (`agent`).
  */
 export const activityBody: z.ZodMiniType<Heartbeat> = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({ kind: z.enum(PRESENCE_KINDS), connectionId: z.optional(connectionId), usage: z.optional(usage) }),
-    z.strictObject({ kind: z.literal('connect'), connectionId, usage: z.optional(usage) }),
+    z.strictObject({ kind: z.literal('connect'), connectionId, agent: z.optional(z.boolean('must be true or false')), usage: z.optional(usage) }),
     z.strictObject({ kind: z.literal('disconnect'), connectionId }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? KIND_RULE : OBJECT) },

@@ -81,9 +81,23 @@ const sessionArb = fc
 /** Small steps exercise the batching threshold; large ones cross deadlines. */
 const advanceArb = fc.oneof(fc.integer({ min: 0, max: 2 * SECOND }), fc.integer({ min: 0, max: 2 * HOUR }));
 
-const heartbeatArb: fc.Arbitrary<Heartbeat> = fc.oneof(
+const clientHeartbeatArb: fc.Arbitrary<Heartbeat> = fc.oneof(
   fc.record({ kind: fc.constantFrom('interaction' as const, 'ping' as const), connectionId: connectionIdArb }, { requiredKeys: ['kind'] }),
   fc.record({ kind: fc.constantFrom('connect' as const, 'disconnect' as const), connectionId: connectionIdArb }),
+);
+
+/** The session agent's reports: its connect says `agent`, then pings and a disconnect naming it. */
+const AGENT_IDS = ['agent-1', 'agent-2'] as const;
+const agentHeartbeatArb: fc.Arbitrary<Heartbeat> = fc.oneof(
+  fc.record({ kind: fc.constant('connect' as const), connectionId: fc.constantFrom(...AGENT_IDS), agent: fc.constant(true) }),
+  fc.record({ kind: fc.constantFrom('ping' as const, 'disconnect' as const), connectionId: fc.constantFrom(...AGENT_IDS) }),
+);
+
+/** Mostly clients; now and then an agent, or a client's connect under an id an agent holds. */
+const heartbeatArb: fc.Arbitrary<Heartbeat> = fc.oneof(
+  { arbitrary: clientHeartbeatArb, weight: 4 },
+  { arbitrary: agentHeartbeatArb, weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('connect' as const), connectionId: fc.constantFrom(...AGENT_IDS) }), weight: 1 },
 );
 
 type Op = { type: 'heartbeat'; heartbeat: Heartbeat; advanceMs: number } | { type: 'extend'; seconds: number; advanceMs: number };
@@ -115,6 +129,9 @@ const expectConsistent = (s: Session): void => {
     expiryReason: expected.reason,
   });
   expect(openConnectionCount(s.openConnections)).toBeLessThanOrEqual(MAX_OPEN_CONNECTIONS);
+  expect(openConnectionCount(s.agentConnections ?? {})).toBeLessThanOrEqual(MAX_OPEN_CONNECTIONS);
+  // An id is a client's or the agent's, never both.
+  expect(Object.keys(s.openConnections).filter((id) => Object.hasOwn(s.agentConnections ?? {}, id))).toEqual([]);
   if (openConnectionCount(s.openConnections) > 0) expect(s.disconnectedAt).toBeUndefined();
   if (s.extendedUntil !== undefined) expect(ms(s.extendedUntil)).toBeLessThanOrEqual(fixedMs(s));
 };
@@ -172,13 +189,40 @@ describe('deadline policy properties', () => {
             expect(ms(session.expiresAt)).toBeGreaterThanOrEqual(ms(before.expiresAt));
           } else if (op.heartbeat.kind === 'ping') {
             // A ping at most rewrites when its connection was seen, never the deadline.
-            expect(patch === undefined || Object.keys(patch).sort().join() === 'expiresAt,expiryReason,openConnections').toBe(true);
+            expect(patch === undefined || ['expiresAt,expiryReason,openConnections', 'agentConnections,expiresAt,expiryReason'].includes(Object.keys(patch).sort().join())).toBe(true);
             expect(session.expiresAt).toBe(before.expiresAt);
-          } else if (op.heartbeat.kind !== 'disconnect') {
-            // Activity never shortens a deadline; only a disconnect may (the grace, by design).
+          } else if (op.heartbeat.kind !== 'disconnect' && !(op.heartbeat.kind === 'connect' && op.heartbeat.agent === true && Object.hasOwn(before.openConnections, op.heartbeat.connectionId))) {
+            // Activity never shortens a deadline; only a disconnect may (the grace, by design), or
+            // an agent's connect that takes a client's id, which closes that client.
             expect(ms(session.expiresAt)).toBeGreaterThanOrEqual(ms(before.expiresAt));
           }
         }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("never lets the agent's reports change what the clients hold: the same clients' reports without them give the same deadline", () => {
+    const timedArb = fc.record({ heartbeat: fc.oneof({ arbitrary: clientHeartbeatArb, weight: 3 }, { arbitrary: agentHeartbeatArb, weight: 2 }), advanceMs: advanceArb });
+    fc.assert(
+      fc.property(sessionArb, fc.integer({ min: 0, max: 24 * HOUR }), fc.array(timedArb, { minLength: 1, maxLength: 40 }), (initial, startOffsetMs, ops) => {
+        const isAgents = (h: Heartbeat): boolean => (AGENT_IDS as readonly (string | undefined)[]).includes(h.connectionId);
+        // Both runs see every op's time; one applies the agent's reports, the other skips them.
+        const run = (withAgent: boolean): Session => {
+          let session = initial;
+          let now = T0 + startOffsetMs;
+          for (const { heartbeat, advanceMs } of ops) {
+            now += advanceMs;
+            if (withAgent || !isAgents(heartbeat)) session = applyPatch(session, applyHeartbeat(session, heartbeat, now));
+          }
+          return session;
+        };
+        const clientsView = (s: Session) => {
+          const { agentConnections: _agents, version: _version, ...rest } = s;
+          return rest;
+        };
+
+        expect(clientsView(run(true))).toEqual(clientsView(run(false)));
       }),
       { numRuns: NUM_RUNS },
     );

@@ -314,6 +314,69 @@ describe('applyHeartbeat', () => {
   });
 });
 
+describe("applyHeartbeat and the session agent's own connection", () => {
+  const timeouts = { idleTimeoutSeconds: 3600, disconnectGraceSeconds: 300 };
+  const AGENT = { kind: 'connect', connectionId: 'agent-1', agent: true } as const;
+
+  it('keeps the agent apart: it is no client, so connecting it neither opens a client nor cancels a running grace', () => {
+    const session = sessionFixture({ now: T0, openConnections: {}, disconnectedAt: iso(T0), timeouts });
+
+    const patch = applyHeartbeat(session, AGENT, T0 + MINUTE);
+
+    expect(patch).toEqual({ agentConnections: { 'agent-1': iso(T0 + MINUTE) }, expiresAt: iso(T0 + 300 * SECOND), expiryReason: 'disconnected' });
+  });
+
+  it('starts the grace when the last client disconnects while the agent is connected, and the session ends disconnected', () => {
+    let session = sessionFixture({ now: T0, timeouts });
+    const report = (heartbeat: Heartbeat, at: number): void => {
+      session = applyPatch(session, applyHeartbeat(session, heartbeat, at));
+    };
+
+    report(AGENT, T0 + SECOND);
+    report({ kind: 'connect', connectionId: 'tab-1' }, T0 + 2 * SECOND);
+    report({ kind: 'ping', connectionId: 'agent-1' }, T0 + 31 * MINUTE); // the agent keeps reporting
+    report({ kind: 'disconnect', connectionId: 'tab-1' }, T0 + 32 * MINUTE);
+
+    expect(session).toMatchObject({
+      openConnections: {},
+      agentConnections: { 'agent-1': iso(T0 + 31 * MINUTE) },
+      disconnectedAt: iso(T0 + 32 * MINUTE),
+      expiresAt: iso(T0 + 37 * MINUTE),
+      expiryReason: 'disconnected',
+    });
+    expect(activityLevel(session, T0 + 33 * MINUTE)).toBe('disconnected');
+  });
+
+  it("closes the agent's connection on its disconnect without touching the clients or disconnectedAt", () => {
+    const session = sessionFixture({ now: T0, openConnections: {}, agentConnections: { 'agent-1': iso(T0) }, timeouts });
+
+    expect(applyHeartbeat(session, { kind: 'disconnect', connectionId: 'agent-1' }, T0 + MINUTE)).toEqual({
+      agentConnections: {},
+      expiresAt: session.expiresAt,
+      expiryReason: 'idle_timeout',
+    });
+    expect(applyHeartbeat(session, { kind: 'disconnect', connectionId: 'agent-1' }, T0 + MINUTE)).not.toHaveProperty('disconnectedAt');
+  });
+
+  it('ages the agent like a client: its pings rewrite its seen-time, and a client event drops it once stale', () => {
+    const session = sessionFixture({ now: T0, agentConnections: { 'agent-1': iso(T0) }, timeouts: { idleTimeoutSeconds: 600 } });
+
+    expect(applyHeartbeat(session, { kind: 'ping', connectionId: 'agent-1' }, T0 + 5 * MINUTE)).toMatchObject({ agentConnections: { 'agent-1': iso(T0 + 5 * MINUTE) } });
+    expect(applyHeartbeat(session, { kind: 'connect', connectionId: 'tab-1' }, T0 + 10 * MINUTE + 1)).toMatchObject({ agentConnections: {} });
+  });
+
+  it('moves an id to the set its last connect claims', () => {
+    const session = sessionFixture({ now: T0, openConnections: { shared: iso(T0) }, timeouts });
+
+    const asAgent = applyPatch(session, applyHeartbeat(session, { ...AGENT, connectionId: 'shared' }, T0 + MINUTE));
+    const back = applyPatch(asAgent, applyHeartbeat(asAgent, { kind: 'connect', connectionId: 'shared' }, T0 + 2 * MINUTE));
+
+    expect(asAgent).toMatchObject({ openConnections: {}, agentConnections: { shared: iso(T0 + MINUTE) }, disconnectedAt: iso(T0 + MINUTE) });
+    expect(back).toMatchObject({ openConnections: { shared: iso(T0 + 2 * MINUTE) }, agentConnections: {} });
+    expect(back).not.toHaveProperty('disconnectedAt');
+  });
+});
+
 describe('applyHeartbeat and the connection bounds', () => {
   const timeouts = { idleTimeoutSeconds: 600 }; // stale after 600 s; seen-time rewritten after 300 s
 

@@ -55,7 +55,7 @@ describe('toSessionView', () => {
       openConnections: _o,
       ...rest
     } = session;
-    expect(view).toEqual({ ...rest, connections: 2, activityLevel: 'idle' });
+    expect(view).toEqual({ ...rest, connections: 2, agentConnected: false, activityLevel: 'idle' });
   });
 
   it('shows how many connections are open, never their ids (the clients chose them)', () => {
@@ -64,6 +64,16 @@ describe('toSessionView', () => {
     expect(view.connections).toBe(2);
     expect(view).not.toHaveProperty('openConnections');
     expect(JSON.stringify(view)).not.toContain('kernel.private-name');
+  });
+
+  it("shows the session agent's connection as agentConnected, never in connections nor by its id", () => {
+    const withAgent = sessionFixture({ now: T0, openConnections: {}, agentConnections: { 'agent-0a1b2c3d4e5f': iso(T0) }, disconnectedAt: iso(T0) });
+
+    const view = toSessionView(withAgent, T0);
+
+    expect(view).toMatchObject({ connections: 0, agentConnected: true, activityLevel: 'disconnected' });
+    expect(view).not.toHaveProperty('agentConnections');
+    expect(JSON.stringify(view)).not.toContain('agent-0a1b2c3d4e5f');
   });
 
   it('shows a session whose clients all left as disconnected', () => {

@@ -139,6 +139,8 @@ describe('400 validation_failed', () => {
     [{ kind: 'connect', connectionId: '__proto__' }, 'connectionId: is a reserved name'],
     [{ kind: 'ping', connectionId: 7 }, 'connectionId: must be a string'],
     [{ kind: 'ping', connection: 'tab-1' }, 'connection: unknown field'],
+    [{ kind: 'connect', connectionId: 'agent-1', agent: 'yes' }, 'agent: must be true or false'],
+    [{ kind: 'ping', connectionId: 'agent-1', agent: true }, 'agent: unknown field'],
   ])('rejects the activity report %j', async (body, message) => {
     const { id, activityToken } = await api.createSession();
 
@@ -148,7 +150,7 @@ describe('400 validation_failed', () => {
     expect(answer.body.error?.message).toBe(message);
   });
 
-  it.each([{ kind: 'connect', connectionId: 'x'.repeat(64) }, { kind: 'ping', connectionId: 'A.z_0-9' }, { kind: 'interaction' }])(
+  it.each([{ kind: 'connect', connectionId: 'x'.repeat(64) }, { kind: 'connect', connectionId: 'agent-1', agent: true }, { kind: 'ping', connectionId: 'A.z_0-9' }, { kind: 'interaction' }])(
     'accepts the activity report %j',
     async (body) => {
       const { id, activityToken } = await api.createSession();

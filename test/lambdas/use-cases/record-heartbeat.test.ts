@@ -8,7 +8,7 @@ import { recordHeartbeat } from '../../../lambdas/use-cases/record-heartbeat';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
 import { type FakeDeps, HOUR, MINUTE, SECOND, T0, makeDeps, throttled } from '../../support/fakes';
 import { caught } from '../../support/thrown';
-import { OWNER, runningSession, startSession } from './steps';
+import { OWNER, fireNext, runningSession, startSession } from './steps';
 
 const owner = { type: 'owner', ownerId: OWNER } as const;
 
@@ -96,6 +96,27 @@ describe('recordHeartbeat', () => {
       await recordHeartbeat(d, { id: session.id, kind: 'disconnect', connectionId: 'never-connected', auth: owner });
 
       expect(d.store.peek(session.id)).toEqual(before);
+    });
+  });
+
+  describe("the session agent's own connection", () => {
+    it('holds nothing: with the agent connected, the last client disconnecting starts the grace and the session ends disconnected', async () => {
+      const { session, activityToken } = await startSession(d, { profile: 'lab', idleTimeoutSeconds: 4 * 3600 });
+      const agent = { type: 'token', token: activityToken } as const;
+      const connected = await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'agent-1', agent: true, auth: agent });
+      await recordHeartbeat(d, { id: session.id, kind: 'connect', connectionId: 'tab-a', auth: owner });
+      d.clock.advance(MINUTE);
+
+      const { session: left } = await recordHeartbeat(d, { id: session.id, kind: 'disconnect', connectionId: 'tab-a', auth: owner });
+      d.clock.advance(6 * MINUTE);
+      const { session: stillReporting } = await recordHeartbeat(d, { id: session.id, kind: 'ping', connectionId: 'agent-1', auth: agent });
+
+      expect(connected.session).toMatchObject({ openConnections: {}, agentConnections: { 'agent-1': iso(T0) } });
+      expect(left).toMatchObject({ openConnections: {}, disconnectedAt: iso(T0 + MINUTE), expiresAt: iso(T0 + 11 * MINUTE), expiryReason: 'disconnected' });
+      expect(stillReporting.expiresAt).toBe(left.expiresAt);
+      expect(await fireNext(d, session.id)).toBe('warned');
+      expect(await fireNext(d, session.id)).toBe('stopping');
+      expect(d.store.peek(session.id)).toMatchObject({ status: 'stopping', endReason: 'disconnected' });
     });
   });
 
