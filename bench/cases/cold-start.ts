@@ -366,7 +366,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
 export const coldStart: BenchCase = {
   name: 'cold-start',
   title: 'handler bundle size and load + init time vs a bundle of the bare SDK clients',
-  // Callgrind runs each process some 50 times slower: about two more minutes.
-  timeoutMs: process.env['BENCH_CALLGRIND'] === '1' ? 420_000 : 200_000,
+  // Eight bundles (five functions, three baselines); callgrind runs each process some 50 times slower: about two more minutes.
+  timeoutMs: process.env['BENCH_CALLGRIND'] === '1' ? 480_000 : 240_000,
   run,
 };
