@@ -3,9 +3,10 @@
 // inside, the createRequire banner, source maps), then loaded in fresh Node processes with the
 // functions' environment (dummy values) and AWS_LAMBDA_FUNCTION_NAME set, so each handler's root
 // (lambdas/roots/) validates the environment and builds its SDK clients during init, as on Lambda.
-// The baseline bundle only constructs the four SDK clients the functions share (the api and the
-// starter also make an SQS client, and their SSM client on the first profile read, not at init;
-// task-event makes no ECS client): the difference is the price of our code and its libraries.
+// The shared baseline bundle only constructs the four SDK clients the functions share; each
+// function's own baseline constructs exactly the clients it makes (task-event no ECS client, the
+// api and the starter also SQS and SSM, which they make on first use, not at init). The difference
+// is the price of our code and its libraries.
 // Both the wall time and the CPU time of the import are taken: on a machine shared with other work
 // the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
 // is also loaded once under callgrind, whose instruction count does not depend on the machine's
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
+import { type FunctionName, callsOf } from '../../contract/function-calls';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
 import { median } from '../lib/stats';
@@ -23,24 +25,44 @@ import { bytesText, msText, ratioText } from '../lib/table';
 
 const BASELINE = 'baseline: SDK clients only';
 
-/** The row that is not a deployed function: no source-map or largest-parts notes for it. */
-const isDeployed = (name: string): boolean => name !== BASELINE;
+/** The rows that are not deployed functions (the baselines): no source-map or largest-parts notes for them. */
+const isDeployed = (name: string): boolean => !name.startsWith('baseline');
 
-/** Constructs the four clients of lambdas/roots/aws-adapters.ts the functions share (the api and the starter also make an SQS client at init, task-event no ECS client), and nothing else. */
-const BASELINE_SOURCE = `
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-const clients = {
-  doc: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-  ecs: new ECSClient({}),
-  scheduler: new SchedulerClient({}),
-  events: new EventBridgeClient({}),
+/** Each SDK client a function may make, by the IAM service prefix of its calls, made as lambdas/roots/aws-adapters.ts makes it. */
+const SDK_CLIENTS = {
+  dynamodb: { label: 'DynamoDB', imports: [['DynamoDBClient', '@aws-sdk/client-dynamodb'], ['DynamoDBDocumentClient', '@aws-sdk/lib-dynamodb']], make: 'DynamoDBDocumentClient.from(new DynamoDBClient({}))' },
+  ecs: { label: 'ECS', imports: [['ECSClient', '@aws-sdk/client-ecs']], make: 'new ECSClient({})' },
+  scheduler: { label: 'Scheduler', imports: [['SchedulerClient', '@aws-sdk/client-scheduler']], make: 'new SchedulerClient({})' },
+  events: { label: 'EventBridge', imports: [['EventBridgeClient', '@aws-sdk/client-eventbridge']], make: 'new EventBridgeClient({})' },
+  sqs: { label: 'SQS', imports: [['SQSClient', '@aws-sdk/client-sqs']], make: 'new SQSClient({ useQueueUrlAsEndpoint: false })' },
+  ssm: { label: 'SSM', imports: [['SSMClient', '@aws-sdk/client-ssm']], make: 'new SSMClient({})' },
+} as const;
+type SdkService = keyof typeof SDK_CLIENTS;
+const SDK_SERVICES = Object.keys(SDK_CLIENTS) as SdkService[];
+
+/** The four clients of lambdas/roots/aws-adapters.ts the functions share: the shared baseline. */
+const SHARED_SERVICES: readonly SdkService[] = ['dynamodb', 'ecs', 'scheduler', 'events'];
+
+/**
+ * The clients a function makes, from its calls (contract/function-calls.ts): one per service it
+ * calls (IAM's own `iam:PassRole` is no client). The api and the starter make SQS and SSM on first
+ * use, not at init; their own baseline makes them at load all the same, as the plain way to write it.
+ */
+const servicesOf = (fn: FunctionName): SdkService[] => {
+  const prefixes = new Set(callsOf(fn).map(({ action }) => action.split(':')[0]));
+  return SDK_SERVICES.filter((service) => prefixes.has(service));
 };
-export const handler = async () => Object.keys(clients).length;
-`;
+
+/** A bundle that constructs the given clients and nothing else. */
+const baselineSource = (services: readonly SdkService[]): string => {
+  const imports = services.flatMap((service) => SDK_CLIENTS[service].imports.map(([name, from]) => `import { ${name} } from '${from}';`));
+  const made = services.map((service) => `  ${service}: ${SDK_CLIENTS[service].make},`);
+  return [...imports, 'const clients = {', ...made, '};', 'export const handler = async () => Object.keys(clients).length;', ''].join('\n');
+};
+
+/** The name of the baseline of exactly these clients: the shared one, or one named by its clients. */
+const baselineNamed = (services: readonly SdkService[]): string =>
+  services.join() === SHARED_SERVICES.join() ? BASELINE : `baseline: ${services.map((service) => SDK_CLIENTS[service].label).join(', ')}`;
 
 /** The functions' environment (contract/function-env.ts), with dummy values the wiring's validation accepts. */
 const LAMBDA_ENV: Record<string, string> = {
@@ -178,7 +200,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   const runs = ctx.quick ? 3 : 15;
   // The construct module is the source of truth for entries and the banner (it loads aws-cdk-lib,
   // hence imported only here).
-  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, PROJECT_ROOT } = await import('../../lib/constructs/session-function');
+  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, BUNDLE_ALIASES, PROJECT_ROOT } = await import('../../lib/constructs/session-function');
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -186,6 +208,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     target: 'node24',
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
+    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, join(PROJECT_ROOT, to)])),
     minify: true,
     sourcemap: true,
     sourcesContent: false,
@@ -210,11 +233,20 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
       byPackage: byPackage(output?.inputs ?? {}),
     });
   };
+  /** Each function's bundle name, and the name of its own baseline (the clients it makes). */
+  const ownBaseline = new Map<string, string>();
+  const baselines = new Map<string, readonly SdkService[]>([[BASELINE, SHARED_SERVICES]]);
   for (const [name, entry] of Object.entries(HANDLER_ENTRIES)) {
     checkAborted(ctx.signal);
-    await bundleOne(`${name} (${entry})`, { entryPoints: [join(PROJECT_ROOT, entry)] });
+    const bundleName = `${name} (${entry})`;
+    await bundleOne(bundleName, { entryPoints: [join(PROJECT_ROOT, entry)] });
+    const services = servicesOf(name as FunctionName);
+    ownBaseline.set(bundleName, baselineNamed(services));
+    baselines.set(baselineNamed(services), services);
   }
-  await bundleOne(BASELINE, { stdin: { contents: BASELINE_SOURCE, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'baseline.ts' } });
+  for (const [name, services] of baselines) {
+    await bundleOne(name, { stdin: { contents: baselineSource(services), resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'baseline.ts' } });
+  }
   ctx.progress(`bundled ${bundles.length} entries; loading each ${runs} times in fresh processes`);
 
   // Round robin over the bundles, so a slow patch of the machine hits all of them alike.
@@ -253,31 +285,38 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
       samplesImportCpuMs: s.maps.map((p) => p.importCpuMs),
     };
   });
-  const base = stats.find((s) => s.name === BASELINE)!;
-  const instructionRatio = (n: number | undefined): number | undefined => (n === undefined || base.instructions === undefined ? undefined : n / base.instructions);
+  const byName = new Map(stats.map((s) => [s.name, s]));
+  const base = byName.get(BASELINE)!;
+  /** A bundle's own baseline: the clients it makes (a baseline is its own). */
+  const ownOf = (s: (typeof stats)[number]): (typeof stats)[number] => byName.get(ownBaseline.get(s.name) ?? s.name)!;
+  const ratio = (n: number | undefined, of: number | undefined): number | undefined => (n === undefined || of === undefined ? undefined : n / of);
+  const ratioCell = (n: number | undefined, of: number | undefined): string => (n === undefined || of === undefined ? '-' : n === of ? '1x' : ratioText(n / of));
   const rows = stats.map((s) => [
     s.name,
     bytesText(s.bytes),
     bytesText(s.gzipBytes),
     msText(s.importMs),
-    s.name === BASELINE ? '1x' : ratioText(s.importMs / base.importMs),
+    ratioCell(s.importMs, base.importMs),
     msText(s.importCpuMs),
-    s.name === BASELINE ? '1x' : ratioText(s.importCpuMs / base.importCpuMs),
+    ratioCell(s.importCpuMs, base.importCpuMs),
+    ratioCell(s.importCpuMs, ownOf(s).importCpuMs),
     msText(s.importMsNoSourceMaps),
     msText(s.readyMs),
     s.instructions === undefined ? '-' : `${(s.instructions / 1e6).toFixed(0)} M`,
-    s.name === BASELINE || s.instructions === undefined ? (s.instructions === undefined ? '-' : '1x') : ratioText(instructionRatio(s.instructions)!),
+    ratioCell(s.instructions, base.instructions),
+    ratioCell(s.instructions, ownOf(s).instructions),
   ]);
 
   return {
     tables: [
       {
         title: `cold-start: bundle size and load + init time in a fresh Node ${process.version} process (median of ${runs})`,
-        head: ['bundle', 'size', 'gzip', 'load+init ms', 'vs baseline', 'CPU ms', 'CPU vs baseline', 'no source maps ms', 'process start to ready ms', 'instructions (callgrind)', 'instructions vs baseline'],
+        head: ['bundle', 'size', 'gzip', 'load+init ms', 'vs baseline', 'CPU ms', 'CPU vs baseline', 'CPU vs own baseline', 'no source maps ms', 'process start to ready ms', 'instructions (callgrind)', 'instructions vs baseline', 'instructions vs own baseline'],
         rows,
         notes: [
           'Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map.',
           'load+init: import() of the bundle with the functions\' environment and AWS_LAMBDA_FUNCTION_NAME set, so the handler validates its environment and builds its SDK clients at load, as on Lambda; run with --enable-source-maps as deployed (NODE_OPTIONS). No network call is made. CPU ms: the process\'s user + system CPU time during that import.',
+          `"baseline" is ${BASELINE}: the four clients the functions share (${SHARED_SERVICES.map((service) => SDK_CLIENTS[service].label).join(', ')}). "own baseline" constructs exactly the clients the function makes (one per service of its calls in contract/function-calls.ts): ${[...ownBaseline].map(([fn, own]) => `${fn.split(' ')[0]} ${own === BASELINE ? 'the shared one' : own.replace('baseline: ', '')}`).join('; ')}. The api and the starter make SQS and SSM on first use, their own baseline at load.`,
           `Source maps (not shipped in "size"): ${stats.filter((s) => isDeployed(s.name)).map((s) => `${s.name.split(' ')[0]} ${bytesText(s.mapBytes)}`).join(', ')}.`,
           ...stats
             .filter((s) => isDeployed(s.name))
@@ -303,9 +342,15 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
             medianImportMsNoSourceMaps: s.importMsNoSourceMaps,
             medianImportCpuMs: s.importCpuMs,
             cpuRatioToBaseline: s.importCpuMs / base.importCpuMs,
+            ownBaseline: ownOf(s).name,
+            cpuRatioToOwnBaseline: s.importCpuMs / ownOf(s).importCpuMs,
             medianProcessStartToReadyMs: s.readyMs,
             ratioToBaseline: s.importMs / base.importMs,
-            ...(s.instructions !== undefined && { instructions: s.instructions, instructionRatioToBaseline: instructionRatio(s.instructions) }),
+            ...(s.instructions !== undefined && {
+              instructions: s.instructions,
+              instructionRatioToBaseline: ratio(s.instructions, base.instructions),
+              instructionRatioToOwnBaseline: ratio(s.instructions, ownOf(s).instructions),
+            }),
             bytesByPackage: Object.fromEntries(s.byPackage),
             samplesImportMs: s.samplesImportMs,
             samplesImportMsNoSourceMaps: s.samplesImportMsNoSourceMaps,
@@ -321,7 +366,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
 export const coldStart: BenchCase = {
   name: 'cold-start',
   title: 'handler bundle size and load + init time vs a bundle of the bare SDK clients',
-  // Callgrind runs each process some 50 times slower: about two more minutes.
-  timeoutMs: process.env['BENCH_CALLGRIND'] === '1' ? 420_000 : 200_000,
+  // Eight bundles (five functions, three baselines); callgrind runs each process some 50 times slower: about two more minutes.
+  timeoutMs: process.env['BENCH_CALLGRIND'] === '1' ? 480_000 : 240_000,
   run,
 };

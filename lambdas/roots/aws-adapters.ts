@@ -15,6 +15,7 @@ import { EventBridgeScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { SqsStartQueue } from '../adapters/aws/sqs-start-queue';
 import { log, metricsPort } from '../adapters/observability/powertools';
 import { type EndSessionAdapters, type RecordEndedAdapters } from '../build-handler-deps';
+import { type StartQueue } from '../ports/start-queue';
 import { type LambdaEnv } from '../wiring';
 
 export const dynamoDbClient = (): DynamoDBDocumentClient => DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -64,6 +65,12 @@ export const endSessionAdapters = (env: LambdaEnv, profiles?: EcsProfileTargets)
  * The start queue (START_QUEUE_URL): the api queues each create's start, the starter a throttled
  * start's retry. The queue is in the function's own region, so the client's resolved endpoint is
  * the right one; not taking the URL's host keeps an endpoint override (AWS_ENDPOINT_URL_SQS) in force.
+ * The SQS client is made on the first send, not at init, as the profile store's SSM client: most
+ * cold starts of the api serve no create, and the starter sends only a throttled start's retry
+ * (README "Performance").
  */
-export const sqsStartQueue = (env: LambdaEnv): SqsStartQueue =>
-  new SqsStartQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), { queueUrl: env.START_QUEUE_URL });
+export const sqsStartQueue = (env: LambdaEnv): StartQueue => {
+  let queue: SqsStartQueue | undefined;
+  const made = (): SqsStartQueue => (queue ??= new SqsStartQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), { queueUrl: env.START_QUEUE_URL }));
+  return { enqueue: (request, delaySeconds) => made().enqueue(request, delaySeconds) };
+};

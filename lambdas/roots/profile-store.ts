@@ -1,11 +1,10 @@
-// The profile store (SSM Parameter Store through Powertools Parameters), composed once for the two
+// The profile store (SSM Parameter Store through the SDK's client), composed once for the two
 // functions that read profiles: the api (a create validates against its profile) and the starter
 // (RunTask needs the profile's task definition). Its own module, so the starter's root takes it
 // without the api's HTTP and JWT code, and the other functions' bundles hold neither (README
 // "Performance", Configuration).
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { ParameterProfileStore } from '../adapters/aws/profile-store';
+import { ParameterProfileStore, ssmParameterSource } from '../adapters/aws/profile-store';
 import { log } from '../adapters/observability/powertools';
 import { parseDeployedProfiles } from '../profile-config';
 import { type LambdaEnv } from '../wiring';
@@ -17,7 +16,7 @@ import { type LambdaEnv } from '../wiring';
  * but esbuild then keeps every SSM command in the bundle, and the load cost more than it saved.)
  */
 export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore =>
-  new ParameterProfileStore(() => new SSMProvider({ awsSdkV3Client: new SSMClient({}) }), {
+  new ParameterProfileStore(() => ssmParameterSource(new SSMClient({})), {
     path: env.PROFILES_PARAMETER_PATH,
     parse: parseDeployedProfiles,
     log,

@@ -37,6 +37,16 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
+/**
+ * Modules the bundles take from elsewhere (esbuild `alias`; paths relative to the project root, where
+ * esbuild runs, locally or in Docker). `node:stream/web`: @middy/core imports it at load for streamed
+ * responses only, which no handler returns; the stand-in defers Node's web streams to their first
+ * use (README "Performance").
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'node:stream/web': './lambdas/handlers/stream-web-on-use.cjs',
+};
+
 export interface SessionFunctionProps {
   handler: HandlerName;
   description: string;
@@ -94,6 +104,7 @@ export class SessionFunction extends NodejsFunction {
         bundleAwsSDK: true,
         externalModules: [],
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
       },
     });
     Validations.of(this).acknowledge(

@@ -3,11 +3,12 @@
 // injected dependencies replace the AWS ones; the api's and the starter's profiles are read from
 // the stack's parameters (the SSM client mocked), on first use (the client made then, not at init),
 // and a store that cannot be read answers 503; the api queues starts on the start queue and the
-// starter runs them.
+// starter runs them (the SQS client made on the first send, not at init).
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type * as SsmModule from '@aws-sdk/client-ssm';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type * as SqsModule from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../contract/app-config';
@@ -33,6 +34,19 @@ vi.mock('@aws-sdk/client-ssm', async (importOriginal) => {
     }
   }
   return { ...sdk, SSMClient: CountedSSMClient };
+});
+
+/** How many SQS clients were constructed, the same way. */
+const sqsClients = vi.hoisted(() => ({ made: 0 }));
+vi.mock('@aws-sdk/client-sqs', async (importOriginal) => {
+  const sdk = await importOriginal<typeof SqsModule>();
+  class CountedSQSClient extends sdk.SQSClient {
+    constructor(...args: ConstructorParameters<typeof sdk.SQSClient>) {
+      super(...args);
+      sqsClients.made += 1;
+    }
+  }
+  return { ...sdk, SQSClient: CountedSQSClient };
 });
 
 const PROFILES = {
@@ -265,6 +279,22 @@ describe('composition roots', () => {
     await deps.profiles.profileNamed('demo');
     await deps.profiles.profileNamed('demo');
     expect(ssmClients.made - before).toBe(1);
+  });
+
+  it.each([
+    ['api', buildApiDeps],
+    ['starter', buildStarterDeps],
+  ] as const)('make no SQS client while the %s initializes: its start queue makes one on its first send, once (README "Performance")', async (_name, build) => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const request = { sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', activityToken: 't', attempt: 1 };
+    const before = sqsClients.made;
+    const deps = build(env());
+
+    expect(sqsClients.made - before).toBe(0);
+    await deps.startQueue?.enqueue(request);
+    await deps.startQueue?.enqueue(request, 5);
+    expect(sqsClients.made - before).toBe(1);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(2);
   });
 
   it("give the api a verifier that rejects a malformed token (its remote key set is made on the first token)", async () => {

@@ -1,10 +1,10 @@
 // The deployed profiles, read from SSM Parameter Store: one String parameter per profile under the
 // stack's path (lib/constructs/profile-parameters.ts writes them), all read at once with
-// GetParametersByPath through Powertools Parameters, which caches what it read for a while (README,
+// GetParametersByPath (the SDK's paginator), and what was read is reused for a while (README,
 // Configuration). Read on first use, not at cold start: only creating a session needs a profile,
 // so the functions that expire, sweep and follow sessions never depend on the store, and the api
 // makes its SSM client on the first read, not during init (README "Performance").
-import { type SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { type SSMClient, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
 import { ConfigError } from '../../../contract/config-error';
 import { UnavailableError } from '../../domain/errors';
 import { type Profile } from '../../domain/profile';
@@ -18,11 +18,29 @@ export interface DeployedProfiles {
   targets: Readonly<Record<string, EcsProfileTarget>>;
 }
 
-/** What the store reads through: the Powertools SSM provider (a fake in tests). */
-export type ProfileSource = Pick<SSMProvider, 'getMultiple'>;
-
 /** The parameters' values by profile name (the path stripped), as GetParametersByPath returns them. */
 export type ProfileDocuments = Readonly<Record<string, string | undefined>>;
+
+/** What the store reads through: every parameter directly under a path, by name. */
+export interface ProfileSource {
+  readAll(path: string): Promise<ProfileDocuments>;
+}
+
+/**
+ * The parameters directly under `path` (not recursive, not decrypted: the profiles are `String`
+ * parameters), every page of GetParametersByPath, each named without the path and its slash.
+ */
+export const ssmParameterSource = (ssm: SSMClient): ProfileSource => ({
+  async readAll(path) {
+    const documents: Record<string, string | undefined> = {};
+    for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: path, Recursive: false, WithDecryption: false })) {
+      for (const { Name, Value } of page.Parameters ?? []) {
+        if (Name !== undefined) documents[Name.startsWith(`${path}/`) ? Name.slice(path.length + 1) : Name] = Value;
+      }
+    }
+    return documents;
+  },
+});
 
 /**
  * How long a read is reused before the next request reads the store again. A deploy does not wait
@@ -45,6 +63,11 @@ const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined
 export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets {
   /** The last documents read and what they parsed to: a cache hit returns the same object, parsed once. */
   private last: { documents: ProfileDocuments; parsed: DeployedProfiles } | undefined;
+  /**
+   * The last successful read and until when it is reused (ms since the epoch). Kept whether or not
+   * it parsed: documents that are not valid are not read again before the max age either.
+   */
+  private read: { documents: ProfileDocuments; freshUntil: number } | undefined;
   private source: Promise<ProfileSource> | undefined;
 
   /** `makeSource` runs on the first read (again only if it failed): until then no SSM client exists. */
@@ -70,8 +93,7 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
     const { path, log } = this.options;
     let documents: ProfileDocuments;
     try {
-      const source = await this.sourceMade();
-      documents = (await source.getMultiple(path, { maxAge: this.options.maxAgeSeconds ?? PROFILE_CACHE_SECONDS })) ?? {};
+      documents = await this.documents();
     } catch (error) {
       if (this.last !== undefined) return this.keepLast(this.last.parsed, error);
       log.error('the profiles could not be read', { path, error: messageOf(error) });
@@ -88,6 +110,14 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
       log.error('the deployed profiles are not valid', { path, error: messageOf(error) });
       throw error;
     }
+  }
+
+  /** The documents of the last read while it is fresh, else of a new one (which then is the last). */
+  private async documents(): Promise<ProfileDocuments> {
+    if (this.read !== undefined && Date.now() <= this.read.freshUntil) return this.read.documents;
+    const documents = await (await this.sourceMade()).readAll(this.options.path);
+    this.read = { documents, freshUntil: Date.now() + (this.options.maxAgeSeconds ?? PROFILE_CACHE_SECONDS) * 1000 };
+    return documents;
   }
 
   /** The source, made on the first call; if making it fails, the next read tries again. */
@@ -107,7 +137,7 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
   }
 }
 
-/** Powertools wraps the SDK's error; the cause names what went wrong (throttling, access denied). */
+/** The SDK's error names what went wrong (throttling, access denied); a wrapped one, its cause too. */
 const messageOf = (error: unknown): string => {
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
   return `${String(error)}${cause}`;

@@ -3,11 +3,11 @@
 // are checked. The event-driven functions carry no HTTP, JWT or request-validation code; only the
 // api and the starter carry the profile store (the create validates against a profile, the start
 // runs its task definition); the one that never stops a task carries no ECS client; none carries
-// classic zod, the X-Ray SDK, the CDK or the local stack.
+// classic zod, the X-Ray SDK, the CDK or the local stack; none imports Node's web streams at load.
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT } from '../../../lib/constructs/session-function';
+import { BUNDLE_ALIASES, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT } from '../../../lib/constructs/session-function';
 
 /** What the API alone needs: its middlewares, router and request schemas, and the JWT verifier. */
 const HTTP_AND_JWT = [
@@ -21,7 +21,6 @@ const HTTP_AND_JWT = [
 /** The profiles are read by the api (a create) and the starter (RunTask) alone (README, Configuration). */
 const PROFILE_STORE = [
   'node_modules/@aws-sdk/client-ssm/',
-  'node_modules/@aws-lambda-powertools/parameters/',
   'lambdas/adapters/aws/profile-store.ts',
   'contract/profile-schema.ts',
 ];
@@ -40,8 +39,14 @@ const ECS = ['node_modules/@aws-sdk/client-ecs/', 'lambdas/adapters/aws/ecs-task
 const SWEEP = ['lambdas/use-cases/sweep.ts', 'node_modules/p-limit/'];
 const START_QUEUE = ['node_modules/@aws-sdk/client-sqs/', 'lambdas/adapters/aws/sqs-start-queue.ts'];
 
-/** The repository-relative paths (node_modules included) of the modules with code in the bundle. */
-const bundledModules = async (name: HandlerName): Promise<string[]> => {
+interface Bundled {
+  /** The repository-relative paths (node_modules included) of the modules with code in the bundle. */
+  modules: string[];
+  /** What the bundle imports from outside itself (Node's built-in modules). */
+  external: string[];
+}
+
+const bundled = async (name: HandlerName): Promise<Bundled> => {
   const result = await build({
     entryPoints: [join(PROJECT_ROOT, HANDLER_ENTRIES[name])],
     absWorkingDir: PROJECT_ROOT,
@@ -50,6 +55,7 @@ const bundledModules = async (name: HandlerName): Promise<string[]> => {
     format: 'esm',
     target: 'node24',
     mainFields: ['module', 'main'],
+    alias: BUNDLE_ALIASES,
     tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
     outfile: 'index.mjs',
     write: false,
@@ -57,21 +63,30 @@ const bundledModules = async (name: HandlerName): Promise<string[]> => {
     logLevel: 'error',
   });
   const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint !== undefined);
-  return Object.entries(output?.inputs ?? {})
-    .filter(([, input]) => input.bytesInOutput > 0)
-    .map(([path]) => path);
+  return {
+    modules: Object.entries(output?.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+    external: (output?.imports ?? []).filter((i) => i.external).map((i) => i.path),
+  };
 };
 
 const containing = (modules: readonly string[], parts: readonly string[]): string[] =>
   modules.filter((path) => parts.some((part) => path.includes(part)));
 
 describe('function bundles', () => {
-  const modules = new Map<HandlerName, string[]>();
-  const of = (name: HandlerName): string[] => modules.get(name) ?? expect.fail(`${name} was not bundled`);
+  const bundles = new Map<HandlerName, Bundled>();
+  const bundleOf = (name: HandlerName): Bundled => bundles.get(name) ?? expect.fail(`${name} was not bundled`);
+  const of = (name: HandlerName): string[] => bundleOf(name).modules;
 
   beforeAll(async () => {
-    for (const name of Object.keys(HANDLER_ENTRIES) as HandlerName[]) modules.set(name, await bundledModules(name));
+    for (const name of Object.keys(HANDLER_ENTRIES) as HandlerName[]) bundles.set(name, await bundled(name));
   }, 60_000);
+
+  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])("%s imports no Node web streams at load (middy's streamed responses get them on first use)", (name) => {
+    expect(bundleOf(name).external.filter((path) => /^(node:)?stream\/web$/.test(path))).toEqual([]);
+    expect(containing(of(name), ['node_modules/@middy/core/', 'lambdas/handlers/stream-web-on-use.cjs'])).toHaveLength(2);
+  });
 
   it.each(['expire', 'sweep', 'taskEvent', 'starter'] as const)('%s holds no HTTP, JWT or request-validation code', (name) => {
     expect(containing(of(name), HTTP_AND_JWT)).toEqual([]);

@@ -104,7 +104,7 @@ describe('SessionFunction on its own', () => {
     expect(fn.environmentKeys).toEqual(expect.arrayContaining(['ADMIN_GROUP', 'EVENT_BUS_NAME', 'NODE_OPTIONS']));
   });
 
-  it('bundles minified ESM with a require shim and a source map, which loads and exports the handler', async () => {
+  it('bundles minified ESM with a require shim, the bundle aliases and a source map, which loads and exports the handler', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'session-function-'));
     try {
       const app = new App({ outdir, builtinCloudFormationValidation: false });
@@ -118,6 +118,9 @@ describe('SessionFunction on its own', () => {
       expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      // The BUNDLE_ALIASES reach esbuild: middy's import of Node's web streams is the on-use stand-in.
+      expect(code).not.toMatch(/from\s*["']node:stream\/web["']/);
+      expect(code).toContain('globalThis.ReadableStream');
       // Minified: long lines (the few line breaks left are inside template literals).
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
       const module = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };

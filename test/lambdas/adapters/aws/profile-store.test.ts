@@ -1,12 +1,11 @@
-// The profile store over the real Powertools SSM provider and SDK client (its `send` mocked): every
-// page of the path is read, a read is reused until it is older than the cache's max age, a failed
-// read keeps the profiles read before, and with none it fails clearly.
+// The profile store over its SSM source and the real SDK client (its `send` mocked): every
+// page of the path is read, a read (valid or not) is reused until it is older than the cache's max
+// age, a failed read keeps the profiles read before, and with none it fails clearly.
 import { GetParametersByPathCommand, type GetParametersByPathCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../../../contract/app-config';
-import { PROFILE_CACHE_SECONDS, ParameterProfileStore } from '../../../../lambdas/adapters/aws/profile-store';
+import { PROFILE_CACHE_SECONDS, ParameterProfileStore, ssmParameterSource } from '../../../../lambdas/adapters/aws/profile-store';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
 import { parseDeployedProfiles } from '../../../../lambdas/profile-config';
 import { RecordingLog } from '../../../support/fakes';
@@ -39,7 +38,7 @@ describe('ParameterProfileStore', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     log = new RecordingLog();
-    store = new ParameterProfileStore(() => new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'eu-west-1' }) }), { path: PATH, parse: parseDeployedProfiles, log });
+    store = new ParameterProfileStore(() => ssmParameterSource(new SSMClient({ region: 'eu-west-1' })), { path: PATH, parse: parseDeployedProfiles, log });
   });
   afterEach(() => {
     ssm.reset();
@@ -97,7 +96,7 @@ describe('ParameterProfileStore', () => {
       () => {
         made += 1;
         if (made === 1) throw new Error('no region');
-        return new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'eu-west-1' }) });
+        return ssmParameterSource(new SSMClient({ region: 'eu-west-1' }));
       },
       { path: PATH, parse: parseDeployedProfiles, log },
     );
@@ -134,6 +133,18 @@ describe('ParameterProfileStore', () => {
     expect(empty).toBeInstanceOf(ConfigError);
     expect(String(empty)).toContain(`no parameter under ${PATH}`);
     expect(log.entries.filter((e) => e.level === 'error').map((e) => e.message)).toEqual(['the deployed profiles are not valid', 'the deployed profiles are not valid']);
+  });
+
+  it('does not read documents that are not valid again before the cache max age, and sees their fix after it', async () => {
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: `${PATH}/alpha`, Value: '{' }] });
+    expect(await caught(store.profileNamed('alpha'))).toBeInstanceOf(ConfigError);
+    expect(await caught(store.targetOf('alpha'))).toBeInstanceOf(ConfigError);
+    expect(reads()).toBe(1);
+
+    ssm.on(GetParametersByPathCommand).resolves(page(['alpha']));
+    afterMaxAge();
+    expect(await store.profileNamed('alpha')).toMatchObject({ name: 'alpha' });
+    expect(reads()).toBe(2);
   });
 
   it('accepts exactly the profiles the configuration accepts, naming the document and key of each problem', async () => {
