@@ -1,9 +1,10 @@
 // `npm run bench [-- case ...]`: runs the benchmark cases one after another, each bounded in time,
 // prints one table per case and writes every figure, with the machine it ran on, to
-// bench/results.json. A case that fails is recorded with its error and the others still run; the
+// bench/results.json. A run of some cases replaces only their entries: each case carries its own
+// `measuredIn` (machine, commit, load), so the file may hold cases measured on different days. A case that fails is recorded with its error and the others still run; the
 // exit code is non-zero if any failed. BENCH_QUICK=1 shrinks every workload (a smoke run).
 import './lib/quiet-env';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +91,16 @@ const runCase = async (benchCase: BenchCase, timeoutMs: number, quick: boolean, 
   }
 };
 
+/** The cases an earlier run recorded (kept unless this run measures them again); none if unreadable. */
+const earlierCases = (): Record<string, unknown> => {
+  try {
+    const earlier = JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as { cases?: unknown };
+    return typeof earlier.cases === 'object' && earlier.cases !== null ? (earlier.cases as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
+
 const main = async (): Promise<number> => {
   const args = process.argv.slice(2).filter((a) => a !== '--');
   if (args.includes('--help') || args.includes('-h')) {
@@ -140,19 +151,20 @@ const main = async (): Promise<number> => {
   );
   process.stdout.write(`\n${report.join('\n\n')}\n`);
 
+  const measuredIn = { machine, quick, loadAverageAtEnd: loadAtEnd };
   const results = {
-    machine,
-    quick,
-    totalMs,
-    loadAverageAtEnd: loadAtEnd,
-    cases: Object.fromEntries(
-      outcomes.map((o) => [
-        o.name,
-        o.status === 'ok'
-          ? { title: o.title, status: o.status, durationMs: o.durationMs, figures: o.result.figures }
-          : { title: o.title, status: o.status, durationMs: o.durationMs, error: o.error },
-      ]),
-    ),
+    lastRun: { ...measuredIn, totalMs, cases: outcomes.map((o) => o.name) },
+    cases: {
+      ...earlierCases(),
+      ...Object.fromEntries(
+        outcomes.map((o) => [
+          o.name,
+          o.status === 'ok'
+            ? { title: o.title, status: o.status, durationMs: o.durationMs, figures: o.result.figures, measuredIn }
+            : { title: o.title, status: o.status, durationMs: o.durationMs, error: o.error, measuredIn },
+        ]),
+      ),
+    },
   };
   writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   return outcomes.every((o) => o.status === 'ok') ? 0 : 1;
