@@ -31,6 +31,7 @@ import { DeadLetterQueue } from './dead-letter-queue';
 import { type SessionApi } from './session-api';
 
 const CONTAINER_INSIGHTS = 'ECS/ContainerInsights';
+const CLUSTER_RESOURCE_LABELS = { Cpu: 'CPU', Memory: 'memory', EphemeralStorage: 'ephemeral storage' } as const;
 
 /**
  * Below this many requests in five minutes an activity route's 4xx share is not judged: a handful of
@@ -46,6 +47,20 @@ const activityAlarmName = (routeKey: string): string =>
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('') + 'Route';
 
+/**
+ * A filesystem watched beside the tasks' ephemeral storage, with the same disk thresholds: the hook
+ * for a workspace volume (e.g. Container Insights `EBSFilesystemUtilized` / `EBSFilesystemSize`
+ * as a percent), which its own construct builds and passes in.
+ */
+export interface WatchedDisk {
+  /** Alarm id prefix: the alarms are `<id>Warning` and `<id>Critical`. */
+  id: string;
+  /** What the disk is, in the alarm descriptions and on the dashboard. */
+  label: string;
+  /** How full it is, in percent. */
+  percent: IMetric;
+}
+
 export interface MonitoringProps {
   config: AppConfig;
   /** The functions' POWERTOOLS_SERVICE_NAME: the `service` dimension of every custom metric. */
@@ -55,6 +70,8 @@ export interface MonitoringProps {
   deadLetterQueues: readonly DeadLetterQueue[];
   scheduleGroup: IScheduleGroup;
   api: SessionApi;
+  /** Filesystems to alarm on beside the tasks' ephemeral storage (none by default). */
+  disks?: readonly WatchedDisk[];
 }
 
 export class Monitoring extends Construct {
@@ -79,6 +96,15 @@ export class Monitoring extends Construct {
     this.alarm('ClusterCpuCritical', cpu, thresholds.cpuCriticalPercent, 'Cluster CPU utilisation (critical)');
     this.alarm('ClusterMemoryWarning', memory, thresholds.memoryWarningPercent, 'Cluster memory utilisation (warning)');
     this.alarm('ClusterMemoryCritical', memory, thresholds.memoryCriticalPercent, 'Cluster memory utilisation (critical)');
+    // Disk: the tasks' ephemeral storage (Fargate platform 1.4.0+), then any watched volume.
+    const disks: WatchedDisk[] = [
+      { id: 'ClusterDisk', label: 'Cluster ephemeral storage', percent: this.clusterPercent('EphemeralStorage') },
+      ...(props.disks ?? []),
+    ];
+    for (const disk of disks) {
+      this.alarm(`${disk.id}Warning`, disk.percent, thresholds.diskWarningPercent, `${disk.label} utilisation (warning)`);
+      this.alarm(`${disk.id}Critical`, disk.percent, thresholds.diskCriticalPercent, `${disk.label} utilisation (critical)`);
+    }
 
     // Gauges emitted by every sweep.
     const liveSessionsThreshold = Math.floor((thresholds.liveSessionsCapacity * thresholds.liveSessionsWarningPercent) / 100);
@@ -139,7 +165,7 @@ export class Monitoring extends Construct {
       return rate;
     });
 
-    this.dashboard = this.makeDashboard(cpu, memory, api5xxRate, activity4xxRates);
+    this.dashboard = this.makeDashboard([cpu, memory, ...disks.map((d) => d.percent)], api5xxRate, activity4xxRates);
   }
 
   /** Alarm topic: TLS only, encrypted with a key CloudWatch may use (the AWS-managed SNS key cannot be). */
@@ -199,18 +225,20 @@ export class Monitoring extends Construct {
   }
 
   /** `100 * <Kind>Utilized / <Kind>Reserved` over the cluster, in percent. */
-  private clusterPercent(kind: 'Cpu' | 'Memory'): MathExpression {
+  private clusterPercent(kind: 'Cpu' | 'Memory' | 'EphemeralStorage'): MathExpression {
     const metric = (name: string) =>
       new Metric({ namespace: CONTAINER_INSIGHTS, metricName: name, dimensionsMap: { ClusterName: this.props.clusterName }, statistic: 'Average' });
+    // Metric math ids start with a lower-case letter.
+    const id = kind.charAt(0).toLowerCase() + kind.slice(1);
     return new MathExpression({
-      expression: `100 * ${kind.toLowerCase()}Utilized / ${kind.toLowerCase()}Reserved`,
-      usingMetrics: { [`${kind.toLowerCase()}Utilized`]: metric(`${kind}Utilized`), [`${kind.toLowerCase()}Reserved`]: metric(`${kind}Reserved`) },
+      expression: `100 * ${id}Utilized / ${id}Reserved`,
+      usingMetrics: { [`${id}Utilized`]: metric(`${kind}Utilized`), [`${id}Reserved`]: metric(`${kind}Reserved`) },
       period: Duration.minutes(5),
-      label: `Cluster ${kind === 'Cpu' ? 'CPU' : 'memory'} %`,
+      label: `Cluster ${CLUSTER_RESOURCE_LABELS[kind]} %`,
     });
   }
 
-  private makeDashboard(cpu: IMetric, memory: IMetric, api5xxRate: IMetric, activity4xxRates: readonly IMetric[]): Dashboard {
+  private makeDashboard(utilisation: readonly IMetric[], api5xxRate: IMetric, activity4xxRates: readonly IMetric[]): Dashboard {
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const { api, expire, sweep, taskEvent } = this.props.functions;
     const byDimension = (metricName: MetricName, key: MetricDimension, values: readonly string[], statistic: string) =>
@@ -260,7 +288,7 @@ export class Monitoring extends Construct {
       }),
     );
     dashboard.addWidgets(
-      new GraphWidget({ title: 'Cluster CPU and memory (% of reserved)', left: [cpu, memory], leftYAxis: { min: 0, max: 100 }, width: 8 }),
+      new GraphWidget({ title: 'Cluster CPU, memory and disk (% of reserved)', left: [...utilisation], leftYAxis: { min: 0, max: 100 }, width: 8 }),
       new GraphWidget({
         title: 'Function errors',
         left: Object.entries({ api, expire, sweep, 'task-event': taskEvent }).map(([label, fn]) => fn.metricErrors({ statistic: 'Sum', label })),
