@@ -41,6 +41,17 @@ const scheduledStopSchema = z.strictObject({
   timezone: z.string().check(z.refine(isKnownTimeZone, { message: 'not a known IANA time zone (e.g. Europe/Zurich)' })),
 });
 
+/**
+ * When the session agent counts the task as busy, and how long busy reports keep a session (README
+ * "How a session's deadline works", Busy).
+ */
+const busySchema = z.strictObject({
+  cpuPercent: z.number().check(z.positive(), z.lte(100)),
+  windowSeconds: seconds,
+  maxSeconds: z.optional(seconds),
+  unknownGraceSeconds: z._default(seconds, 300),
+});
+
 const nonEmpty = () => z.string().check(z.minLength(1));
 const arn = () => z.optional(z.string().check(z.startsWith('arn:')));
 
@@ -75,6 +86,8 @@ export const profileSchema = z
     disconnectGraceSeconds: z.optional(seconds),
     warnBeforeSeconds: z.optional(seconds),
     scheduledStop: z.optional(scheduledStopSchema),
+    busy: z.optional(busySchema),
+    resourceWarningPercent: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 90),
     activeWithinSeconds: z._default(seconds, 120),
     idleWithinSeconds: z._default(seconds, 600),
     maxSessionsPerOwner: z._default(z.number().check(z.int(), z.positive()), 5),

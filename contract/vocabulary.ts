@@ -21,17 +21,28 @@ export type EndReason = (typeof END_REASONS)[number];
 /** The end reasons a deadline can bind for: a live session's `expiryReason`, its end reason if it comes. */
 export type DeadlineReason = Extract<EndReason, 'idle_timeout' | 'max_lifetime' | 'scheduled_stop' | 'disconnected'>;
 
-/** The `kind` of `POST /sessions/{id}/activity`: only `interaction` is meaningful activity. */
-/** The kinds that report use or presence; they may name a connection (it is then seen). */
-export const PRESENCE_KINDS = ['interaction', 'ping'] as const;
+/**
+ * The kinds that report use or presence; they may name a connection (it is then seen). An
+ * `interaction` is use; `busy` is the session's own work (the session agent's reading of the task),
+ * use only where the profile has a busy policy; a `ping` is presence alone.
+ */
+export const PRESENCE_KINDS = ['interaction', 'ping', 'busy'] as const;
+export type PresenceKind = (typeof PRESENCE_KINDS)[number];
 /** The kinds that open or close a connection, and so must name one. */
 export const CONNECTION_KINDS = ['connect', 'disconnect'] as const;
 export const HEARTBEAT_KINDS = [...PRESENCE_KINDS, ...CONNECTION_KINDS] as const;
 export type HeartbeatKind = (typeof HEARTBEAT_KINDS)[number];
 
-/** How recently a live session saw activity (display and metrics only). */
-export const ACTIVITY_LEVELS = ['active', 'idle', 'background', 'disconnected'] as const;
+/**
+ * How recently a live session saw activity (display and metrics only); `busy` while busy reports
+ * keep it alive.
+ */
+export const ACTIVITY_LEVELS = ['active', 'busy', 'idle', 'background', 'disconnected'] as const;
 export type ActivityLevel = (typeof ACTIVITY_LEVELS)[number];
+
+/** The task's resources the session agent reports the use of (`usage`) and the server warns about. */
+export const WATCHED_RESOURCES = ['memory', 'disk'] as const;
+export type WatchedResource = (typeof WATCHED_RESOURCES)[number];
 
 /** What the sweep repairs, one list per kind in its report and one `Kind` dimension value each. */
 export const SWEEP_KINDS = ['expired', 'stuck', 'orphans', 'lost'] as const;

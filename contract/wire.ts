@@ -4,21 +4,34 @@
 // pulls in no runtime code.
 
 import {
-  type CONNECTION_KINDS,
-  type PRESENCE_KINDS,
   type ActivityLevel,
   type DeadlineReason,
   type EndReason,
   type HeartbeatKind,
+  type PresenceKind,
   type SessionStatus,
   type SweepKind,
+  type WatchedResource,
 } from './vocabulary';
 export type { ActivityLevel, DeadlineReason, EndReason, HeartbeatKind, SessionStatus };
 
-/** The body of `POST /sessions/{id}/activity`: connect and disconnect name their connection. */
+/**
+ * What the session agent read of its task, in percent (0 to 100) of the task's own limits (its
+ * memory, its disk); either may be missing when it cannot be read. The server measures nothing.
+ */
+export interface ResourceUsage {
+  memoryPercent?: number;
+  diskPercent?: number;
+}
+
+/**
+ * The body of `POST /sessions/{id}/activity` (and `/task-activity`): connect and disconnect name
+ * their connection; every report but a disconnect may carry the task's `usage`.
+ */
 export type ActivityReport =
-  | { kind: (typeof PRESENCE_KINDS)[number]; connectionId?: string }
-  | { kind: (typeof CONNECTION_KINDS)[number]; connectionId: string };
+  | { kind: PresenceKind; connectionId?: string; usage?: ResourceUsage }
+  | { kind: 'connect'; connectionId: string; usage?: ResourceUsage }
+  | { kind: 'disconnect'; connectionId: string };
 
 /** The answer of `POST /sessions/{id}/activity`. */
 export interface ActivityResponse {
@@ -43,6 +56,21 @@ export interface ScheduledStop {
 }
 
 /**
+ * A profile's busy policy (README "How a session's deadline works", Busy): when the session agent
+ * counts the task as busy, and how far its `busy` reports are trusted.
+ */
+export interface BusyPolicy {
+  /** Busy at or above this CPU use, in percent (over 0, at most 100) of the task's CPU allocation. */
+  cpuPercent: number;
+  /** The agent averages the CPU use over this many seconds. */
+  windowSeconds: number;
+  /** An unbroken busy stretch keeps the session alive at most this long; absent: up to the fixed deadlines. */
+  maxSeconds?: number;
+  /** An agent that cannot measure reports busy for at most this long, then only pings. */
+  unknownGraceSeconds: number;
+}
+
+/**
  * The profile's effective timeouts when the session was created. The record keeps this snapshot, so
  * a change of configuration never alters a running session.
  */
@@ -55,6 +83,10 @@ export interface SessionTimeoutsView {
   warnBeforeSeconds?: number;
   /** The profile's quiet hours: every occurrence stops its sessions; absent: none. */
   scheduledStop?: ScheduledStop;
+  /** The profile's busy policy; absent: `busy` reports count as pings. */
+  busy?: BusyPolicy;
+  /** A resource of the task (memory, disk) above this percent of its limit is warned about. */
+  resourceWarningPercent: number;
   /** Activity-level thresholds (display and metrics only). */
   activeWithinSeconds: number;
   idleWithinSeconds: number;
@@ -109,6 +141,8 @@ export interface SessionView {
   timeouts: SessionTimeoutsView;
   /** Small string map given by the creator. */
   metadata: Record<string, string>;
+  /** The task's resources above `timeouts.resourceWarningPercent` of their limits; absent: none. */
+  resourceWarnings?: ResourceWarning[];
   /** Derived from the record and the time of the answer, never stored. */
   activityLevel: ActivityLevel;
   /**
@@ -122,6 +156,15 @@ export interface SessionView {
    */
   queuePosition?: number;
   startEstimateSeconds?: number;
+}
+
+/** A resource of the task above the profile's threshold, as the session agent last reported it. */
+export interface ResourceWarning {
+  resource: WatchedResource;
+  /** The last reported use, in percent of the task's limit. */
+  percent: number;
+  /** When it was first reported above the threshold (this crossing). */
+  since: string;
 }
 
 /** The deadline is near: extend to put it off (never past `maxExpiresAt` or `scheduledStopAt`). */

@@ -19,6 +19,8 @@ export const toProfile = (name: string, p: ProfileConfig): Profile => ({
   ...(p.disconnectGraceSeconds !== undefined && { disconnectGraceSeconds: p.disconnectGraceSeconds }),
   ...(p.warnBeforeSeconds !== undefined && { warnBeforeSeconds: p.warnBeforeSeconds }),
   ...(p.scheduledStop !== undefined && { scheduledStop: { cron: p.scheduledStop.cron, timezone: p.scheduledStop.timezone } }),
+  ...(p.busy !== undefined && { busy: { ...p.busy } }),
+  resourceWarningPercent: p.resourceWarningPercent,
   activeWithinSeconds: p.activeWithinSeconds,
   idleWithinSeconds: p.idleWithinSeconds,
   stopTimeoutSeconds: p.stopTimeoutSeconds,

@@ -80,7 +80,7 @@ interface Tally {
 
 const newTally = (): Tally => ({
   heartbeats: 0,
-  byKind: { ping: 0, interaction: 0, connect: 0, disconnect: 0 },
+  byKind: { ping: 0, interaction: 0, busy: 0, connect: 0, disconnect: 0 },
   storeWrites: 0,
   skippedPings: 0,
   skippedInteractions: 0,

@@ -9,5 +9,6 @@ export const benchProfile = (idleTimeoutSeconds: number, minIdleTimeoutSeconds =
   activeWithinSeconds: 120,
   idleWithinSeconds: 600,
   stopTimeoutSeconds: 30,
+  resourceWarningPercent: 90,
   maxSessionsPerOwner: 1_000,
 });

@@ -143,6 +143,7 @@ export const applyHeartbeat = (session: Session, heartbeat: Heartbeat, nowMs: nu
   const { timeouts } = session;
   switch (heartbeat.kind) {
     case 'ping':
+    case 'busy':
       return seenOnly(session, heartbeat.connectionId, nowMs);
     case 'interaction': {
       if (nowMs < interactionWrittenFromMs(session)) return seenOnly(session, heartbeat.connectionId, nowMs);

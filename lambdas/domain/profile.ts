@@ -49,6 +49,8 @@ export const effectiveTimeouts = (profile: Profile, request: TimeoutRequest = {}
     ...(profile.disconnectGraceSeconds !== undefined && { disconnectGraceSeconds: profile.disconnectGraceSeconds }),
     ...(profile.warnBeforeSeconds !== undefined && { warnBeforeSeconds: profile.warnBeforeSeconds }),
     ...(profile.scheduledStop !== undefined && { scheduledStop: { ...profile.scheduledStop } }),
+    ...(profile.busy !== undefined && { busy: { ...profile.busy } }),
+    resourceWarningPercent: profile.resourceWarningPercent,
     activeWithinSeconds: profile.activeWithinSeconds,
     idleWithinSeconds: profile.idleWithinSeconds,
     stopTimeoutSeconds: profile.stopTimeoutSeconds,

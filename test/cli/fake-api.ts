@@ -81,6 +81,7 @@ export const sessionView = (overrides: Partial<SessionView> = {}): SessionView =
     activeWithinSeconds: 120,
     idleWithinSeconds: 600,
     stopTimeoutSeconds: 10,
+    resourceWarningPercent: 90,
   },
   metadata: {},
   activityLevel: 'active',

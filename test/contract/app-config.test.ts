@@ -130,6 +130,14 @@ describe('parseConfig', () => {
     ['alarms.diskWarningPercent', (r) => void (r.alarms = { diskWarningPercent: 95 })],
     ['alarms.memoryWarningPercent', (r) => void (r.alarms = { memoryWarningPercent: 85 })],
     ['alarms.cpuWarningPercent', (r) => void (r.alarms = { cpuWarningPercent: 70, cpuCriticalPercent: 60 })],
+    ['profiles.demo.busy.cpuPercent', (r) => void (demo(r).busy = { cpuPercent: 0, windowSeconds: 60 })],
+    ['profiles.demo.busy.cpuPercent', (r) => void (demo(r).busy = { cpuPercent: 150, windowSeconds: 60 })],
+    ['profiles.demo.busy.windowSeconds', (r) => void (demo(r).busy = { cpuPercent: 50, windowSeconds: 0.5 })],
+    ['profiles.demo.busy.maxSeconds', (r) => void (demo(r).busy = { cpuPercent: 50, windowSeconds: 60, maxSeconds: 0 })],
+    ['profiles.demo.busy.unknownGraceSeconds', (r) => void (demo(r).busy = { cpuPercent: 50, windowSeconds: 60, unknownGraceSeconds: -1 })],
+    ['profiles.demo.busy.cpu', (r) => void (demo(r).busy = { cpu: 50, cpuPercent: 50, windowSeconds: 60 })],
+    ['profiles.demo.resourceWarningPercent', (r) => void (demo(r).resourceWarningPercent = 0)],
+    ['profiles.demo.resourceWarningPercent', (r) => void (demo(r).resourceWarningPercent = 95.5)],
   ])('names sessionExpiry.%s when it is wrong', (path, breakIt) => {
     const raw = minimal();
     breakIt(raw);
@@ -173,6 +181,17 @@ describe('parseConfig', () => {
     const profile = profilesOf(parseConfig(raw)).demo ?? expect.fail('no demo profile');
 
     expect(effectiveTimeouts(profile).scheduledStop).toEqual({ cron: '0 20 * * *', timezone: 'Europe/Zurich' });
+  });
+
+  it("takes a profile's busy policy and resource threshold into each session's snapshot, defaulted", () => {
+    const raw = minimal();
+    demo(raw).busy = { cpuPercent: 12.5, windowSeconds: 60, maxSeconds: 7200 };
+
+    const timeouts = effectiveTimeouts(profilesOf(parseConfig(raw)).demo ?? expect.fail('no demo profile'));
+
+    expect(timeouts.busy).toEqual({ cpuPercent: 12.5, windowSeconds: 60, maxSeconds: 7200, unknownGraceSeconds: 300 });
+    expect(timeouts.resourceWarningPercent).toBe(90);
+    expect(effectiveTimeouts(profilesOf(parseConfig(minimal())).demo ?? expect.fail('no demo profile')).busy).toBeUndefined();
   });
 
   it('refuses a scheduled stop with a bad cron expression or an unknown time zone, naming the key', () => {

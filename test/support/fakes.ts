@@ -264,6 +264,7 @@ export const TEST_PROFILES: Record<string, Profile> = {
     activeWithinSeconds: 120,
     idleWithinSeconds: 600,
     stopTimeoutSeconds: 30,
+    resourceWarningPercent: 90,
     maxSessionsPerOwner: 5,
   },
   lab: {
@@ -275,6 +276,7 @@ export const TEST_PROFILES: Record<string, Profile> = {
     activeWithinSeconds: 120,
     idleWithinSeconds: 600,
     stopTimeoutSeconds: 30,
+    resourceWarningPercent: 90,
     maxSessionsPerOwner: 5,
   },
 };

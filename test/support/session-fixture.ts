@@ -22,6 +22,7 @@ export const FIXTURE_TIMEOUTS: SessionTimeouts = {
   activeWithinSeconds: 120,
   idleWithinSeconds: 600,
   stopTimeoutSeconds: 30,
+  resourceWarningPercent: 90,
 };
 
 export interface SessionFixtureOptions extends Omit<Partial<Session>, 'timeouts'> {

@@ -4,7 +4,7 @@
 // name what is expected, never the value received.
 import * as z from '../../../contract/zod-mini';
 import { CONNECTION_ID_PATTERN, MAX_CONNECTION_ID_CHARS, RESERVED_CONNECTION_ID } from '../../domain/connections';
-import { CONNECTION_KINDS, HEARTBEAT_KINDS, type Heartbeat, PRESENCE_KINDS } from '../../domain/deadline-policy';
+import { HEARTBEAT_KINDS, type Heartbeat, PRESENCE_KINDS } from '../../domain/deadline-policy';
 
 export const MAX_METADATA_KEYS = 16;
 export const MAX_METADATA_VALUE_CHARS = 256;
@@ -51,12 +51,23 @@ const connectionId = z
   );
 const KIND_RULE = `must be one of ${HEARTBEAT_KINDS.join(', ')}`;
 
-/** Connect and disconnect must name their connection (README "HTTP API"); pings and interactions may. */
+// Errors name only the top-level field (validate.ts), and a message naming a nested key would
+// count as echoing input (error-mapping.ts), so the rule speaks of both members at once.
+const PERCENT_RULE = 'percents must be numbers from 0 to 100';
+const percent = z.optional(z.number(PERCENT_RULE).check(z.gte(0, PERCENT_RULE), z.lte(100, PERCENT_RULE)));
+/** The task's use of its own limits, as the session agent read it (README "HTTP API", activity). */
+const usage = z.strictObject({ memoryPercent: percent, diskPercent: percent }, OBJECT);
+
+/**
+ * Connect and disconnect must name their connection (README "HTTP API"); the presence kinds may.
+ * Every kind but disconnect may carry `usage`.
+ */
 export const activityBody: z.ZodMiniType<Heartbeat> = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.enum(PRESENCE_KINDS), connectionId: z.optional(connectionId) }),
-    z.strictObject({ kind: z.enum(CONNECTION_KINDS), connectionId }),
+    z.strictObject({ kind: z.enum(PRESENCE_KINDS), connectionId: z.optional(connectionId), usage: z.optional(usage) }),
+    z.strictObject({ kind: z.literal('connect'), connectionId, usage: z.optional(usage) }),
+    z.strictObject({ kind: z.literal('disconnect'), connectionId }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? KIND_RULE : OBJECT) },
 );

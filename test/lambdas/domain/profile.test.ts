@@ -14,6 +14,7 @@ const profile: Profile = {
   activeWithinSeconds: 120,
   idleWithinSeconds: 600,
   stopTimeoutSeconds: 30,
+  resourceWarningPercent: 90,
   maxSessionsPerOwner: 5,
 };
 
@@ -27,6 +28,7 @@ describe('effectiveTimeouts', () => {
       activeWithinSeconds: 120,
       idleWithinSeconds: 600,
       stopTimeoutSeconds: 30,
+      resourceWarningPercent: 90,
     });
   });
 

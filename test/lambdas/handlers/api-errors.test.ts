@@ -105,7 +105,29 @@ describe('400 validation_failed', () => {
     });
 
     expect(answer.status).toBe(400);
-    expect(answer.body.error?.message).toBe('kind: must be one of interaction, ping, connect, disconnect');
+    expect(answer.body.error?.message).toBe('kind: must be one of interaction, ping, busy, connect, disconnect');
+  });
+
+  it.each([
+    [{ kind: 'busy', usage: { memoryPercent: 101 } }, 'usage: percents must be numbers from 0 to 100'],
+    [{ kind: 'ping', usage: { diskPercent: -1 } }, 'usage: percents must be numbers from 0 to 100'],
+    [{ kind: 'interaction', usage: { diskPercent: '50' } }, 'usage: percents must be numbers from 0 to 100'],
+    [{ kind: 'connect', connectionId: 'agent', usage: { cpuPercent: 5 } }, 'usage: unknown field'],
+    [{ kind: 'ping', usage: 'full' }, 'usage: must be a JSON object'],
+    [{ kind: 'disconnect', connectionId: 'agent', usage: { memoryPercent: 5 } }, 'usage: unknown field'],
+  ])('rejects a bad usage reading: %j', async (body, message) => {
+    const { id, activityToken } = await api.createSession();
+
+    const answer = await api.call('POST /sessions/{id}/activity', {
+      params: { id },
+      claims: null,
+      headers: { 'x-session-token': activityToken },
+      body,
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.error?.code).toBe('validation_failed');
+    expect(answer.body.error?.message).toContain(message);
   });
 
   it.each([

@@ -73,7 +73,7 @@ describe('read use cases', () => {
         byStatus: { starting: 1, running: 2, stopping: 1, stopped: 1, failed: 1 },
         byEndReason: { ...NO_END_REASONS, idle_timeout: 1, start_failed: 1 },
         endedSince: iso(d.clock.now()),
-        byActivityLevel: { active: 1, idle: 1, background: 2, disconnected: 0 },
+        byActivityLevel: { active: 1, busy: 0, idle: 1, background: 2, disconnected: 0 },
         live: 4,
         overdue: 1,
         oldestLive: { sessionId: oldest.id, createdAt: oldest.createdAt },

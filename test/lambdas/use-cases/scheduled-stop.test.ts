@@ -21,6 +21,7 @@ const QUIET: Profile = {
   activeWithinSeconds: 120,
   idleWithinSeconds: 600,
   stopTimeoutSeconds: 30,
+  resourceWarningPercent: 90,
   maxSessionsPerOwner: 5,
 };
 
