@@ -4,5 +4,12 @@
 
 export const EVENT_SOURCE = 'session-expiry';
 
-export const DOMAIN_EVENT_TYPES = ['Session Created', 'Session Expiring', 'Session Ended', 'Orphan Task Stopped'] as const;
+export const DOMAIN_EVENT_TYPES = [
+  'Session Created',
+  'Session Expiring',
+  'Session Ended',
+  'Orphan Task Stopped',
+  // One of the task's resources (memory, disk) crossed the profile's resourceWarningPercent.
+  'Session Resource Warning',
+] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -20,6 +20,10 @@ const summary = (event: SessionEvent): string => {
       const { taskArn, sessionId } = event.detail;
       return `orphan task ${taskArn} stopped${sessionId ? ` (session ${sessionId})` : ''}`;
     }
+    case 'Session Resource Warning': {
+      const { sessionId, resource, percent, threshold } = event.detail;
+      return `session ${sessionId} ${resource} at ${percent} % (warning from ${threshold} %)`;
+    }
   }
 };
 

@@ -367,6 +367,10 @@ describe('domain events', () => {
     'Session Expiring': { type: 'Session Expiring', detail: { sessionId: 's-1', ownerId: 'u-1', expiresAt: '2026-03-10T12:15:00.000Z', reason: 'idle_timeout' } },
     'Session Ended': { type: 'Session Ended', detail: { sessionId: 's-1', ownerId: 'u-1', reason: 'idle_timeout', endedAt: '2026-03-10T12:15:00.000Z' } },
     'Orphan Task Stopped': { type: 'Orphan Task Stopped', detail: { taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/c/1' } },
+    'Session Resource Warning': {
+      type: 'Session Resource Warning',
+      detail: { sessionId: 's-1', ownerId: 'u-1', profile: 'demo', resource: 'memory', percent: 93, threshold: 90 },
+    },
   };
 
   it("the publisher sends every domain event to the stack's bus with the contract's source and detail-type", async () => {
