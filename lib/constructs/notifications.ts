@@ -60,11 +60,7 @@ export class Notifications extends Construct {
     if (webhookUrl === undefined && emails.length === 0) return;
 
     const deadlines: NotifiedKind = {
-      rule: new Rule(this, 'Rule', {
-        description: 'Session Expiring and Session Ended → webhook and e-mail notifications',
-        eventBus: props.eventBus,
-        eventPattern: { source: [EVENT_SOURCE], detailType: [...DEADLINE_NOTIFIED_TYPES] },
-      }),
+      rule: this.rule('Rule', props.eventBus, DEADLINE_NOTIFIED_TYPES),
       // `deadline`: expiresAt of a warning, endedAt of an end; the absent one is dropped by EventBridge.
       body: {
         type: detailType(),
@@ -80,11 +76,7 @@ export class Notifications extends Construct {
         `Ends at ${field('expiresAt')}${field('endedAt')}. To keep it, call POST /sessions/${field('sessionId')}/extend.`,
     };
     const resources: NotifiedKind = {
-      rule: new Rule(this, 'ResourceRule', {
-        description: 'Session Resource Warning → webhook and e-mail notifications',
-        eventBus: props.eventBus,
-        eventPattern: { source: [EVENT_SOURCE], detailType: [...RESOURCE_NOTIFIED_TYPES] },
-      }),
+      rule: this.rule('ResourceRule', props.eventBus, RESOURCE_NOTIFIED_TYPES),
       body: {
         type: detailType(),
         sessionId: field('sessionId'),
@@ -102,6 +94,15 @@ export class Notifications extends Construct {
     this.rules.push(...kinds.map((k) => k.rule));
     if (webhookUrl !== undefined) this.addWebhook(kinds, webhookUrl);
     if (emails.length > 0) this.addEmails(kinds, emails);
+  }
+
+  /** A rule on the bus matching our source and these detail-types. */
+  private rule(id: string, eventBus: IEventBus, types: readonly string[]): Rule {
+    return new Rule(this, id, {
+      description: `${types.join(' and ')} → webhook and e-mail notifications`,
+      eventBus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...types] },
+    });
   }
 
   private addWebhook(kinds: readonly NotifiedKind[], endpoint: string): void {

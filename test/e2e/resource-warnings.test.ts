@@ -3,29 +3,18 @@
 // in events.ndjson and at the configured webhook, with nothing secret; reports that stay above raise
 // none, and a drop below re-arms the warning.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SessionView } from '../../contract/wire';
-import { type Listening, listenOnFreePort } from '../support/listen';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack, testConfig } from '../support/local-stack';
 import { waitFor } from '../support/wait-for';
+import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver';
 
 let env: TestStack;
-let webhook: Listening;
-const received: Record<string, unknown>[] = [];
+let webhook: WebhookReceiver;
 
 beforeAll(async () => {
-  webhook = await listenOnFreePort(
-    createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      req.on('end', () => {
-        received.push(JSON.parse(raw) as Record<string, unknown>);
-        res.writeHead(204).end();
-      });
-    }),
-  );
+  webhook = await startWebhookReceiver();
   env = await bootLocalStack({ config: testConfig({ resourceWarningPercent: 80 }, { notifications: { webhookUrl: `${webhook.url}/hook` } }) });
 });
 
@@ -73,7 +62,7 @@ describe('local stack: resource warnings from activity reports', () => {
     await report({ memoryPercent: 81 });
 
     expect(warningEvents(session.id).map((e) => e['percent'])).toEqual([85, 81]);
-    const forSession = () => received.filter((body) => body['sessionId'] === session.id);
+    const forSession = () => webhook.received.map((r) => r.body).filter((body) => body['sessionId'] === session.id);
     await waitFor(() => forSession().length >= 2, { timeoutMs: 10_000, what: 'two resource warnings at the webhook' });
     // Each delivery is on its own (best effort, retried): their order at the webhook is not promised.
     expect(forSession()).toHaveLength(2);

@@ -2,27 +2,11 @@
 // a reading past the profile's threshold shows as `resourceWarnings` in the answer and raises one
 // `Session Resource Warning`, whether the task reports with its token or signed with its task role.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type IamCaller } from '../../../lambdas/handlers/http/api-event';
 import { MINUTE, TEST_PROFILES } from '../../support/fakes';
 import { type ApiHarness, makeApiHarness } from './api-harness';
+import { ACCOUNT, TASK_ROLE, taskSigner } from './task-signer';
 
-const ACCOUNT = '123456789012';
-const TASK_ROLE = 'session-expiry-notebook-task';
 const PROFILES = { ...TEST_PROFILES, notebook: { ...TEST_PROFILES['notebook'], taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${TASK_ROLE}` } };
-
-/** The signer API Gateway reports for a request signed with the task role of the task `taskArn`. */
-const taskSigner = (taskArn: string): IamCaller => {
-  const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1);
-  return {
-    accessKey: 'ASIAXAMPLEXAMPLEXAMP',
-    accountId: ACCOUNT,
-    callerId: `AROAEXAMPLEROLEID:${taskId}`,
-    cognitoIdentity: null,
-    principalOrgId: 'o-example',
-    userArn: `arn:aws:sts::${ACCOUNT}:assumed-role/${TASK_ROLE}/${taskId}`,
-    userId: `AROAEXAMPLEROLEID:${taskId}`,
-  };
-};
 
 describe.each(['activity', 'task-activity'] as const)('usage on POST /sessions/{id}/%s', (route) => {
   let api: ApiHarness;

@@ -1,20 +1,14 @@
 // Per-session resource warnings (README "Resource warnings"): the `usage` an activity report carries
 // raises a warning on the record, and one `Session Resource Warning`, once per crossing of the
 // profile's resourceWarningPercent; reports that stay above write nothing; a reading below re-arms
-// it. On the real store (dynalite) too, where reports racing above the threshold warn once.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbIdempotencyKeys } from '../../../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
-import { DynamoDbOwnerSlots } from '../../../lambdas/adapters/dynamodb/dynamodb-owner-slots';
-import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/dynamodb-session-store';
+// it. (Reports racing on the real store: connection-races.test.ts.)
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../lambdas/domain/errors';
 import { type Session, iso } from '../../../lambdas/domain/session';
 import { toSessionView } from '../../../lambdas/domain/session-view';
-import { createSession } from '../../../lambdas/use-cases/create-session';
-import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { type RecordHeartbeatInput, recordHeartbeat } from '../../../lambdas/use-cases/record-heartbeat';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type DynaliteHandle, startDynalite } from '../../support/dynalite';
-import { type FakeDeps, MINUTE, T0, TEST_PROFILES, type Stores, makeDeps, throttled } from '../../support/fakes';
+import { type FakeDeps, MINUTE, T0, TEST_PROFILES, makeDeps, throttled } from '../../support/fakes';
 import { caught } from '../../support/thrown';
 import { OWNER, runningSession, seedSession } from './steps';
 
@@ -22,7 +16,7 @@ const owner = { type: 'owner', ownerId: OWNER } as const;
 
 type Usage = { memoryPercent?: number; diskPercent?: number };
 
-const report = <S extends Stores>(d: FakeDeps<S>, id: string, usage: Usage, kind: 'ping' | 'interaction' | 'busy' | 'connect' = 'ping') => {
+const report = (d: FakeDeps, id: string, usage: Usage, kind: 'ping' | 'interaction' | 'busy' | 'connect' = 'ping') => {
   const heartbeat: RecordHeartbeatInput =
     kind === 'connect' ? { id, kind, connectionId: 'tab-a', usage, auth: owner } : { id, kind, usage, auth: owner };
   return recordHeartbeat(d, heartbeat);
@@ -147,44 +141,5 @@ describe('resource warnings from activity reports', () => {
 
     expect(await caught(report(d, session.id, { memoryPercent: 95 }))).toBeInstanceOf(ConflictError);
     expect(d.events.ofType('Session Resource Warning')).toEqual([]);
-  });
-});
-
-describe('resource warnings on the real store (dynalite)', () => {
-  let dynamo: DynaliteHandle;
-  let d: FakeDeps<{ store: DynamoDbSessionStore; idempotencyKeys: DynamoDbIdempotencyKeys; ownerSlots: DynamoDbOwnerSlots }>;
-
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
-  afterAll(async () => {
-    await dynamo?.stop();
-  });
-  beforeEach(() => {
-    const { doc, tables } = dynamo;
-    d = makeDeps({
-      stores: {
-        store: new DynamoDbSessionStore({ client: doc, tableName: tables.sessions, shardCount: 4, retentionDays: 30 }),
-        idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: tables.idempotency }),
-        ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: tables.idempotency }),
-      },
-    });
-  });
-
-  it('reports racing above the threshold warn once; a drop removes the attribute, the next crossing warns again', async () => {
-    const { session } = await createSession(d, { ownerId: OWNER, profile: 'notebook' });
-    await handleTaskEvent(d, { taskArn: session.taskArn ?? '', lastStatus: 'RUNNING', sessionId: session.id });
-
-    await Promise.all([91, 92, 93, 94, 95, 96].map((memoryPercent) => report(d, session.id, { memoryPercent })));
-
-    expect(d.events.ofType('Session Resource Warning')).toHaveLength(1);
-    expect((await d.store.get(session.id))?.resourceWarnings).toEqual([
-      { resource: 'memory', percent: d.events.ofType('Session Resource Warning')[0]?.detail.percent, since: iso(T0) },
-    ]);
-
-    await report(d, session.id, { memoryPercent: 10 });
-    expect((await d.store.get(session.id))?.resourceWarnings).toBeUndefined();
-    await report(d, session.id, { memoryPercent: 90 });
-    expect(d.events.ofType('Session Resource Warning')).toHaveLength(2);
   });
 });
