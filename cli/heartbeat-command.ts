@@ -85,7 +85,7 @@ export const addHeartbeatCommand = (program: Command, io: CliIo): void => {
     .description('report activity for a session (as its owner, or as the session with --session-token)')
     .argument('<id>', 'session id')
     .addOption(
-      new Option('--kind <kind>', 'interaction moves the idle deadline; ping proves presence only; connect/disconnect open and close a connection')
+      new Option('--kind <kind>', 'interaction moves the idle deadline; busy (the task is working) moves it where the profile has a busy policy, else counts as ping; ping proves presence only; connect/disconnect open and close a connection')
         .choices(HEARTBEAT_KINDS)
         .default('interaction'),
     )

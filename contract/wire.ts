@@ -39,7 +39,8 @@ export interface ActivityResponse {
   /**
    * Whole seconds (at least 1) during which reporting another interaction, naming the same
    * connection, changes nothing: the rest of the write-batching window, or less if the idle
-   * deadline's warning or the connection's seen-time rewrite comes first.
+   * deadline's warning or the connection's seen-time rewrite comes first. After a `busy` report in
+   * a profile with a busy policy, the same for the next busy report (its window runs from `lastBusyAt`).
    */
   nextReportInSeconds: number;
 }
@@ -119,6 +120,13 @@ export interface SessionView {
   stopRequestedAt?: string;
   /** Last meaningful activity; never moves backwards. */
   lastActivityAt: string;
+  /**
+   * The current (or last) busy stretch, only where the profile has a busy policy and its agent has
+   * reported `busy`: when the stretch began and its last busy report (written at most once per
+   * write window). Never moves backwards.
+   */
+  busySince?: string;
+  lastBusyAt?: string;
   /** Open client connections: the number of connection ids connected and not yet disconnected. */
   connections: number;
   /** When `connections` last dropped to 0 (absent while connected or if never connected). */

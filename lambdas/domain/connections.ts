@@ -9,8 +9,8 @@
 // - an id not seen for longer than the idle timeout is stale, and is dropped by the next connect or
 //   disconnect of any id;
 // - at most MAX_OPEN_CONNECTIONS ids are kept; a connect beyond that drops the stalest other id.
-// An id is seen when it connects, and when a ping or interaction names it; the stored time is
-// rewritten at most once per half an idle timeout, so naming the id costs at most two writes per
+// An id is seen when it connects, and when a ping, busy report or interaction names it; the stored
+// time is rewritten at most once per half an idle timeout, so naming the id costs at most two writes per
 // idle timeout, and a client that reports at least that often never goes stale.
 import { type SessionTimeouts, iso, ms } from './session';
 

@@ -10,25 +10,28 @@ import {
 } from './session';
 import { ValidationError } from './errors';
 import { type OpenConnections, connect, disconnect, markSeen, openConnectionCount, refresh } from './connections';
+import { busyCountsUntilMs, busyCreditMs, busyStretchAfter, keptBusy } from './busy-stretch';
+import { heartbeatWriteThresholdMs } from './write-window';
 // The activity levels are wire vocabulary, shared with the CDK app (dashboard lines); the heartbeat
 // kinds are the activity route's, shared with the CLI.
 import {
   ACTIVITY_LEVELS,
   type ActivityLevel,
-  CONNECTION_KINDS,
   HEARTBEAT_KINDS,
   type HeartbeatKind,
   PRESENCE_KINDS,
 } from '../../contract/vocabulary';
 import { type ActivityReport } from '../../contract/wire';
 
-export { ACTIVITY_LEVELS, type ActivityLevel, HEARTBEAT_KINDS, type HeartbeatKind };
+export { ACTIVITY_LEVELS, type ActivityLevel, HEARTBEAT_KINDS, type HeartbeatKind, heartbeatWriteThresholdMs };
 
 /** The fields the deadline depends on. */
 export type DeadlineInputs = Pick<
   Session,
   'lastActivityAt' | 'openConnections' | 'disconnectedAt' | 'extendedUntil' | 'maxExpiresAt' | 'scheduledStopAt'
-> & Partial<Pick<Session, 'queuedAt' | 'startedAt'>> & { timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'disconnectGraceSeconds'> };
+> & Partial<Pick<Session, 'queuedAt' | 'startedAt' | 'lastBusyAt' | 'busySince'>> & {
+  timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'disconnectGraceSeconds' | 'busy'>;
+};
 
 export interface Deadline {
   expiresAtMs: number;
@@ -36,7 +39,9 @@ export interface Deadline {
 }
 
 /**
- * expiresAt = min(idle deadline, disconnect deadline, max lifetime, scheduled stop). Ties go to
+ * expiresAt = min(idle deadline, disconnect deadline, max lifetime, scheduled stop). The idle clock
+ * runs from the last interaction or, where the profile has a busy policy, from the last busy report
+ * that still counts (busy-stretch.ts), whichever is later. Ties go to
  * `max_lifetime` (the hard cap is the truest explanation), then `scheduled_stop` (the other fixed
  * one), then `disconnected`, then `idle_timeout`.
  */
@@ -44,7 +49,11 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
   // A queued session cannot be used yet: its idle clock starts when the task is RUNNING (startedAt),
   // never in the queue; only the max lifetime (from creation) binds meanwhile (README "Starting at
   // the rate ECS allows"; the start timeout ends a start that takes too long).
-  const idleFromMs = s.startedAt !== undefined ? Math.max(ms(s.lastActivityAt), ms(s.startedAt)) : ms(s.lastActivityAt);
+  const idleFromMs = Math.max(
+    ms(s.lastActivityAt),
+    s.startedAt !== undefined ? ms(s.startedAt) : Number.NEGATIVE_INFINITY,
+    busyCreditMs(s) ?? Number.NEGATIVE_INFINITY,
+  );
   const queued = s.queuedAt !== undefined && s.startedAt === undefined;
   const idleMs = Math.max(
     queued ? Number.POSITIVE_INFINITY : idleFromMs + s.timeouts.idleTimeoutSeconds * 1000,
@@ -69,29 +78,21 @@ export const computeDeadline = (s: DeadlineInputs): Deadline => {
   return { expiresAtMs, reason };
 };
 
-export { CONNECTION_KINDS, PRESENCE_KINDS };
+export { PRESENCE_KINDS };
 
 /** One activity report. */
 export type Heartbeat = ActivityReport;
 
 /** What a change to the deadline inputs writes: the changed fields plus the derived deadline. */
 export type DeadlinePatch = Partial<
-  Pick<Session, 'lastActivityAt' | 'openConnections' | 'extendedUntil' | 'expiresAt' | 'expiryReason'>
+  Pick<Session, 'lastActivityAt' | 'lastBusyAt' | 'busySince' | 'openConnections' | 'extendedUntil' | 'expiresAt' | 'expiryReason'>
 > & { disconnectedAt?: string | null };
 
-/**
- * Interactions closer together than this are acknowledged without a write: the deadline they would
- * set differs from the stored one by at most this much, a small price for far fewer writes.
- * max(5 % of the idle timeout, 1 s), in whole seconds (rounded up), so that right after a write the
- * window is exactly the whole nextReportInSeconds a client is told (next-report.ts).
- */
-export const heartbeatWriteThresholdMs = (idleTimeoutSeconds: number): number =>
-  Math.max(Math.ceil(idleTimeoutSeconds * 0.05), 1) * 1000;
-
-/** The fields the interaction batching rule reads. */
-export type BatchingInputs = Pick<Session, 'lastActivityAt' | 'expiresAt' | 'expiryReason' | 'warnedFor'> & {
-  timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'warnBeforeSeconds'>;
-};
+/** The fields the batching rules (interactions, busy reports) read. */
+export type BatchingInputs = Pick<Session, 'lastActivityAt' | 'expiresAt' | 'expiryReason' | 'warnedFor'> &
+  Partial<Pick<Session, 'lastBusyAt' | 'busySince'>> & {
+    timeouts: Pick<SessionTimeouts, 'idleTimeoutSeconds' | 'warnBeforeSeconds' | 'busy'>;
+  };
 
 /**
  * When the warning for the idle deadline goes out, if an interaction can still put it off: the
@@ -114,6 +115,25 @@ const idleWarningAtMs = (s: BatchingInputs): number => {
 export const interactionWrittenFromMs = (s: BatchingInputs): number =>
   Math.min(ms(s.lastActivityAt) + heartbeatWriteThresholdMs(s.timeouts.idleTimeoutSeconds), idleWarningAtMs(s));
 
+/**
+ * The same rule for a busy report (with a busy policy): once it would move `lastBusyAt` by the
+ * write threshold (the first one at once), or once the idle warning is due while busy reports
+ * still count. Past the stretch's counting part busy reports are still written once per window,
+ * so that the stretch stays unbroken (a runaway does not start a fresh one), but they move no deadline.
+ */
+export const busyWrittenFromMs = (s: BatchingInputs): number => {
+  if (s.lastBusyAt === undefined) return Number.NEGATIVE_INFINITY;
+  const warningAtMs = idleWarningAtMs(s);
+  return Math.min(
+    ms(s.lastBusyAt) + heartbeatWriteThresholdMs(s.timeouts.idleTimeoutSeconds),
+    warningAtMs <= busyCountsUntilMs(s) ? warningAtMs : Number.POSITIVE_INFINITY,
+  );
+};
+
+/** When the next report of `kind` is written: busy has its own rule where it counts, the rest the interaction's. */
+export const reportWrittenFromMs = (s: BatchingInputs, kind: HeartbeatKind): number =>
+  kind === 'busy' && s.timeouts.busy !== undefined ? busyWrittenFromMs(s) : interactionWrittenFromMs(s);
+
 const withDeadline = (session: Session, patch: DeadlinePatch): DeadlinePatch => {
   const next: Session = { ...session, ...patch, disconnectedAt: patch.disconnectedAt === null ? undefined : (patch.disconnectedAt ?? session.disconnectedAt) };
   const { expiresAtMs, reason } = computeDeadline(next);
@@ -135,16 +155,22 @@ const seenOnly = (session: Session, connectionId: string | undefined, nowMs: num
 };
 
 /**
- * The write a heartbeat needs, or `undefined` when none is needed: pings, batched interactions, a
- * repeated connect, a disconnect of an id that is not open. A ping or interaction naming an open
- * connection also refreshes its seen-time when that is due (see connections.ts).
+ * The write a heartbeat needs, or `undefined` when none is needed: pings, batched interactions and
+ * busy reports, a repeated connect, a disconnect of an id that is not open. A presence report
+ * naming an open connection also refreshes its seen-time when that is due (see connections.ts).
  */
 export const applyHeartbeat = (session: Session, heartbeat: Heartbeat, nowMs: number): DeadlinePatch | undefined => {
   const { timeouts } = session;
   switch (heartbeat.kind) {
     case 'ping':
-    case 'busy':
       return seenOnly(session, heartbeat.connectionId, nowMs);
+    case 'busy': {
+      // Without a busy policy, busy is presence only: a ping.
+      const policy = timeouts.busy;
+      if (policy === undefined || nowMs < busyWrittenFromMs(session)) return seenOnly(session, heartbeat.connectionId, nowMs);
+      const openConnections = markSeen(session.openConnections, heartbeat.connectionId, nowMs);
+      return withDeadline(session, { ...busyStretchAfter(session, policy, nowMs), ...(openConnections !== undefined && { openConnections }) });
+    }
     case 'interaction': {
       if (nowMs < interactionWrittenFromMs(session)) return seenOnly(session, heartbeat.connectionId, nowMs);
       // The write happens anyway: the connection is seen in it for free.
@@ -180,14 +206,19 @@ export const applyExtend = (session: Session, seconds: number, nowMs: number): D
   return withDeadline(session, { extendedUntil: iso(extendedUntilMs) });
 };
 
-/** For display and metrics: disconnected after a connect dropped to zero; else by age of the last activity. */
+/**
+ * For display and metrics: disconnected after a connect dropped to zero; else active by the age of
+ * the last interaction, busy while busy reports keep the session alive, else idle or background by
+ * that age.
+ */
 export const activityLevel = (
-  s: Pick<Session, 'openConnections' | 'disconnectedAt' | 'lastActivityAt' | 'timeouts'>,
+  s: Pick<Session, 'openConnections' | 'disconnectedAt' | 'lastActivityAt' | 'timeouts'> & Partial<Pick<Session, 'lastBusyAt' | 'busySince'>>,
   nowMs: number,
 ): ActivityLevel => {
   if (openConnectionCount(s.openConnections) === 0 && s.disconnectedAt !== undefined) return 'disconnected';
   const ageMs = nowMs - ms(s.lastActivityAt);
   if (ageMs < s.timeouts.activeWithinSeconds * 1000) return 'active';
+  if (keptBusy(s, nowMs)) return 'busy';
   if (ageMs < s.timeouts.idleWithinSeconds * 1000) return 'idle';
   return 'background';
 };

@@ -34,7 +34,7 @@ export type RecordHeartbeatInput = Heartbeat & {
 
 export interface RecordHeartbeatResult {
   session: Session;
-  /** Reporting another interaction (naming the same connection) sooner than this changes nothing. */
+  /** Reporting another of the same kind (an interaction, for ping and connections) sooner than this changes nothing. */
   nextReportInSeconds: number;
 }
 
@@ -55,7 +55,7 @@ export const recordHeartbeat = async (deps: RecordHeartbeatDeps, input: RecordHe
   });
   deps.metrics.count(result.written ? 'HeartbeatWrites' : 'HeartbeatsSkipped');
   if (result.written) await publishEvents(deps, crossed.map((warning) => resourceWarningEvent(result.session, warning)));
-  return { session: result.session, nextReportInSeconds: nextReportInSeconds(result.session, input.connectionId, nowMs) };
+  return { session: result.session, nextReportInSeconds: nextReportInSeconds(result.session, input.connectionId, nowMs, input.kind) };
 };
 
 const resourceWarningEvent = (session: Session, { resource, percent }: ResourceWarning) => ({

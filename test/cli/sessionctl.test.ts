@@ -183,10 +183,12 @@ describe('single-session commands', () => {
 
     await cli(['heartbeat', SESSION_ID, '--kind', 'disconnect', '--connection-id', 'tab-7']);
     await cli(['heartbeat', SESSION_ID, '--kind', 'interaction', '--connection-id', 'tab-7']);
+    await cli(['heartbeat', SESSION_ID, '--kind', 'busy', '--connection-id', 'agent-1']);
 
     expect(api?.requests.map((r) => r.body)).toEqual([
       { kind: 'disconnect', connectionId: 'tab-7' },
       { kind: 'interaction', connectionId: 'tab-7' },
+      { kind: 'busy', connectionId: 'agent-1' },
     ]);
   });
 

@@ -6,7 +6,7 @@ import { API_ROUTES, routeKeyOf } from '../../../contract/api-routes';
 import { type SweepItem } from '../../../contract/wire';
 import { resetDeps } from '../../../lambdas/wiring';
 import { OTHER_USER, USER } from '../../support/apigw-events';
-import { MINUTE } from '../../support/fakes';
+import { MINUTE, TEST_PROFILES } from '../../support/fakes';
 import { type ApiHarness, adminClaims, makeApiHarness } from './api-harness';
 
 let api: ApiHarness;
@@ -248,6 +248,46 @@ describe('POST /sessions/{id}/activity', () => {
     expect(retried.body.session?.activityLevel).not.toBe('disconnected');
     expect(retried.body.session).not.toHaveProperty('disconnectedAt');
     expect(retried.text).not.toContain('tab-b');
+  });
+});
+
+describe('POST /sessions/{id}/activity with a busy policy', () => {
+  const BUSY = { cpuPercent: 50, windowSeconds: 60, maxSeconds: 3600, unknownGraceSeconds: 300 };
+
+  it("takes the agent's busy report with its usage reading and keeps the session alive", async () => {
+    const busyApi = await makeApiHarness({ profiles: { ...TEST_PROFILES, notebook: { ...TEST_PROFILES['notebook'], busy: BUSY } } });
+    const { id, activityToken } = await busyApi.createSession();
+    const report = (body: Record<string, unknown>) =>
+      busyApi.call('POST /sessions/{id}/activity', { params: { id }, claims: null, headers: { 'X-Session-Token': activityToken }, body });
+    await report({ kind: 'connect', connectionId: 'agent', usage: { memoryPercent: 12 } });
+    busyApi.deps.clock.advance(20 * MINUTE);
+
+    const answer = await report({ kind: 'busy', connectionId: 'agent', usage: { memoryPercent: 97, diskPercent: 10 } });
+
+    const now = busyApi.deps.clock.now();
+    expect(answer.status).toBe(200);
+    expect(answer.body.session).toMatchObject({
+      activityLevel: 'busy',
+      busySince: new Date(now).toISOString(),
+      expiresAt: new Date(now + 30 * MINUTE).toISOString(),
+    });
+    expect(answer.body.nextReportInSeconds).toBe(90);
+  });
+
+  it('takes a busy report for a ping where the profile has none', async () => {
+    const { id, activityToken } = await api.createSession();
+    api.deps.clock.advance(20 * MINUTE);
+
+    const answer = await api.call('POST /sessions/{id}/activity', {
+      params: { id },
+      claims: null,
+      headers: { 'X-Session-Token': activityToken },
+      body: { kind: 'busy' },
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.session).not.toHaveProperty('lastBusyAt');
+    expect(answer.body.session?.activityLevel).toBe('background');
   });
 });
 

@@ -4,12 +4,32 @@
 // may report for it. And neither activity route does any work for a request with no credential.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type IamCaller } from '../../../lambdas/handlers/http/api-event';
-import { TEST_PROFILES } from '../../support/fakes';
+import { MINUTE, TEST_PROFILES } from '../../support/fakes';
 import { type ApiHarness, makeApiHarness } from './api-harness';
-import { ACCOUNT, TASK_ROLE, signedBy, taskSigner } from './task-signer';
 
-const PROFILES = { ...TEST_PROFILES, notebook: { ...TEST_PROFILES['notebook'], taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${TASK_ROLE}` } };
+const ACCOUNT = '123456789012';
+const TASK_ROLE = 'session-expiry-notebook-task';
+const BUSY = { cpuPercent: 50, windowSeconds: 60, unknownGraceSeconds: 300 };
+const PROFILES = { ...TEST_PROFILES, notebook: { ...TEST_PROFILES['notebook'], taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${TASK_ROLE}`, busy: BUSY } };
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+
+const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf('/') + 1);
+
+/** The signer as API Gateway reports a request signed with an ECS task role's credentials. */
+const signedBy = (userArn: string): IamCaller => {
+  const sessionName = userArn.split('/').pop() ?? '';
+  return {
+    accessKey: 'ASIAXAMPLEXAMPLEXAMP',
+    accountId: ACCOUNT,
+    callerId: `AROAEXAMPLEROLEID:${sessionName}`,
+    cognitoIdentity: null,
+    principalOrgId: 'o-example',
+    userArn,
+    userId: `AROAEXAMPLEROLEID:${sessionName}`,
+  };
+};
+const taskSigner = (taskArn: string, role = TASK_ROLE, account = ACCOUNT): IamCaller =>
+  signedBy(`arn:aws:sts::${account}:assumed-role/${role}/${taskIdOf(taskArn)}`);
 
 describe('POST /sessions/{id}/task-activity', () => {
   let api: ApiHarness;
@@ -31,6 +51,28 @@ describe('POST /sessions/{id}/task-activity', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.session).toMatchObject({ id, connections: 1 });
     expect(Object.keys(api.deps.store.peek(id)?.openConnections ?? {})).toEqual(['agent-1']);
+  });
+
+  it("takes the task's busy report with its usage reading: the idle deadline moves and the session shows busy", async () => {
+    api.deps.clock.advance(10 * MINUTE);
+
+    const answer = await api.call('POST /sessions/{id}/task-activity', {
+      params: { id },
+      claims: null,
+      iam: taskSigner(taskArn),
+      body: { kind: 'busy', usage: { memoryPercent: 41.5, diskPercent: 3 } },
+    });
+
+    const now = api.deps.clock.now();
+    expect(answer.status).toBe(200);
+    expect(answer.body.session).toMatchObject({
+      id,
+      activityLevel: 'busy',
+      lastBusyAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 30 * MINUTE).toISOString(),
+      timeouts: { busy: BUSY },
+    });
+    expect(answer.body.nextReportInSeconds).toBe(90);
   });
 
   it("answers another session's task like a missing session, and changes nothing", async () => {

@@ -6,11 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { type Profile } from '../../../lambdas/domain/profile';
 import { iso } from '../../../lambdas/domain/session';
 import { toSessionView } from '../../../lambdas/domain/session-view';
-import { expireSession } from '../../../lambdas/use-cases/expire-session';
 import { extendSession } from '../../../lambdas/use-cases/extend-session';
 import { recordHeartbeat } from '../../../lambdas/use-cases/record-heartbeat';
-import { type FakeDeps, MINUTE, TEST_PROFILES, makeDeps } from '../../support/fakes';
-import { OWNER, runningSession } from './steps';
+import { MINUTE, TEST_PROFILES, makeDeps } from '../../support/fakes';
+import { OWNER, fireNext, runningSession } from './steps';
 
 const QUIET: Profile = {
   name: 'quiet',
@@ -26,13 +25,6 @@ const QUIET: Profile = {
 };
 
 const owner = { type: 'owner', ownerId: OWNER } as const;
-
-/** Fires the session's earliest armed schedule at its time, as Scheduler would. */
-const fireNext = async (d: FakeDeps, sessionId: string): Promise<string> => {
-  const next = d.scheduler.armedFor(sessionId)[0] ?? expect.fail('no schedule armed');
-  d.clock.set(next.fireAt);
-  return (await expireSession(d, d.scheduler.fire(next.scheduleName))).outcome;
-};
 
 describe.each([
   // Spring: 19:00 local is 17:00 UTC (UTC+2 since 03:00 that morning); 20:00 local is 18:00 UTC.

@@ -3,6 +3,7 @@
 // to reach (overdue, stuck).
 import { type Session, iso, ms } from '../../../lambdas/domain/session';
 import { type CreateSessionInput, createSession } from '../../../lambdas/use-cases/create-session';
+import { expireSession } from '../../../lambdas/use-cases/expire-session';
 import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { type FakeDeps } from '../../support/fakes';
 import { sessionFixture } from '../../support/session-fixture';
@@ -49,6 +50,17 @@ export const passDeadline = (d: FakeDeps, sessionId: string, lateMs = 1000): num
 };
 
 export const isoNow = (d: FakeDeps): string => iso(d.clock.now());
+
+/**
+ * Fires the session's earliest armed schedule as Scheduler would: at its time, or now if that has
+ * passed (a late fire). Returns the outcome.
+ */
+export const fireNext = async (d: FakeDeps, sessionId: string): Promise<string> => {
+  const next = d.scheduler.armedFor(sessionId)[0];
+  if (next === undefined) throw new Error(`no schedule armed for ${sessionId}`);
+  d.clock.set(Math.max(d.clock.now(), next.fireAt));
+  return (await expireSession(d, d.scheduler.fire(next.scheduleName))).outcome;
+};
 
 /**
  * Seeds a session record directly (states that take long to reach through the use cases), created

@@ -312,6 +312,7 @@ describe('sweep', () => {
       expect(d.metrics.values('SessionsByActivity', { ActivityLevel: 'active' })).toEqual([1]);
       expect(d.metrics.values('SessionsByActivity', { ActivityLevel: 'background' })).toEqual([1]);
       expect(d.metrics.values('SessionsByActivity', { ActivityLevel: 'disconnected' })).toEqual([0]);
+      expect(d.metrics.values('SessionsByActivity', { ActivityLevel: 'busy' })).toEqual([0]);
     });
   });
 });

@@ -10,6 +10,7 @@ import { parseConfig } from '../../../contract/app-config';
 import { Monitoring } from '../../../lib/constructs/monitoring';
 import { SessionApi } from '../../../lib/constructs/session-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVITY_LEVELS } from '../../../contract/vocabulary';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 interface AlarmProps {
@@ -163,6 +164,8 @@ describe('Monitoring with the default config', () => {
     for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'EphemeralStorageUtilized', 'EphemeralStorageReserved', 'Errors', '4xx', 'ThrottledRequests']) {
       expect(body, metric).toContain(metric);
     }
+    // One line per activity level, busy included.
+    for (const level of ACTIVITY_LEVELS) expect(body, level).toContain(`\\"ActivityLevel\\",\\"${level}\\"`);
   });
 });
 
