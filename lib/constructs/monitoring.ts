@@ -55,9 +55,9 @@ const activityAlarmName = (routeKey: string): string =>
 export interface WatchedDisk {
   /** Alarm id prefix: the alarms are `<id>Warning` and `<id>Critical`. */
   id: string;
-  /** What the disk is, in the alarm descriptions and on the dashboard. */
+  /** What the disk is, in the alarm descriptions. */
   label: string;
-  /** How full it is, in percent. */
+  /** How full it is, in percent; graphed on the dashboard under its own label. */
   percent: IMetric;
 }
 
