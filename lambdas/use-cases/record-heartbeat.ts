@@ -54,7 +54,10 @@ export const recordHeartbeat = async (deps: RecordHeartbeatDeps, input: RecordHe
     return warnings === undefined ? deadline : { ...deadline, resourceWarnings: warnings.resourceWarnings };
   });
   deps.metrics.count(result.written ? 'HeartbeatWrites' : 'HeartbeatsSkipped');
-  if (result.written) await publishEvents(deps, crossed.map((warning) => resourceWarningEvent(result.session, warning)));
+  if (result.written && crossed.length > 0) {
+    deps.metrics.count('ResourceWarningsSent', crossed.length);
+    await publishEvents(deps, crossed.map((warning) => resourceWarningEvent(result.session, warning)));
+  }
   return { session: result.session, nextReportInSeconds: nextReportInSeconds(result.session, input.connectionId, nowMs, input.kind) };
 };
 

@@ -250,11 +250,15 @@ export class Monitoring extends Construct {
         width: 6,
       }),
       new GraphWidget({
-        title: 'Sessions created / ended / failed to start',
+        title: 'Sessions created / ended / failed to start; warnings sent',
         left: [
           this.custom('SessionsCreated', 'Sum').with({ label: 'created' }),
           this.custom('StartFailures', 'Sum').with({ label: 'start failures' }),
           ...byDimension('SessionsEnded', 'Reason', END_REASONS, 'Sum'),
+        ],
+        right: [
+          this.custom('WarningsSent', 'Sum').with({ label: 'expiry warnings' }),
+          this.custom('ResourceWarningsSent', 'Sum').with({ label: 'resource warnings' }),
         ],
         width: 9,
       }),

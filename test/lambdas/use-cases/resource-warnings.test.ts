@@ -42,6 +42,7 @@ describe('resource warnings from activity reports', () => {
       },
     ]);
     expect(d.store.updates).toHaveLength(writes + 1);
+    expect(d.metrics.total('ResourceWarningsSent')).toBe(1);
     expect(after.resourceWarnings).toEqual([{ resource: 'memory', percent: 93.5, since: iso(T0 + MINUTE) }]);
     expect(toSessionView(after, d.clock.now()).resourceWarnings).toEqual(after.resourceWarnings);
     expect(JSON.stringify(d.events.published)).not.toMatch(/token|hash/i);
@@ -58,6 +59,7 @@ describe('resource warnings from activity reports', () => {
     }
 
     expect(d.events.ofType('Session Resource Warning')).toHaveLength(1);
+    expect(d.metrics.total('ResourceWarningsSent')).toBe(1);
     expect(d.store.updates).toHaveLength(writes);
     expect(d.store.peek(session.id).resourceWarnings).toEqual([{ resource: 'memory', percent: 90, since: iso(T0) }]);
   });

@@ -161,7 +161,7 @@ describe('Monitoring with the default config', () => {
   it('builds a dashboard of sessions, activity, expiry lag, end reasons, orphans, cluster and errors', () => {
     const [dashboard] = Object.values(resourcesOf(template(), 'AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard?.Properties?.['DashboardBody']);
-    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'EphemeralStorageUtilized', 'EphemeralStorageReserved', 'Errors', '4xx', 'ThrottledRequests']) {
+    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'EphemeralStorageUtilized', 'EphemeralStorageReserved', 'ResourceWarningsSent', 'Errors', '4xx', 'ThrottledRequests']) {
       expect(body, metric).toContain(metric);
     }
     // One line per activity level, busy included.
