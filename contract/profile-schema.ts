@@ -19,6 +19,23 @@ const bounds = z
  */
 export const SESSION_VARIABLES: readonly string[] = ['SESSION_ID', 'SESSION_ACTIVITY_TOKEN', 'SESSION_API_URL'];
 
+/**
+ * The variables the stack gives the session agent from the profile (README "The session agent"):
+ * the hook, the task's CPU allocation locally (vCPUs, for the /proc reading) and its stop timeout.
+ */
+export const AGENT_VARIABLES = {
+  hook: 'SESSION_AGENT_HOOK',
+  cpus: 'SESSION_AGENT_CPUS',
+  stopTimeout: 'SESSION_AGENT_STOP_TIMEOUT_SECONDS',
+} as const;
+
+/** A profile's `agent.hookCommand` as the agent reads it (a JSON array). */
+export const agentEnvironment = (profile: { cpu: number; stopTimeoutSeconds: number; agent?: { hookCommand?: readonly string[] } }): Record<string, string> => ({
+  [AGENT_VARIABLES.cpus]: String(profile.cpu / 1024),
+  [AGENT_VARIABLES.stopTimeout]: String(profile.stopTimeoutSeconds),
+  ...(profile.agent?.hookCommand !== undefined && { [AGENT_VARIABLES.hook]: JSON.stringify(profile.agent.hookCommand) }),
+});
+
 /** A POSIX environment variable name: letters, digits and underscores, not starting with a digit. */
 const envName = z
   .string()
@@ -65,6 +82,18 @@ const localSchema = z.strictObject({
   env: z.optional(z.record(envName, z.string().check(z.refine((value) => !value.includes('\0'), { message: 'must not hold a NUL character' })))),
 });
 
+/**
+ * The session agent of the profile's tasks (README "The session agent"). `hookCommand`: argv run in
+ * the task on the first warning of each deadline and before the stop (a chance to save), given to
+ * the agent as SESSION_AGENT_HOOK. `containerName`: the agent's sidecar container in the task
+ * definition, which RunTask gives the session variables too (set by the stack for the task
+ * definitions it makes; give it for a `taskDefinitionArn` that has an agent sidecar).
+ */
+const agentSchema = z.strictObject({
+  hookCommand: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
+  containerName: z.optional(nonEmpty()),
+});
+
 export const profileSchema = z
   .strictObject({
     description: z.optional(z.string().check(z.maxLength(200))),
@@ -92,6 +121,7 @@ export const profileSchema = z
     idleWithinSeconds: z._default(seconds, 600),
     maxSessionsPerOwner: z._default(z.number().check(z.int(), z.positive()), 5),
     local: z.optional(localSchema),
+    agent: z.optional(agentSchema),
   })
   .check(
     z.refine((p) => p.activeWithinSeconds < p.idleWithinSeconds, {

@@ -61,7 +61,8 @@ export const parseDeployedProfiles = (documents: ProfileDocuments, source: strin
       continue;
     }
     profiles[name] = toProfile(name, config);
-    targets[name] = { taskDefinitionArn: config.taskDefinitionArn, containerName: config.containerName };
+    const agentContainerName = config.agent?.containerName;
+    targets[name] = { taskDefinitionArn: config.taskDefinitionArn, containerName: config.containerName, ...(agentContainerName !== undefined && { agentContainerName }) };
   }
   if (missingTask.length > 0) throw invalid(missingTask);
   return { profiles, targets };

@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -26,6 +26,8 @@ import { InProcessStartQueue } from './adapters/in-process-start-queue';
 import { type TaskStartRate } from './adapters/task-start-rate';
 import { type AppConfig } from '../contract/app-config';
 import { taskMarkerFor } from '../contract/ecs-tasks';
+import { agentEnvironment } from '../contract/profile-schema';
+import { agentBundleSource } from '../agent/bundle';
 import { type DeploymentSettings, buildHandlerDeps } from '../lambdas/build-handler-deps';
 import { profilesOf } from '../lambdas/profile-config';
 import { nextFireAtMs } from '../lambdas/domain/deadline-policy';
@@ -115,9 +117,23 @@ const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : ho
 const localProfilesOf = (config: AppConfig): Record<string, LocalTaskProfile> =>
   Object.fromEntries(
     Object.entries(config.profiles).flatMap(([name, p]) =>
-      p.local === undefined ? [] : [[name, { command: p.local.command, env: p.local.env, stopTimeoutSeconds: p.stopTimeoutSeconds }]],
+      p.local === undefined
+        ? []
+        : [[name, { command: p.local.command, env: p.local.env, stopTimeoutSeconds: p.stopTimeoutSeconds, agentEnv: agentEnvironment(p) }]],
     ),
   );
+
+/**
+ * The session agent every local task runs under (README "The session agent"): bundled afresh on
+ * each start into the data dir (esbuild, well under a second), so it always matches this checkout.
+ */
+const writeAgentBundle = async (dataDir: string): Promise<string[]> => {
+  const path = join(dataDir, 'session-agent.cjs');
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, agentBundleSource(), { mode: 0o600 });
+  await rename(temp, path);
+  return [process.execPath, path];
+};
 
 /** The periodic sweep says nothing when it found nothing; a repair or failure is worth a line. */
 const quietWhenIdle = (log: Log): Log => ({
@@ -252,8 +268,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     for (const [name, profile] of Object.entries(options.config.profiles)) {
       if (profile.local === undefined) log.warn(`profile ${name} has no local.command: its sessions cannot start locally`);
     }
+    const agentCommand = await writeAgentBundle(dataDir);
     tasks = new ProcessTaskRunner({
       dataDir,
+      agentCommand,
       repoRoot: options.repoRoot ?? REPO_ROOT,
       profiles: localProfilesOf(options.config),
       // The local ECS Task State Change rule: the event EventBridge would deliver, to the same handler.

@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
-const SOURCE_DIRS = ['bin', 'bench', 'cli', 'contract', 'lambdas', 'lib', 'local'] as const;
+const SOURCE_DIRS = ['agent', 'bin', 'bench', 'cli', 'contract', 'lambdas', 'lib', 'local'] as const;
 
 /** The layers inside lambdas/, lowest first; a layer builds only on those before it (and contract/). */
 const LAMBDA_LAYERS = ['domain', 'ports', 'use-cases', 'adapters', 'handlers'] as const;
@@ -36,7 +36,16 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   lib: ['contract', 'lib'],
   local: ['contract', ...RUNTIME_PLACES, 'local'],
   cli: ['contract', 'local', 'cli'],
+  // The session agent runs inside a session's task: it shares only the wire types with the rest.
+  agent: ['contract', 'agent'],
 };
+
+/**
+ * The one module of agent/ others may import: its bundler, which the local stack (to run every task
+ * under the agent) and the CDK app (to put it in the task definitions it makes) call at start or synth.
+ */
+const AGENT_BUNDLER = 'agent/bundle.ts';
+const isBundlerImport = ({ from, target }: Edge): boolean => target === AGENT_BUNDLER && (from.place === 'local' || from.place === 'lib');
 
 interface Import {
   specifier: string;
@@ -158,7 +167,7 @@ const violationsOf = (place: string): string[] => {
   const allowed = MAY_IMPORT[place] ?? [];
   return MODULES.filter((m) => m.place === place)
     .flatMap(relativeEdges)
-    .filter((edge) => edge.target === undefined || (!allowed.includes(placeOf(edge.target)) && !isEntryImportOfWiring(edge)))
+    .filter((edge) => edge.target === undefined || (!allowed.includes(placeOf(edge.target)) && !isEntryImportOfWiring(edge) && !isBundlerImport(edge)))
     .map(describeEdge);
 };
 
@@ -230,6 +239,14 @@ describe('the architecture', () => {
     const reached = MODULES.filter((m) => m.path.startsWith('lambdas/')).flatMap((m) => [...reachedFrom(m.path)]);
 
     expect([...new Set(reached)].filter((p) => !p.startsWith('lambdas/') && !p.startsWith('contract/'))).toEqual([]);
+  });
+
+  it('the session agent takes only types from contract/, so its bundle carries none of the code it shares with the stack', () => {
+    const fromContract = MODULES.filter((m) => m.place === 'agent')
+      .flatMap(relativeEdges)
+      .filter((edge) => edge.target !== undefined && placeOf(edge.target) === 'contract' && !edge.imported.typeOnly);
+
+    expect(fromContract.map(describeEdge)).toEqual([]);
   });
 
   it('sessionctl loads no runtime code and no CDK code: nothing cli/ reaches is under lambdas/ or lib/', () => {

@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
 import { taskMarkerFor } from '../../contract/ecs-tasks';
 import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
+import { type StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { AGENT_CONTAINER_NAME, SIDECARS_MEMORY_MIB, addSessionAgentSidecar, agentBundleParameters } from './session-agent-sidecar';
 import { type SessionFunction } from './session-function';
 
 /** What the functions read for a profile (ProfileParameters): the profile config with the task to run resolved. */
@@ -50,6 +52,8 @@ export class SessionCluster extends Construct {
   /** The task and execution roles of those task definitions, which RunTask passes to ECS. */
   readonly taskRoleArns: string[] = [];
   private madeTaskRoles: { taskRole: Role; executionRole: Role } | undefined;
+  /** The session agent's bundle, once for every task definition made here. */
+  private agentBundle: StringParameter[] | undefined;
 
   constructor(scope: Construct, id: string, props: SessionClusterProps) {
     super(scope, id);
@@ -146,18 +150,24 @@ export class SessionCluster extends Construct {
       memoryLimitMiB: profile.memoryMiB,
       ...this.rolesOfMadeTasks(),
     });
-    taskDefinition.addContainer(profile.containerName, {
+    const logging = LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs });
+    const workload = taskDefinition.addContainer(profile.containerName, {
       image: ContainerImage.fromRegistry(profile.image),
       essential: true,
       // The whole task's memory as the container's hard limit, and never root (README "Control
       // Tower proactive controls"): uid/gid 1000, the usual first non-root user of workspace images.
+      // Its reservation leaves room for the agent's sidecars: ECS refuses a task definition whose
+      // containers reserve more than the task's memory.
       memoryLimitMiB: profile.memoryMiB,
+      memoryReservationMiB: profile.memoryMiB - SIDECARS_MEMORY_MIB,
       user: SESSION_USER,
       ...(profile.command !== undefined && { command: profile.command }),
       stopTimeout: Duration.seconds(profile.stopTimeoutSeconds),
       ...(profile.containerPort !== undefined && { portMappings: [{ containerPort: profile.containerPort }] }),
-      logging: LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs }),
+      logging,
     });
+    this.agentBundle ??= agentBundleParameters(this);
+    addSessionAgentSidecar(taskDefinition, { profile, bundle: this.agentBundle, workload, logging, user: SESSION_USER });
     Validations.of(taskDefinition).acknowledge(
       control(
         'CT.ECS.PR.6',
@@ -170,6 +180,7 @@ export class SessionCluster extends Construct {
       taskDefinitionArn: taskDefinition.taskDefinitionArn,
       containerName: profile.containerName,
       taskRoleArn: taskDefinition.taskRole.roleArn,
+      agent: { ...profile.agent, containerName: AGENT_CONTAINER_NAME },
     };
     this.taskDefinitionResources.push(taskDefinition.taskDefinitionArn);
   }

@@ -17,6 +17,7 @@ export const ACKNOWLEDGEABLE_CONTROLS = {
   'CT.CLOUDWATCH.PR.2': 'cloudwatch_log_group_retention_period_check',
   'CT.CLOUDWATCH.PR.3': 'cloudwatch_log_group_encrypted_check',
   'CT.ECS.PR.2': 'ecs_container_insights_enabled_check',
+  'CT.ECS.PR.3': 'ecs_task_definition_nonroot_user_check',
   'CT.ECS.PR.6': 'ecs_containers_readonly_access_check',
   'CT.LAMBDA.PR.2': 'lambda_function_public_access_prohibited_check',
   'CT.LAMBDA.PR.3': 'lambda_inside_vpc_check',

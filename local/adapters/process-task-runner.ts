@@ -21,6 +21,8 @@ export interface LocalTaskProfile {
   /** The profile's `local.env`: literal values the task gets on top of the minimal environment. */
   env?: Readonly<Record<string, string>>;
   stopTimeoutSeconds: number;
+  /** What the session agent gets from the profile (contract/profile-schema.ts `agentEnvironment`). */
+  agentEnv?: Readonly<Record<string, string>>;
 }
 
 /** What ECS would put in a Task State Change event, reduced to what the use case reads. */
@@ -47,6 +49,12 @@ export interface ProcessTaskRunnerOptions {
   processTable?: ProcessTable;
   /** An ECS-like launch rate: starts beyond it are refused as RunTask throttles are (default: unlimited). */
   startRate?: TaskStartRate;
+  /**
+   * The session agent (README "The session agent"), e.g. `[node, <bundle>]`: when set, every task is
+   * `<agent> -- <command…>`, the agent leading the task's process group, and a stop's SIGTERM goes to
+   * the agent alone, which runs the profile's hook and passes it on to the workload's group.
+   */
+  agentCommand?: readonly string[];
 }
 
 /** One task as the registry file keeps it. */
@@ -181,6 +189,14 @@ const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
   }
 };
 
+const signalProcess = (pid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if (errnoOf(error) !== 'ESRCH') throw error;
+  }
+};
+
 export class ProcessTaskRunner implements TaskRunner {
   private readonly dir: string;
   private readonly clock: Clock;
@@ -277,7 +293,9 @@ export class ProcessTaskRunner implements TaskRunner {
       this.writeRecord(entry.record);
     }
     this.options.log.info(`task ${taskArn}: SIGTERM (${reason})`);
-    signalGroup(entry.record.pid, 'SIGTERM');
+    // Under the agent, to the agent alone: it runs the hook first, then signals the workload's group.
+    if (this.options.agentCommand !== undefined) signalProcess(entry.record.pid, 'SIGTERM');
+    else signalGroup(entry.record.pid, 'SIGTERM');
     this.scheduleKill(entry);
     return Promise.resolve();
   }
@@ -324,16 +342,15 @@ export class ProcessTaskRunner implements TaskRunner {
   private async spawnTask(request: StartTaskRequest): Promise<{ taskArn: string }> {
     const profile = this.options.profiles[request.profile];
     if (!profile) throw new Error(`profile ${request.profile} has no local command`);
-    const [program, ...args] = profile.command;
-    const command = this.resolveProgram(program);
+    const [program, ...args] = this.commandOf(profile);
     const logFd = openSync(this.logPathOf(request.sessionId), 'a', 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(command, args, {
+      child = spawn(program, args, {
         cwd: this.options.repoRoot,
         detached: true,
         stdio: ['ignore', logFd, logFd],
-        env: taskEnvironment(this.options.hostEnvironment ?? process.env, profile.env ?? {}, sessionVariablesOf(request)),
+        env: taskEnvironment(this.options.hostEnvironment ?? process.env, { ...profile.env, ...(this.options.agentCommand && profile.agentEnv) }, sessionVariablesOf(request)),
       });
       await new Promise<void>((resolveSpawn, rejectSpawn) => {
         child.once('spawn', resolveSpawn);
@@ -363,7 +380,7 @@ export class ProcessTaskRunner implements TaskRunner {
     child.unref();
     this.writeRecord(record);
     this.watched.set(request.sessionId, entry);
-    this.options.log.info(`task ${record.taskArn}: started ${profile.command.join(' ')}`);
+    this.options.log.info(`task ${record.taskArn}: started ${profile.command.join(' ')}${this.options.agentCommand ? ' under the session agent' : ''}`);
     this.report(entry, { taskArn: record.taskArn, lastStatus: 'RUNNING', sessionId: record.sessionId });
     return { taskArn: record.taskArn };
   }
@@ -477,6 +494,15 @@ export class ProcessTaskRunner implements TaskRunner {
       lastStatus: record.stopRequestedAt === undefined ? 'RUNNING' : 'STOPPING',
       createdAt: record.startedAt,
     };
+  }
+
+  /** The argv of a task: the profile's command, under the agent when there is one. */
+  private commandOf(profile: LocalTaskProfile): [string, ...string[]] {
+    const [program, ...args] = profile.command;
+    const workload = [this.resolveProgram(program), ...args];
+    const agent = this.options.agentCommand;
+    if (agent === undefined || agent.length === 0) return workload as [string, ...string[]];
+    return [agent[0], ...agent.slice(1), '--', ...workload];
   }
 
   /**

@@ -65,6 +65,11 @@ describe('local API', () => {
       what: 'running',
     });
     const path = `/sessions/${session.id}/activity`;
+    // The session agent the task runs under is the first connection.
+    await waitFor(async () => (await env.api<SessionAnswer>('GET', `/sessions/${session.id}`)).body.session.connections === 1, {
+      timeoutMs: 5000,
+      what: 'the session agent to connect',
+    });
 
     const withToken = await env.api<SessionAnswer & { nextReportInSeconds: number }>('POST', path, {
       token: null,
@@ -76,7 +81,7 @@ describe('local API', () => {
     const otherUser = await env.api('POST', path, { token: await env.token('mallory'), body: { kind: 'ping' } });
 
     expect(withToken.status).toBe(200);
-    expect(withToken.body.session.connections).toBe(1);
+    expect(withToken.body.session.connections).toBe(2);
     expect(withToken.body.nextReportInSeconds).toBeGreaterThanOrEqual(1);
     expect(anonymous.status).toBe(401);
     expect(wrongToken.status).toBe(404);

@@ -106,9 +106,10 @@ describe('sessionctl on the local stack', () => {
     const connected = await waitFor(
       async () => {
         const current = await showJson(token, session.id);
-        return current.status === 'running' && current.connections === 1 ? current : undefined;
+        // The demo program and the session agent it runs under.
+        return current.status === 'running' && current.connections === 2 ? current : undefined;
       },
-      { timeoutMs: 8000, intervalMs: 100, what: 'the demo program to connect' },
+      { timeoutMs: 8000, intervalMs: 100, what: 'the demo program and its session agent to connect' },
     );
     // A second client connects through sessionctl; its disconnect, sent twice, closes only its own.
     const opened = await runCli(['--api', env.apiUrl, '--token', token, 'heartbeat', session.id, '--kind', 'connect']);
@@ -126,12 +127,12 @@ describe('sessionctl on the local stack', () => {
       { timeoutMs: 8000, intervalMs: 100, what: 'the demo session to stop' },
     );
 
-    expect(connected.connections).toBe(1);
+    expect(connected.connections).toBe(2);
     // Pings prove presence only: the demo program never moves lastActivityAt.
     expect(connected.lastActivityAt).toBe(session.lastActivityAt);
     expect(opened.code).toBe(0);
-    expect(both.connections).toBe(2);
-    expect(retried.session.connections).toBe(1);
+    expect(both.connections).toBe(3);
+    expect(retried.session.connections).toBe(2);
     expect(retried.session.activityLevel).not.toBe('disconnected');
     expect(retried.nextReportInSeconds).toBeGreaterThanOrEqual(1);
     expect(final.endReason).toBe('user_request');

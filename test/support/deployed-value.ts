@@ -48,7 +48,9 @@ interface ParameterResource {
 export const deployedParametersUnder = (parameters: Record<string, ParameterResource>, path: string): Record<string, string> =>
   Object.fromEntries(
     Object.values(parameters).flatMap((p) => {
-      const name = deployedValue(p.Properties?.['Name']);
+      // A parameter without a name gets a generated one, never under a path (the agent's bundle parts).
+      if (p.Properties?.['Name'] === undefined) return [];
+      const name = deployedValue(p.Properties['Name']);
       const rest = name.startsWith(`${path}/`) ? name.slice(path.length + 1) : undefined;
       return rest === undefined || rest.includes('/') ? [] : [[rest, deployedValue(p.Properties?.['Value'])]];
     }),

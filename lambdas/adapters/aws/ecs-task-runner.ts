@@ -31,6 +31,8 @@ const TAG_VALUE_MAX = 256;
 export interface EcsProfileTarget {
   taskDefinitionArn: string;
   containerName: string;
+  /** The session agent's sidecar container, which needs the same session variables (README "The session agent"). */
+  agentContainerName?: string;
 }
 
 /** Profile name → the task definition to run and the container that gets the environment. */
@@ -139,12 +141,10 @@ export class EcsTaskRunner implements TaskRunner {
           // RunTask record, DescribeTasks and every task-state event (and so in its dead letters).
           // The task signs its reports with its task role instead (README "How a task authenticates").
           overrides: {
-            containerOverrides: [
-              {
-                name: target.containerName,
-                environment: Object.entries(request.environment).map(([name, value]) => ({ name, value })),
-              },
-            ],
+            containerOverrides: [target.containerName, ...(target.agentContainerName === undefined ? [] : [target.agentContainerName])].map((name) => ({
+              name,
+              environment: Object.entries(request.environment).map(([variable, value]) => ({ name: variable, value })),
+            })),
           },
         }),
       );

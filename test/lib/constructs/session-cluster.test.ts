@@ -1,11 +1,14 @@
 // Running sessions in an existing cluster: imported cluster, subnets, security groups and task
 // definitions from config, with ECS grants still scoped to that cluster and those definitions; and
 // config that cannot work fails synth naming the key.
+import { spawnSync } from 'node:child_process';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../contract/app-config';
 import { TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
+import { parseDeployedProfiles } from '../../../lambdas/profile-config';
+import { deployedParametersUnder } from '../../support/deployed-value';
 import { StatefulStack } from '../../../lib/stacks/stateful-stack';
 import { StatelessStack } from '../../../lib/stacks/stateless-stack';
 import {
@@ -161,5 +164,87 @@ describe('SessionCluster config errors', () => {
 
   it('names logRetentionDays when CloudWatch does not offer that retention', () => {
     expect(synthFails((raw) => (raw['logRetentionDays'] = 42))).toContain('sessionExpiry.logRetentionDays');
+  });
+});
+
+describe('SessionCluster: the session agent in the task definitions it makes', () => {
+  let synth: SynthesizedApp;
+  let scratch: ReturnType<typeof tempOutdir>;
+  beforeAll(() => {
+    synth = synthApp({ ...rawConfig(), profiles: { demo: rawConfig().profiles['demo'] } });
+    scratch = tempOutdir();
+  });
+  afterAll(() => {
+    synth?.cleanup();
+    scratch?.cleanup();
+  });
+
+  type Container = { Name: string; Command?: string[]; Environment?: { Name: string; Value: unknown }[]; Secrets?: { Name: string; ValueFrom: unknown }[] } & Record<string, unknown>;
+  const taskDefinition = () => {
+    const [definition] = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::ECS::TaskDefinition'));
+    return definition?.Properties as { ContainerDefinitions: Container[]; Volumes: unknown[] } & Record<string, unknown>;
+  };
+  const container = (name: string): Container => {
+    const found = taskDefinition().ContainerDefinitions.find((c) => c.Name === name);
+    if (found === undefined) throw new Error(`no container ${name}`);
+    return found;
+  };
+  const bundleParameters = () =>
+    Object.entries(resourcesOf(synth.statelessTemplate, 'AWS::SSM::Parameter')).filter(([id]) => id.includes('SessionAgentBundle'));
+
+  it('adds the agent as a non-essential, non-root sidecar from a public Node image, with the profile settings and the status file', () => {
+    const agent = container('session-agent');
+
+    expect(agent).toMatchObject({ Essential: false, Image: 'public.ecr.aws/docker/library/node:22-alpine', User: '1000:1000', Memory: 64, StopTimeout: 10 });
+    expect(agent.Command?.slice(0, 3)).toEqual(['node', '--max-old-space-size=32', '-e']);
+    expect(agent.Environment).toEqual(
+      expect.arrayContaining([
+        { Name: 'SESSION_AGENT_CPUS', Value: '0.25' },
+        { Name: 'SESSION_AGENT_STOP_TIMEOUT_SECONDS', Value: '10' },
+        { Name: 'SESSION_STATUS_FILE', Value: '/run/session-agent/status.json' },
+      ]),
+    );
+    expect(agent['MountPoints']).toEqual([{ SourceVolume: 'session-status', ContainerPath: '/run/session-agent', ReadOnly: false }]);
+    expect(agent['DependsOn']).toEqual([{ ContainerName: 'session-status-init', Condition: 'SUCCESS' }]);
+  });
+
+  it('shares the status volume: made the agent\'s by a one-shot root chown, read-only for the workload, which is told the file', () => {
+    expect(taskDefinition().Volumes).toEqual([{ Name: 'session-status' }]);
+    expect(container('session-status-init')).toMatchObject({ Essential: false, User: '0:0', Command: ['chown', '1000:1000', '/run/session-agent'] });
+    const workload = container('session');
+    expect(workload['MountPoints']).toEqual([{ SourceVolume: 'session-status', ContainerPath: '/run/session-agent', ReadOnly: true }]);
+    expect(workload.Environment).toEqual(expect.arrayContaining([{ Name: 'SESSION_STATUS_FILE', Value: '/run/session-agent/status.json' }]));
+    // The containers reserve no more than the task's memory, which ECS would refuse.
+    const reserved = taskDefinition().ContainerDefinitions.reduce((sum, c) => sum + Number(c['MemoryReservation'] ?? c['Memory'] ?? 0), 0);
+    expect(reserved).toBeLessThanOrEqual(Number(taskDefinition()['Memory']));
+  });
+
+  it('keeps the bundle once per stack in standard parameters of at most 4 KB, read into the agent by ECS, and the task definition small', () => {
+    const parameters = bundleParameters();
+    expect(parameters.length).toBeGreaterThan(0);
+    for (const [, parameter] of parameters) {
+      expect(parameter.Properties).toMatchObject({ Type: 'String', Tier: 'Standard' });
+      expect(String(parameter.Properties?.['Value']).length).toBeLessThanOrEqual(4096);
+    }
+    expect(container('session-agent').Secrets?.map((s) => s.Name)).toEqual(parameters.map((_, i) => `SESSION_AGENT_BUNDLE_${i}`));
+    expect(Buffer.byteLength(JSON.stringify(taskDefinition()))).toBeLessThan(64 * 1024);
+  });
+
+  it('runs the bundle from those parameters with its own command: without a session it says so and exits 2', () => {
+    const agent = container('session-agent');
+    const parts = Object.fromEntries(bundleParameters().map(([, p], i) => [`SESSION_AGENT_BUNDLE_${i}`, String(p.Properties?.['Value'])]));
+    const [node, ...args] = agent.Command ?? [];
+
+    const run = spawnSync(node === 'node' ? process.execPath : String(node), args, { env: { ...parts, TMPDIR: scratch.outdir }, encoding: 'utf8' });
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('session-agent: SESSION_ID and SESSION_API_URL must be set');
+  });
+
+  it('tells the functions which container is the agent, so RunTask gives it the session variables', () => {
+    const parameters = resourcesOf(synth.statelessTemplate, 'AWS::SSM::Parameter');
+    const { targets } = parseDeployedProfiles(deployedParametersUnder(parameters, '/SessionExpiryStateless/profiles'), 'test');
+
+    expect(targets['demo']).toMatchObject({ containerName: 'session', agentContainerName: 'session-agent' });
   });
 });

@@ -18,11 +18,18 @@ describe('StatelessStack', () => {
   let synth: SynthesizedApp;
 
   beforeAll(() => {
-    synth = synthApp();
+    // The demo profile alone: one task definition, one profile parameter.
+    synth = synthApp({ ...rawConfig(), profiles: { demo: rawConfig().profiles['demo'] } });
   });
   afterAll(() => synth?.cleanup());
 
   const template = () => synth.statelessTemplate;
+  /** The profile parameters: those under the path the functions read (the agent's bundle parts have none). */
+  const profileParameters = () =>
+    Object.entries(resourcesOf(template(), 'AWS::SSM::Parameter')).filter(([, p]) => {
+      const name = p.Properties?.['Name'];
+      return typeof name === 'string' && name.startsWith('/SessionExpiryStateless/profiles/');
+    });
   const logicalIdOf = (construct: { node: { defaultChild?: unknown } }) =>
     synth.stateless.getLogicalId(construct.node.defaultChild as Parameters<typeof synth.stateless.getLogicalId>[0]);
   const roleOf = (fn: { role?: { node: { defaultChild?: unknown } } }) => logicalIdOf(fn.role as { node: { defaultChild?: unknown } });
@@ -272,7 +279,7 @@ describe('StatelessStack', () => {
         Memory: String(demo['memoryMiB']),
         RequiresCompatibilities: ['FARGATE'],
         NetworkMode: 'awsvpc',
-        ContainerDefinitions: [
+        ContainerDefinitions: Match.arrayWith([
           Match.objectLike({
             Name: 'session',
             Image: demo['image'],
@@ -284,14 +291,14 @@ describe('StatelessStack', () => {
             User: Match.stringLikeRegexp('^[1-9][0-9]*:[1-9][0-9]*$'),
             LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
           }),
-        ],
+        ]),
       });
       const groups = Object.values(resourcesOf(template(), 'AWS::Logs::LogGroup'));
       for (const group of groups) expect(group.Properties?.['RetentionInDays']).toBe(rawConfig()['logRetentionDays']);
     });
 
     it('writes each profile, with the task definition and container it runs, to a parameter under the path the functions are given', () => {
-      const parameters = Object.values(resourcesOf(template(), 'AWS::SSM::Parameter'));
+      const parameters = profileParameters().map(([, p]) => p);
       expect(parameters.map((p) => p.Properties?.['Name'])).toEqual(['/SessionExpiryStateless/profiles/demo']);
       const value = JSON.stringify(parameters[0]?.Properties?.['Value']);
       expect(value).toContain('\\"containerName\\":\\"session\\"');
@@ -304,7 +311,7 @@ describe('StatelessStack', () => {
     });
 
     it('deploys every function after the profile parameters, so a new environment never reads the ones being replaced', () => {
-      const parameterIds = Object.keys(resourcesOf(template(), 'AWS::SSM::Parameter'));
+      const parameterIds = profileParameters().map(([id]) => id);
       for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
         expect(fn['DependsOn']).toEqual(expect.arrayContaining(parameterIds));
       }
@@ -315,7 +322,12 @@ describe('StatelessStack', () => {
       const { api, expire, sweep, taskEvent } = synth.stateless.functions;
       expect(withAction(statementsOf(api), 'ssm:GetParametersByPath')).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: path })]);
       for (const fn of [expire, sweep, taskEvent]) expect(withAction(statementsOf(fn), 'ssm:GetParametersByPath')).toEqual([]);
-      const ssmActions = allStatements(template()).flatMap(actionsOf).filter((a) => a.startsWith('ssm:'));
+      // Besides: ECS reading the session agent's bundle into its sidecar (the execution role, those parameters only).
+      const agentBundle = (s: PolicyStatementJson) => resourceListOf(s).every((r) => JSON.stringify(r).includes('SessionAgentBundle'));
+      const ssmActions = allStatements(template())
+        .filter((s) => !agentBundle(s))
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('ssm:'));
       expect(ssmActions).toEqual(['ssm:GetParametersByPath']);
     });
   });

@@ -378,6 +378,24 @@ describe('ProcessTaskRunner', () => {
   });
 });
 
+describe('ProcessTaskRunner with the session agent', () => {
+  // A stand-in agent: prints what it was given and leaves.
+  const agentCommand = ['sh', '-c', 'echo "agent cpus=$SESSION_AGENT_CPUS hook=$SESSION_AGENT_HOOK argv=$*"', 'agent'];
+  const profile: LocalTaskProfile = { command: ['bin/task.sh', 'x'], stopTimeoutSeconds: 1, agentEnv: { SESSION_AGENT_CPUS: '0.25', SESSION_AGENT_HOOK: '["save"]' } };
+
+  it('runs every task as `<agent> -- <command…>`, the program resolved, with the agent settings of the profile', async () => {
+    const log = await runTask(profile, (out) => out.includes('argv'), { agentCommand });
+
+    expect(log.trim()).toBe(`agent cpus=0.25 hook=["save"] argv=-- ${join(REPO_ROOT, 'bin', 'task.sh')} x`);
+  });
+
+  it('gives no agent settings to a task run without the agent', async () => {
+    const dump = { ...profile, command: ['sh', '-c', 'echo "cpus=${SESSION_AGENT_CPUS:-none}"'] };
+
+    expect((await runTask(dump, (out) => out.includes('cpus'))).trim()).toBe('cpus=none');
+  });
+});
+
 describe('taskEnvironment', () => {
   it('lets the profile env override the host variables, and the session variables override both', () => {
     const env = taskEnvironment(

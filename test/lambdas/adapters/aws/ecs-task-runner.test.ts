@@ -90,6 +90,22 @@ describe('EcsTaskRunner', () => {
       ]);
     });
 
+    it('gives the session agent sidecar the same session variables when the profile names one', async () => {
+      ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: taskArn(1) }], failures: [] });
+      const withAgent = new EcsTaskRunner(ecs, {
+        ...OPTIONS,
+        profiles: fixedTargets({ notebook: { taskDefinitionArn: TASK_DEF, containerName: 'session', agentContainerName: 'session-agent' } }),
+      });
+
+      await withAgent.start({ sessionId: SESSION_ID, ownerId: 'alice', profile: 'notebook', environment: { SESSION_ID } });
+
+      const environment = [{ name: 'SESSION_ID', value: SESSION_ID }];
+      expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input.overrides?.containerOverrides).toEqual([
+        { name: 'session', environment },
+        { name: 'session-agent', environment },
+      ]);
+    });
+
     it.each([
       ['empty', ''],
       ['longer than the 36 characters ECS accepts', `se-${'x'.repeat(34)}`],
