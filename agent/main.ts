@@ -50,10 +50,9 @@ const readerOf = (settings: AgentSettings, workload: Workload | undefined): Task
 /** Splits `[…options, '--', …command]`; the agent takes no options of its own yet. */
 const commandOf = (argv: readonly string[]): string[] | undefined => {
   const dash = argv.indexOf('--');
-  if (dash === -1) {
-    if (argv.length > 0) throw new AgentSettingsError(`unexpected arguments: ${argv.join(' ')} (usage: session-agent [-- <command…>])`);
-    return undefined;
-  }
+  const options = dash === -1 ? argv : argv.slice(0, dash);
+  if (options.length > 0) throw new AgentSettingsError(`unexpected arguments: ${options.join(' ')} (usage: session-agent [-- <command…>])`);
+  if (dash === -1) return undefined;
   const command = argv.slice(dash + 1);
   if (command.length === 0) throw new AgentSettingsError('no command after -- (usage: session-agent [-- <command…>])');
   return command;

@@ -26,6 +26,8 @@ export interface SessionAgentDeps {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/** How long a stop waits for a report in flight: the stop timeout is for the workload. */
+const IN_FLIGHT_WAIT_MS = 1000;
 /** How long the goodbye `disconnect` may delay the exit. */
 const DISCONNECT_BUDGET_MS = 1000;
 
@@ -62,7 +64,11 @@ export class SessionAgent {
   async stop(options: { stopping: boolean }): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.inFlight;
+    if (this.inFlight !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.inFlight, new Promise((resolveWait) => (timer = setTimeout(resolveWait, IN_FLIGHT_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     if (!options.stopping) return;
     const session = this.session;
     if (session !== undefined) this.deps.onStatus?.({ ...statusOf(session, this.now()), status: 'stopping' });
@@ -102,6 +108,11 @@ export class SessionAgent {
   private async tick(): Promise<void> {
     const report = await this.nextReport();
     const outcome = await this.deps.client.send(report, REQUEST_TIMEOUT_MS);
+    // A stop came meanwhile: its status (`stopping`) stands, and nothing more is scheduled.
+    if (this.stopped) {
+      if (outcome.ok) this.connected = true;
+      return;
+    }
     if (!outcome.ok) {
       this.deps.log(`${report.kind} failed (${outcome.reason}); retrying in ${this.deps.pingSeconds}s`);
       this.schedule(this.deps.pingSeconds);

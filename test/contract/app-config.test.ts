@@ -43,7 +43,7 @@ describe('parseConfig', () => {
 
     expect(config.deadlineShards).toBe(4);
     expect(config.sweepIntervalMinutes).toBe(5);
-    expect(Object.keys(config.profiles)).toEqual(['demo']);
+    expect(Object.keys(config.profiles)).toEqual(['demo', 'busy-demo']);
     expect(config.profiles.demo).toMatchObject({ containerName: 'session', stopTimeoutSeconds: 10 });
   });
 

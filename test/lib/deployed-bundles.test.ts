@@ -36,7 +36,8 @@ let synth: SynthesizedApp | undefined;
 let deployed: DeployedApp | undefined;
 
 beforeAll(async () => {
-  synth = synthApp(rawConfig(), { bundling: true });
+  // The demo profile alone: one task definition for the walk-through.
+  synth = synthApp({ ...rawConfig(), profiles: { demo: rawConfig().profiles['demo'] } }, { bundling: true });
   deployed = await startDeployedApp(synth.outdir);
 }, 120_000);
 

@@ -99,6 +99,10 @@ const RESOURCE_FAKES: Record<string, (r: Physical) => ResourceFake> = {
     const arn = r.arn('ecs', `task-definition/${r.name('Family', 255)}:1`);
     return { ref: () => arn, attributes: { TaskDefinitionArn: () => arn } };
   },
+  'AWS::SSM::Parameter': (r) => {
+    const name = r.name('Name', 2048);
+    return { ref: () => name, attributes: { Type: () => String(r.properties['Type']), Value: () => String(r.properties['Value']) } };
+  },
   'AWS::Events::EventBus': (r) => {
     const name = r.name('Name', 256);
     return { ref: () => name, attributes: { Arn: () => r.arn('events', `event-bus/${name}`), Name: () => name } };

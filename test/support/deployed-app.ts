@@ -65,10 +65,10 @@ const taskDefinitionsOf = (resolver: CfnResolver) =>
 
 /** The templates' parameters as CloudFormation would write them. */
 const parametersOf = (resolver: CfnResolver): FakeParameter[] =>
-  resolver.resourcesOfType('AWS::SSM::Parameter').map(({ stackName, resource }) => {
+  resolver.resourcesOfType('AWS::SSM::Parameter').map(({ stackName, logicalId, resource }) => {
     const p = resolver.resolve(stackName, resource.Properties) as { Name?: string; Value: string; Type: string };
-    if (p.Name === undefined) throw new Error('a parameter of the templates has no Name: the functions could not find it by path');
-    return { Name: p.Name, Value: p.Value, Type: p.Type };
+    // Without a Name, CloudFormation generates one (the session agent's bundle parts: ECS reads them by ARN).
+    return { Name: p.Name ?? resolver.ref(stackName, logicalId), Value: p.Value, Type: p.Type };
   });
 
 export const startDeployedApp = async (outdir: string): Promise<DeployedApp> => {
