@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationOf } from '../../../local/adapters/webhook-notifier';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 const WEBHOOK = 'https://hooks.example.com/session-expiry';
@@ -58,6 +59,13 @@ describe('notifications', () => {
     expect(webhook?.InputTransformer.InputTemplate).toContain('"percent":<detail-percent>,"threshold":<detail-threshold>');
     expect(email?.InputTransformer.InputTemplate).toMatch(/uses <detail-percent> % of its <detail-resource>/);
     expect(JSON.stringify(rules[0]?.Properties?.['Targets'])).not.toMatch(/token|hash/i);
+    // The pair: the body the API destination sends has the keys the local webhook notifier sends.
+    const local = notificationOf({
+      type: 'Session Resource Warning',
+      detail: { sessionId: 's-1', ownerId: 'u-1', profile: 'demo', resource: 'disk', percent: 91, threshold: 90 },
+    });
+    const template = webhook?.InputTransformer.InputTemplate ?? '';
+    expect(Object.keys(JSON.parse(template.replace(/<[\w-]+>/g, '0')) as object).sort()).toEqual(Object.keys(local ?? {}).sort());
   });
 
   it('sends the webhook POSTs to the configured URL through an API destination with a connection', () => {
