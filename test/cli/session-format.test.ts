@@ -52,6 +52,14 @@ describe('formatSessionDetails', () => {
     expect(details).toContain(`${stopAt} (in 1h), scheduled_stop`);
     expect(details).toContain('stop at "0 20 * * *" Europe/Zurich');
   });
+
+  it("shows the task's resources past the profile's threshold, or none", () => {
+    const since = new Date(T0 - 120_000).toISOString();
+    const view = sessionView({ resourceWarnings: [{ resource: 'memory', percent: 93.5, since }] });
+
+    expect(formatSessionDetails(view, T0)).toContain(`resources:      memory 93.5 % since ${since} (2m ago)`);
+    expect(formatSessionDetails(sessionView(), T0)).toMatch(/resources: +-$/m);
+  });
 });
 
 describe('formatTable', () => {
