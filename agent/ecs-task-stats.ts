@@ -42,22 +42,20 @@ export class EcsTaskStats {
       const stats = Object.values(await getJson<Record<string, ContainerStats | null>>(`${this.metadataUri}/task/stats`)).filter(
         (s): s is ContainerStats => s !== null && typeof s === 'object',
       );
-      const cpuNs = stats.map((s) => finite(s.cpu_stats?.cpu_usage?.total_usage));
+      // A container without numbers (not started yet, or exited, like the status volume's init) adds
+      // nothing; one that goes away makes that window's difference negative, which counts as none.
+      const cpuNs = stats.flatMap((s) => finite(s.cpu_stats?.cpu_usage?.total_usage) ?? []);
       const readAt = stats.map((s) => (s.read === undefined ? Number.NaN : Date.parse(s.read))).find((t) => Number.isFinite(t) && t > 0);
       const cpus = limits.cpus ?? stats.map((s) => finite(s.cpu_stats?.online_cpus)).find((n) => n !== undefined);
       const cpu =
-        stats.length > 0 && cpuNs.every((n) => n !== undefined) && cpus !== undefined
-          ? { cpuSeconds: cpuNs.reduce((sum: number, n) => sum + (n ?? 0), 0) / 1e9, atMs: readAt ?? this.now(), cpus }
-          : undefined;
-      const memoryBytes = stats.map((s) => {
+        cpuNs.length > 0 && cpus !== undefined ? { cpuSeconds: cpuNs.reduce((sum, n) => sum + n, 0) / 1e9, atMs: readAt ?? this.now(), cpus } : undefined;
+      const memoryBytes = stats.flatMap((s) => {
         const usage = finite(s.memory_stats?.usage);
         const cache = finite(s.memory_stats?.stats?.inactive_file) ?? finite(s.memory_stats?.stats?.cache) ?? 0;
-        return usage === undefined ? undefined : Math.max(0, usage - cache);
+        return usage === undefined ? [] : [Math.max(0, usage - cache)];
       });
       const memoryPercent =
-        limits.memoryMiB !== undefined && stats.length > 0 && memoryBytes.every((b) => b !== undefined)
-          ? percentOf(memoryBytes.reduce((sum: number, b) => sum + (b ?? 0), 0), limits.memoryMiB * MIB)
-          : undefined;
+        limits.memoryMiB !== undefined && memoryBytes.length > 0 ? percentOf(memoryBytes.reduce((sum, b) => sum + b, 0), limits.memoryMiB * MIB) : undefined;
       return { ...(cpu !== undefined && { cpu }), usage: { ...(memoryPercent !== undefined && { memoryPercent }) } };
     } catch {
       return { usage: {} };

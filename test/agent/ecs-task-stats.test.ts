@@ -42,10 +42,16 @@ describe('the ECS task stats reader', () => {
     expect(reading).toEqual({ cpu: { cpuSeconds: 2, atMs: Date.parse('2026-03-10T12:00:10.000Z'), cpus: 0.25 }, usage: { memoryPercent: 25 } });
   });
 
-  it('leaves the CPU out while a container has no stats yet (null), and everything out when the endpoint fails', async () => {
-    const uri = await serve({ '/v4/abc/task': { Limits: { CPU: 1, Memory: 1024 } }, '/v4/abc/task/stats': { one: containerStats(1e9, 0), two: null } });
+  it('counts nothing of a container without stats (null before it runs, empty once exited), and reads nothing when the endpoint fails', async () => {
+    const uri = await serve({ '/v4/abc/task': { Limits: { CPU: 1, Memory: 1024 } }, '/v4/abc/task/stats': { one: containerStats(1e9, 0), two: null, three: {} } });
 
     expect((await new EcsTaskStats(uri).read()).cpu).toEqual(expect.objectContaining({ cpuSeconds: 1 }));
     expect(await new EcsTaskStats(`${uri}/nothing-here`).read()).toEqual({ usage: {} });
+  });
+
+  it('cannot measure a task none of whose containers has CPU stats yet', async () => {
+    const uri = await serve({ '/v4/abc/task': { Limits: { CPU: 1, Memory: 1024 } }, '/v4/abc/task/stats': { one: null } });
+
+    expect(await new EcsTaskStats(uri).read()).toEqual({ usage: {} });
   });
 });
