@@ -49,8 +49,8 @@ const activityAlarmName = (routeKey: string): string =>
 
 /**
  * A filesystem watched beside the tasks' ephemeral storage, with the same disk thresholds: the hook
- * for a workspace volume (e.g. Container Insights `EBSFilesystemUtilized` / `EBSFilesystemSize`
- * as a percent), which its own construct builds and passes in.
+ * for a workspace volume (e.g. `ebsFilesystemPercent` of its profile's family), which whoever makes
+ * the volume passes in.
  */
 export interface WatchedDisk {
   /** Alarm id prefix: the alarms are `<id>Warning` and `<id>Critical`. */
@@ -60,6 +60,27 @@ export interface WatchedDisk {
   /** How full it is, in percent; graphed on the dashboard under its own label. */
   percent: IMetric;
 }
+
+/**
+ * How full the ECS-managed EBS volume `volumeName` of a task definition family's tasks is, from
+ * Container Insights (`EBSFilesystemUtilized` / `EBSFilesystemSize`, GB, Fargate platform 1.4.0+),
+ * in percent: a WatchedDisk's `percent` for a workspace volume.
+ */
+export const ebsFilesystemPercent = (clusterName: string, taskDefinitionFamily: string, volumeName: string): MathExpression => {
+  const metric = (metricName: string) =>
+    new Metric({
+      namespace: CONTAINER_INSIGHTS,
+      metricName,
+      dimensionsMap: { ClusterName: clusterName, TaskDefinitionFamily: taskDefinitionFamily, VolumeName: volumeName },
+      statistic: 'Average',
+    });
+  return new MathExpression({
+    expression: '100 * used / size',
+    usingMetrics: { used: metric('EBSFilesystemUtilized'), size: metric('EBSFilesystemSize') },
+    period: Duration.minutes(5),
+    label: `${volumeName} of ${taskDefinitionFamily} %`,
+  });
+};
 
 export interface MonitoringProps {
   config: AppConfig;

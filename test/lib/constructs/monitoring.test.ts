@@ -7,7 +7,7 @@ import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { parseConfig } from '../../../contract/app-config';
-import { Monitoring } from '../../../lib/constructs/monitoring';
+import { Monitoring, ebsFilesystemPercent } from '../../../lib/constructs/monitoring';
 import { SessionApi } from '../../../lib/constructs/session-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVITY_LEVELS } from '../../../contract/vocabulary';
@@ -218,6 +218,7 @@ describe('Monitoring with a watched disk beside the ephemeral storage (the works
     const stack = new Stack(new App(), 'MonitoringHook', { env: { account: '123456789012', region: 'eu-west-1' } });
     const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:eu-west-1:123456789012:function:${name}`);
     const workspace = new Metric({ namespace: 'Example/Workspaces', metricName: 'FilesystemPercent', statistic: 'Maximum' });
+    const ebs = ebsFilesystemPercent('sessions', 'notebook', 'workspace');
     new Monitoring(stack, 'Monitoring', {
       config,
       serviceName: 'session-expiry',
@@ -226,7 +227,10 @@ describe('Monitoring with a watched disk beside the ephemeral storage (the works
       deadLetterQueues: [],
       scheduleGroup: ScheduleGroup.fromScheduleGroupName(stack, 'Group', 'sessions'),
       api: new SessionApi(stack, 'Api', { config, logRetention: RetentionDays.ONE_MONTH }),
-      disks: [{ id: 'WorkspaceDisk', label: 'Workspace volume', percent: workspace }],
+      disks: [
+        { id: 'WorkspaceDisk', label: 'Workspace volume', percent: workspace },
+        { id: 'NotebookWorkspace', label: 'Notebook workspace volume', percent: ebs },
+      ],
     });
     const template = Template.fromStack(stack);
 
@@ -234,6 +238,15 @@ describe('Monitoring with a watched disk beside the ephemeral storage (the works
     expect([warning.Namespace, warning.MetricName, warning.Threshold]).toEqual(['Example/Workspaces', 'FilesystemPercent', 70]);
     expect(alarm(template, 'Workspace volume utilisation (critical)').Threshold).toBe(95);
     expect(alarm(template, 'Cluster ephemeral storage utilisation (critical)').Threshold).toBe(95);
+    const volume = alarm(template, 'Notebook workspace volume utilisation (warning)');
+    expect(volume.Metrics?.find((m) => m.Expression)?.Expression).toBe('100 * used / size');
+    for (const m of volume.Metrics?.flatMap((q) => (q.MetricStat ? [q.MetricStat.Metric] : [])) ?? []) {
+      expect([m.Namespace, m.MetricName, m.Dimensions]).toEqual([
+        'ECS/ContainerInsights',
+        expect.stringMatching(/^EBSFilesystem(Utilized|Size)$/),
+        expect.arrayContaining([{ Name: 'ClusterName', Value: 'sessions' }, { Name: 'TaskDefinitionFamily', Value: 'notebook' }, { Name: 'VolumeName', Value: 'workspace' }]),
+      ]);
+    }
     const [dashboard] = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
     expect(JSON.stringify(dashboard?.Properties?.['DashboardBody'])).toContain('FilesystemPercent');
   });
