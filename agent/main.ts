@@ -37,9 +37,13 @@ const readerOf = (settings: AgentSettings, workload: Workload | undefined): Task
     } };
   }
   const group = new ProcGroupStats({ procRoot: measurement.procRoot, memberPid: workload?.pid ?? process.pid, excludePids: [process.pid], cpus: measurement.cpus });
+  const memory = (): TaskReading['usage'] => {
+    const memoryPercent = measurement.memoryMiB === undefined ? undefined : group.memoryPercent(measurement.memoryMiB);
+    return memoryPercent === undefined ? {} : { memoryPercent };
+  };
   return { read: () => {
     const cpu = group.read();
-    return Promise.resolve({ ...(cpu !== undefined && { cpu }), usage: disk() });
+    return Promise.resolve({ ...(cpu !== undefined && { cpu }), usage: { ...memory(), ...disk() } });
   } };
 };
 

@@ -4,7 +4,8 @@
 
 export type Credential = { kind: 'token'; token: string } | { kind: 'task-role'; region: string };
 
-export type Measurement = { kind: 'ecs'; metadataUri: string } | { kind: 'proc'; procRoot: string; cpus: number };
+/** Locally, `memoryMiB` is the task's memory (the profile's), which `usage.memoryPercent` is of. */
+export type Measurement = { kind: 'ecs'; metadataUri: string } | { kind: 'proc'; procRoot: string; cpus: number; memoryMiB?: number };
 
 export interface AgentSettings {
   sessionId: string;
@@ -57,7 +58,14 @@ export const settingsFrom = (env: NodeJS.ProcessEnv): AgentSettings => {
   else throw new AgentSettingsError('no credential: set SESSION_ACTIVITY_TOKEN (local stack), or run in an ECS task with a task role and AWS_REGION');
   const metadataUri = env.ECS_CONTAINER_METADATA_URI_V4 ?? '';
   const measurement: Measurement =
-    metadataUri !== '' ? { kind: 'ecs', metadataUri } : { kind: 'proc', procRoot: env.SESSION_AGENT_PROC_ROOT || '/proc', cpus: positive(env, 'SESSION_AGENT_CPUS', 1) };
+    metadataUri !== ''
+      ? { kind: 'ecs', metadataUri }
+      : {
+          kind: 'proc',
+          procRoot: env.SESSION_AGENT_PROC_ROOT || '/proc',
+          cpus: positive(env, 'SESSION_AGENT_CPUS', 1),
+          ...(env.SESSION_AGENT_MEMORY_MIB && { memoryMiB: positive(env, 'SESSION_AGENT_MEMORY_MIB', 1) }),
+        };
   const diskPath = env.SESSION_AGENT_DISK_PATH || (measurement.kind === 'ecs' ? '/' : undefined);
   const hookCommand = hookOf(env.SESSION_AGENT_HOOK);
   return {

@@ -85,6 +85,8 @@ export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
     .map(([key, value]) => `${key}=${value}`)
     .join(' ');
   const live = !isEnded(s.status);
+  // README "Resource warnings": what the session agent last reported past the profile's threshold.
+  const resources = (s.resourceWarnings ?? []).map((w) => `${w.resource} ${w.percent} % since ${at(w.since, nowMs)}`).join('; ');
   return formatFields([
     ['id', s.id],
     ['owner', s.ownerId],
@@ -93,6 +95,7 @@ export const formatSessionDetails = (s: SessionView, nowMs: number): string => {
     ['end reason', s.endReason ?? '-'],
     ['activity', live ? `${s.activityLevel} (${connectionsText(s)})` : '-'],
     ['expires', live && s.status !== 'stopping' ? `${at(s.expiresAt, nowMs)}, ${s.expiryReason}` : '-'],
+    ['resources', resources || '-'],
     ['max expires', at(s.maxExpiresAt, nowMs)],
     ['scheduled stop', at(s.scheduledStopAt, nowMs)],
     ['extended until', at(s.extendedUntil, nowMs)],

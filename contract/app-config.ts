@@ -53,6 +53,50 @@ const notificationsSchema = z
   })
   .strict();
 
+/** A utilisation share in percent (of what the tasks reserved, or of a disk). */
+const percent = (fallback: number) => z.number().min(1).max(100).default(fallback);
+
+/** The resources whose alarms come in a warning and a critical level (README "Alarms"). */
+const LEVELLED_RESOURCES = ['cpu', 'memory', 'disk'] as const;
+
+/**
+ * Alarm thresholds. Each levelled resource has a warning below its critical level: equal or crossed
+ * levels would page twice at once, or warn after the emergency.
+ */
+const alarmsSchema = z
+  .object({
+    email: z.email().optional(),
+    cpuWarningPercent: percent(80),
+    cpuCriticalPercent: percent(90),
+    memoryWarningPercent: percent(75),
+    memoryCriticalPercent: percent(85),
+    /** The tasks' ephemeral storage (Container Insights), and any workspace volume the stack watches. */
+    diskWarningPercent: percent(80),
+    diskCriticalPercent: percent(90),
+    /** How many live sessions the platform is sized for; the live-sessions alarm fires at a share of it. */
+    liveSessionsCapacity: z.number().int().positive().default(200),
+    liveSessionsWarningPercent: percent(80),
+    api5xxRatePercent: z.number().min(0).max(100).default(1),
+    /** 4xx answers (401, 403, 404, 409, 429 ...) on an activity route, as a share of its requests. */
+    activity4xxRatePercent: z.number().min(0).max(100).default(10),
+  })
+  .strict()
+  .superRefine((alarms, ctx) => {
+    for (const resource of LEVELLED_RESOURCES) {
+      const warning = alarms[`${resource}WarningPercent`];
+      const critical = alarms[`${resource}CriticalPercent`];
+      if (warning >= critical) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [`${resource}WarningPercent`],
+          message: `must be below ${resource}CriticalPercent (${warning} is not below ${critical})`,
+        });
+      }
+    }
+  })
+  // prefault, not default: an absent `alarms` is parsed as {}, so the defaults above are its one source.
+  .prefault({});
+
 export const configSchema = z
   .object({
     profiles: profilesSchema,
@@ -113,31 +157,7 @@ export const configSchema = z
       .object({ allowOrigins: z.array(z.string().min(1)).default([]) })
       .strict()
       .default({ allowOrigins: [] }),
-    alarms: z
-      .object({
-        email: z.email().optional(),
-        cpuWarningPercent: z.number().min(1).max(100).default(80),
-        cpuCriticalPercent: z.number().min(1).max(100).default(90),
-        memoryWarningPercent: z.number().min(1).max(100).default(75),
-        memoryCriticalPercent: z.number().min(1).max(100).default(85),
-        /** How many live sessions the platform is sized for; the live-sessions alarm fires at a share of it. */
-        liveSessionsCapacity: z.number().int().positive().default(200),
-        liveSessionsWarningPercent: z.number().min(1).max(100).default(80),
-        api5xxRatePercent: z.number().min(0).max(100).default(1),
-        /** 4xx answers (401, 403, 404, 409, 429 ...) on an activity route, as a share of its requests. */
-        activity4xxRatePercent: z.number().min(0).max(100).default(10),
-      })
-      .strict()
-      .default({
-        cpuWarningPercent: 80,
-        cpuCriticalPercent: 90,
-        memoryWarningPercent: 75,
-        memoryCriticalPercent: 85,
-        liveSessionsCapacity: 200,
-        liveSessionsWarningPercent: 80,
-        api5xxRatePercent: 1,
-        activity4xxRatePercent: 10,
-      }),
+    alarms: alarmsSchema,
     logRetentionDays: z.number().int().positive().default(30),
     notifications: notificationsSchema.default({}),
   })

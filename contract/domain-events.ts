@@ -12,5 +12,7 @@ export const DOMAIN_EVENT_TYPES = [
   // A saved workspace nears the end of its retention (README "Workspaces"), and its deletion.
   'Workspace Expiring',
   'Workspace Deleted',
+  // One of the task's resources (memory, disk) crossed the profile's resourceWarningPercent.
+  'Session Resource Warning',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

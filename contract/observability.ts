@@ -19,6 +19,7 @@ export const METRIC_NAMES = [
   'SchedulesArmed',
   'StaleFires',
   'WarningsSent',
+  'ResourceWarningsSent', // a Session Resource Warning published (README "Resource warnings")
   'HeartbeatWrites',
   'HeartbeatsSkipped',
   'OverdueSessions', // gauge, by the sweep

@@ -26,12 +26,20 @@ export const SESSION_VARIABLES: readonly string[] = ['SESSION_ID', 'SESSION_ACTI
 export const AGENT_VARIABLES = {
   hook: 'SESSION_AGENT_HOOK',
   cpus: 'SESSION_AGENT_CPUS',
+  /** The task's memory, which a local agent reads the workload's resident memory against. */
+  memoryMiB: 'SESSION_AGENT_MEMORY_MIB',
   stopTimeout: 'SESSION_AGENT_STOP_TIMEOUT_SECONDS',
 } as const;
 
 /** A profile's `agent.hookCommand` as the agent reads it (a JSON array). */
-export const agentEnvironment = (profile: { cpu: number; stopTimeoutSeconds: number; agent?: { hookCommand?: readonly string[] } }): Record<string, string> => ({
+export const agentEnvironment = (profile: {
+  cpu: number;
+  memoryMiB: number;
+  stopTimeoutSeconds: number;
+  agent?: { hookCommand?: readonly string[] };
+}): Record<string, string> => ({
   [AGENT_VARIABLES.cpus]: String(profile.cpu / 1024),
+  [AGENT_VARIABLES.memoryMiB]: String(profile.memoryMiB),
   [AGENT_VARIABLES.stopTimeout]: String(profile.stopTimeoutSeconds),
   ...(profile.agent?.hookCommand !== undefined && { [AGENT_VARIABLES.hook]: JSON.stringify(profile.agent.hookCommand) }),
 });

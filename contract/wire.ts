@@ -88,7 +88,7 @@ export interface SessionTimeoutsView {
   scheduledStop?: ScheduledStop;
   /** The profile's busy policy; absent: `busy` reports count as pings. */
   busy?: BusyPolicy;
-  /** A resource of the task (memory, disk) above this percent of its limit is warned about. */
+  /** A resource of the task (memory, disk) at or above this percent of its limit is warned about. */
   resourceWarningPercent: number;
   /** Activity-level thresholds (display and metrics only). */
   activeWithinSeconds: number;
@@ -156,7 +156,7 @@ export interface SessionView {
   timeouts: SessionTimeoutsView;
   /** Small string map given by the creator. */
   metadata: Record<string, string>;
-  /** The task's resources above `timeouts.resourceWarningPercent` of their limits; absent: none. */
+  /** The task's resources at or above `timeouts.resourceWarningPercent` of their limits; absent: none. */
   resourceWarnings?: ResourceWarning[];
   /** Derived from the record and the time of the answer, never stored. */
   activityLevel: ActivityLevel;
@@ -213,10 +213,10 @@ export interface WorkspaceList {
   workspaces: WorkspaceView[];
 }
 
-/** A resource of the task above the profile's threshold, as the session agent last reported it. */
+/** A resource of the task at or above the profile's threshold, as the session agent reported it crossing. */
 export interface ResourceWarning {
   resource: WatchedResource;
-  /** The last reported use, in percent of the task's limit. */
+  /** The reported use that crossed the threshold, in percent of the task's limit (a write per crossing, not per report). */
   percent: number;
   /** When it was first reported above the threshold (this crossing). */
   since: string;

@@ -5,10 +5,14 @@ import { type DeadlinePatch } from '../domain/deadline-policy';
 import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors';
 import { type Session } from '../domain/session';
 import { ACCEPTS_ACTIVITY } from '../domain/state-machine';
+import { type SessionPatch } from '../ports/session-store';
 import { type ArmDeps, armIfDeadlineShortened } from './arm-schedule';
 import { type UseCaseDeps } from './use-case-deps';
 
 const MAX_ATTEMPTS = 5;
+
+/** A deadline change, and what a report's `usage` changes of the resource warnings (resource-warnings.ts). */
+export type ActivityPatch = DeadlinePatch & Pick<SessionPatch, 'resourceWarnings'>;
 
 /** The version-conditioned write, its log line on a lost race, and the arm of a shortened deadline. */
 export type ChangeDeadlineDeps = Pick<UseCaseDeps, 'store' | 'log'> & ArmDeps;
@@ -26,7 +30,7 @@ export const assertAcceptsActivity = (session: Session): void => {
 export const changeDeadline = async (
   deps: ChangeDeadlineDeps,
   session: Session,
-  change: (current: Session) => DeadlinePatch | undefined,
+  change: (current: Session) => ActivityPatch | undefined,
 ): Promise<{ session: Session; written: boolean }> => {
   let current = session;
   let armedSeq = 0;

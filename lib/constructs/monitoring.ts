@@ -32,6 +32,7 @@ import { DeadLetterQueue } from './dead-letter-queue';
 import { type SessionApi } from './session-api';
 
 const CONTAINER_INSIGHTS = 'ECS/ContainerInsights';
+const CLUSTER_RESOURCE_LABELS = { Cpu: 'CPU', Memory: 'memory', EphemeralStorage: 'ephemeral storage' } as const;
 
 /**
  * Below this many requests in five minutes an activity route's 4xx share is not judged: a handful of
@@ -47,6 +48,41 @@ const activityAlarmName = (routeKey: string): string =>
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('') + 'Route';
 
+/**
+ * A filesystem watched beside the tasks' ephemeral storage, with the same disk thresholds: the hook
+ * for a workspace volume (e.g. `ebsFilesystemPercent` of its profile's family), which whoever makes
+ * the volume passes in.
+ */
+export interface WatchedDisk {
+  /** Alarm id prefix: the alarms are `<id>Warning` and `<id>Critical`. */
+  id: string;
+  /** What the disk is, in the alarm descriptions. */
+  label: string;
+  /** How full it is, in percent; graphed on the dashboard under its own label. */
+  percent: IMetric;
+}
+
+/**
+ * How full the ECS-managed EBS volume `volumeName` of a task definition family's tasks is, from
+ * Container Insights (`EBSFilesystemUtilized` / `EBSFilesystemSize`, GB, Fargate platform 1.4.0+),
+ * in percent: a WatchedDisk's `percent` for a workspace volume.
+ */
+export const ebsFilesystemPercent = (clusterName: string, taskDefinitionFamily: string, volumeName: string): MathExpression => {
+  const metric = (metricName: string) =>
+    new Metric({
+      namespace: CONTAINER_INSIGHTS,
+      metricName,
+      dimensionsMap: { ClusterName: clusterName, TaskDefinitionFamily: taskDefinitionFamily, VolumeName: volumeName },
+      statistic: 'Average',
+    });
+  return new MathExpression({
+    expression: '100 * used / size',
+    usingMetrics: { used: metric('EBSFilesystemUtilized'), size: metric('EBSFilesystemSize') },
+    period: Duration.minutes(5),
+    label: `${volumeName} of ${taskDefinitionFamily} %`,
+  });
+};
+
 export interface MonitoringProps {
   config: AppConfig;
   /** The functions' POWERTOOLS_SERVICE_NAME: the `service` dimension of every custom metric. */
@@ -58,6 +94,8 @@ export interface MonitoringProps {
   startQueue: IQueue;
   scheduleGroup: IScheduleGroup;
   api: SessionApi;
+  /** Filesystems to alarm on beside the tasks' ephemeral storage (none by default). */
+  disks?: readonly WatchedDisk[];
 }
 
 export class Monitoring extends Construct {
@@ -82,6 +120,15 @@ export class Monitoring extends Construct {
     this.alarm('ClusterCpuCritical', cpu, thresholds.cpuCriticalPercent, 'Cluster CPU utilisation (critical)');
     this.alarm('ClusterMemoryWarning', memory, thresholds.memoryWarningPercent, 'Cluster memory utilisation (warning)');
     this.alarm('ClusterMemoryCritical', memory, thresholds.memoryCriticalPercent, 'Cluster memory utilisation (critical)');
+    // Disk: the tasks' ephemeral storage (Fargate platform 1.4.0+), then any watched volume.
+    const disks: WatchedDisk[] = [
+      { id: 'ClusterDisk', label: 'Cluster ephemeral storage', percent: this.clusterPercent('EphemeralStorage') },
+      ...(props.disks ?? []),
+    ];
+    for (const disk of disks) {
+      this.alarm(`${disk.id}Warning`, disk.percent, thresholds.diskWarningPercent, `${disk.label} utilisation (warning)`);
+      this.alarm(`${disk.id}Critical`, disk.percent, thresholds.diskCriticalPercent, `${disk.label} utilisation (critical)`);
+    }
 
     // Gauges emitted by every sweep.
     const liveSessionsThreshold = Math.floor((thresholds.liveSessionsCapacity * thresholds.liveSessionsWarningPercent) / 100);
@@ -153,7 +200,7 @@ export class Monitoring extends Construct {
       return rate;
     });
 
-    this.dashboard = this.makeDashboard(cpu, memory, api5xxRate, activity4xxRates);
+    this.dashboard = this.makeDashboard([cpu, memory, ...disks.map((d) => d.percent)], api5xxRate, activity4xxRates);
   }
 
   /** Alarm topic: TLS only, encrypted with a key CloudWatch may use (the AWS-managed SNS key cannot be). */
@@ -213,18 +260,20 @@ export class Monitoring extends Construct {
   }
 
   /** `100 * <Kind>Utilized / <Kind>Reserved` over the cluster, in percent. */
-  private clusterPercent(kind: 'Cpu' | 'Memory'): MathExpression {
+  private clusterPercent(kind: 'Cpu' | 'Memory' | 'EphemeralStorage'): MathExpression {
     const metric = (name: string) =>
       new Metric({ namespace: CONTAINER_INSIGHTS, metricName: name, dimensionsMap: { ClusterName: this.props.clusterName }, statistic: 'Average' });
+    // Metric math ids start with a lower-case letter.
+    const id = kind.charAt(0).toLowerCase() + kind.slice(1);
     return new MathExpression({
-      expression: `100 * ${kind.toLowerCase()}Utilized / ${kind.toLowerCase()}Reserved`,
-      usingMetrics: { [`${kind.toLowerCase()}Utilized`]: metric(`${kind}Utilized`), [`${kind.toLowerCase()}Reserved`]: metric(`${kind}Reserved`) },
+      expression: `100 * ${id}Utilized / ${id}Reserved`,
+      usingMetrics: { [`${id}Utilized`]: metric(`${kind}Utilized`), [`${id}Reserved`]: metric(`${kind}Reserved`) },
       period: Duration.minutes(5),
-      label: `Cluster ${kind === 'Cpu' ? 'CPU' : 'memory'} %`,
+      label: `Cluster ${CLUSTER_RESOURCE_LABELS[kind]} %`,
     });
   }
 
-  private makeDashboard(cpu: IMetric, memory: IMetric, api5xxRate: IMetric, activity4xxRates: readonly IMetric[]): Dashboard {
+  private makeDashboard(utilisation: readonly IMetric[], api5xxRate: IMetric, activity4xxRates: readonly IMetric[]): Dashboard {
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const { api, expire, sweep, taskEvent, starter } = this.props.functions;
     const byDimension = (metricName: MetricName, key: MetricDimension, values: readonly string[], statistic: string) =>
@@ -236,11 +285,15 @@ export class Monitoring extends Construct {
         width: 6,
       }),
       new GraphWidget({
-        title: 'Sessions created / ended / failed to start',
+        title: 'Sessions created / ended / failed to start; warnings sent',
         left: [
           this.custom('SessionsCreated', 'Sum').with({ label: 'created' }),
           this.custom('StartFailures', 'Sum').with({ label: 'start failures' }),
           ...byDimension('SessionsEnded', 'Reason', END_REASONS, 'Sum'),
+        ],
+        right: [
+          this.custom('WarningsSent', 'Sum').with({ label: 'expiry warnings' }),
+          this.custom('ResourceWarningsSent', 'Sum').with({ label: 'resource warnings' }),
         ],
         width: 9,
       }),
@@ -274,7 +327,7 @@ export class Monitoring extends Construct {
       }),
     );
     dashboard.addWidgets(
-      new GraphWidget({ title: 'Cluster CPU and memory (% of reserved)', left: [cpu, memory], leftYAxis: { min: 0, max: 100 }, width: 8 }),
+      new GraphWidget({ title: 'Cluster CPU, memory and disk (% of reserved)', left: [...utilisation], leftYAxis: { min: 0, max: 100 }, width: 8 }),
       new GraphWidget({
         title: 'Function errors',
         left: Object.entries({ api, expire, sweep, 'task-event': taskEvent, starter }).map(([label, fn]) => fn.metricErrors({ statistic: 'Sum', label })),

@@ -1,9 +1,21 @@
-// Notifications off the bus (README "Notifications"): `Session Expiring` and `Session Ended` on the
-// stack's own event bus go to the configured webhook (an EventBridge API destination) and e-mail
-// addresses (an SNS topic), each target retried by EventBridge and dead-lettered. Only what is
-// configured is created. The body is built from the event detail, which carries nothing secret.
+// Notifications off the bus (README "Notifications"): `Session Expiring`, `Session Ended` and
+// `Session Resource Warning` on the stack's own event bus go to the configured webhook (an
+// EventBridge API destination) and e-mail addresses (an SNS topic), each target retried by
+// EventBridge and dead-lettered. Only what is configured is created. The bodies are built from the
+// event detail, which carries nothing secret: one rule for the deadline events (their body names the
+// deadline and the extend route), one for resource warnings (which resource, how full), both to the
+// same destination and topic.
 import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
-import { ApiDestination, Authorization, Connection, EventField, HttpMethod, type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import {
+  ApiDestination,
+  Authorization,
+  Connection,
+  EventField,
+  HttpMethod,
+  type IEventBus,
+  Rule,
+  RuleTargetInput,
+} from 'aws-cdk-lib/aws-events';
 import { ApiDestination as ApiDestinationTarget, SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { topicKey } from './topic-key';
@@ -13,7 +25,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { type AppConfig } from '../../contract/app-config';
 import { EVENT_SOURCE } from '../../contract/domain-events';
-import { NOTIFIED_EVENT_TYPES } from '../../contract/notifications';
+import { DEADLINE_NOTIFIED_TYPES, RESOURCE_NOTIFIED_TYPES } from '../../contract/notifications';
 import { DeadLetterQueue } from './dead-letter-queue';
 
 /** The header the webhook receives the shared key in (its value: the stack's WebhookKey secret). */
@@ -28,37 +40,72 @@ export interface NotificationsProps {
 }
 
 const field = (path: string): string => EventField.fromPath(`$.detail.${path}`);
+const detailType = (): string => EventField.fromPath('$.detail-type');
+
+/** One notified kind of event: its rule, the webhook body and the e-mail text. */
+interface NotifiedKind {
+  rule: Rule;
+  body: Record<string, string>;
+  text: string;
+}
 
 export class Notifications extends Construct {
   readonly deadLetterQueues: DeadLetterQueue[] = [];
-  readonly rule?: Rule;
+  /** The rules on the bus: the deadline events, then the resource warnings. */
+  readonly rules: Rule[] = [];
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
     const { webhookUrl, emails = [] } = props.notifications;
     if (webhookUrl === undefined && emails.length === 0) return;
 
-    const rule = new Rule(this, 'Rule', {
-      description: 'Session Expiring and Session Ended → webhook and e-mail notifications',
-      eventBus: props.eventBus,
-      eventPattern: { source: [EVENT_SOURCE], detailType: [...NOTIFIED_EVENT_TYPES] },
-    });
-    this.rule = rule;
-    // `deadline`: expiresAt of a warning, endedAt of an end; the absent one is dropped by EventBridge.
-    const body = {
-      type: EventField.fromPath('$.detail-type'),
-      sessionId: field('sessionId'),
-      ownerId: field('ownerId'),
-      reason: field('reason'),
-      deadline: field('expiresAt'),
-      endedAt: field('endedAt'),
-      extendRoute: `POST /sessions/${field('sessionId')}/extend`,
+    const deadlines: NotifiedKind = {
+      rule: this.rule('Rule', props.eventBus, DEADLINE_NOTIFIED_TYPES),
+      // `deadline`: expiresAt of a warning, endedAt of an end; the absent one is dropped by EventBridge.
+      body: {
+        type: detailType(),
+        sessionId: field('sessionId'),
+        ownerId: field('ownerId'),
+        reason: field('reason'),
+        deadline: field('expiresAt'),
+        endedAt: field('endedAt'),
+        extendRoute: `POST /sessions/${field('sessionId')}/extend`,
+      },
+      text:
+        `${detailType()}: session ${field('sessionId')} of ${field('ownerId')} (${field('reason')}). ` +
+        `Ends at ${field('expiresAt')}${field('endedAt')}. To keep it, call POST /sessions/${field('sessionId')}/extend.`,
     };
-    if (webhookUrl !== undefined) this.addWebhook(rule, webhookUrl, body);
-    if (emails.length > 0) this.addEmails(rule, emails);
+    const resources: NotifiedKind = {
+      rule: this.rule('ResourceRule', props.eventBus, RESOURCE_NOTIFIED_TYPES),
+      body: {
+        type: detailType(),
+        sessionId: field('sessionId'),
+        ownerId: field('ownerId'),
+        profile: field('profile'),
+        resource: field('resource'),
+        percent: field('percent'),
+        threshold: field('threshold'),
+      },
+      text:
+        `${detailType()}: session ${field('sessionId')} of ${field('ownerId')} (profile ${field('profile')}) uses ` +
+        `${field('percent')} % of its ${field('resource')} (warning from ${field('threshold')} %). Save your work before it runs out.`,
+    };
+    const kinds = [deadlines, resources];
+    this.rules.push(...kinds.map((k) => k.rule));
+    if (webhookUrl !== undefined) this.addWebhook(kinds, webhookUrl);
+    if (emails.length > 0) this.addEmails(kinds, emails);
   }
 
-  private addWebhook(rule: Rule, endpoint: string, body: Record<string, string>): void {
+  /** A rule on the bus matching our source and these detail-types. */
+  private rule(id: string, eventBus: IEventBus, types: readonly string[]): Rule {
+    return new Rule(this, id, {
+      description: `${types.join(' and ')} → webhook and e-mail notifications`,
+      eventBus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...types] },
+    });
+  }
+
+  private addWebhook(kinds: readonly NotifiedKind[], endpoint: string): void {
     // EventBridge connections need an authorization; a key the stack generates, sent in a header,
     // lets the receiver tell our calls apart. Its value is read from Secrets Manager by operators.
     const key = new Secret(this, 'WebhookKey', {
@@ -82,10 +129,12 @@ export class Notifications extends Construct {
     });
     const deadLetterQueue = new DeadLetterQueue(this, 'WebhookDlq', 'notifications the webhook did not accept after retries');
     this.deadLetterQueues.push(deadLetterQueue);
-    rule.addTarget(new ApiDestinationTarget(destination, { event: RuleTargetInput.fromObject(body), deadLetterQueue, ...RETRY }));
+    for (const { rule, body } of kinds) {
+      rule.addTarget(new ApiDestinationTarget(destination, { event: RuleTargetInput.fromObject(body), deadLetterQueue, ...RETRY }));
+    }
   }
 
-  private addEmails(rule: Rule, emails: readonly string[]): void {
+  private addEmails(kinds: readonly NotifiedKind[], emails: readonly string[]): void {
     // EventBridge publishes to the encrypted topic (the AWS-managed SNS key would refuse it).
     const key = topicKey(this, 'TopicKey', 'Encrypts the session-expiry notification topic', new ServicePrincipal('events.amazonaws.com'));
     const topic = new Topic(this, 'Topic', { displayName: 'session-expiry notifications', enforceSSL: true, masterKey: key });
@@ -93,12 +142,10 @@ export class Notifications extends Construct {
     this.deadLetterQueues.push(emailDlq);
     for (const email of emails) topic.addSubscription(new EmailSubscription(email, { deadLetterQueue: emailDlq }));
 
-    const message = RuleTargetInput.fromText(
-      `${EventField.fromPath('$.detail-type')}: session ${field('sessionId')} of ${field('ownerId')} (${field('reason')}). ` +
-        `Ends at ${field('expiresAt')}${field('endedAt')}. To keep it, call POST /sessions/${field('sessionId')}/extend.`,
-    );
     const deadLetterQueue = new DeadLetterQueue(this, 'TopicDlq', 'notifications EventBridge could not publish to the e-mail topic');
     this.deadLetterQueues.push(deadLetterQueue);
-    rule.addTarget(new SnsTopic(topic, { message, deadLetterQueue, ...RETRY }));
+    for (const { rule, text } of kinds) {
+      rule.addTarget(new SnsTopic(topic, { message: RuleTargetInput.fromText(text), deadLetterQueue, ...RETRY }));
+    }
   }
 }

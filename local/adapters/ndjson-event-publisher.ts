@@ -24,6 +24,10 @@ const summary = (event: SessionEvent): string => {
       return `workspace ${event.detail.profile} of ${event.detail.ownerId} is deleted at ${event.detail.deleteAt} unless used`;
     case 'Workspace Deleted':
       return `workspace ${event.detail.profile} of ${event.detail.ownerId} deleted (${event.detail.reason})`;
+    case 'Session Resource Warning': {
+      const { sessionId, resource, percent, threshold } = event.detail;
+      return `session ${sessionId} ${resource} at ${percent} % (warning from ${threshold} %)`;
+    }
   }
 };
 

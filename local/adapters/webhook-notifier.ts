@@ -1,5 +1,5 @@
 // The local stand-in for the EventBridge API destination (README "Notifications"): every
-// `Session Expiring`, `Session Ended` and `Workspace Expiring` event is POSTed as JSON to the configured webhook, retried
+// `Session Expiring`, `Session Ended`, `Session Resource Warning` and `Workspace Expiring` event is POSTed as JSON to the configured webhook, retried
 // with backoff a bounded number of times, and each delivery or give-up logged. Best effort, like
 // the AWS path: publish() only starts the delivery, so a slow or dead webhook never delays or fails
 // the session write that raised the event.
@@ -26,6 +26,10 @@ export const notificationOf = (event: SessionEvent): NotificationBody | undefine
   if (type === 'Session Ended') {
     const { sessionId, ownerId, reason, endedAt } = event.detail;
     return { type, sessionId, ownerId, reason, deadline: endedAt, extendRoute: extendRouteOf(sessionId) };
+  }
+  if (type === 'Session Resource Warning') {
+    const { sessionId, ownerId, profile, resource, percent, threshold } = event.detail;
+    return { type, sessionId, ownerId, profile, resource, percent, threshold };
   }
   if (type === 'Workspace Expiring') {
     const { ownerId, profile, deleteAt } = event.detail;

@@ -40,9 +40,29 @@ describe('the /proc group reader', () => {
     expect(new ProcGroupStats({ procRoot: root, memberPid: 101, excludePids: [101], cpus: 1 }).read()).toBeUndefined();
   });
 
+  it("reads the group's resident memory but the agent's, in percent of the task's memory", () => {
+    const status = (pid: number, rssKib?: number) =>
+      writeFileSync(join(root, String(pid), 'status'), `Name:\tnode\nVmPeak:\t 999999 kB\n${rssKib === undefined ? '' : `VmRSS:\t ${rssKib} kB\n`}Threads:\t1\n`);
+    processEntry(100, 100, { utime: 0, stime: 0 });
+    status(100, 400 * 1024); // the agent: left out
+    processEntry(101, 100, { utime: 0, stime: 0 });
+    status(101, 200 * 1024);
+    processEntry(102, 100, { utime: 0, stime: 0 });
+    status(102, 56 * 1024);
+    processEntry(103, 100, { utime: 0, stime: 0 });
+    status(103); // a zombie: no resident set
+    processEntry(200, 200, { utime: 0, stime: 0 });
+    status(200, 9999 * 1024); // another group
+    const reader = new ProcGroupStats({ procRoot: root, memberPid: 101, excludePids: [100], cpus: 1 });
+
+    expect(reader.memoryPercent(512)).toBe(50);
+    expect(new ProcGroupStats({ procRoot: join(root, 'missing'), memberPid: 1, cpus: 1 }).memoryPercent(512)).toBeUndefined();
+  });
+
   it('reads the real /proc of this process', () => {
     const sample = new ProcGroupStats({ memberPid: process.pid, cpus: 1 }).read();
 
     expect(sample?.cpuSeconds).toBeGreaterThan(0);
+    expect(new ProcGroupStats({ memberPid: process.pid, cpus: 1 }).memoryPercent(4096)).toBeGreaterThan(0);
   });
 });

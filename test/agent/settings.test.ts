@@ -9,15 +9,15 @@ import { testConfig } from '../support/local-stack';
 const SESSION = { SESSION_ID: 's-1', SESSION_API_URL: 'http://127.0.0.1:3000' };
 
 describe('the agent settings', () => {
-  it('reads back the profile settings the stack gives it: hook, CPU allocation, stop timeout', () => {
-    const [profile] = Object.values(testConfig({ cpu: 512, stopTimeoutSeconds: 7, agent: { hookCommand: ['sh', '-c', 'save "$SESSION_AGENT_EVENT"'] } }).profiles);
+  it('reads back the profile settings the stack gives it: hook, CPU allocation, memory, stop timeout', () => {
+    const [profile] = Object.values(testConfig({ cpu: 512, memoryMiB: 1024, stopTimeoutSeconds: 7, agent: { hookCommand: ['sh', '-c', 'save "$SESSION_AGENT_EVENT"'] } }).profiles);
     if (profile === undefined) throw new Error('no profile');
 
     const settings = settingsFrom({ ...SESSION, SESSION_ACTIVITY_TOKEN: 'tok', ...agentEnvironment(profile) });
 
     expect(settings).toMatchObject({
       credential: { kind: 'token', token: 'tok' },
-      measurement: { kind: 'proc', procRoot: '/proc', cpus: 0.5 },
+      measurement: { kind: 'proc', procRoot: '/proc', cpus: 0.5, memoryMiB: 1024 },
       hookCommand: ['sh', '-c', 'save "$SESSION_AGENT_EVENT"'],
       stopTimeoutSeconds: 7,
     });
@@ -37,6 +37,7 @@ describe('the agent settings', () => {
   it.each([
     [{ SESSION_ACTIVITY_TOKEN: 't', SESSION_AGENT_HOOK: 'save' }, 'SESSION_AGENT_HOOK must be a JSON array of non-empty strings'],
     [{ SESSION_ACTIVITY_TOKEN: 't', SESSION_AGENT_CPUS: '-1' }, 'SESSION_AGENT_CPUS must be a positive number (got "-1")'],
+    [{ SESSION_ACTIVITY_TOKEN: 't', SESSION_AGENT_MEMORY_MIB: 'lots' }, 'SESSION_AGENT_MEMORY_MIB must be a positive number (got "lots")'],
     [{}, 'no credential: set SESSION_ACTIVITY_TOKEN'],
   ])('refuses %j with a message that names the variable', (env, message) => {
     expect(() => settingsFrom({ ...SESSION, ...env })).toThrow(message);

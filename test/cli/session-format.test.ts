@@ -59,6 +59,14 @@ describe('formatSessionDetails', () => {
     );
     expect(formatSessionDetails(sessionView({ connections: 1, agentConnected: false, activityLevel: 'idle' }), T0)).toContain('idle (1 connection)');
   });
+
+  it("shows the task's resources past the profile's threshold, or none", () => {
+    const since = new Date(T0 - 120_000).toISOString();
+    const view = sessionView({ resourceWarnings: [{ resource: 'memory', percent: 93.5, since }] });
+
+    expect(formatSessionDetails(view, T0)).toContain(`resources:      memory 93.5 % since ${since} (2m ago)`);
+    expect(formatSessionDetails(sessionView(), T0)).toMatch(/resources: +-$/m);
+  });
 });
 
 

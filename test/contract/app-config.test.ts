@@ -67,7 +67,7 @@ describe('parseConfig', () => {
       adminGroup: 'session-admins',
       auth: {},
       cluster: { assignPublicIp: false },
-      alarms: { cpuWarningPercent: 80, cpuCriticalPercent: 90, activity4xxRatePercent: 10 },
+      alarms: { cpuWarningPercent: 80, cpuCriticalPercent: 90, diskWarningPercent: 80, diskCriticalPercent: 90, activity4xxRatePercent: 10 },
       api: { throttle: { rateLimit: 50, burstLimit: 100 }, activityThrottle: { rateLimit: 200, burstLimit: 400 } },
     });
     expect(config.profiles.demo).toMatchObject({
@@ -131,6 +131,11 @@ describe('parseConfig', () => {
     ['api.throttle.rateLimit', (r) => void (r.api = { throttle: { burstLimit: 100 } })],
     ['api.heartbeatThrottle', (r) => void (r.api = { heartbeatThrottle: { rateLimit: 1, burstLimit: 1 } })],
     ['alarms.activity4xxRatePercent', (r) => void (r.alarms = { activity4xxRatePercent: 101 })],
+    ['alarms.diskWarningPercent', (r) => void (r.alarms = { diskWarningPercent: 0 })],
+    ['alarms.diskCriticalPercent', (r) => void (r.alarms = { diskCriticalPercent: 101 })],
+    ['alarms.diskWarningPercent', (r) => void (r.alarms = { diskWarningPercent: 95 })],
+    ['alarms.memoryWarningPercent', (r) => void (r.alarms = { memoryWarningPercent: 85 })],
+    ['alarms.cpuWarningPercent', (r) => void (r.alarms = { cpuWarningPercent: 70, cpuCriticalPercent: 60 })],
     ['profiles.demo.busy.cpuPercent', (r) => void (demo(r).busy = { cpuPercent: 0, windowSeconds: 60 })],
     ['profiles.demo.busy.cpuPercent', (r) => void (demo(r).busy = { cpuPercent: 150, windowSeconds: 60 })],
     ['profiles.demo.busy.windowSeconds', (r) => void (demo(r).busy = { cpuPercent: 50, windowSeconds: 0.5 })],
@@ -152,6 +157,12 @@ describe('parseConfig', () => {
     const message = configErrorOf(raw);
 
     expect(message.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^\\s*sessionExpiry\\.${path.replace(/\./g, '\\.')}: `)));
+  });
+
+  it('says which level a crossed warning and critical threshold must be below', () => {
+    const message = configErrorOf({ ...minimal(), alarms: { diskWarningPercent: 90, diskCriticalPercent: 85 } });
+
+    expect(message).toBe('invalid configuration:\n  sessionExpiry.alarms.diskWarningPercent: must be below diskCriticalPercent (90 is not below 85)');
   });
 
   it("takes a profile's local.env as literal values under environment variable names", () => {

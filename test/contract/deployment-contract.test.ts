@@ -372,6 +372,10 @@ describe('domain events', () => {
       detail: { ownerId: 'u-1', profile: 'demo', deleteAt: '2026-04-10T12:15:00.000Z', lastUsedAt: '2026-03-10T12:15:00.000Z' },
     },
     'Workspace Deleted': { type: 'Workspace Deleted', detail: { ownerId: 'u-1', profile: 'demo', reason: 'retention', deletedAt: '2026-04-10T12:15:00.000Z' } },
+    'Session Resource Warning': {
+      type: 'Session Resource Warning',
+      detail: { sessionId: 's-1', ownerId: 'u-1', profile: 'demo', resource: 'memory', percent: 93, threshold: 90 },
+    },
   };
 
   it("the publisher sends every domain event to the stack's bus with the contract's source and detail-type", async () => {

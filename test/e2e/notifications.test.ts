@@ -1,28 +1,17 @@
 // End to end on the local stack (README "Notifications"): with `notifications.webhookUrl` set, a
 // webhook started by the test receives Session Expiring and then Session Ended for a session that
 // goes idle, with the documented fields and nothing secret (no activity token, no hash).
-import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SessionView } from '../../contract/wire';
-import { type Listening, listenOnFreePort } from '../support/listen';
 import { SLEEPER_PROFILE, type TestStack, bootLocalStack, testConfig } from '../support/local-stack';
 import { waitFor } from '../support/wait-for';
+import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver';
 
 let env: TestStack;
-let webhook: Listening;
-const received: { body: Record<string, unknown>; raw: string }[] = [];
+let webhook: WebhookReceiver;
 
 beforeAll(async () => {
-  webhook = await listenOnFreePort(
-    createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      req.on('end', () => {
-        received.push({ raw, body: JSON.parse(raw) as Record<string, unknown> });
-        res.writeHead(204).end();
-      });
-    }),
-  );
+  webhook = await startWebhookReceiver();
   env = await bootLocalStack({ config: testConfig({ warnBeforeSeconds: 1 }, { notifications: { webhookUrl: `${webhook.url}/hook` } }) });
 });
 
@@ -41,7 +30,7 @@ describe('local stack: notifications', () => {
     const { session, activityToken } = body;
     expect(activityToken).toEqual(expect.any(String));
 
-    const forSession = () => received.filter((r) => r.body['sessionId'] === session.id);
+    const forSession = () => webhook.received.filter((r) => r.body['sessionId'] === session.id);
     await waitFor(() => (forSession().length >= 2 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100, what: 'two notifications' });
 
     const [expiring, ended] = forSession().map((r) => r.body);

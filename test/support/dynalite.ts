@@ -1,9 +1,13 @@
 // A throwaway in-process DynamoDB (dynalite) with our tables, for tests of anything that talks to
-// the store. One per test file: start in beforeAll, stop in afterAll.
+// the store. One per test file: start in beforeAll, stop in afterAll; dynamoDbStores puts the
+// use cases' stores on its tables.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { randomUUID } from 'node:crypto';
+import { DynamoDbIdempotencyKeys } from '../../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
+import { DynamoDbOwnerSlots } from '../../lambdas/adapters/dynamodb/dynamodb-owner-slots';
+import { DynamoDbSessionStore } from '../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { type TableNames, createTables } from '../../local/dynamodb/create-tables';
 import { listenOnFreePort } from './listen';
 
@@ -48,3 +52,17 @@ export const startDynalite = async (): Promise<DynaliteHandle> => {
   }
   return { endpoint, client, doc, tables, stop };
 };
+
+/** The three stores of the use cases on the real DynamoDB adapters. */
+export interface DynamoDbStores {
+  store: DynamoDbSessionStore;
+  idempotencyKeys: DynamoDbIdempotencyKeys;
+  ownerSlots: DynamoDbOwnerSlots;
+}
+
+/** The use cases' stores on a dynalite's tables (4 deadline shards, 30 days' retention). */
+export const dynamoDbStores = ({ doc, tables }: Pick<DynaliteHandle, 'doc' | 'tables'>): DynamoDbStores => ({
+  store: new DynamoDbSessionStore({ client: doc, tableName: tables.sessions, shardCount: 4, retentionDays: 30 }),
+  idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: tables.idempotency }),
+  ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: tables.idempotency }),
+});

@@ -6,30 +6,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type IamCaller } from '../../../lambdas/handlers/http/api-event';
 import { MINUTE, TEST_PROFILES } from '../../support/fakes';
 import { type ApiHarness, makeApiHarness } from './api-harness';
+import { ACCOUNT, TASK_ROLE, signedBy, taskSigner } from './task-signer';
 
-const ACCOUNT = '123456789012';
-const TASK_ROLE = 'session-expiry-notebook-task';
 const BUSY = { cpuPercent: 50, windowSeconds: 60, unknownGraceSeconds: 300 };
 const PROFILES = { ...TEST_PROFILES, notebook: { ...TEST_PROFILES['notebook'], taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${TASK_ROLE}`, busy: BUSY } };
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-
-const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf('/') + 1);
-
-/** The signer as API Gateway reports a request signed with an ECS task role's credentials. */
-const signedBy = (userArn: string): IamCaller => {
-  const sessionName = userArn.split('/').pop() ?? '';
-  return {
-    accessKey: 'ASIAXAMPLEXAMPLEXAMP',
-    accountId: ACCOUNT,
-    callerId: `AROAEXAMPLEROLEID:${sessionName}`,
-    cognitoIdentity: null,
-    principalOrgId: 'o-example',
-    userArn,
-    userId: `AROAEXAMPLEROLEID:${sessionName}`,
-  };
-};
-const taskSigner = (taskArn: string, role = TASK_ROLE, account = ACCOUNT): IamCaller =>
-  signedBy(`arn:aws:sts::${account}:assumed-role/${role}/${taskIdOf(taskArn)}`);
 
 describe('POST /sessions/{id}/task-activity', () => {
   let api: ApiHarness;

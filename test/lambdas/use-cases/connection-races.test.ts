@@ -1,16 +1,15 @@
 // Connection reports racing on the real store (dynalite): every report is one version-conditioned
 // write of the whole connection set, so tabs that connect and disconnect at once never lose each
-// other's ids, and a retried disconnect never closes another tab.
+// other's ids, and a retried disconnect never closes another tab. Reports carrying usage above the
+// resource warning threshold, racing, warn once (README "Resource warnings").
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbIdempotencyKeys } from '../../../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
-import { DynamoDbOwnerSlots } from '../../../lambdas/adapters/dynamodb/dynamodb-owner-slots';
-import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { UnavailableError } from '../../../lambdas/domain/errors';
 import { createSession } from '../../../lambdas/use-cases/create-session';
 import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { recordHeartbeat } from '../../../lambdas/use-cases/record-heartbeat';
-import { type DynaliteHandle, startDynalite } from '../../support/dynalite';
-import { type FakeDeps, makeDeps } from '../../support/fakes';
+import { type DynaliteHandle, type DynamoDbStores, dynamoDbStores, startDynalite } from '../../support/dynalite';
+import { iso } from '../../../lambdas/domain/session';
+import { type FakeDeps, T0, makeDeps } from '../../support/fakes';
 import { OWNER } from './steps';
 
 const owner = { type: 'owner', ownerId: OWNER } as const;
@@ -18,7 +17,7 @@ const TABS = 8;
 
 describe('connection reports racing on the real store (dynalite)', () => {
   let dynamo: DynaliteHandle;
-  let d: FakeDeps<{ store: DynamoDbSessionStore; idempotencyKeys: DynamoDbIdempotencyKeys; ownerSlots: DynamoDbOwnerSlots }>;
+  let d: FakeDeps<DynamoDbStores>;
 
   beforeAll(async () => {
     dynamo = await startDynalite();
@@ -27,14 +26,7 @@ describe('connection reports racing on the real store (dynalite)', () => {
     await dynamo?.stop();
   });
   beforeEach(() => {
-    const { doc, tables } = dynamo;
-    d = makeDeps({
-      stores: {
-        store: new DynamoDbSessionStore({ client: doc, tableName: tables.sessions, shardCount: 4, retentionDays: 30 }),
-        idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: tables.idempotency }),
-        ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: tables.idempotency }),
-      },
-    });
+    d = makeDeps({ stores: dynamoDbStores(dynamo) });
   });
 
   /** One report, retried on 503 as a client would (the retry is one more duplicate). */
@@ -62,5 +54,25 @@ describe('connection reports racing on the real store (dynalite)', () => {
     expect(Object.keys(record?.openConnections ?? {}).sort()).toEqual(tabs.filter((_, i) => i % 2 === 0));
     expect(record?.disconnectedAt).toBeUndefined();
     expect(record?.expiryReason).toBe('idle_timeout');
+  });
+
+  /** A ping carrying the task's usage (README "Resource warnings"). */
+  const usage = (sessionId: string, reading: { memoryPercent: number }) => recordHeartbeat(d, { id: sessionId, kind: 'ping', usage: reading, auth: owner });
+
+  it('reports racing above the threshold warn once; a drop removes the attribute, the next crossing warns again', async () => {
+    const { session } = await createSession(d, { ownerId: OWNER, profile: 'notebook' });
+    await handleTaskEvent(d, { taskArn: session.taskArn ?? '', lastStatus: 'RUNNING', sessionId: session.id });
+
+    await Promise.all([91, 92, 93, 94, 95, 96].map((memoryPercent) => usage(session.id, { memoryPercent })));
+
+    expect(d.events.ofType('Session Resource Warning')).toHaveLength(1);
+    expect((await d.store.get(session.id))?.resourceWarnings).toEqual([
+      { resource: 'memory', percent: d.events.ofType('Session Resource Warning')[0]?.detail.percent, since: iso(T0) },
+    ]);
+
+    await usage(session.id, { memoryPercent: 10 });
+    expect((await d.store.get(session.id))?.resourceWarnings).toBeUndefined();
+    await usage(session.id, { memoryPercent: 90 });
+    expect(d.events.ofType('Session Resource Warning')).toHaveLength(2);
   });
 });

@@ -4,9 +4,6 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbIdempotencyKeys } from '../../../lambdas/adapters/dynamodb/dynamodb-idempotency-keys';
-import { DynamoDbOwnerSlots } from '../../../lambdas/adapters/dynamodb/dynamodb-owner-slots';
-import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/dynamodb-session-store';
 import { LimitExceededError } from '../../../lambdas/domain/errors';
 import { type Session } from '../../../lambdas/domain/session';
 import { type CreateSessionResult, createSession } from '../../../lambdas/use-cases/create-session';
@@ -15,7 +12,7 @@ import { handleTaskEvent } from '../../../lambdas/use-cases/handle-task-event';
 import { UNWRITTEN_CLAIM_GRACE_MS } from '../../../lambdas/use-cases/owner-slots';
 import { sweep } from '../../../lambdas/use-cases/sweep';
 import { terminateSession } from '../../../lambdas/use-cases/terminate-session';
-import { type DynaliteHandle, startDynalite } from '../../support/dynalite';
+import { type DynaliteHandle, type DynamoDbStores, dynamoDbStores, startDynalite } from '../../support/dynalite';
 import { type FakeDeps, makeDeps } from '../../support/fakes';
 
 const ROUNDS = 6;
@@ -32,12 +29,6 @@ const outcomesOf = (results: PromiseSettledResult<CreateSessionResult>[]): Outco
   refused: results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])),
 });
 
-interface DynamoDbStores {
-  store: DynamoDbSessionStore;
-  idempotencyKeys: DynamoDbIdempotencyKeys;
-  ownerSlots: DynamoDbOwnerSlots;
-}
-
 describe('races on the real store (dynalite)', () => {
   let dynamo: DynaliteHandle;
   let d: FakeDeps<DynamoDbStores>;
@@ -49,14 +40,7 @@ describe('races on the real store (dynalite)', () => {
     await dynamo?.stop();
   });
   beforeEach(() => {
-    const { doc, tables } = dynamo;
-    d = makeDeps({
-      stores: {
-        store: new DynamoDbSessionStore({ client: doc, tableName: tables.sessions, shardCount: 4, retentionDays: 30 }),
-        idempotencyKeys: new DynamoDbIdempotencyKeys({ client: doc, tableName: tables.idempotency }),
-        ownerSlots: new DynamoDbOwnerSlots({ client: doc, tableName: tables.idempotency }),
-      },
-    });
+    d = makeDeps({ stores: dynamoDbStores(dynamo) });
   });
 
   it('expire, terminate and sweep on one overdue session at once: one StopTask, and all three succeed', async () => {

@@ -1,6 +1,15 @@
 // Alarms an operator relies on: thresholds from config, all notifying the SNS topic, the right
 // treatment of missing data, one alarm per dead-letter queue, and the dashboard.
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { parseConfig } from '../../../contract/app-config';
+import { Monitoring, ebsFilesystemPercent } from '../../../lib/constructs/monitoring';
+import { SessionApi } from '../../../lib/constructs/session-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVITY_LEVELS } from '../../../contract/vocabulary';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
@@ -48,6 +57,19 @@ describe('Monitoring with the default config', () => {
     ]);
     expect(JSON.stringify(names?.[0]?.Dimensions)).toContain('"Name":"ClusterName"');
     expect(alarm(template(), 'Cluster CPU utilisation (critical)').Metrics?.find((m) => m.Expression)?.Expression).toBe('100 * cpuUtilized / cpuReserved');
+  });
+
+  it('alarms on the ephemeral storage of the cluster\'s tasks at 80/90 %, from Container Insights utilised/reserved', () => {
+    expect(alarm(template(), 'Cluster ephemeral storage utilisation (warning)').Threshold).toBe(80);
+    const disk = alarm(template(), 'Cluster ephemeral storage utilisation (critical)');
+    expect([disk.Threshold, disk.ComparisonOperator, disk.TreatMissingData]).toEqual([90, 'GreaterThanThreshold', 'notBreaching']);
+    expect(disk.Metrics?.find((m) => m.Expression)?.Expression).toBe('100 * ephemeralStorageUtilized / ephemeralStorageReserved');
+    const metrics = disk.Metrics?.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(metrics?.map((m) => [m.Namespace, m.MetricName])).toEqual([
+      ['ECS/ContainerInsights', 'EphemeralStorageUtilized'],
+      ['ECS/ContainerInsights', 'EphemeralStorageReserved'],
+    ]);
+    for (const m of metrics ?? []) expect(m.Dimensions).toEqual([{ Name: 'ClusterName', Value: synth.stateless.resolve(synth.stateless.cluster.clusterName) as unknown }]);
   });
 
   it('alarms on live sessions at the configured share of capacity, on the service dimension Powertools emits', () => {
@@ -159,7 +181,7 @@ describe('Monitoring with the default config', () => {
   it('builds a dashboard of sessions, activity, expiry lag, end reasons, orphans, cluster, errors and the start queue', () => {
     const [dashboard] = Object.values(resourcesOf(template(), 'AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard?.Properties?.['DashboardBody']);
-    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'Errors', '4xx', 'ThrottledRequests', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesDelayed', 'StartRetries', 'StartTimeouts']) {
+    for (const metric of ['LiveSessions', 'SessionsByActivity', 'ActivityLevel', 'ExpiryLagMs', 'p99', 'SessionsEnded', 'Reason', 'OrphansStopped', 'SweepRepairs', 'CpuUtilized', 'MemoryReserved', 'EphemeralStorageUtilized', 'EphemeralStorageReserved', 'ResourceWarningsSent', 'Errors', '4xx', 'ThrottledRequests', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesDelayed', 'StartRetries', 'StartTimeouts']) {
       expect(body, metric).toContain(metric);
     }
     // One line per activity level, busy included.
@@ -174,6 +196,8 @@ describe('Monitoring with changed thresholds and an alarm e-mail', () => {
     raw['alarms'] = {
       cpuWarningPercent: 65,
       memoryCriticalPercent: 95,
+      diskWarningPercent: 60,
+      diskCriticalPercent: 70,
       liveSessionsCapacity: 50,
       liveSessionsWarningPercent: 50,
       api5xxRatePercent: 5,
@@ -189,6 +213,8 @@ describe('Monitoring with changed thresholds and an alarm e-mail', () => {
     expect(alarm(template, 'Cluster CPU utilisation (warning)').Threshold).toBe(65);
     expect(alarm(template, 'Cluster CPU utilisation (critical)').Threshold).toBe(90);
     expect(alarm(template, 'Cluster memory utilisation (critical)').Threshold).toBe(95);
+    expect(alarm(template, 'Cluster ephemeral storage utilisation (warning)').Threshold).toBe(60);
+    expect(alarm(template, 'Cluster ephemeral storage utilisation (critical)').Threshold).toBe(70);
     expect(alarm(template, 'Live sessions near the sized capacity').Threshold).toBe(25);
     expect(alarm(template, 'API 5xx responses (% of requests)').Threshold).toBe(5);
     expect(alarm(template, '4xx responses on POST /sessions/{id}/task-activity (% of its requests)').Threshold).toBe(25);
@@ -201,5 +227,48 @@ describe('Monitoring with changed thresholds and an alarm e-mail', () => {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
     });
     expect(alarmsOf(synth.statelessTemplate).some((a) => a.AlarmDescription === 'Dead letters: alarm e-mails SNS could not deliver')).toBe(true);
+  });
+});
+
+describe('Monitoring with a watched disk beside the ephemeral storage (the workspace volume hook)', () => {
+  it('alarms on it at the disk thresholds and graphs it with the cluster', () => {
+    const raw = rawConfig();
+    raw['alarms'] = { diskWarningPercent: 70, diskCriticalPercent: 95 };
+    const config = parseConfig(raw);
+    const stack = new Stack(new App(), 'MonitoringHook', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:eu-west-1:123456789012:function:${name}`);
+    const workspace = new Metric({ namespace: 'Example/Workspaces', metricName: 'FilesystemPercent', statistic: 'Maximum' });
+    const ebs = ebsFilesystemPercent('sessions', 'notebook', 'workspace');
+    new Monitoring(stack, 'Monitoring', {
+      config,
+      serviceName: 'session-expiry',
+      clusterName: 'sessions',
+      functions: { api: fn('api'), expire: fn('expire'), sweep: fn('sweep'), taskEvent: fn('task-event'), starter: fn('starter') },
+      deadLetterQueues: [],
+      startQueue: Queue.fromQueueArn(stack, 'StartQueue', 'arn:aws:sqs:eu-west-1:123456789012:starts'),
+      scheduleGroup: ScheduleGroup.fromScheduleGroupName(stack, 'Group', 'sessions'),
+      api: new SessionApi(stack, 'Api', { config, logRetention: RetentionDays.ONE_MONTH }),
+      disks: [
+        { id: 'WorkspaceDisk', label: 'Workspace volume', percent: workspace },
+        { id: 'NotebookWorkspace', label: 'Notebook workspace volume', percent: ebs },
+      ],
+    });
+    const template = Template.fromStack(stack);
+
+    const warning = alarm(template, 'Workspace volume utilisation (warning)');
+    expect([warning.Namespace, warning.MetricName, warning.Threshold]).toEqual(['Example/Workspaces', 'FilesystemPercent', 70]);
+    expect(alarm(template, 'Workspace volume utilisation (critical)').Threshold).toBe(95);
+    expect(alarm(template, 'Cluster ephemeral storage utilisation (critical)').Threshold).toBe(95);
+    const volume = alarm(template, 'Notebook workspace volume utilisation (warning)');
+    expect(volume.Metrics?.find((m) => m.Expression)?.Expression).toBe('100 * used / size');
+    for (const m of volume.Metrics?.flatMap((q) => (q.MetricStat ? [q.MetricStat.Metric] : [])) ?? []) {
+      expect([m.Namespace, m.MetricName, m.Dimensions]).toEqual([
+        'ECS/ContainerInsights',
+        expect.stringMatching(/^EBSFilesystem(Utilized|Size)$/),
+        expect.arrayContaining([{ Name: 'ClusterName', Value: 'sessions' }, { Name: 'TaskDefinitionFamily', Value: 'notebook' }, { Name: 'VolumeName', Value: 'workspace' }]),
+      ]);
+    }
+    const [dashboard] = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
+    expect(JSON.stringify(dashboard?.Properties?.['DashboardBody'])).toContain('FilesystemPercent');
   });
 });

@@ -1,11 +1,13 @@
 // Notifications on AWS (README "Notifications"): with a webhook and e-mail addresses configured, one
-// rule on the session bus matches Session Expiring and Session Ended and targets an API destination
-// at the configured URL and an encrypted SNS topic with the subscriptions, each retried and
-// dead-lettered; nothing is created when nothing is configured; the checks stay clean.
+// rule on the session bus matches Session Expiring and Session Ended, another Session Resource
+// Warning, and both target an API destination at the configured URL and an encrypted SNS topic with
+// the subscriptions, each retried and dead-lettered; nothing is created when nothing is configured;
+// the checks stay clean.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationOf } from '../../../local/adapters/webhook-notifier';
 import { type SynthesizedApp, rawConfig, resourcesOf, synthApp } from '../../support/synth-app';
 
 const WEBHOOK = 'https://hooks.example.com/session-expiry';
@@ -37,6 +39,33 @@ describe('notifications', () => {
       expect(JSON.stringify(target['InputTransformer'])).toContain('$.detail.sessionId');
       expect(JSON.stringify(target['InputTransformer'])).not.toMatch(/token|hash/i);
     }
+  });
+
+  it('matches Session Resource Warning on its own rule, to the same webhook and topic, with which resource and how full', () => {
+    const rules = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Events::Rule')).filter((r) =>
+      JSON.stringify(r.Properties?.['EventPattern']).includes('Session Resource Warning'),
+    );
+    expect(rules.map((r) => r.Properties?.['EventPattern'])).toEqual([{ source: ['session-expiry'], 'detail-type': ['Session Resource Warning'] }]);
+    const deadlineRule = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Events::Rule')).find((r) =>
+      JSON.stringify(r.Properties?.['EventPattern']).includes('Session Expiring'),
+    );
+    const arnsOf = (rule: typeof deadlineRule) => ((rule?.Properties?.['Targets'] ?? []) as { Arn: unknown; DeadLetterConfig: unknown }[]).map((t) => JSON.stringify([t.Arn, t.DeadLetterConfig]));
+    expect(arnsOf(rules[0])).toEqual(arnsOf(deadlineRule));
+    const [webhook, email] = (rules[0]?.Properties?.['Targets'] ?? []) as { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }[];
+    expect(Object.values(webhook?.InputTransformer.InputPathsMap ?? {}).sort()).toEqual(
+      ['$.detail-type', '$.detail.ownerId', '$.detail.percent', '$.detail.profile', '$.detail.resource', '$.detail.sessionId', '$.detail.threshold'],
+    );
+    // Unquoted: EventBridge inserts the value as JSON, so the numbers stay numbers, as locally.
+    expect(webhook?.InputTransformer.InputTemplate).toContain('"percent":<detail-percent>,"threshold":<detail-threshold>');
+    expect(email?.InputTransformer.InputTemplate).toMatch(/uses <detail-percent> % of its <detail-resource>/);
+    expect(JSON.stringify(rules[0]?.Properties?.['Targets'])).not.toMatch(/token|hash/i);
+    // The pair: the body the API destination sends has the keys the local webhook notifier sends.
+    const local = notificationOf({
+      type: 'Session Resource Warning',
+      detail: { sessionId: 's-1', ownerId: 'u-1', profile: 'demo', resource: 'disk', percent: 91, threshold: 90 },
+    });
+    const template = webhook?.InputTransformer.InputTemplate ?? '';
+    expect(Object.keys(JSON.parse(template.replace(/<[\w-]+>/g, '0')) as object).sort()).toEqual(Object.keys(local ?? {}).sort());
   });
 
   it('sends the webhook POSTs to the configured URL through an API destination with a connection', () => {

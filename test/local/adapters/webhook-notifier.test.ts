@@ -1,5 +1,5 @@
-// The local webhook notifier (README "Notifications"): Session Expiring and Session Ended reach the
-// webhook as the documented JSON body, a failed attempt is retried, a webhook that never answers
+// The local webhook notifier (README "Notifications"): Session Expiring, Session Ended and Session
+// Resource Warning reach the webhook as the documented JSON body, a failed attempt is retried, a webhook that never answers
 // well is given up on with a log line, and publish() never waits for the webhook.
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,6 +86,21 @@ describe('WebhookNotifier', () => {
     expect(open.bodies).toEqual([
       { type: 'Workspace Expiring', ownerId: 'alice', profile: 'studio', reason: 'retention', deadline: '2026-12-31T12:00:00.000Z', deleteRoute: 'DELETE /workspaces/studio' },
     ]);
+  });
+
+  it('delivers Session Resource Warning with which resource, how full and the threshold', async () => {
+    open = await receiver(0);
+    const { log } = logged();
+    const notifier = new WebhookNotifier(open.url, log);
+    const warning: SessionEvent = {
+      type: 'Session Resource Warning',
+      detail: { sessionId: 's-1', ownerId: 'alice', profile: 'demo', resource: 'disk', percent: 91.5, threshold: 90 },
+    };
+
+    await notifier.publish([warning]);
+    await notifier.drain();
+
+    expect(open.bodies).toEqual([{ type: 'Session Resource Warning', sessionId: 's-1', ownerId: 'alice', profile: 'demo', resource: 'disk', percent: 91.5, threshold: 90 }]);
   });
 
   it('gives up after its attempts and logs it, without failing publish', async () => {
