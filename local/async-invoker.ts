@@ -19,6 +19,8 @@ export const LOCAL_RETRY_DELAYS_MS: readonly number[] = [1000, 2000];
 export class AsyncInvoker {
   private closed = false;
   private readonly waiting = new Set<() => void>();
+  /** Invocations under way, so a stopping stack can let them finish before closing the table. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly log: Log,
@@ -31,7 +33,34 @@ export class AsyncInvoker {
    * the retries are spent, or once the invoker is closed (a stopped stack retries nothing; the
    * next start sweeps).
    */
-  async invoke<E, R>(functionName: string, handler: AsyncHandler<E, R>, event: E): Promise<R> {
+  invoke<E, R>(functionName: string, handler: AsyncHandler<E, R>, event: E): Promise<R> {
+    const run = this.run(functionName, handler, event);
+    const tracked = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+    return run;
+  }
+
+  /**
+   * Resolves once every invocation under way has settled, or after `timeoutMs`: a stopping stack
+   * waits for this before closing the table, so no handler writes to a closed database.
+   */
+  async settled(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      });
+      await Promise.race([Promise.all([...this.inFlight]), bound]);
+      clearTimeout(timer);
+    }
+  }
+
+  private async run<E, R>(functionName: string, handler: AsyncHandler<E, R>, event: E): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await handler(event, lambdaContext(`session-expiry-${functionName}-local`, randomUUID()));

@@ -74,6 +74,12 @@ export interface LocalStackOptions {
    * comparison column). Default true.
    */
   startQueue?: boolean;
+  /**
+   * false: tasks run their command as it is, without the session agent (the benchmarks of the
+   * control plane: on ECS the agent is a sidecar that costs the control plane nothing, locally it
+   * is one more Node process per task). Default true (README "The session agent").
+   */
+  sessionAgent?: boolean;
   /** Tests only: wraps the dependencies the handlers get, e.g. to make one call fail. */
   decorateDeps?: (deps: HandlerDeps) => HandlerDeps;
 }
@@ -228,6 +234,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ['start queue', () => startQueue?.close()],
       ['scheduler', () => scheduler?.close()],
       ['task runner', () => tasks?.close()],
+      // Handlers still running (a fire, a task event, the starter) finish before the table goes.
+      ['async invocations', () => invoker.settled(10_000)],
       ['dynamodb client', () => {
         doc?.destroy();
         client?.destroy();
@@ -279,10 +287,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     for (const [name, profile] of Object.entries(options.config.profiles)) {
       if (profile.local === undefined) log.warn(`profile ${name} has no local.command: its sessions cannot start locally`);
     }
-    const agentCommand = await writeAgentBundle(dataDir);
+    const agentCommand = options.sessionAgent === false ? undefined : await writeAgentBundle(dataDir);
     tasks = new ProcessTaskRunner({
       dataDir,
-      agentCommand,
+      ...(agentCommand !== undefined && { agentCommand }),
       repoRoot: options.repoRoot ?? REPO_ROOT,
       profiles: localProfilesOf(options.config),
       // The local ECS Task State Change rule: the event EventBridge would deliver, to the same handler.

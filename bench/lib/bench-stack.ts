@@ -113,6 +113,9 @@ export const startBenchStack = async (options: BenchStackOptions): Promise<Bench
     log: consoleLog('warn', (line) => warnings.push(line)),
     ...(options.taskStartRate !== undefined && { taskStartRate: options.taskStartRate }),
     ...(options.startQueue !== undefined && { startQueue: options.startQueue }),
+    // The control plane is measured: tasks run `sleep` itself, not under the session agent (one
+    // more Node process per task locally; a sidecar on ECS, bench/README.md).
+    sessionAgent: false,
   });
   const client = new DynamoDBClient({
     endpoint: stack.dynamodbEndpoint,

@@ -53,4 +53,31 @@ describe('AsyncInvoker', () => {
     await expect(invocation).rejects.toThrow('throttled');
     expect(calls).toHaveLength(1);
   });
+
+  it('settles once the invocations under way have finished, so a stopping stack closes the table after them', async () => {
+    const invoker = new AsyncInvoker(new RecordingLog(), [10]);
+    let finish: (() => void) | undefined;
+    let finished = false;
+    const slow = (): Promise<string> =>
+      new Promise((resolve) => {
+        finish = () => {
+          finished = true;
+          resolve('late');
+        };
+      });
+    const running = invoker.invoke('task-event', slow, {});
+    const settled = invoker.settled(5_000).then(() => finished);
+    setImmediate(() => finish?.());
+
+    expect(await settled).toBe(true);
+    expect(await running).toBe('late');
+    // Nothing under way: at once.
+    await invoker.settled(5_000);
+  });
+
+  it('stops waiting for an invocation that never settles after the bound', async () => {
+    const invoker = new AsyncInvoker(new RecordingLog(), []);
+    void invoker.invoke('expire', () => new Promise<never>(() => undefined), {});
+    await invoker.settled(20);
+  });
 });
