@@ -1,6 +1,6 @@
 // The handler of `EBS Snapshot Notification` events (README "Workspaces"): a `createSnapshot` that
-// succeeded or failed, for any snapshot of the account; the use case tells ours by its tags. Not
-// deployed yet (no rule, no root): the stack gets it with the rest of the AWS workspaces.
+// succeeded or failed, for any snapshot of the account; the use case tells ours by its tags. Deployed
+// in the task-event function (handlers/task-event.ts), whose rule for these events is beside its own.
 // Malformed events are dropped; unexpected errors throw, so EventBridge retries and dead-letters.
 import middy from '@middy/core';
 import * as z from '../../contract/zod-mini';
@@ -29,8 +29,9 @@ export type SnapshotEventDeps = Pick<UseCaseDeps, 'workspaces' | 'scheduler' | '
 
 export type SnapshotEventHandlerResult = { outcome: SnapshotOutcome | 'dropped' | 'ignored' | 'conflict' };
 
-export const makeSnapshotEventHandler = ({ deps, log }: HandlerSetup<SnapshotEventDeps>) => {
-  const onEvent = async (event: unknown): Promise<SnapshotEventHandlerResult> => {
+/** The handling itself, without the middlewares: the task-event handler runs it inside its own. */
+export const snapshotEventHandling = ({ deps, log }: HandlerSetup<SnapshotEventDeps>) =>
+  async (event: unknown): Promise<SnapshotEventHandlerResult> => {
     const parsed = parseAsyncEvent(log, snapshotNotificationSchema, event, 'EBS snapshot notification');
     if (parsed === undefined) return { outcome: 'dropped' };
     const { detail } = parsed;
@@ -41,5 +42,6 @@ export const makeSnapshotEventHandler = ({ deps, log }: HandlerSetup<SnapshotEve
       finishWorkspaceSave(deps(), { snapshotId, succeeded: detail.result === 'succeeded' }),
     );
   };
-  return middy<unknown, SnapshotEventHandlerResult>().use(observabilityMiddlewares()).handler(onEvent);
-};
+
+export const makeSnapshotEventHandler = (setup: HandlerSetup<SnapshotEventDeps>) =>
+  middy<unknown, SnapshotEventHandlerResult>().use(observabilityMiddlewares()).handler(snapshotEventHandling(setup));

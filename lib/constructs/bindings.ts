@@ -17,6 +17,7 @@ import { type SessionFunction } from './session-function';
 export interface BoundResources {
   sessions: DefinedTable;
   idempotency: DefinedTable;
+  workspaces: DefinedTable;
   cluster: SessionCluster;
   scheduling: ExpiryScheduling;
   eventBus: IEventBus;
@@ -97,6 +98,7 @@ const bindTableName = (fn: SessionFunction, envName: WiringEnvName, { table }: D
 export const bindEnvironment = (fn: SessionFunction, bound: BoundResources): void => {
   bindTableName(fn, 'SESSIONS_TABLE_NAME', bound.sessions);
   bindTableName(fn, 'IDEMPOTENCY_TABLE_NAME', bound.idempotency);
+  bindTableName(fn, 'WORKSPACES_TABLE_NAME', bound.workspaces);
   bound.scheduling.addEnvironmentTo(fn);
   bound.cluster.addEnvironmentTo(fn);
   fn.addEnvironment('EVENT_BUS_NAME', bound.eventBus.eventBusName);

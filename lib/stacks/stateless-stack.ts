@@ -28,6 +28,7 @@ export interface StatelessStackProps extends StackProps {
   config: AppConfig;
   sessions: DefinedTable;
   idempotency: DefinedTable;
+  workspaces: DefinedTable;
 }
 
 /** Memory and timeout per function: explicit, sized for what each does. */
@@ -115,6 +116,7 @@ export class StatelessStack extends Stack {
     const bound = {
       sessions: props.sessions,
       idempotency: props.idempotency,
+      workspaces: props.workspaces,
       cluster: this.cluster,
       scheduling: this.scheduling,
       eventBus: this.eventBus,

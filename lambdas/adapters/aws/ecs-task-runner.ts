@@ -13,14 +13,14 @@ import {
   type Task,
   type TaskVolumeConfiguration,
 } from '@aws-sdk/client-ecs';
-import { TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
+import { TAG_SESSION_ID, TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
 import { TAG_WORKSPACE_ID, TAG_WORKSPACE_OWNER, TAG_WORKSPACE_PROFILE, encodeOwnerTag } from '../../../contract/workspace-tags';
 import { UnavailableError } from '../../domain/errors';
 import { type Clock, systemClock } from '../../ports/clock';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner, type TaskWorkspace } from '../../ports/task-runner';
 import { isEcsTaskGone, rethrowAwsError } from './aws-errors';
 
-export const TAG_SESSION_ID = 'session-id';
+export { TAG_SESSION_ID };
 export const TAG_OWNER_ID = 'owner-id';
 export const TAG_PROFILE = 'profile';
 

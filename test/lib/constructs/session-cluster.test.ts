@@ -108,7 +108,7 @@ describe('two deployments on one cluster', () => {
       const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
       const config = parseConfig(importedConfig());
       const stateful = new StatefulStack(app, 'LabsStateful');
-      const deploy = (name: string) => new StatelessStack(app, name, { config, sessions: stateful.sessions, idempotency: stateful.idempotency });
+      const deploy = (name: string) => new StatelessStack(app, name, { config, sessions: stateful.sessions, idempotency: stateful.idempotency, workspaces: stateful.workspaces });
       const stacks = [deploy('LabsSessionsA'), deploy('LabsSessionsB')];
       return stacks.map((stack) => ({ stack, template: Template.fromStack(stack) }));
     } finally {
