@@ -71,6 +71,14 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRetention = retentionOf(config.logRetentionDays);
+    // Rather than deploy a profile whose users would lose their files (README "Workspaces").
+    for (const [name, profile] of Object.entries(config.profiles)) {
+      if (profile.workspace !== undefined) {
+        throw new ConfigError(
+          `invalid configuration:\n  sessionExpiry.profiles.${name}.workspace: workspaces run on the local stack only so far (README "Workspaces"); leave it out of what you deploy`,
+        );
+      }
+    }
 
     // The expire function is the target of every session schedule and re-arms schedules for itself,
     // so its ARN is needed in its own environment: a fixed name makes the ARN known up front.
