@@ -3,6 +3,7 @@
 // in the task-event function (handlers/task-event.ts), whose rule for these events is beside its own.
 // Malformed events are dropped; unexpected errors throw, so EventBridge retries and dead-letters.
 import middy from '@middy/core';
+import { EBS_SNAPSHOT_NOTIFICATION, WORKSPACE_SNAPSHOT_EVENT } from '../../contract/ebs-events';
 import * as z from '../../contract/zod-mini';
 import { type SnapshotOutcome, finishWorkspaceSave } from '../use-cases/finish-workspace-save';
 import { type UseCaseDeps } from '../use-cases/use-case-deps';
@@ -10,7 +11,7 @@ import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
 import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
 
-export const EBS_SNAPSHOT_NOTIFICATION = { source: 'aws.ec2', detailType: 'EBS Snapshot Notification' } as const;
+export { EBS_SNAPSHOT_NOTIFICATION };
 
 // Loose objects: EBS events carry more fields than we read (cause, request-id, times).
 export const snapshotNotificationSchema = z.object({
@@ -36,7 +37,7 @@ export const snapshotEventHandling = ({ deps, log }: HandlerSetup<SnapshotEventD
     if (parsed === undefined) return { outcome: 'dropped' };
     const { detail } = parsed;
     // Copies and shares of snapshots are notified too; only a finished createSnapshot matters.
-    if (detail.event !== 'createSnapshot' || (detail.result !== 'succeeded' && detail.result !== 'failed')) return { outcome: 'ignored' };
+    if (detail.event !== WORKSPACE_SNAPSHOT_EVENT || (detail.result !== 'succeeded' && detail.result !== 'failed')) return { outcome: 'ignored' };
     const snapshotId = detail.snapshot_id.slice(detail.snapshot_id.lastIndexOf('/') + 1);
     return runAsyncInvocation(log, 'EBS snapshot notification', { snapshotId, result: detail.result }, () =>
       finishWorkspaceSave(deps(), { snapshotId, succeeded: detail.result === 'succeeded' }),

@@ -21,6 +21,7 @@ import { SessionApi } from '../constructs/session-api';
 import { SessionCluster } from '../constructs/session-cluster';
 import { type HandlerName, SessionFunction } from '../constructs/session-function';
 import { StartQueue } from '../constructs/start-queue';
+import { SnapshotEventRule } from '../constructs/snapshot-event-rule';
 import { TaskStateRule } from '../constructs/task-state-rule';
 import { type DefinedTable } from './stateful-stack';
 
@@ -160,6 +161,9 @@ export class StatelessStack extends Stack {
     this.cluster.allowTasksToInvoke(this.api.taskActivityInvokeArn);
     this.scheduling.addSweepSchedule(sweep, config.sweepIntervalMinutes);
     const taskState = new TaskStateRule(this, 'TaskState', { clusterArn: this.cluster.clusterArn, taskMarker: this.cluster.taskMarker, target: taskEvent });
+    // Only with workspaces: the snapshots' ends go to the task-event function, which already holds
+    // every client their handling needs (one function's cold start, not two: README "Workspaces").
+    const snapshots = this.cluster.volumesRole === undefined ? undefined : new SnapshotEventRule(this, 'SnapshotEvents', { target: taskEvent });
 
     // Webhook and e-mail notifications, only when configured (README "Notifications").
     const notifications = new Notifications(this, 'Notifications', { notifications: config.notifications, eventBus: this.eventBus });
@@ -172,6 +176,7 @@ export class StatelessStack extends Stack {
       deadLetterQueues: [
         this.scheduling.deadLetterQueue,
         taskState.deadLetterQueue,
+        ...(snapshots === undefined ? [] : [snapshots.deadLetterQueue]),
         ...Object.values(asyncFailures),
         this.startQueue.deadLetterQueue,
         ...notifications.deadLetterQueues,
