@@ -21,6 +21,7 @@ export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 /** The principal of the ECS infrastructure role, which creates and attaches the workspaces' volumes. */
 export const ECS_SERVICE = 'ecs.amazonaws.com';
+const VOLUMES_POLICY = 'AmazonECSInfrastructureRolePolicyForVolumes';
 
 /** The user (uid:gid) of containers in task definitions the stack makes: never root. */
 const SESSION_USER = '1000:1000';
@@ -242,7 +243,12 @@ export class SessionCluster extends Construct {
         ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ecs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) },
       }),
       description: 'ECS infrastructure role: creates and attaches the EBS volumes of session workspaces',
-      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForVolumes')],
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName(`service-role/${VOLUMES_POLICY}`)],
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${VOLUMES_POLICY}]`,
+      reason:
+        'The ECS-managed policy for the infrastructure role of task volumes, which ECS recommends: it acts only on volumes ECS created and tagged (AmazonECSCreated/AmazonECSManaged), and ECS keeps it in step with what attaching volumes needs.',
     });
     return role;
   }

@@ -72,14 +72,6 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRetention = retentionOf(config.logRetentionDays);
-    // Rather than deploy a profile whose users would lose their files (README "Workspaces").
-    for (const [name, profile] of Object.entries(config.profiles)) {
-      if (profile.workspace !== undefined) {
-        throw new ConfigError(
-          `invalid configuration:\n  sessionExpiry.profiles.${name}.workspace: workspaces run on the local stack only so far (README "Workspaces"); leave it out of what you deploy`,
-        );
-      }
-    }
 
     // The expire function is the target of every session schedule and re-arms schedules for itself,
     // so its ARN is needed in its own environment: a fixed name makes the ARN known up front.
@@ -208,7 +200,7 @@ export class StatelessStack extends Stack {
       {
         finding: /^Resource::\*$/,
         reason:
-          'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; ECS ListTasks (api and sweep only) is authorized on container instances, which Fargate tasks lack, so its ecs:cluster condition scopes it instead.',
+          'X-Ray PutTraceSegments/PutTelemetryRecords and EC2 DescribeVolumes/DescribeSnapshots (workspaces only; the calls filter by the stack\'s tag) have no resource-level permissions; ECS ListTasks (api and sweep only) is authorized on container instances, which Fargate tasks lack, so its ecs:cluster condition scopes it instead.',
       },
       {
         finding: /:schedule\/[^/]+\/\*$/,
@@ -225,6 +217,14 @@ export class StatelessStack extends Stack {
       {
         finding: /:execute-api:[^/]+\/\*\/POST\/sessions\/\*\/task-activity$/,
         reason: 'A task reports activity for its own session, whose id is known only at runtime; the api function checks the caller is that session\'s task (README "How a task authenticates").',
+      },
+      {
+        finding: /:schedule\/[^/]+\/ws-\*$/,
+        reason: 'Workspace schedules get runtime names ws-<workspace id>-<n>; access is limited to those names in this stack\'s own schedule group (README "Workspaces").',
+      },
+      {
+        finding: /:ec2:<AWS::Region>:(<AWS::AccountId>)?:(volume|snapshot)\/\*$/,
+        reason: 'Workspace volumes and snapshots get runtime ids; every EC2 call on them is conditioned on the stack\'s tag (aws:ResourceTag, and aws:RequestTag for a snapshot being made), README "Workspaces".',
       },
       {
         finding: /:task-definition\/[^:]+:\*$/,

@@ -164,15 +164,6 @@ describe('SessionCluster config errors', () => {
     expect(synthFails((raw) => delete raw.profiles['demo']?.['image'])).toContain('sessionExpiry.profiles.demo');
   });
 
-  it('names the workspace of a profile: workspaces run on the local stack only so far', () => {
-    const message = synthFails((raw) => {
-      const demo = raw.profiles['demo'];
-      if (demo !== undefined) demo['workspace'] = { sizeGiB: 10, mountPath: '/home/user/work', retentionDays: 30 };
-    });
-
-    expect(message).toContain('sessionExpiry.profiles.demo.workspace: workspaces run on the local stack only');
-  });
-
   it('names logRetentionDays when CloudWatch does not offer that retention', () => {
     expect(synthFails((raw) => (raw['logRetentionDays'] = 42))).toContain('sessionExpiry.logRetentionDays');
   });
