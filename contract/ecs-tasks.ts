@@ -35,3 +35,9 @@ export type SessionChangingTaskStatus = (typeof SESSION_CHANGING_TASK_STATUSES)[
 
 export const changesSession = (lastStatus: string): lastStatus is SessionChangingTaskStatus =>
   (SESSION_CHANGING_TASK_STATUSES as readonly string[]).includes(lastStatus);
+
+/** The session tag of a session's task, and of its workspace volume and snapshots (README "Workspaces"). */
+export const TAG_SESSION_ID = 'session-id';
+
+/** The task definition's volume `configuredAtLaunch` that holds a session's workspace (README "Workspaces"). */
+export const WORKSPACE_VOLUME_NAME = 'workspace';

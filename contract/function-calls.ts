@@ -39,6 +39,21 @@ export const CALL_RESOURCES = [
   'profileParameters',
   /** The start queue: create sends to it, the starter's event source mapping receives from it. */
   'startQueue',
+  // Only in a deployment where some profile has a `workspace` (README "Workspaces"); none otherwise.
+  /** The Workspaces table. */
+  'workspacesTable',
+  /** Workspace schedules (`ws-<id>-<n>`) in the session schedule group. */
+  'workspaceSchedules',
+  /** The session schedules' role, passed to Scheduler for workspace schedules. */
+  'workspaceSchedulerRole',
+  /** EBS volumes that carry the stack's tag (`aws:ResourceTag`). */
+  'workspaceVolumes',
+  /** EBS snapshots: made with the stack's tag (`aws:RequestTag`), deleted only when they carry it. */
+  'workspaceSnapshots',
+  /** EC2's Describe calls, which have no resource-level permissions: `*`, filtered by the stack's tag in the call. */
+  'ec2Descriptions',
+  /** The ECS infrastructure role for volumes, passed to ECS by RunTask. */
+  'workspaceVolumesRole',
 ] as const;
 export type CallResource = (typeof CALL_RESOURCES)[number];
 
@@ -63,7 +78,13 @@ export type IamAction =
   | 'sqs:ReceiveMessage'
   | 'sqs:DeleteMessage'
   | 'sqs:ChangeMessageVisibility'
-  | 'sqs:GetQueueAttributes';
+  | 'sqs:GetQueueAttributes'
+  | 'ec2:CreateSnapshot'
+  | 'ec2:CreateTags'
+  | 'ec2:DeleteVolume'
+  | 'ec2:DeleteSnapshot'
+  | 'ec2:DescribeVolumes'
+  | 'ec2:DescribeSnapshots';
 
 export type FunctionCalls = Readonly<Partial<Record<CallResource, readonly IamAction[]>>>;
 
@@ -75,6 +96,29 @@ const END_SESSION = {
   idempotencyTable: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   sessionSchedules: ['scheduler:DeleteSchedule'],
   eventBus: ['events:PutEvents'],
+} as const satisfies FunctionCalls;
+
+// What every function does with the workspace of a session that ends (use-cases/workspace-use.ts
+// giveBack): re-read and write the record, snapshot the session's volume (found by its tags; the
+// snapshot is tagged as it is made), or, when the session never got one, arm the workspace's
+// deadline (README "Workspaces").
+const WORKSPACE_GIVE_BACK = {
+  workspacesTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  workspaceSchedules: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+  workspaceSchedulerRole: ['iam:PassRole'],
+  ec2Descriptions: ['ec2:DescribeVolumes', 'ec2:DescribeSnapshots'],
+  workspaceVolumes: ['ec2:CreateSnapshot'],
+  workspaceSnapshots: ['ec2:CreateSnapshot', 'ec2:CreateTags'],
+} as const satisfies FunctionCalls;
+
+/**
+ * Deleting a workspace (its deadline, or its owner): its snapshots and volumes, then its record; the
+ * volume and snapshot calls also serve whoever deletes a finished save's leftovers, beside the give-back's.
+ */
+const WORKSPACE_DELETE = {
+  workspacesTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  workspaceVolumes: ['ec2:CreateSnapshot', 'ec2:DeleteVolume'],
+  workspaceSnapshots: ['ec2:CreateSnapshot', 'ec2:CreateTags', 'ec2:DeleteSnapshot'],
 } as const satisfies FunctionCalls;
 
 export const FUNCTION_CALLS = {
@@ -96,6 +140,13 @@ export const FUNCTION_CALLS = {
     // Only creates look profiles up (README, Configuration: where profiles live).
     profileParameters: ['ssm:GetParametersByPath'],
     startQueue: ['sqs:SendMessage'],
+    // Workspaces: a create takes one (PutItem the first time), GET lists the owner's, DELETE removes
+    // one, a create finding it held by an ended session gives it back, and the sweep route deletes
+    // leftover volumes and snapshots.
+    ...WORKSPACE_GIVE_BACK,
+    workspacesTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    workspaceVolumes: WORKSPACE_DELETE.workspaceVolumes,
+    workspaceSnapshots: WORKSPACE_DELETE.workspaceSnapshots,
   },
   // A schedule fired: re-read, re-arm later (CreateSchedule, passing the scheduler role) or warn, or
   // stop the task; a session without a task is ended right there.
@@ -104,6 +155,9 @@ export const FUNCTION_CALLS = {
     clusterTasks: ['ecs:StopTask'],
     sessionSchedules: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
     schedulerRole: ['iam:PassRole'],
+    // A workspace schedule fired: re-arm, warn (PutEvents), or delete the workspace.
+    ...WORKSPACE_GIVE_BACK,
+    ...WORKSPACE_DELETE,
   },
   // The safety net: live and due sessions from byDeadline, our tasks (ListTasks, DescribeTasks), then
   // ends, stops and orphan stops. It never arms a schedule and never starts a task.
@@ -112,9 +166,20 @@ export const FUNCTION_CALLS = {
     sessionsByDeadline: ['dynamodb:Query'],
     clusterTasks: ['ecs:StopTask', 'ecs:DescribeTasks'],
     cluster: ['ecs:ListTasks'],
+    // And the workspace volumes and snapshots no record needs (workspace-leftovers.ts).
+    ...WORKSPACE_GIVE_BACK,
+    workspaceVolumes: WORKSPACE_DELETE.workspaceVolumes,
+    workspaceSnapshots: WORKSPACE_DELETE.workspaceSnapshots,
   },
   // RUNNING and STOPPED of our tasks: status writes and the end of a session, no ECS call at all.
-  taskEvent: END_SESSION,
+  // And a finished snapshot (snapshot-event.ts): its owner from its tags, then the saved workspace's
+  // deadline armed and its volume and replaced snapshot deleted, or a failed one taken again.
+  taskEvent: {
+    ...END_SESSION,
+    ...WORKSPACE_GIVE_BACK,
+    workspaceVolumes: WORKSPACE_DELETE.workspaceVolumes,
+    workspaceSnapshots: WORKSPACE_DELETE.workspaceSnapshots,
+  },
   // Queued starts: re-read the session, RunTask with tags and the task's roles (the profile names
   // the task definition), store the ARN (a compensating StopTask when that fails or the session
   // ended meanwhile), queue a throttled start again, end a failed or timed-out one (start_failed).
@@ -127,6 +192,9 @@ export const FUNCTION_CALLS = {
     taskRoles: ['iam:PassRole'],
     profileParameters: ['ssm:GetParametersByPath'],
     startQueue: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+    // A workspace's latest snapshot for the volume RunTask asks for, under the infrastructure role.
+    ...WORKSPACE_GIVE_BACK,
+    workspaceVolumesRole: ['iam:PassRole'],
   },
 } as const satisfies Record<FunctionName, FunctionCalls>;
 

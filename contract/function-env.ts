@@ -7,6 +7,7 @@
 export const WIRING_ENV_NAMES = [
   'SESSIONS_TABLE_NAME',
   'IDEMPOTENCY_TABLE_NAME',
+  'WORKSPACES_TABLE_NAME',
   'DEADLINE_SHARDS',
   'RETENTION_DAYS',
   'CLUSTER_ARN',
@@ -30,7 +31,14 @@ export const WIRING_ENV_NAMES = [
   'JWT_AUDIENCE',
   'JWT_JWKS_URL',
 ] as const;
-export type WiringEnvName = (typeof WIRING_ENV_NAMES)[number];
+
+/**
+ * Set only when some profile has a `workspace` (README "Workspaces"): the ECS infrastructure role
+ * its RunTask volumes use. Without it the functions make no workspace adapters (no EC2 client).
+ */
+export const WORKSPACE_ENV_NAMES = ['WORKSPACE_VOLUMES_ROLE_ARN'] as const;
+
+export type WiringEnvName = (typeof WIRING_ENV_NAMES)[number] | (typeof WORKSPACE_ENV_NAMES)[number];
 
 /** Read by Powertools itself (logger, metrics): see contract/observability.ts for the values. */
 export const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'] as const;
@@ -44,8 +52,9 @@ export const NODE_ENV_NAMES = ['NODE_OPTIONS'] as const;
  */
 export const DEPLOYMENT_ENV_NAMES = ['PROFILES_DIGEST'] as const;
 
+/** What every function is given, in every deployment. */
 export const FUNCTION_ENV_NAMES = [...WIRING_ENV_NAMES, ...POWERTOOLS_ENV_NAMES, ...NODE_ENV_NAMES, ...DEPLOYMENT_ENV_NAMES] as const;
-export type FunctionEnvName = (typeof FUNCTION_ENV_NAMES)[number];
+export type FunctionEnvName = (typeof FUNCTION_ENV_NAMES)[number] | (typeof WORKSPACE_ENV_NAMES)[number];
 
 /** A function environment, or part of one: only contract names as keys. */
 export type FunctionEnvironment = Partial<Record<FunctionEnvName, string>>;

@@ -18,7 +18,7 @@ import { type ProfileCatalog } from './ports/profile-catalog';
 import { type TaskRunner } from './ports/task-runner';
 import { type EndSessionDeps, type RecordEndedDeps } from './use-cases/end-session';
 import { type SweepDeps } from './use-cases/sweep';
-import { DEFAULT_SETTINGS, type UseCaseSettings } from './use-cases/use-case-deps';
+import { DEFAULT_SETTINGS, type UseCaseSettings, type WorkspaceDeps } from './use-cases/use-case-deps';
 
 /** What a deployment is configured with (on Lambda: environment variables; locally: the configuration). */
 export interface DeploymentSettings {
@@ -52,6 +52,8 @@ export interface PlatformAdapters {
   log: Log;
   metrics: Metrics;
   clock?: Clock;
+  /** The workspaces' records and files, where the deployment has any (README "Workspaces"). */
+  workspaces?: WorkspaceDeps;
 }
 
 /** The adapters that recording an end needs: everything but tasks and tokens. */
@@ -92,6 +94,7 @@ export const recordEndedDeps = (settings: EnvSettings, adapters: RecordEndedAdap
   clock: adapters.clock ?? systemClock,
   log: adapters.log,
   metrics: adapters.metrics,
+  ...(adapters.workspaces !== undefined && { workspaces: adapters.workspaces }),
 });
 
 /** What ends a session, stopping its task (the expire function). */

@@ -35,6 +35,9 @@ const url = z.url({ error: 'must be a URL' });
 const envSchema = z.object({
   SESSIONS_TABLE_NAME: required,
   IDEMPOTENCY_TABLE_NAME: required,
+  WORKSPACES_TABLE_NAME: required,
+  // Absent: no profile of the deployment has a workspace, and the functions make no EC2 client.
+  WORKSPACE_VOLUMES_ROLE_ARN: z.optional(z.pipe(required, z.string().check(z.regex(/^arn:[\w-]+:iam::\d{12}:role\//, 'must be an IAM role ARN')))),
   DEADLINE_SHARDS: whole(1, 32),
   RETENTION_DAYS: whole(1, 3650),
   CLUSTER_ARN: required,

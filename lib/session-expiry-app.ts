@@ -39,6 +39,7 @@ export const buildApp = (app: App, config: AppConfig, options: BuildOptions = {}
     config,
     sessions: stateful.sessions,
     idempotency: stateful.idempotency,
+    workspaces: stateful.workspaces,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   if (options.controlTower ?? true) Validations.of(app).addPlugins(controlTowerChecks());

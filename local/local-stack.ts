@@ -321,7 +321,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const withQueue: HandlerDeps = {
       ...built,
       ...(queue !== undefined && { startQueue: queue }),
-      // Workspaces run on the local stack only so far (README "Workspaces"): directories in the data dir.
+      // Locally a workspace is a directory in the data dir (README "Workspaces"); on AWS an EBS volume and snapshot.
       workspaces: {
         store: new DynamoDbWorkspaceStore({ client: doc, tableName: LOCAL_TABLES.workspaces }),
         volumes: new DirectoryWorkspaceVolumes(dataDir),

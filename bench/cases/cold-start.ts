@@ -73,6 +73,7 @@ const LAMBDA_ENV: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   SESSIONS_TABLE_NAME: 'bench-sessions',
   IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
+  WORKSPACES_TABLE_NAME: 'bench-workspaces',
   DEADLINE_SHARDS: '4',
   RETENTION_DAYS: '30',
   CLUSTER_ARN: 'arn:aws:ecs:eu-west-1:123456789012:cluster/bench',

@@ -2,7 +2,9 @@
 // session from the task's SESSION_ID container override and hands the change to the use case.
 // Events are at-least-once and unordered; the use case orders them by the event's `version` and
 // decides the end from what the event says of the task (`startedAt`, `stopCode`, `stoppedReason`).
-// Unexpected errors throw, so EventBridge retries and then dead-letters the event.
+// Unexpected errors throw, so EventBridge retries and then dead-letters the event. The function is
+// also the target of `EBS Snapshot Notification` events (snapshot-event.ts, README "Workspaces"):
+// it already holds every client their handling needs, so they cost no cold start of their own.
 import middy from '@middy/core';
 import { ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
 import * as z from '../../contract/zod-mini';
@@ -12,6 +14,7 @@ import { initOnLambda } from '../wiring';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
 import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
+import { EBS_SNAPSHOT_NOTIFICATION, type SnapshotEventHandlerResult, snapshotEventHandling } from './snapshot-event';
 
 initOnLambda(taskEventSetup);
 
@@ -75,8 +78,13 @@ export const toTaskEventInput = (detail: TaskStateChange['detail']): TaskEventIn
   };
 };
 
+const isSnapshotNotification = (event: unknown): boolean =>
+  typeof event === 'object' && event !== null && (event as Record<string, unknown>)['detail-type'] === EBS_SNAPSHOT_NOTIFICATION.detailType;
+
 export const makeTaskEventHandler = ({ deps, log }: HandlerSetup<TaskEventDeps>) => {
-  const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult> => {
+  const onSnapshot = snapshotEventHandling({ deps, log });
+  const onTaskEvent = async (event: unknown): Promise<TaskEventHandlerResult | SnapshotEventHandlerResult> => {
+    if (isSnapshotNotification(event)) return onSnapshot(event);
     const change = parseAsyncEvent(log, taskStateChangeSchema, event, 'task state change');
     if (change === undefined) return { outcome: 'dropped' };
     // The rule matches our cluster and marker; a task without our marker (another deployment's, another
@@ -86,7 +94,7 @@ export const makeTaskEventHandler = ({ deps, log }: HandlerSetup<TaskEventDeps>)
     const context = { taskArn: input.taskArn, lastStatus: input.lastStatus, sessionId: input.sessionId, eventVersion: input.eventVersion };
     return runAsyncInvocation(log, 'task event', context, () => handleTaskEvent(deps(), input));
   };
-  return middy<unknown, TaskEventHandlerResult>().use(observabilityMiddlewares()).handler(onTaskEvent);
+  return middy<unknown, TaskEventHandlerResult | SnapshotEventHandlerResult>().use(observabilityMiddlewares()).handler(onTaskEvent);
 };
 
 export const handler = makeTaskEventHandler(taskEventSetup);

@@ -4,19 +4,24 @@
 // What only the api makes (the JWT verifier) is in its own root; the profile store, which the api
 // and the starter read, in roots/profile-store.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Ec2WorkspaceVolumes } from '../adapters/aws/ec2-workspace-volumes';
 import { type EcsProfileTargets, EcsTaskRunner, fixedTargets } from '../adapters/aws/ecs-task-runner';
+import { DynamoDbWorkspaceStore } from '../adapters/dynamodb/dynamodb-workspace-store';
 import { EventBridgeEventPublisher } from '../adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { SqsStartQueue } from '../adapters/aws/sqs-start-queue';
 import { log, metricsPort } from '../adapters/observability/powertools';
 import { type EndSessionAdapters, type RecordEndedAdapters } from '../build-handler-deps';
 import { type StartQueue } from '../ports/start-queue';
+import { type WorkspaceDeps } from '../use-cases/use-case-deps';
 import { type LambdaEnv } from '../wiring';
+import { TAG_WORKSPACE_STACK } from '../../contract/workspace-tags';
 
 export const dynamoDbClient = (): DynamoDBDocumentClient => DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
@@ -33,7 +38,26 @@ export const ecsTaskRunner = (env: LambdaEnv, profiles: EcsProfileTargets = fixe
     assignPublicIp: env.TASK_ASSIGN_PUBLIC_IP,
     profiles,
     startedBy: env.TASK_MARKER,
+    ...(env.WORKSPACE_VOLUMES_ROLE_ARN !== undefined && {
+      workspaceVolumes: { infrastructureRoleArn: env.WORKSPACE_VOLUMES_ROLE_ARN, stackTag: workspaceStackTag(env) },
+    }),
   });
+
+/** The tag every workspace volume and snapshot of this stack carries, which its EC2 grants are scoped by. */
+const workspaceStackTag = (env: LambdaEnv) => ({ key: TAG_WORKSPACE_STACK, value: env.TASK_MARKER });
+
+/**
+ * The workspaces (README "Workspaces"): the Workspaces table and EBS, only where a profile has a
+ * workspace (WORKSPACE_VOLUMES_ROLE_ARN set). The EC2 client is made on the first EC2 call, not at
+ * init: most invocations end no session of a workspace profile, and none of the api's reads needs it.
+ */
+export const workspaceDeps = (env: LambdaEnv, dynamodb: DynamoDBDocumentClient): WorkspaceDeps | undefined =>
+  env.WORKSPACE_VOLUMES_ROLE_ARN === undefined
+    ? undefined
+    : {
+        store: new DynamoDbWorkspaceStore({ client: dynamodb, tableName: env.WORKSPACES_TABLE_NAME }),
+        volumes: new Ec2WorkspaceVolumes(() => new EC2Client({}), { stackTag: workspaceStackTag(env) }),
+      };
 
 export const eventBridgeScheduler = (env: LambdaEnv): EventBridgeScheduler =>
   new EventBridgeScheduler(new SchedulerClient({}), {
@@ -46,14 +70,19 @@ export const eventBridgeScheduler = (env: LambdaEnv): EventBridgeScheduler =>
 export const eventBridgePublisher = (env: LambdaEnv): EventBridgeEventPublisher =>
   new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME });
 
-/** Recording a session's end: DynamoDB, the Scheduler (its schedule goes) and EventBridge (its event). */
-export const recordEndedAdapters = (env: LambdaEnv): RecordEndedAdapters => ({
-  dynamodb: dynamoDbClient(),
-  scheduler: eventBridgeScheduler(env),
-  events: eventBridgePublisher(env),
-  log,
-  metrics: metricsPort,
-});
+/** Recording a session's end: DynamoDB, the Scheduler (its schedule goes), EventBridge (its event) and the workspace it gives back. */
+export const recordEndedAdapters = (env: LambdaEnv): RecordEndedAdapters => {
+  const dynamodb = dynamoDbClient();
+  const workspaces = workspaceDeps(env, dynamodb);
+  return {
+    dynamodb,
+    scheduler: eventBridgeScheduler(env),
+    events: eventBridgePublisher(env),
+    log,
+    metrics: metricsPort,
+    ...(workspaces !== undefined && { workspaces }),
+  };
+};
 
 /** Ending a session: the above, and ECS to stop its task. */
 export const endSessionAdapters = (env: LambdaEnv, profiles?: EcsProfileTargets): EndSessionAdapters => ({

@@ -54,7 +54,7 @@ export interface UseCaseDeps {
    */
   startQueue?: StartQueue;
   /**
-   * Absent where workspaces are not built yet (the deployed functions: README "Workspaces"): a
+   * Absent in a deployment where no profile has a workspace (README "Workspaces"): a
    * profile with a workspace cannot be used there, and `GET /workspaces` lists none.
    */
   workspaces?: WorkspaceDeps;

@@ -7,6 +7,8 @@ import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { type CallResource, type FunctionCalls, type IamAction } from '../../contract/function-calls';
 import { type WiringEnvName } from '../../contract/function-env';
 import { BY_DEADLINE_INDEX, BY_OWNER_INDEX } from '../../contract/table-definitions';
+import { TAG_WORKSPACE_STACK } from '../../contract/workspace-tags';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { type DefinedTable } from '../stacks/stateful-stack';
 import { type ExpiryScheduling } from './expiry-scheduling';
 import { type ProfileParameters } from './profile-parameters';
@@ -17,6 +19,7 @@ import { type SessionFunction } from './session-function';
 export interface BoundResources {
   sessions: DefinedTable;
   idempotency: DefinedTable;
+  workspaces: DefinedTable;
   cluster: SessionCluster;
   scheduling: ExpiryScheduling;
   eventBus: IEventBus;
@@ -32,6 +35,7 @@ export interface CallScope {
 
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 const SCHEDULER_SERVICE = 'scheduler.amazonaws.com';
+const ECS_SERVICE = 'ecs.amazonaws.com';
 
 /** `<table ARN>/index/<name>`, for an index the table's definition has (a renamed index fails synth). */
 const indexArn = ({ table, definition }: DefinedTable, indexName: string): string => {
@@ -64,6 +68,48 @@ export const callScopes = (bound: BoundResources): Record<CallResource, (action:
     eventBus: () => ({ resources: [bound.eventBus.eventBusArn] }),
     profileParameters: () => ({ resources: [bound.profiles.pathArn] }),
     startQueue: () => ({ resources: [bound.startQueue.queueArn] }),
+    ...workspaceScopes(bound, passedTo),
+  };
+};
+
+type WorkspaceCallResource = 'workspacesTable' | 'workspaceSchedules' | 'workspaceSchedulerRole' | 'workspaceVolumes' | 'workspaceSnapshots' | 'ec2Descriptions' | 'workspaceVolumesRole';
+
+/**
+ * The workspaces' resources (README "Workspaces"), only where a profile has a workspace (the
+ * cluster made the infrastructure role): otherwise none, so no function gets a grant for them.
+ * EBS volumes and snapshots get runtime ids, so the stack's tag is what scopes them: a call may
+ * touch only one that carries it, and a snapshot may only be made with it.
+ */
+const workspaceScopes = (
+  bound: BoundResources,
+  passedTo: (service: string) => Record<string, Record<string, string>>,
+): Record<WorkspaceCallResource, (action: IamAction) => CallScope> => {
+  const { cluster, scheduling } = bound;
+  const on = cluster.volumesRole !== undefined;
+  const only = (resources: string[]): string[] => (on ? resources : []);
+  const stack = Stack.of(cluster);
+  const ec2Arn = (resource: string, account = stack.account) =>
+    stack.formatArn({ service: 'ec2', resource, resourceName: '*', account, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const carriesTag = { StringEquals: { [`aws:ResourceTag/${TAG_WORKSPACE_STACK}`]: cluster.taskMarker } };
+  const madeWithTag = { StringEquals: { [`aws:RequestTag/${TAG_WORKSPACE_STACK}`]: cluster.taskMarker } };
+  return {
+    workspacesTable: () => ({ resources: only([bound.workspaces.table.tableArn]) }),
+    workspaceSchedules: () => ({ resources: only([scheduling.workspaceSchedulesArn]) }),
+    workspaceSchedulerRole: () => ({ resources: only([scheduling.schedulerRole.roleArn]), conditions: passedTo(SCHEDULER_SERVICE) }),
+    workspaceVolumes: () => ({ resources: only([ec2Arn('volume')]), conditions: carriesTag }),
+    // Snapshot ARNs name no account (`arn:aws:ec2:<region>::snapshot/snap-…`).
+    workspaceSnapshots: (action) => ({
+      resources: only([ec2Arn('snapshot', '')]),
+      conditions:
+        action === 'ec2:DeleteSnapshot'
+          ? carriesTag
+          : action === 'ec2:CreateTags'
+            ? { StringEquals: { ...madeWithTag.StringEquals, 'ec2:CreateAction': 'CreateSnapshot' } }
+            : madeWithTag,
+    }),
+    // DescribeVolumes and DescribeSnapshots have no resource-level permissions.
+    ec2Descriptions: () => ({ resources: only(['*']) }),
+    workspaceVolumesRole: () => ({ resources: cluster.volumesRoleArns, conditions: passedTo(ECS_SERVICE) }),
   };
 };
 
@@ -97,6 +143,7 @@ const bindTableName = (fn: SessionFunction, envName: WiringEnvName, { table }: D
 export const bindEnvironment = (fn: SessionFunction, bound: BoundResources): void => {
   bindTableName(fn, 'SESSIONS_TABLE_NAME', bound.sessions);
   bindTableName(fn, 'IDEMPOTENCY_TABLE_NAME', bound.idempotency);
+  bindTableName(fn, 'WORKSPACES_TABLE_NAME', bound.workspaces);
   bound.scheduling.addEnvironmentTo(fn);
   bound.cluster.addEnvironmentTo(fn);
   fn.addEnvironment('EVENT_BUS_NAME', bound.eventBus.eventBusName);

@@ -45,6 +45,11 @@ export class ExpiryScheduling extends Construct {
     return Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.group.scheduleGroupName}/*` });
   }
 
+  /** `arn:...:schedule/<group>/ws-*`: the workspaces' schedules (README "Workspaces"). */
+  get workspaceSchedulesArn(): string {
+    return Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.group.scheduleGroupName}/ws-*` });
+  }
+
   /** Sets the Scheduler variables on a function (its grants come from contract/function-calls.ts). */
   addEnvironmentTo(fn: SessionFunction): void {
     fn.addEnvironment('SCHEDULE_GROUP_NAME', this.group.scheduleGroupName);

@@ -74,7 +74,15 @@ export interface SessionAgentSidecarProps {
   workload: ContainerDefinition;
   logging: LogDriver;
   user: string;
+  /**
+   * The workspace volume, where the profile has one (README "Workspaces"): a new EBS volume's root
+   * is root's, so the init container makes it the user's too, and the workload waits for that.
+   */
+  workspaceVolume?: string;
 }
+
+/** Where the init container sees the workspace volume (the workload sees it at the profile's mountPath). */
+const WORKSPACE_INIT_DIR = '/workspace';
 
 /** Adds the agent, its status volume and the volume's one-shot permission fix to `taskDefinition`. */
 export const addSessionAgentSidecar = (taskDefinition: FargateTaskDefinition, props: SessionAgentSidecarProps): ContainerDefinition => {
@@ -86,10 +94,15 @@ export const addSessionAgentSidecar = (taskDefinition: FargateTaskDefinition, pr
     essential: false,
     user: '0:0',
     memoryLimitMiB: STATUS_INIT_MEMORY_MIB,
-    command: ['chown', props.user, STATUS_DIR],
+    // Only the directories themselves: whatever a session wrote in the workspace is the user's already.
+    command: ['chown', props.user, STATUS_DIR, ...(props.workspaceVolume !== undefined ? [WORKSPACE_INIT_DIR] : [])],
     logging: props.logging,
   });
   init.addMountPoints({ sourceVolume: STATUS_VOLUME, containerPath: STATUS_DIR, readOnly: false });
+  if (props.workspaceVolume !== undefined) {
+    init.addMountPoints({ sourceVolume: props.workspaceVolume, containerPath: WORKSPACE_INIT_DIR, readOnly: false });
+    props.workload.addContainerDependencies({ container: init, condition: ContainerDependencyCondition.SUCCESS });
+  }
   Validations.of(taskDefinition).acknowledge(
     {
       id: 'AwsSolutions-ECS2',

@@ -5,11 +5,11 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, FargateTaskDefinition, LogDrivers } from 'aws-cdk-lib/aws-ecs';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AppConfig, ConfigError, type ProfileConfig } from '../../contract/app-config';
-import { taskMarkerFor } from '../../contract/ecs-tasks';
+import { WORKSPACE_VOLUME_NAME, taskMarkerFor } from '../../contract/ecs-tasks';
 import { acknowledgeLogGroupControls, control } from '../nag/control-tower';
 import { type StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { AGENT_CONTAINER_NAME, SIDECARS_MEMORY_MIB, addSessionAgentSidecar, agentBundleParameters } from './session-agent-sidecar';
@@ -19,6 +19,9 @@ import { type SessionFunction } from './session-function';
 export type DeployedProfile = Omit<ProfileConfig, 'local'> & { taskDefinitionArn: string; containerName: string };
 
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
+/** The principal of the ECS infrastructure role, which creates and attaches the workspaces' volumes. */
+export const ECS_SERVICE = 'ecs.amazonaws.com';
+const VOLUMES_POLICY = 'AmazonECSInfrastructureRolePolicyForVolumes';
 
 /** The user (uid:gid) of containers in task definitions the stack makes: never root. */
 const SESSION_USER = '1000:1000';
@@ -51,6 +54,11 @@ export class SessionCluster extends Construct {
   readonly taskDefinitionResources: string[] = [];
   /** The task and execution roles of those task definitions, which RunTask passes to ECS. */
   readonly taskRoleArns: string[] = [];
+  /**
+   * The ECS infrastructure role RunTask names for a workspace's volume (README "Workspaces"): made
+   * with the first profile that has a `workspace`, none otherwise; the starter passes it to ECS.
+   */
+  volumesRole: Role | undefined;
   private madeTaskRoles: { taskRole: Role; executionRole: Role } | undefined;
   /** The session agent's bundle, once for every task definition made here. */
   private agentBundle: StringParameter[] | undefined;
@@ -135,12 +143,9 @@ export class SessionCluster extends Construct {
 
   private addProfile(name: string, profile: ProfileConfig, taskLogs: LogGroup): void {
     const { local: _local, ...rest } = profile;
-    // Rather than deploy a profile whose users would lose their files (README "Workspaces").
-    if (profile.workspace !== undefined) {
-      throw configError(
-        `profiles.${name}.workspace`,
-        'workspaces run on the local stack only so far (README "Workspaces"); leave it out of what you deploy',
-      );
+    // The volume must be declared in the task definition, which the stack makes only from an image.
+    if (profile.workspace !== undefined && profile.image === undefined) {
+      throw configError(`profiles.${name}.workspace`, 'needs a profile with image: the stack makes its task definition with the workspace volume (README "Workspaces")');
     }
     if (profile.taskDefinitionArn !== undefined && profile.image !== undefined) {
       throw configError(`profiles.${name}`, 'give either image or taskDefinitionArn, not both');
@@ -173,8 +178,22 @@ export class SessionCluster extends Construct {
       ...(profile.containerPort !== undefined && { portMappings: [{ containerPort: profile.containerPort }] }),
       logging,
     });
+    if (profile.workspace !== undefined) {
+      // Configured at launch: RunTask gives each session its own volume, from the owner's snapshot.
+      taskDefinition.addVolume({ name: WORKSPACE_VOLUME_NAME, configuredAtLaunch: true });
+      workload.addMountPoints({ sourceVolume: WORKSPACE_VOLUME_NAME, containerPath: profile.workspace.mountPath, readOnly: false });
+      workload.addEnvironment('SESSION_WORKSPACE_DIR', profile.workspace.mountPath);
+      this.volumesRole ??= this.makeVolumesRole();
+    }
     this.agentBundle ??= agentBundleParameters(this);
-    addSessionAgentSidecar(taskDefinition, { profile, bundle: this.agentBundle, workload, logging, user: SESSION_USER });
+    addSessionAgentSidecar(taskDefinition, {
+      profile,
+      bundle: this.agentBundle,
+      workload,
+      logging,
+      user: SESSION_USER,
+      ...(profile.workspace !== undefined && { workspaceVolume: WORKSPACE_VOLUME_NAME }),
+    });
     Validations.of(taskDefinition).acknowledge(
       control(
         'CT.ECS.PR.6',
@@ -210,6 +229,35 @@ export class SessionCluster extends Construct {
     return this.madeTaskRoles;
   }
 
+  /**
+   * The ECS infrastructure role for volumes: ECS assumes it (for this account's ECS resources in this
+   * region only: the confused-deputy guards) to create, attach and detach the sessions' EBS volumes.
+   * The AWS managed policy acts only on volumes ECS itself created and tagged (AmazonECSCreated,
+   * AmazonECSManaged), so a scoped copy would hold nothing less and fall behind ECS's own changes.
+   */
+  private makeVolumesRole(): Role {
+    const stack = Stack.of(this);
+    const role = new Role(this, 'WorkspaceVolumesRole', {
+      assumedBy: new ServicePrincipal(ECS_SERVICE).withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ecs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) },
+      }),
+      description: 'ECS infrastructure role: creates and attaches the EBS volumes of session workspaces',
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName(`service-role/${VOLUMES_POLICY}`)],
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${VOLUMES_POLICY}]`,
+      reason:
+        'The ECS-managed policy for the infrastructure role of task volumes, which ECS recommends: it acts only on volumes ECS created and tagged (AmazonECSCreated/AmazonECSManaged), and ECS keeps it in step with what attaching volumes needs.',
+    });
+    return role;
+  }
+
+  /** The infrastructure role RunTask passes to ECS, as a list (none without workspaces). */
+  get volumesRoleArns(): string[] {
+    return this.volumesRole === undefined ? [] : [this.volumesRole.roleArn];
+  }
+
   /** An IAM resource for a configured task definition: ARN, family:revision or family (any revision). */
   private taskDefinitionResource(value: string): string {
     const stack = Stack.of(this);
@@ -230,6 +278,7 @@ export class SessionCluster extends Construct {
     fn.addEnvironment('TASK_SECURITY_GROUP_IDS', this.securityGroupIds.join(','));
     fn.addEnvironment('TASK_ASSIGN_PUBLIC_IP', String(this.assignPublicIp));
     fn.addEnvironment('TASK_MARKER', this.taskMarker);
+    if (this.volumesRole !== undefined) fn.addEnvironment('WORKSPACE_VOLUMES_ROLE_ARN', this.volumesRole.roleArn);
   }
 
   /**

@@ -1,4 +1,4 @@
-// The resources that hold data: the Sessions and Idempotency tables, built from the same definitions
+// The resources that hold data: the Sessions, Idempotency and Workspaces tables, built from the same definitions
 // the local stack uses. Kept apart from everything else (RETAIN, PITR) so the stateless stack can be
 // destroyed and redeployed freely.
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -9,6 +9,7 @@ import {
   type KeyAttribute,
   SESSIONS_TABLE,
   type TableDefinition,
+  WORKSPACES_TABLE,
 } from '../../contract/table-definitions';
 
 /** A table together with the definition it was made from (its index names scope IAM grants). */
@@ -44,12 +45,16 @@ export const tableFromDefinition = (scope: Construct, id: string, definition: Ta
 export class StatefulStack extends Stack {
   readonly sessions: DefinedTable;
   readonly idempotency: DefinedTable;
+  /** Made whether or not a profile has a workspace: a workspace outlives its profile's `workspace` key (README "Workspaces"). */
+  readonly workspaces: DefinedTable;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.sessions = { table: tableFromDefinition(this, 'Sessions', SESSIONS_TABLE), definition: SESSIONS_TABLE };
     this.idempotency = { table: tableFromDefinition(this, 'Idempotency', IDEMPOTENCY_TABLE), definition: IDEMPOTENCY_TABLE };
+    this.workspaces = { table: tableFromDefinition(this, 'Workspaces', WORKSPACES_TABLE), definition: WORKSPACES_TABLE };
     new CfnOutput(this, 'SessionsTableName', { value: this.sessions.table.tableName });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotency.table.tableName });
+    new CfnOutput(this, 'WorkspacesTableName', { value: this.workspaces.table.tableName });
   }
 }

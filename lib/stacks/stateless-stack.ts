@@ -21,6 +21,7 @@ import { SessionApi } from '../constructs/session-api';
 import { SessionCluster } from '../constructs/session-cluster';
 import { type HandlerName, SessionFunction } from '../constructs/session-function';
 import { StartQueue } from '../constructs/start-queue';
+import { SnapshotEventRule } from '../constructs/snapshot-event-rule';
 import { TaskStateRule } from '../constructs/task-state-rule';
 import { type DefinedTable } from './stateful-stack';
 
@@ -28,6 +29,7 @@ export interface StatelessStackProps extends StackProps {
   config: AppConfig;
   sessions: DefinedTable;
   idempotency: DefinedTable;
+  workspaces: DefinedTable;
 }
 
 /** Memory and timeout per function: explicit, sized for what each does. */
@@ -115,6 +117,7 @@ export class StatelessStack extends Stack {
     const bound = {
       sessions: props.sessions,
       idempotency: props.idempotency,
+      workspaces: props.workspaces,
       cluster: this.cluster,
       scheduling: this.scheduling,
       eventBus: this.eventBus,
@@ -150,6 +153,9 @@ export class StatelessStack extends Stack {
     this.cluster.allowTasksToInvoke(this.api.taskActivityInvokeArn);
     this.scheduling.addSweepSchedule(sweep, config.sweepIntervalMinutes);
     const taskState = new TaskStateRule(this, 'TaskState', { clusterArn: this.cluster.clusterArn, taskMarker: this.cluster.taskMarker, target: taskEvent });
+    // Only with workspaces: the snapshots' ends go to the task-event function, which already holds
+    // every client their handling needs (one function's cold start, not two: README "Workspaces").
+    const snapshots = this.cluster.volumesRole === undefined ? undefined : new SnapshotEventRule(this, 'SnapshotEvents', { target: taskEvent });
 
     // Webhook and e-mail notifications, only when configured (README "Notifications").
     const notifications = new Notifications(this, 'Notifications', { notifications: config.notifications, eventBus: this.eventBus });
@@ -162,6 +168,7 @@ export class StatelessStack extends Stack {
       deadLetterQueues: [
         this.scheduling.deadLetterQueue,
         taskState.deadLetterQueue,
+        ...(snapshots === undefined ? [] : [snapshots.deadLetterQueue]),
         ...Object.values(asyncFailures),
         this.startQueue.deadLetterQueue,
         ...notifications.deadLetterQueues,
@@ -193,7 +200,7 @@ export class StatelessStack extends Stack {
       {
         finding: /^Resource::\*$/,
         reason:
-          'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; ECS ListTasks (api and sweep only) is authorized on container instances, which Fargate tasks lack, so its ecs:cluster condition scopes it instead.',
+          'X-Ray PutTraceSegments/PutTelemetryRecords and EC2 DescribeVolumes/DescribeSnapshots (workspaces only; the calls filter by the stack\'s tag) have no resource-level permissions; ECS ListTasks (api and sweep only) is authorized on container instances, which Fargate tasks lack, so its ecs:cluster condition scopes it instead.',
       },
       {
         finding: /:schedule\/[^/]+\/\*$/,
@@ -210,6 +217,14 @@ export class StatelessStack extends Stack {
       {
         finding: /:execute-api:[^/]+\/\*\/POST\/sessions\/\*\/task-activity$/,
         reason: 'A task reports activity for its own session, whose id is known only at runtime; the api function checks the caller is that session\'s task (README "How a task authenticates").',
+      },
+      {
+        finding: /:schedule\/[^/]+\/ws-\*$/,
+        reason: 'Workspace schedules get runtime names ws-<workspace id>-<n>; access is limited to those names in this stack\'s own schedule group (README "Workspaces").',
+      },
+      {
+        finding: /:ec2:<AWS::Region>:(<AWS::AccountId>)?:(volume|snapshot)\/\*$/,
+        reason: 'Workspace volumes and snapshots get runtime ids; every EC2 call on them is conditioned on the stack\'s tag (aws:ResourceTag, and aws:RequestTag for a snapshot being made), README "Workspaces".',
       },
       {
         finding: /:task-definition\/[^:]+:\*$/,

@@ -62,6 +62,7 @@ const PROFILES_PATH = '/SessionExpiryStateless/profiles';
 const validEnv = (): Record<string, string> => ({
   SESSIONS_TABLE_NAME: 'sessions',
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
+  WORKSPACES_TABLE_NAME: 'workspaces',
   DEADLINE_SHARDS: '4',
   RETENTION_DAYS: '30',
   CLUSTER_ARN: 'arn:aws:ecs:eu-west-1:123456789012:cluster/sessions',
@@ -185,6 +186,15 @@ describe('dependencies', () => {
     expect(deps.settings).toMatchObject({ apiUrl: 'https://api.example.test', orphanGraceSeconds: 120, stuckAfterSeconds: 600 });
     expect(deps.adminGroup).toBe('session-admins');
     expect(deps.taskMarker).toBe('se-SessionExpiryStateless-1a2b3c4d');
+  });
+
+  it('builds the workspaces (table and EBS) only where a profile has one: WORKSPACE_VOLUMES_ROLE_ARN is set', () => {
+    const builders = [buildApiDeps, buildExpireDeps, buildSweepDeps, buildTaskEventDeps, buildStarterDeps];
+    for (const build of builders) expect(build(loadEnv(validEnv())).workspaces).toBeUndefined();
+
+    const withWorkspaces = loadEnv({ ...validEnv(), WORKSPACE_VOLUMES_ROLE_ARN: 'arn:aws:iam::123456789012:role/volumes' });
+    for (const build of builders) expect(build(withWorkspaces).workspaces).toBeDefined();
+    expect(() => loadEnv({ ...validEnv(), WORKSPACE_VOLUMES_ROLE_ARN: 'volumes' })).toThrow(/WORKSPACE_VOLUMES_ROLE_ARN must be an IAM role ARN/);
   });
 
   it('returns injected dependencies instead of building AWS ones, to every handler', () => {

@@ -15,7 +15,7 @@ import { parseConfig } from '../../contract/app-config';
 import { PROJECT_ROOT } from '../../lib/constructs/session-function';
 import { ACKNOWLEDGEABLE_CONTROLS, CONTROL_TOWER_PLUGIN } from '../../lib/nag/control-tower';
 import { buildApp } from '../../lib/session-expiry-app';
-import { type SynthesizedApp, rawConfig, synthApp, tempOutdir } from '../support/synth-app';
+import { type SynthesizedApp, rawConfig, synthApp, tempOutdir, workspaceConfig } from '../support/synth-app';
 
 interface Violation {
   ruleName: string;
@@ -61,7 +61,8 @@ describe('the synthesized app', () => {
   let synth: SynthesizedApp;
 
   beforeAll(() => {
-    synth = synthApp(rawConfig(), { cfnValidation: true, controlTower: true });
+    // With a workspace on the demo profile: its volume, roles, rule and EC2 grants are checked too.
+    synth = synthApp(workspaceConfig(), { cfnValidation: true, controlTower: true });
   });
   afterAll(() => synth?.cleanup());
 

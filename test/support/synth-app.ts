@@ -22,6 +22,15 @@ const cdkJson = (): CdkJson => JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.j
 export const rawConfig = (): Record<string, unknown> & { profiles: Record<string, Record<string, unknown>> } =>
   structuredClone(cdkJson().context.sessionExpiry) as Record<string, unknown> & { profiles: Record<string, Record<string, unknown>> };
 
+/** The shipped config with a `workspace` on its demo profile (README "Workspaces"): the deployed workspace pieces. */
+export const workspaceConfig = (): ReturnType<typeof rawConfig> => {
+  const raw = rawConfig();
+  const demo = raw.profiles['demo'];
+  if (demo === undefined) throw new Error('cdk.json has no demo profile');
+  demo['workspace'] = { sizeGiB: 20, mountPath: '/home/user/work', retentionDays: 30, warnBeforeDays: 3 };
+  return raw;
+};
+
 export interface SynthOptions {
   /** Also run CDK's built-in CloudFormation template validation (slow: the nag test only). */
   cfnValidation?: boolean;

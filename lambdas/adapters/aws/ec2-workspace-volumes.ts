@@ -18,7 +18,7 @@ import { type WorkspaceKey } from '../../ports/workspace-store';
 import { type SaveOutcome, type WorkspaceResource, type WorkspaceVolumes } from '../../ports/workspace-volumes';
 import { errorName, rethrowAwsError } from './aws-errors';
 import { TAG_WORKSPACE_ID, TAG_WORKSPACE_OWNER, TAG_WORKSPACE_PROFILE, decodeOwnerTag, encodeOwnerTag } from '../../../contract/workspace-tags';
-import { TAG_SESSION_ID } from './ecs-task-runner';
+import { TAG_SESSION_ID } from '../../../contract/ecs-tasks';
 
 export interface Ec2WorkspaceVolumesOptions {
   /** The stack's tag (key and value) every workspace volume and snapshot carries. */
@@ -30,10 +30,18 @@ const isGone = (error: unknown): boolean => /^Invalid(Volume|Snapshot)\.NotFound
 const tagOf = (tags: readonly Tag[] | undefined, key: string): string | undefined => tags?.find((t) => t.Key === key)?.Value;
 
 export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
+  private client: EC2Client | undefined;
+
+  /** `ec2` may be a factory: the client is then made on the first call (most invocations make none). */
   constructor(
-    private readonly ec2: EC2Client,
+    private readonly makeClient: EC2Client | (() => EC2Client),
     private readonly options: Ec2WorkspaceVolumesOptions,
   ) {}
+
+  private get ec2(): EC2Client {
+    this.client ??= typeof this.makeClient === 'function' ? this.makeClient() : this.makeClient;
+    return this.client;
+  }
 
   async save(workspace: Workspace, sessionId: string): Promise<SaveOutcome> {
     const ours = [...this.workspaceFilters(workspace), { Name: `tag:${TAG_SESSION_ID}`, Values: [sessionId] }];

@@ -13,14 +13,14 @@ import {
   type Task,
   type TaskVolumeConfiguration,
 } from '@aws-sdk/client-ecs';
-import { TASK_MARKER_PATTERN } from '../../../contract/ecs-tasks';
+import { TAG_SESSION_ID, TASK_MARKER_PATTERN, WORKSPACE_VOLUME_NAME } from '../../../contract/ecs-tasks';
 import { TAG_WORKSPACE_ID, TAG_WORKSPACE_OWNER, TAG_WORKSPACE_PROFILE, encodeOwnerTag } from '../../../contract/workspace-tags';
 import { UnavailableError } from '../../domain/errors';
 import { type Clock, systemClock } from '../../ports/clock';
 import { type ManagedTask, type StartTaskRequest, type TaskRunner, type TaskWorkspace } from '../../ports/task-runner';
 import { isEcsTaskGone, rethrowAwsError } from './aws-errors';
 
-export const TAG_SESSION_ID = 'session-id';
+export { TAG_SESSION_ID };
 export const TAG_OWNER_ID = 'owner-id';
 export const TAG_PROFILE = 'profile';
 
@@ -70,7 +70,7 @@ export interface EcsTaskRunnerOptions {
 }
 
 /** The task definition's volume `configuredAtLaunch` that holds the workspace (lib/constructs/session-cluster.ts). */
-export const WORKSPACE_VOLUME_NAME = 'workspace';
+export { WORKSPACE_VOLUME_NAME };
 
 // ECS tag values allow letters, digits, spaces and + - = . _ : / @; anything else (an IdP subject
 // such as "auth0|123") would fail the whole RunTask, and the tag is informational only.

@@ -3,6 +3,7 @@
 // malformed event is dropped.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeSnapshotEventHandler } from '../../../lambdas/handlers/snapshot-event';
+import { makeTaskEventHandler } from '../../../lambdas/handlers/task-event';
 import { workspaceFixture } from '../../support/workspace-fixture';
 import { type FakeDeps, RecordingLog, makeDeps } from '../../support/fakes';
 import { lambdaContext } from '../../support/apigw-events';
@@ -64,5 +65,13 @@ describe('snapshot-event handler', () => {
     expect(await invoke(notification({ snapshot: 'snap-00000000000000aaa' }))).toEqual({ outcome: 'not_ours' });
     expect(await invoke({ 'detail-type': 'EBS Snapshot Notification', detail: { event: 'createSnapshot' } })).toEqual({ outcome: 'dropped' });
     expect(deps.workspaces.store.peek(key)?.state).toBe('saving');
+  });
+
+  it('is handled the same by the task-event function, its deployed target (one function, no cold start of its own)', async () => {
+    const taskEvent = makeTaskEventHandler({ deps: () => ({ ...deps, taskMarker: 'session-expiry' }), log: new RecordingLog() });
+    const result = await captureOutput(output, () => taskEvent(notification({}), lambdaContext('session-expiry-task-event')));
+
+    expect(result).toEqual({ outcome: 'saved' });
+    expect(deps.workspaces.store.peek(key)?.state).toBe('saved');
   });
 });

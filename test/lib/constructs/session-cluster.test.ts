@@ -2,7 +2,8 @@
 // definitions from config, with ECS grants still scoped to that cluster and those definitions; and
 // config that cannot work fails synth naming the key.
 import { spawnSync } from 'node:child_process';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../contract/app-config';
@@ -11,6 +12,7 @@ import { parseDeployedProfiles } from '../../../lambdas/profile-config';
 import { deployedParametersUnder } from '../../support/deployed-value';
 import { StatefulStack } from '../../../lib/stacks/stateful-stack';
 import { StatelessStack } from '../../../lib/stacks/stateless-stack';
+import { SessionCluster } from '../../../lib/constructs/session-cluster';
 import {
   type SynthesizedApp,
   actionsOf,
@@ -108,7 +110,7 @@ describe('two deployments on one cluster', () => {
       const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
       const config = parseConfig(importedConfig());
       const stateful = new StatefulStack(app, 'LabsStateful');
-      const deploy = (name: string) => new StatelessStack(app, name, { config, sessions: stateful.sessions, idempotency: stateful.idempotency });
+      const deploy = (name: string) => new StatelessStack(app, name, { config, sessions: stateful.sessions, idempotency: stateful.idempotency, workspaces: stateful.workspaces });
       const stacks = [deploy('LabsSessionsA'), deploy('LabsSessionsB')];
       return stacks.map((stack) => ({ stack, template: Template.fromStack(stack) }));
     } finally {
@@ -160,15 +162,6 @@ describe('SessionCluster config errors', () => {
 
   it('names the profile that has neither an image nor a task definition', () => {
     expect(synthFails((raw) => delete raw.profiles['demo']?.['image'])).toContain('sessionExpiry.profiles.demo');
-  });
-
-  it('names the workspace of a profile: workspaces run on the local stack only so far', () => {
-    const message = synthFails((raw) => {
-      const demo = raw.profiles['demo'];
-      if (demo !== undefined) demo['workspace'] = { sizeGiB: 10, mountPath: '/home/user/work', retentionDays: 30 };
-    });
-
-    expect(message).toContain('sessionExpiry.profiles.demo.workspace: workspaces run on the local stack only');
   });
 
   it('names logRetentionDays when CloudWatch does not offer that retention', () => {
@@ -255,5 +248,74 @@ describe('SessionCluster: the session agent in the task definitions it makes', (
     const { targets } = parseDeployedProfiles(deployedParametersUnder(parameters, '/SessionExpiryStateless/profiles'), 'test');
 
     expect(targets['demo']).toMatchObject({ containerName: 'session', agentContainerName: 'session-agent' });
+  });
+});
+
+describe('SessionCluster: a profile with a workspace (README "Workspaces")', () => {
+  const WORKSPACE = { sizeGiB: 10, mountPath: '/home/user/work', retentionDays: 30 };
+  const clusterWith = (profiles: Record<string, Record<string, unknown>>) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Workspaces', { stackName: 'Workspaces', env: { account: '123456789012', region: 'eu-west-1' } });
+    const cluster = new SessionCluster(stack, 'Tasks', { config: parseConfig({ ...rawConfig(), profiles }), logRetention: RetentionDays.ONE_WEEK });
+    return { cluster, template: Template.fromStack(stack) };
+  };
+  const demo = () => rawConfig().profiles['demo'] ?? {};
+
+  it('declares the workspace volume configured at launch, mounted at mountPath in the workload container', () => {
+    const { template } = clusterWith({ studio: { ...demo(), workspace: WORKSPACE } });
+
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: Match.arrayWith([{ Name: 'workspace', ConfiguredAtLaunch: true }]),
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({
+          Name: 'session',
+          MountPoints: Match.arrayWith([{ SourceVolume: 'workspace', ContainerPath: '/home/user/work', ReadOnly: false }]),
+          Environment: Match.arrayWith([{ Name: 'SESSION_WORKSPACE_DIR', Value: '/home/user/work' }]),
+          DependsOn: [{ ContainerName: 'session-status-init', Condition: 'SUCCESS' }],
+        }),
+        // A new volume's root is root's: the one-shot init makes it the user's before the workload starts.
+        Match.objectLike({
+          Name: 'session-status-init',
+          Command: ['chown', '1000:1000', Match.anyValue(), '/workspace'],
+          MountPoints: Match.arrayWith([{ SourceVolume: 'workspace', ContainerPath: '/workspace', ReadOnly: false }]),
+        }),
+      ]),
+    });
+  });
+
+  it('makes one ECS infrastructure role for volumes, assumable by ECS for this account and region only', () => {
+    const { cluster, template } = clusterWith({ studio: { ...demo(), workspace: WORKSPACE }, lab: { ...demo(), workspace: WORKSPACE } });
+
+    expect(cluster.volumesRoleArns).toHaveLength(1);
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.arrayWith([Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes'])]) })]) }, 1);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'ecs.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '123456789012' },
+              ArnLike: { 'aws:SourceArn': Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':ecs:eu-west-1:123456789012:*'])]) }) },
+            },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('makes no infrastructure role and no volume without a workspace', () => {
+    const { cluster, template } = clusterWith({ demo: demo() });
+
+    expect(cluster.volumesRoleArns).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('AmazonECSInfrastructureRolePolicyForVolumes');
+    expect(JSON.stringify(template.toJSON())).not.toContain('ConfiguredAtLaunch');
+  });
+
+  it('refuses a workspace on a configured task definition, which the stack cannot give the volume', () => {
+    const profile = { ...demo(), image: undefined, command: undefined, taskDefinitionArn: 'notebook', workspace: WORKSPACE };
+
+    expect(() => clusterWith({ notebook: JSON.parse(JSON.stringify(profile)) as Record<string, unknown> })).toThrow(
+      'sessionExpiry.profiles.notebook.workspace: needs a profile with image',
+    );
   });
 });

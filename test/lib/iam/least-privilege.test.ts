@@ -4,22 +4,24 @@
 // the context AWS sets (ecs:cluster, iam:PassedToService); it is denied the other functions' calls
 // (so the api starts no task: only the starter does) and every probe outside the stack (another
 // cluster, schedule group, table, queue, the default bus, a role passed to another service); and
-// its policies name no action beyond the map and what Lambda itself does with the role.
+// its policies name no action beyond the map and what Lambda itself does with the role. Synthesized
+// with a workspace profile, so the workspaces' grants (EC2 scoped by the stack's tag) are in it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, type FunctionName, callsOf } from '../../../contract/function-calls';
 import { BY_OWNER_INDEX } from '../../../contract/table-definitions';
-import { ECS_TASKS_SERVICE, SCHEDULER_SERVICE, profileTargets, requestsForEntry, requestsOfCall } from '../../support/iam/call-requests';
+import { ECS_SERVICE, ECS_TASKS_SERVICE, SCHEDULER_SERVICE, profileTargets, requestsForEntry, requestsOfCall } from '../../support/iam/call-requests';
 import { type FunctionIdentity, sessionOf } from '../../support/iam/deployed-roles';
 import { type IamRequest, decide, describeRequest } from '../../support/iam/simulator';
 import { type SynthesizedFunctions, synthesizedFunctions } from '../../support/iam/synthesized-functions';
-import { type SynthesizedApp, synthApp } from '../../support/synth-app';
+import { type SynthesizedApp, synthApp, workspaceConfig } from '../../support/synth-app';
+import { TAG_WORKSPACE_STACK } from '../../../contract/workspace-tags';
 
 let synth: SynthesizedApp | undefined;
 let deployed: SynthesizedFunctions | undefined;
 
 beforeAll(() => {
-  synth = synthApp();
+  synth = synthApp(workspaceConfig());
   deployed = synthesizedFunctions(synth);
 });
 afterAll(() => synth?.cleanup());
@@ -77,7 +79,34 @@ const probes = (): { what: string; requests: IamRequest[] }[] => {
   const task = (clusterName: string) => arn('ecs', `task/${clusterName}/${randomUUID().replaceAll('-', '')}`);
   const clusterName = cluster.slice(cluster.lastIndexOf('/') + 1);
   const passTo = (role: string, service: string): IamRequest => ({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': service } });
+  const volumesRole = env['WORKSPACE_VOLUMES_ROLE_ARN'] ?? '';
+  const volume = arn('ec2', 'volume/vol-0123456789abcdef0');
+  const snapshot = `arn:${partition}:ec2:${region}::snapshot/snap-0123456789abcdef0`;
+  const tagged = (marker: string | undefined): Record<string, string> => (marker === undefined ? {} : { [`aws:ResourceTag/${TAG_WORKSPACE_STACK}`]: marker });
+  const madeWith = (marker: string | undefined): Record<string, string | string[]> => ({
+    ...(marker === undefined ? {} : { [`aws:RequestTag/${TAG_WORKSPACE_STACK}`]: marker }),
+    'aws:TagKeys': marker === undefined ? [] : [TAG_WORKSPACE_STACK],
+  });
+  const ebsCalls = (marker: string | undefined): IamRequest[] => [
+    { action: 'ec2:CreateSnapshot', resource: volume, context: tagged(marker) },
+    { action: 'ec2:DeleteVolume', resource: volume, context: tagged(marker) },
+    { action: 'ec2:DeleteSnapshot', resource: snapshot, context: tagged(marker) },
+    { action: 'ec2:CreateSnapshot', resource: snapshot, context: madeWith(marker) },
+    { action: 'ec2:CreateTags', resource: snapshot, context: { ...madeWith(marker), 'ec2:CreateAction': 'CreateSnapshot' } },
+  ];
   return [
+    { what: "another stack's workspace volume or snapshot (its tag names another marker)", requests: ebsCalls('se-someone-elses') },
+    { what: "a volume or snapshot without the stack's tag", requests: ebsCalls(undefined) },
+    {
+      what: 'EBS calls no function makes, or tagging what a CreateSnapshot is not making',
+      requests: [
+        { action: 'ec2:CreateTags', resource: volume, context: tagged(env['TASK_MARKER']) },
+        { action: 'ec2:CreateTags', resource: snapshot, context: { ...madeWith(env['TASK_MARKER']), 'ec2:CreateAction': 'CopySnapshot' } },
+        { action: 'ec2:AttachVolume', resource: volume, context: tagged(env['TASK_MARKER']) },
+        { action: 'ec2:ModifySnapshotAttribute', resource: snapshot, context: tagged(env['TASK_MARKER']) },
+      ],
+    },
+    { what: 'the volumes role passed to another service than ECS', requests: [passTo(volumesRole, ECS_TASKS_SERVICE), passTo(volumesRole, SCHEDULER_SERVICE)] },
     {
       what: 'another cluster',
       requests: [
@@ -196,7 +225,11 @@ describe('least privilege per function (IAM policy simulator)', () => {
     const theirs = FUNCTION_NAMES.filter((other) => other !== name)
       .flatMap((other) => callsOf(other).map((call) => ({ ...call, other })))
       .filter(({ on, action }) => !own.has(`${on} ${action}`));
-    const requests = theirs.flatMap(({ on, action, other }) => requestsForEntry(app().resolver, fnNamed(other).environment, on, action));
+    // The same request under another entry is its own too (the scheduler role, passed for session and workspace schedules alike).
+    const ownRequests = new Set(declaredRequests(name).map(describeRequest));
+    const requests = theirs
+      .flatMap(({ on, action, other }) => requestsForEntry(app().resolver, fnNamed(other).environment, on, action))
+      .filter((request) => !ownRequests.has(describeRequest(request)));
     if (name !== 'api') expect(requests.length).toBeGreaterThan(0);
     expect(await notDecided(name, requests, 'Denied')).toEqual([]);
   });
@@ -245,6 +278,12 @@ describe('least privilege per function (IAM policy simulator)', () => {
       input: { cluster: env['CLUSTER_ARN'], taskDefinition: firstTaskDefinition(env), tags: [{ key: 'k', value: 'v' }] },
     });
     expect(requests.map((r) => r.action)).toEqual(['ecs:RunTask', 'ecs:TagResource', 'iam:PassRole', 'iam:PassRole']);
+    const withVolume = requestsOfCall(app().resolver, {
+      service: 'ecs',
+      operation: 'RunTask',
+      input: { cluster: env['CLUSTER_ARN'], taskDefinition: firstTaskDefinition(env), volumeConfigurations: [{ managedEBSVolume: { roleArn: env['WORKSPACE_VOLUMES_ROLE_ARN'] } }] },
+    });
+    expect(withVolume.filter((r) => r.context?.['iam:PassedToService'] === ECS_SERVICE).map((r) => r.resource)).toEqual([env['WORKSPACE_VOLUMES_ROLE_ARN']]);
     expect(requests.filter((r) => r.action === 'iam:PassRole').map((r) => r.context)).toEqual([
       { 'iam:PassedToService': ECS_TASKS_SERVICE },
       { 'iam:PassedToService': ECS_TASKS_SERVICE },

@@ -3,7 +3,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDEMPOTENCY_TABLE, SESSIONS_TABLE } from '../../../contract/table-definitions';
+import { IDEMPOTENCY_TABLE, SESSIONS_TABLE, WORKSPACES_TABLE } from '../../../contract/table-definitions';
 import { StatefulStack } from '../../../lib/stacks/stateful-stack';
 import { tempOutdir } from '../../support/synth-app';
 
@@ -67,9 +67,19 @@ describe('StatefulStack', () => {
     expect(tableWithKey(IDEMPOTENCY_TABLE.partitionKey.name)?.Properties['GlobalSecondaryIndexes']).toBeUndefined();
   });
 
-  it('keeps both tables (RETAIN), with point-in-time recovery and AWS-managed encryption', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 2);
-    for (const name of [SESSIONS_TABLE.partitionKey.name, IDEMPOTENCY_TABLE.partitionKey.name]) {
+  it('makes the Workspaces table keyed by owner and profile, with the purgeAt TTL and no index', () => {
+    const workspaces = tableWithKey(WORKSPACES_TABLE.partitionKey.name);
+    expect(workspaces?.Properties['KeySchema']).toEqual([
+      { AttributeName: 'ownerId', KeyType: 'HASH' },
+      { AttributeName: 'profile', KeyType: 'RANGE' },
+    ]);
+    expect(workspaces?.Properties['TimeToLiveSpecification']).toEqual({ AttributeName: 'purgeAt', Enabled: true });
+    expect(workspaces?.Properties['GlobalSecondaryIndexes']).toBeUndefined();
+  });
+
+  it('keeps every table (RETAIN), with point-in-time recovery and AWS-managed encryption', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    for (const name of [SESSIONS_TABLE.partitionKey.name, IDEMPOTENCY_TABLE.partitionKey.name, WORKSPACES_TABLE.partitionKey.name]) {
       const table = tableWithKey(name);
       expect(table?.DeletionPolicy).toBe('Retain');
       expect(table?.UpdateReplacePolicy).toBe('Retain');
@@ -78,7 +88,7 @@ describe('StatefulStack', () => {
     }
   });
 
-  it('outputs both table names', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['IdempotencyTableName', 'SessionsTableName']);
+  it('outputs every table name', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['IdempotencyTableName', 'SessionsTableName', 'WorkspacesTableName']);
   });
 });

@@ -12,6 +12,7 @@ import {
   resourcesOf,
   statementsOfRole,
   synthApp,
+  workspaceConfig,
 } from '../../support/synth-app';
 
 describe('StatelessStack', () => {
@@ -387,5 +388,59 @@ describe('StatelessStack', () => {
     it('outputs the API URL, the user pool and client and the dashboard URL', () => {
       expect(Object.keys(template().findOutputs('*'))).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'DashboardUrl']));
     });
+  });
+});
+
+describe('StatelessStack with a workspace profile (README "Workspaces")', () => {
+  let synth: SynthesizedApp;
+  let plain: SynthesizedApp;
+  beforeAll(() => {
+    synth = synthApp(workspaceConfig());
+    plain = synthApp({ ...rawConfig(), profiles: { demo: rawConfig().profiles['demo'] } });
+  });
+  afterAll(() => {
+    synth?.cleanup();
+    plain?.cleanup();
+  });
+
+  const template = () => synth.statelessTemplate;
+  const logicalIdOf = (construct: { node: { defaultChild?: unknown } }) =>
+    synth.stateless.getLogicalId(construct.node.defaultChild as Parameters<typeof synth.stateless.getLogicalId>[0]);
+  const volumesRole = () => ({ 'Fn::GetAtt': [logicalIdOf(synth.stateless.cluster.volumesRole as { node: { defaultChild?: unknown } }), 'Arn'] });
+  const statementsOf = (fn: { role?: unknown }) => statementsOfRole(template(), logicalIdOf(fn.role as { node: { defaultChild?: unknown } }));
+
+  it('tells every function the infrastructure role, which only the starter may pass, to ECS only', () => {
+    template().allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WORKSPACE_VOLUMES_ROLE_ARN: volumesRole() }) } });
+    const passes = (fn: { role?: unknown }) =>
+      statementsOf(fn).filter((s) => actionsOf(s).includes('iam:PassRole') && JSON.stringify(resourceListOf(s)).includes(JSON.stringify(volumesRole())));
+    expect(passes(synth.stateless.functions.starter).map((s) => s.Condition)).toEqual([{ StringEquals: { 'iam:PassedToService': 'ecs.amazonaws.com' } }]);
+    for (const name of ['api', 'expire', 'sweep', 'taskEvent'] as const) expect(passes(synth.stateless.functions[name]), name).toEqual([]);
+  });
+
+  it('routes finished createSnapshot calls from the default bus to the task-event function', () => {
+    const taskEvent = logicalIdOf(synth.stateless.functions.taskEvent);
+    template().hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.ec2'], 'detail-type': ['EBS Snapshot Notification'], detail: { event: ['createSnapshot'], result: ['succeeded', 'failed'] } },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [taskEvent, 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  it('scopes every EC2 call on a volume or snapshot by the stack tag, and only Describe calls take *', () => {
+    const ec2 = allStatements(template()).filter((s) => actionsOf(s).some((a) => a.startsWith('ec2:')));
+    expect(ec2.length).toBeGreaterThan(0);
+    for (const statement of ec2) {
+      if (actionsOf(statement).filter((a) => a.startsWith('ec2:')).every((a) => a.startsWith('ec2:Describe'))) {
+        expect(resourceListOf(statement)).toEqual(['*']);
+        continue;
+      }
+      expect(JSON.stringify(statement.Condition), JSON.stringify(statement)).toMatch(/aws:(Resource|Request)Tag\/session-expiry-stack/);
+    }
+  });
+
+  it('without a workspace: no infrastructure role, no snapshot rule, no EC2 grant', () => {
+    const json = JSON.stringify(plain.statelessTemplate.toJSON());
+    expect(json).not.toContain('WORKSPACE_VOLUMES_ROLE_ARN');
+    expect(json).not.toContain('EBS Snapshot Notification');
+    expect(allStatements(plain.statelessTemplate).flatMap(actionsOf).filter((a) => a.startsWith('ec2:'))).toEqual([]);
   });
 });

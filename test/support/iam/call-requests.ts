@@ -1,8 +1,10 @@
 // What AWS authorizes when an SDK call is made: the IAM actions, resource ARNs and condition keys
 // of each call our adapters send (Service Authorization Reference for DynamoDB, ECS, EventBridge
-// Scheduler, EventBridge, SSM and SQS). RunTask is also authorized as ecs:TagResource of the task it creates
+// Scheduler, EventBridge, SSM, SQS and EC2). RunTask is also authorized as ecs:TagResource of the task it creates
 // (when it tags at launch) and as iam:PassRole of the task definition's roles; CreateSchedule also as
-// iam:PassRole of its target's role. An operation not listed here throws, so a new SDK call gets a
+// iam:PassRole of its target's role; a RunTask with a workspace volume also as iam:PassRole of the
+// volume's infrastructure role to ECS; CreateSnapshot as ec2:CreateSnapshot of the volume and of the
+// new snapshot (with its tags) and, for the tags it is made with, ec2:CreateTags. An operation not listed here throws, so a new SDK call gets a
 // conscious translation instead of slipping through unchecked.
 //
 // The same translation turns the declared map (contract/function-calls.ts) into requests: each
@@ -11,10 +13,11 @@
 import { randomUUID } from 'node:crypto';
 import { type CallResource, type IamAction } from '../../../contract/function-calls';
 import { BY_DEADLINE_INDEX, BY_OWNER_INDEX } from '../../../contract/table-definitions';
+import { TAG_WORKSPACE_STACK } from '../../../contract/workspace-tags';
 import { type CfnResolver } from '../cfn-intrinsics';
 import { type IamRequest } from './simulator';
 
-export type AwsService = 'dynamodb' | 'ecs' | 'scheduler' | 'eventbridge' | 'ssm' | 'sqs';
+export type AwsService = 'dynamodb' | 'ecs' | 'scheduler' | 'eventbridge' | 'ssm' | 'sqs' | 'ec2';
 
 /** One call a function sent, as a local fake (or a recording proxy) received it. */
 export interface SdkCall {
@@ -31,6 +34,7 @@ interface Where {
 
 export const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 export const SCHEDULER_SERVICE = 'scheduler.amazonaws.com';
+export const ECS_SERVICE = 'ecs.amazonaws.com';
 
 const text = (value: unknown, what: string): string => {
   if (typeof value !== 'string' || value === '') throw new Error(`${what} is missing from the call`);
@@ -80,8 +84,12 @@ const ecsRequests = (where: Where, resolver: CfnResolver, { operation, input }: 
       const passed = [...rolesOfTaskDefinition(resolver, taskDefinition), overrides.taskRoleArn, overrides.executionRoleArn].filter(
         (arn): arn is string => arn !== undefined,
       );
+      const volumeRoles = ((input['volumeConfigurations'] ?? []) as { managedEBSVolume?: { roleArn?: string } }[]).flatMap((v) =>
+        v.managedEBSVolume?.roleArn === undefined ? [] : [v.managedEBSVolume.roleArn],
+      );
       return [
         { action: 'ecs:RunTask', resource: taskDefinition, context: onCluster },
+        ...volumeRoles.map((role) => ({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': ECS_SERVICE } })),
         // The task does not exist yet: any id of a task in this cluster.
         ...(tagged ? [{ action: 'ecs:TagResource', resource: taskArn(where, cluster, randomUUID().replaceAll('-', '')), context: { 'ecs:CreateAction': 'RunTask' } }] : []),
         ...passed.map((role) => ({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': ECS_TASKS_SERVICE } })),
@@ -154,6 +162,48 @@ const sqsRequests = (where: Where, { operation, input }: SdkCall): IamRequest[] 
   return [{ action, resource: queueArnOfUrl(where, text(input['QueueUrl'], `SQS ${operation} QueueUrl`)) }];
 };
 
+type Ec2Tags = { Key?: string; Value?: string }[];
+
+/** `aws:ResourceTag/<key>` of every tag the resource carries (the caller says which, as EC2 knows them). */
+const resourceTagContext = (tags: Ec2Tags): Record<string, string> =>
+  Object.fromEntries(tags.flatMap((t) => (t.Key === undefined ? [] : [[`aws:ResourceTag/${t.Key}`, t.Value ?? '']])));
+const requestTagContext = (tags: Ec2Tags): Record<string, string | string[]> => ({
+  ...Object.fromEntries(tags.flatMap((t) => (t.Key === undefined ? [] : [[`aws:RequestTag/${t.Key}`, t.Value ?? '']]))),
+  'aws:TagKeys': tags.flatMap((t) => (t.Key === undefined ? [] : [t.Key])),
+});
+
+/**
+ * EC2: the ids name no owner, so a call carries the tags of the resource it acts on as
+ * `resourceTags` (what EC2 itself looks up), beside the SDK input.
+ */
+const ec2Requests = (where: Where, { operation, input }: SdkCall): IamRequest[] => {
+  const volume = (id: string) => arnOf(where, 'ec2', `volume/${id}`);
+  const snapshot = (id: string) => `arn:${where.partition}:ec2:${where.region}::snapshot/${id}`;
+  const onTags = resourceTagContext((input['resourceTags'] ?? []) as Ec2Tags);
+  switch (operation) {
+    case 'DescribeVolumes':
+    case 'DescribeSnapshots':
+      return [{ action: `ec2:${operation}`, resource: '*' }];
+    case 'DeleteVolume':
+      return [{ action: 'ec2:DeleteVolume', resource: volume(text(input['VolumeId'], 'DeleteVolume VolumeId')), context: onTags }];
+    case 'DeleteSnapshot':
+      return [{ action: 'ec2:DeleteSnapshot', resource: snapshot(text(input['SnapshotId'], 'DeleteSnapshot SnapshotId')), context: onTags }];
+    case 'CreateSnapshot': {
+      const specs = (input['TagSpecifications'] ?? []) as { ResourceType?: string; Tags?: Ec2Tags }[];
+      const tags = specs.filter((t) => t.ResourceType === 'snapshot').flatMap((t) => t.Tags ?? []);
+      const made = snapshot(`snap-${randomUUID().replaceAll('-', '').slice(0, 17)}`);
+      const requested = requestTagContext(tags);
+      return [
+        { action: 'ec2:CreateSnapshot', resource: volume(text(input['VolumeId'], 'CreateSnapshot VolumeId')), context: onTags },
+        { action: 'ec2:CreateSnapshot', resource: made, context: requested },
+        ...(tags.length > 0 ? [{ action: 'ec2:CreateTags', resource: made, context: { ...requested, 'ec2:CreateAction': 'CreateSnapshot' } }] : []),
+      ];
+    }
+    default:
+      throw new Error(`no IAM translation for EC2 ${operation}`);
+  }
+};
+
 /** Every authorization AWS makes for one SDK call. */
 export const requestsOfCall = (resolver: CfnResolver, call: SdkCall): IamRequest[] => {
   const where = resolver.env;
@@ -170,19 +220,21 @@ export const requestsOfCall = (resolver: CfnResolver, call: SdkCall): IamRequest
       return ssmRequests(where, call);
     case 'sqs':
       return sqsRequests(where, call);
+    case 'ec2':
+      return ec2Requests(where, call);
   }
 };
 
 const variable = (environment: Record<string, string>, name: string): string => text(environment[name], `the function's ${name}`);
 
 /** The profiles the templates write under the function's PROFILES_PARAMETER_PATH, as it reads them. */
-export const profileTargets = (resolver: CfnResolver, environment: Record<string, string>): { taskDefinitionArn: string; containerName: string }[] => {
+export const profileTargets = (resolver: CfnResolver, environment: Record<string, string>): { taskDefinitionArn: string; containerName: string; workspace?: unknown }[] => {
   const prefix = `${variable(environment, 'PROFILES_PARAMETER_PATH')}/`;
   return resolver
     .resourcesOfType('AWS::SSM::Parameter')
     .map(({ stackName, resource }) => resolver.resolve(stackName, resource.Properties) as { Name?: string; Value: string })
     .filter((p) => p.Name?.startsWith(prefix) === true)
-    .map((p) => JSON.parse(p.Value) as { taskDefinitionArn: string; containerName: string });
+    .map((p) => JSON.parse(p.Value) as { taskDefinitionArn: string; containerName: string; workspace?: unknown });
 };
 
 /**
@@ -193,12 +245,21 @@ export const callsForEntry = (resolver: CfnResolver, environment: Record<string,
   const [service, operation = ''] = action.split(':') as [string, string];
   const cluster = variable(environment, 'CLUSTER_ARN');
   const someTask = `${randomUUID().replaceAll('-', '')}`;
+  const volumesRole = environment['WORKSPACE_VOLUMES_ROLE_ARN'];
   const runTasks = (): SdkCall[] =>
     profileTargets(resolver, environment).map((p) => ({
       service: 'ecs',
       operation: 'RunTask',
-      input: { cluster, taskDefinition: p.taskDefinitionArn, tags: [{ key: 'session-id', value: randomUUID() }] },
+      input: {
+        cluster,
+        taskDefinition: p.taskDefinitionArn,
+        tags: [{ key: 'session-id', value: randomUUID() }],
+        ...(p.workspace !== undefined && volumesRole !== undefined && { volumeConfigurations: [{ name: 'workspace', managedEBSVolume: { roleArn: volumesRole } }] }),
+      },
     }));
+  // The stack's tag, as the adapters put it on every workspace volume and snapshot.
+  const stackTags = [{ Key: TAG_WORKSPACE_STACK, Value: variable(environment, 'TASK_MARKER') }];
+  const someId = randomUUID().replaceAll('-', '').slice(0, 17);
   const createSchedule = (): SdkCall => ({
     service: 'scheduler',
     operation: 'CreateSchedule',
@@ -229,6 +290,24 @@ export const callsForEntry = (resolver: CfnResolver, environment: Record<string,
       return [{ service: 'ssm', operation, input: { Path: variable(environment, 'PROFILES_PARAMETER_PATH') } }];
     case 'startQueue':
       return [{ service: 'sqs', operation, input: { QueueUrl: variable(environment, 'START_QUEUE_URL') } }];
+    case 'workspacesTable':
+      return [{ service: 'dynamodb', operation, input: { TableName: variable(environment, 'WORKSPACES_TABLE_NAME') } }];
+    case 'workspaceSchedules':
+      return operation === 'CreateSchedule'
+        ? [{ ...createSchedule(), input: { ...createSchedule().input, Name: `ws-${someId.padEnd(32, '0')}-1` } }]
+        : [{ service: 'scheduler', operation, input: { Name: `ws-${someId.padEnd(32, '0')}-1`, GroupName: variable(environment, 'SCHEDULE_GROUP_NAME') } }];
+    case 'workspaceSchedulerRole':
+      return [createSchedule()];
+    case 'workspaceVolumesRole':
+      return runTasks().filter((call) => 'volumeConfigurations' in call.input);
+    case 'ec2Descriptions':
+      return [{ service: 'ec2', operation, input: {} }];
+    case 'workspaceVolumes':
+    case 'workspaceSnapshots':
+      if (operation === 'CreateSnapshot' || operation === 'CreateTags') {
+        return [{ service: 'ec2', operation: 'CreateSnapshot', input: { VolumeId: `vol-${someId}`, resourceTags: stackTags, TagSpecifications: [{ ResourceType: 'snapshot', Tags: stackTags }] } }];
+      }
+      return [{ service: 'ec2', operation, input: operation === 'DeleteVolume' ? { VolumeId: `vol-${someId}`, resourceTags: stackTags } : { SnapshotId: `snap-${someId}`, resourceTags: stackTags } }];
     default:
       throw new Error(`no SDK call for ${service} on ${String(on)}`);
   }
