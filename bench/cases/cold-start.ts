@@ -201,7 +201,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   const runs = ctx.quick ? 3 : 15;
   // The construct module is the source of truth for entries and the banner (it loads aws-cdk-lib,
   // hence imported only here).
-  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, BUNDLE_ALIASES, PROJECT_ROOT } = await import('../../lib/constructs/session-function');
+  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, BUNDLE_ALIASES, PROJECT_ROOT, bundleDefines } = await import('../../lib/constructs/session-function');
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -210,6 +210,8 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, join(PROJECT_ROOT, to)])),
+    // As a deployment without workspace profiles bundles them (no EC2 client).
+    define: bundleDefines(false),
     minify: true,
     sourcemap: true,
     sourcesContent: false,

@@ -4,13 +4,11 @@
 // What only the api makes (the JWT verifier) is in its own root; the profile store, which the api
 // and the starter read, in roots/profile-store.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Ec2WorkspaceVolumes } from '../adapters/aws/ec2-workspace-volumes';
 import { type EcsProfileTargets, EcsTaskRunner, fixedTargets } from '../adapters/aws/ecs-task-runner';
 import { DynamoDbWorkspaceStore } from '../adapters/dynamodb/dynamodb-workspace-store';
 import { EventBridgeEventPublisher } from '../adapters/aws/eventbridge-event-publisher';
@@ -21,6 +19,7 @@ import { type EndSessionAdapters, type RecordEndedAdapters } from '../build-hand
 import { type StartQueue } from '../ports/start-queue';
 import { type WorkspaceDeps } from '../use-cases/use-case-deps';
 import { type LambdaEnv } from '../wiring';
+import { LazyWorkspaceVolumes } from './lazy-workspace-volumes';
 import { TAG_WORKSPACE_STACK } from '../../contract/workspace-tags';
 
 export const dynamoDbClient = (): DynamoDBDocumentClient => DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -46,17 +45,23 @@ export const ecsTaskRunner = (env: LambdaEnv, profiles: EcsProfileTargets = fixe
 /** The tag every workspace volume and snapshot of this stack carries, which its EC2 grants are scoped by. */
 const workspaceStackTag = (env: LambdaEnv) => ({ key: TAG_WORKSPACE_STACK, value: env.TASK_MARKER });
 
+/** Set by the bundler (lib/constructs/session-function.ts `bundleDefines`); undefined unbundled. */
+declare const SESSION_EXPIRY_WORKSPACES: boolean | undefined;
+
 /**
  * The workspaces (README "Workspaces"): the Workspaces table and EBS, only where a profile has a
- * workspace (WORKSPACE_VOLUMES_ROLE_ARN set). The EC2 client is made on the first EC2 call, not at
- * init: most invocations end no session of a workspace profile, and none of the api's reads needs it.
+ * workspace (WORKSPACE_VOLUMES_ROLE_ARN set). The EC2 client's module is loaded and the client made on
+ * the first EC2 call, not at init: most invocations end no session of a workspace profile, and none of the api's reads needs it.
  */
 export const workspaceDeps = (env: LambdaEnv, dynamodb: DynamoDBDocumentClient): WorkspaceDeps | undefined =>
-  env.WORKSPACE_VOLUMES_ROLE_ARN === undefined
+  // A bundle made without workspaces holds no EC2 code: the bundler folds this test to `true`, and
+  // drops the import() below (the stack sets WORKSPACE_VOLUMES_ROLE_ARN exactly when it bundles with them).
+  env.WORKSPACE_VOLUMES_ROLE_ARN === undefined || (typeof SESSION_EXPIRY_WORKSPACES !== 'undefined' && !SESSION_EXPIRY_WORKSPACES)
     ? undefined
     : {
         store: new DynamoDbWorkspaceStore({ client: dynamodb, tableName: env.WORKSPACES_TABLE_NAME }),
-        volumes: new Ec2WorkspaceVolumes(() => new EC2Client({}), { stackTag: workspaceStackTag(env) }),
+        // The EC2 client's module is loaded, and evaluated, on the first EC2 call only (README "Performance").
+        volumes: new LazyWorkspaceVolumes(async () => (await import('./ec2-workspace-volumes-root')).makeEc2WorkspaceVolumes({ stackTag: workspaceStackTag(env) })),
       };
 
 export const eventBridgeScheduler = (env: LambdaEnv): EventBridgeScheduler =>

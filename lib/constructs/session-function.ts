@@ -47,6 +47,13 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   'node:stream/web': './lambdas/handlers/stream-web-on-use.cjs',
 };
 
+/**
+ * Compile-time constants of the bundles: `SESSION_EXPIRY_WORKSPACES` false leaves the EC2 client
+ * (most of a megabyte, README "Performance") out of every bundle of a deployment without workspace
+ * profiles; lambdas/roots/aws-adapters.ts reads it, unbundled code (tests, local) sees it undefined.
+ */
+export const bundleDefines = (withWorkspaces: boolean): Record<string, string> => ({ SESSION_EXPIRY_WORKSPACES: String(withWorkspaces) });
+
 export interface SessionFunctionProps {
   handler: HandlerName;
   description: string;
@@ -56,6 +63,8 @@ export interface SessionFunctionProps {
   /** Needed only where the function's ARN must be known before it exists (the expire target). */
   functionName?: string;
   environment?: Readonly<FunctionEnvironment>;
+  /** Whether some profile has a workspace: only then does the bundle hold the EC2 client. */
+  withWorkspaces: boolean;
 }
 
 export class SessionFunction extends NodejsFunction {
@@ -104,6 +113,7 @@ export class SessionFunction extends NodejsFunction {
         bundleAwsSDK: true,
         externalModules: [],
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
+        define: bundleDefines(props.withWorkspaces),
         esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
       },
     });

@@ -102,7 +102,14 @@ export class StatelessStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
     const make = (handler: HandlerName, id: string, functionName?: string) =>
-      new SessionFunction(this, id, { handler, ...size[handler], logRetention, environment, ...(functionName !== undefined && { functionName }) });
+      new SessionFunction(this, id, {
+        handler,
+        ...size[handler],
+        logRetention,
+        environment,
+        withWorkspaces: this.cluster.volumesRole !== undefined,
+        ...(functionName !== undefined && { functionName }),
+      });
     this.functions = {
       api: make('api', 'ApiFunction'),
       expire: make('expire', 'ExpireFunction', expireFunctionName),

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_ALIASES, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT } from '../../../lib/constructs/session-function';
+import { BUNDLE_ALIASES, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT, bundleDefines } from '../../../lib/constructs/session-function';
 
 /** What the API alone needs: its middlewares, router and request schemas, and the JWT verifier. */
 const HTTP_AND_JWT = [
@@ -46,7 +46,7 @@ interface Bundled {
   external: string[];
 }
 
-const bundled = async (name: HandlerName): Promise<Bundled> => {
+const bundled = async (name: HandlerName, withWorkspaces = false): Promise<Bundled> => {
   const result = await build({
     entryPoints: [join(PROJECT_ROOT, HANDLER_ENTRIES[name])],
     absWorkingDir: PROJECT_ROOT,
@@ -56,6 +56,7 @@ const bundled = async (name: HandlerName): Promise<Bundled> => {
     target: 'node24',
     mainFields: ['module', 'main'],
     alias: BUNDLE_ALIASES,
+    define: bundleDefines(withWorkspaces),
     tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
     outfile: 'index.mjs',
     write: false,
@@ -87,6 +88,16 @@ describe('function bundles', () => {
     expect(bundleOf(name).external.filter((path) => /^(node:)?stream\/web$/.test(path))).toEqual([]);
     expect(containing(of(name), ['node_modules/@middy/core/', 'lambdas/handlers/stream-web-on-use.cjs'])).toHaveLength(2);
   });
+
+  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])('%s holds no EC2 client in a deployment without workspaces (most of a megabyte)', (name) => {
+    expect(containing(of(name), ['node_modules/@aws-sdk/client-ec2/', 'lambdas/adapters/aws/ec2-workspace-volumes.ts'])).toEqual([]);
+  });
+
+  it('holds the EC2 client, loaded on first use, where a profile has a workspace', async () => {
+    const withWorkspaces = await bundled('expire', true);
+    expect(containing(withWorkspaces.modules, ['node_modules/@aws-sdk/client-ec2/']).length).toBeGreaterThan(0);
+    expect(containing(withWorkspaces.modules, ['lambdas/roots/ec2-workspace-volumes-root.ts'])).toHaveLength(1);
+  }, 60_000);
 
   it.each(['expire', 'sweep', 'taskEvent', 'starter'] as const)('%s holds no HTTP, JWT or request-validation code', (name) => {
     expect(containing(of(name), HTTP_AND_JWT)).toEqual([]);

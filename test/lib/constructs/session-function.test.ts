@@ -93,7 +93,7 @@ describe('handler entries', () => {
 describe('SessionFunction on its own', () => {
   const stackWith = () =>
     new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false }), 'Fn');
-  const props = { handler: 'api' as const, description: 'test', memorySize: 256, timeout: Duration.seconds(5), logRetention: RetentionDays.ONE_WEEK };
+  const props = { handler: 'api' as const, description: 'test', memorySize: 256, timeout: Duration.seconds(5), logRetention: RetentionDays.ONE_WEEK, withWorkspaces: false };
 
   it('adds environment variables and refuses to replace one with another value', () => {
     const fn = new SessionFunction(stackWith(), 'Api', { ...props, environment: { ADMIN_GROUP: 'admins' } });
