@@ -8,8 +8,10 @@ import { type WatchedResource } from './vocabulary';
 export const DEADLINE_NOTIFIED_TYPES = ['Session Expiring', 'Session Ended'] as const satisfies readonly DomainEventType[];
 /** The events about a session's task running out of memory or disk. */
 export const RESOURCE_NOTIFIED_TYPES = ['Session Resource Warning'] as const satisfies readonly DomainEventType[];
+/** The events about a saved workspace nearing its deletion (README "Workspaces"). */
+export const WORKSPACE_NOTIFIED_TYPES = ['Workspace Expiring'] as const satisfies readonly DomainEventType[];
 /** The domain events delivered to the configured webhook and e-mail addresses. */
-export const NOTIFIED_EVENT_TYPES = [...DEADLINE_NOTIFIED_TYPES, ...RESOURCE_NOTIFIED_TYPES] as const;
+export const NOTIFIED_EVENT_TYPES = [...DEADLINE_NOTIFIED_TYPES, ...RESOURCE_NOTIFIED_TYPES, ...WORKSPACE_NOTIFIED_TYPES] as const;
 export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];
 
 /** The route a user calls to push the deadline back (contract/api-routes.ts). */
@@ -38,11 +40,11 @@ export interface ResourceNotification {
 
 /**
  * `Workspace Expiring` on the webhook (README "Workspaces"): `deadline` is when the workspace is
- * deleted unless a session of `profile` uses it first; `deleteRoute` removes it at once. The local
- * stack sends it; the deployed rule does not yet (the deployed stack has no workspaces).
+ * deleted unless a session of `profile` uses it first; `deleteRoute` removes it at once. Sent by the
+ * local stack and by the deployed workspace rule alike.
  */
 export interface WorkspaceNotification {
-  type: 'Workspace Expiring';
+  type: (typeof WORKSPACE_NOTIFIED_TYPES)[number];
   ownerId: string;
   profile: string;
   reason: 'retention';

@@ -1,10 +1,11 @@
 // Notifications off the bus (README "Notifications"): `Session Expiring`, `Session Ended` and
-// `Session Resource Warning` on the stack's own event bus go to the configured webhook (an
+// `Session Resource Warning` (and `Workspace Expiring`) on the stack's own event bus go to the configured webhook (an
 // EventBridge API destination) and e-mail addresses (an SNS topic), each target retried by
 // EventBridge and dead-lettered. Only what is configured is created. The bodies are built from the
 // event detail, which carries nothing secret: one rule for the deadline events (their body names the
 // deadline and the extend route), one for resource warnings (which resource, how full), both to the
-// same destination and topic.
+// same destination and topic; a third for `Workspace Expiring` (whose profile, when, and the route
+// that deletes it now).
 import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
 import {
   ApiDestination,
@@ -25,7 +26,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { type AppConfig } from '../../contract/app-config';
 import { EVENT_SOURCE } from '../../contract/domain-events';
-import { DEADLINE_NOTIFIED_TYPES, RESOURCE_NOTIFIED_TYPES } from '../../contract/notifications';
+import { DEADLINE_NOTIFIED_TYPES, RESOURCE_NOTIFIED_TYPES, WORKSPACE_NOTIFIED_TYPES } from '../../contract/notifications';
 import { DeadLetterQueue } from './dead-letter-queue';
 
 /** The header the webhook receives the shared key in (its value: the stack's WebhookKey secret). */
@@ -51,7 +52,7 @@ interface NotifiedKind {
 
 export class Notifications extends Construct {
   readonly deadLetterQueues: DeadLetterQueue[] = [];
-  /** The rules on the bus: the deadline events, then the resource warnings. */
+  /** The rules on the bus: the deadline events, the resource warnings, the workspaces' deletion warnings. */
   readonly rules: Rule[] = [];
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
@@ -90,7 +91,21 @@ export class Notifications extends Construct {
         `${detailType()}: session ${field('sessionId')} of ${field('ownerId')} (profile ${field('profile')}) uses ` +
         `${field('percent')} % of its ${field('resource')} (warning from ${field('threshold')} %). Save your work before it runs out.`,
     };
-    const kinds = [deadlines, resources];
+    const workspaces: NotifiedKind = {
+      rule: this.rule('WorkspaceRule', props.eventBus, WORKSPACE_NOTIFIED_TYPES),
+      body: {
+        type: detailType(),
+        ownerId: field('ownerId'),
+        profile: field('profile'),
+        reason: 'retention',
+        deadline: field('deleteAt'),
+        deleteRoute: `DELETE /workspaces/${field('profile')}`,
+      },
+      text:
+        `${detailType()}: the ${field('profile')} workspace of ${field('ownerId')} is deleted at ${field('deleteAt')} ` +
+        `unless a ${field('profile')} session uses it before. To delete it now: DELETE /workspaces/${field('profile')}.`,
+    };
+    const kinds = [deadlines, resources, workspaces];
     this.rules.push(...kinds.map((k) => k.rule));
     if (webhookUrl !== undefined) this.addWebhook(kinds, webhookUrl);
     if (emails.length > 0) this.addEmails(kinds, emails);

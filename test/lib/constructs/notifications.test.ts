@@ -68,6 +68,22 @@ describe('notifications', () => {
     expect(Object.keys(JSON.parse(template.replace(/<[\w-]+>/g, '0')) as object).sort()).toEqual(Object.keys(local ?? {}).sort());
   });
 
+  it('matches Workspace Expiring on its own rule, to the same webhook and topic, with the body the local stack sends', () => {
+    const all = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Events::Rule'));
+    const rules = all.filter((r) => JSON.stringify(r.Properties?.['EventPattern']).includes('Workspace Expiring'));
+    expect(rules.map((r) => r.Properties?.['EventPattern'])).toEqual([{ source: ['session-expiry'], 'detail-type': ['Workspace Expiring'] }]);
+    const [webhook, email] = (rules[0]?.Properties?.['Targets'] ?? []) as { InputTransformer: { InputTemplate: string }; RetryPolicy: unknown; DeadLetterConfig: unknown }[];
+    expect(webhook?.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 });
+    expect(email?.DeadLetterConfig).toEqual({ Arn: expect.anything() as unknown });
+    expect(email?.InputTransformer.InputTemplate).toMatch(/DELETE \/workspaces\/<detail-profile>/);
+    const local = notificationOf({
+      type: 'Workspace Expiring',
+      detail: { ownerId: 'u-1', profile: 'studio', deleteAt: '2026-12-31T12:00:00.000Z', lastUsedAt: '2026-12-01T12:00:00.000Z' },
+    });
+    const template = webhook?.InputTransformer.InputTemplate ?? '';
+    expect(Object.keys(JSON.parse(template.replace(/<[\w-]+>/g, '0')) as object).sort()).toEqual(Object.keys(local ?? {}).sort());
+  });
+
   it('sends the webhook POSTs to the configured URL through an API destination with a connection', () => {
     synth.statelessTemplate.hasResourceProperties('AWS::Events::ApiDestination', { InvocationEndpoint: WEBHOOK, HttpMethod: 'POST' });
     synth.statelessTemplate.hasResourceProperties('AWS::Events::Connection', {
