@@ -59,6 +59,8 @@ export class SessionCluster extends Construct {
    * with the first profile that has a `workspace`, none otherwise; the starter passes it to ECS.
    */
   volumesRole: Role | undefined;
+  /** The task definitions with a workspace volume, by profile: their volume's fill is alarmed on (Monitoring). */
+  readonly workspaceVolumes: { profile: string; taskDefinitionFamily: string }[] = [];
   private madeTaskRoles: { taskRole: Role; executionRole: Role } | undefined;
   /** The session agent's bundle, once for every task definition made here. */
   private agentBundle: StringParameter[] | undefined;
@@ -184,6 +186,7 @@ export class SessionCluster extends Construct {
       workload.addMountPoints({ sourceVolume: WORKSPACE_VOLUME_NAME, containerPath: profile.workspace.mountPath, readOnly: false });
       workload.addEnvironment('SESSION_WORKSPACE_DIR', profile.workspace.mountPath);
       this.volumesRole ??= this.makeVolumesRole();
+      this.workspaceVolumes.push({ profile: name, taskDefinitionFamily: taskDefinition.family });
     }
     this.agentBundle ??= agentBundleParameters(this);
     addSessionAgentSidecar(taskDefinition, {

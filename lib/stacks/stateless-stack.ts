@@ -14,7 +14,8 @@ import { acknowledgeWildcards } from '../nag/acknowledge-wildcards';
 import { bindEnvironment, callScopes, grantCalls } from '../constructs/bindings';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ExpiryScheduling } from '../constructs/expiry-scheduling';
-import { Monitoring } from '../constructs/monitoring';
+import { Monitoring, ebsFilesystemPercent } from '../constructs/monitoring';
+import { WORKSPACE_VOLUME_NAME } from '../../contract/ecs-tasks';
 import { Notifications } from '../constructs/notifications';
 import { ProfileParameters } from '../constructs/profile-parameters';
 import { SessionApi } from '../constructs/session-api';
@@ -183,6 +184,12 @@ export class StatelessStack extends Stack {
       startQueue: this.startQueue.queue,
       scheduleGroup: this.scheduling.group,
       api: this.api,
+      // Each workspace volume's filesystem, at the disk thresholds (Container Insights EBS metrics).
+      disks: this.cluster.workspaceVolumes.map(({ profile, taskDefinitionFamily }) => ({
+        id: `${profile.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}WorkspaceDisk`,
+        label: `The ${profile} workspace volume`,
+        percent: ebsFilesystemPercent(this.cluster.clusterName, taskDefinitionFamily, WORKSPACE_VOLUME_NAME),
+      })),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the session API' });

@@ -417,6 +417,17 @@ describe('StatelessStack with a workspace profile (README "Workspaces")', () => 
     for (const name of ['api', 'expire', 'sweep', 'taskEvent'] as const) expect(passes(synth.stateless.functions[name]), name).toEqual([]);
   });
 
+  it("alarms on the workspace volume's filesystem at the disk thresholds (Container Insights EBS metrics), none without workspaces", () => {
+    const alarms = Object.values(resourcesOf(template(), 'AWS::CloudWatch::Alarm')).filter((a) =>
+      String(a.Properties?.['AlarmDescription']).startsWith('The demo workspace volume utilisation'),
+    );
+    expect(alarms.map((a) => a.Properties?.['Threshold']).sort()).toEqual([80, 90]);
+    const metrics = JSON.stringify(alarms[0]?.Properties?.['Metrics']);
+    for (const part of ['EBSFilesystemUtilized', 'EBSFilesystemSize', 'ECS/ContainerInsights', 'TaskDefinitionFamily', 'VolumeName']) expect(metrics).toContain(part);
+    const plainAlarms = Object.values(resourcesOf(plain.statelessTemplate, 'AWS::CloudWatch::Alarm'));
+    expect(plainAlarms.filter((a) => String(a.Properties?.['AlarmDescription']).includes('workspace volume'))).toEqual([]);
+  });
+
   it('routes finished createSnapshot calls from the default bus to the task-event function', () => {
     const taskEvent = logicalIdOf(synth.stateless.functions.taskEvent);
     template().hasResourceProperties('AWS::Events::Rule', {
