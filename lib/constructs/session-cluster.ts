@@ -60,7 +60,7 @@ export class SessionCluster extends Construct {
    */
   volumesRole: Role | undefined;
   /** The task definitions with a workspace volume, by profile: their volume's fill is alarmed on (Monitoring). */
-  readonly workspaceVolumes: { profile: string; taskDefinitionFamily: string }[] = [];
+  readonly workspaceVolumes: { profile: string; id: string; taskDefinitionFamily: string }[] = [];
   private madeTaskRoles: { taskRole: Role; executionRole: Role } | undefined;
   /** The session agent's bundle, once for every task definition made here. */
   private agentBundle: StringParameter[] | undefined;
@@ -186,7 +186,7 @@ export class SessionCluster extends Construct {
       workload.addMountPoints({ sourceVolume: WORKSPACE_VOLUME_NAME, containerPath: profile.workspace.mountPath, readOnly: false });
       workload.addEnvironment('SESSION_WORKSPACE_DIR', profile.workspace.mountPath);
       this.volumesRole ??= this.makeVolumesRole();
-      this.workspaceVolumes.push({ profile: name, taskDefinitionFamily: taskDefinition.family });
+      this.workspaceVolumes.push({ profile: name, id: `${pascal(name)}WorkspaceDisk`, taskDefinitionFamily: taskDefinition.family });
     }
     this.agentBundle ??= agentBundleParameters(this);
     addSessionAgentSidecar(taskDefinition, {

@@ -185,8 +185,8 @@ export class StatelessStack extends Stack {
       scheduleGroup: this.scheduling.group,
       api: this.api,
       // Each workspace volume's filesystem, at the disk thresholds (Container Insights EBS metrics).
-      disks: this.cluster.workspaceVolumes.map(({ profile, taskDefinitionFamily }) => ({
-        id: `${profile.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}WorkspaceDisk`,
+      disks: this.cluster.workspaceVolumes.map(({ profile, id, taskDefinitionFamily }) => ({
+        id,
         label: `The ${profile} workspace volume`,
         percent: ebsFilesystemPercent(this.cluster.clusterName, taskDefinitionFamily, WORKSPACE_VOLUME_NAME),
       })),
