@@ -9,7 +9,7 @@
 import { ConfigError } from '../contract/config-error';
 import { TASK_MARKER_PATTERN } from '../contract/ecs-tasks';
 import { type WiringEnvName } from '../contract/function-env';
-import * as z from '../contract/zod-mini';
+import * as v from '../contract/valibot';
 import { log } from './adapters/observability/powertools';
 import { type EnvSettings } from './build-handler-deps';
 import { type HandlerDeps, type HandlerSetup } from './handlers/handler-setup';
@@ -17,53 +17,52 @@ import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
 
 export type { HandlerDeps } from './handlers/handler-setup';
 
-const MISSING = 'is missing';
-const required = z.string({ error: MISSING }).check(z.trim(), z.minLength(1, MISSING));
-const list = z.pipe(
-  z.string(),
-  z.transform((s) => s.split(',').map((part) => part.trim()).filter((part) => part.length > 0)),
-);
+// A variable that is absent (or empty, see withoutEmpty) is reported by the object as "is missing"
+// (contract/valibot.ts), never by its own schema.
+const required = v.pipe(v.string(), v.trim(), v.minLength(1, 'is missing'));
+const splitList = v.transform((s: string) => s.split(',').map((part) => part.trim()).filter((part) => part.length > 0));
 const whole = (min: number, max: number) => {
   const rule = `must be a whole number from ${min} to ${max}`;
-  return z.pipe(z.pipe(z.string({ error: MISSING }).check(z.regex(/^\d+$/, rule)), z.transform(Number)), z.int().check(z.gte(min, rule), z.lte(max, rule)));
+  return v.pipe(v.string(), v.regex(/^\d+$/, rule), v.transform(Number), v.integer(rule), v.minValue(min, rule), v.maxValue(max, rule));
 };
-const nonEmptyList = (rule: string) => z.pipe(required, list).check(z.refine((items) => items.length > 0, rule));
-const url = z.url({ error: 'must be a URL' });
+const nonEmptyList = (rule: string) => v.pipe(required, splitList, v.check((items) => items.length > 0, rule));
+const url = v.pipe(v.string(), v.url('must be a URL'));
 
 // Exactly the contract's names (contract/function-env.ts), which the stack sets: a name missing here
-// or not in the contract does not compile.
-const envSchema = z.object({
+// or not in the contract does not compile. Defaults are the variables' own (strings), parsed like a
+// value that was set.
+const envSchema = v.object({
   SESSIONS_TABLE_NAME: required,
   IDEMPOTENCY_TABLE_NAME: required,
   WORKSPACES_TABLE_NAME: required,
   // Absent: no profile of the deployment has a workspace, and the functions make no EC2 client.
-  WORKSPACE_VOLUMES_ROLE_ARN: z.optional(z.pipe(required, z.string().check(z.regex(/^arn:[\w-]+:iam::\d{12}:role\//, 'must be an IAM role ARN')))),
+  WORKSPACE_VOLUMES_ROLE_ARN: v.optional(v.pipe(required, v.regex(/^arn:[\w-]+:iam::\d{12}:role\//, 'must be an IAM role ARN'))),
   DEADLINE_SHARDS: whole(1, 32),
   RETENTION_DAYS: whole(1, 3650),
   CLUSTER_ARN: required,
   TASK_SUBNET_IDS: nonEmptyList('needs at least one subnet id'),
-  TASK_SECURITY_GROUP_IDS: z._default(list, []),
-  TASK_ASSIGN_PUBLIC_IP: z.pipe(z.enum(['true', 'false'], 'must be true or false'), z.transform((v) => v === 'true')),
+  TASK_SECURITY_GROUP_IDS: v.optional(v.pipe(v.string(), splitList), ''),
+  TASK_ASSIGN_PUBLIC_IP: v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((value) => value === 'true')),
   // No default: a shared marker is how two deployments on one cluster would stop each other's tasks.
-  TASK_MARKER: z.pipe(required, z.string().check(z.regex(TASK_MARKER_PATTERN, 'must be 1 to 36 letters, digits, -, / or _'))),
-  PROFILES_PARAMETER_PATH: z.pipe(required, z.string().check(z.regex(/^\/[\w./-]*[\w.-]$/, 'must be a parameter path such as /stack/profiles'))),
+  TASK_MARKER: v.pipe(required, v.regex(TASK_MARKER_PATTERN, 'must be 1 to 36 letters, digits, -, / or _')),
+  PROFILES_PARAMETER_PATH: v.pipe(required, v.regex(/^\/[\w./-]*[\w.-]$/, 'must be a parameter path such as /stack/profiles')),
   SCHEDULE_GROUP_NAME: required,
   SCHEDULER_ROLE_ARN: required,
   EXPIRE_FUNCTION_ARN: required,
   SCHEDULE_DLQ_ARN: required,
   EVENT_BUS_NAME: required,
   SESSION_API_URL: url,
-  ADMIN_GROUP: z._default(z.string().check(z.trim(), z.minLength(1)), 'session-admins'),
-  ORPHAN_GRACE_SECONDS: z._default(whole(0, 86_400), DEFAULT_SETTINGS.orphanGraceSeconds),
-  STUCK_AFTER_SECONDS: z._default(whole(10, 86_400), DEFAULT_SETTINGS.stuckAfterSeconds),
+  ADMIN_GROUP: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), 'session-admins'),
+  ORPHAN_GRACE_SECONDS: v.optional(whole(0, 86_400), String(DEFAULT_SETTINGS.orphanGraceSeconds)),
+  STUCK_AFTER_SECONDS: v.optional(whole(10, 86_400), String(DEFAULT_SETTINGS.stuckAfterSeconds)),
   START_QUEUE_URL: url,
-  START_TIMEOUT_SECONDS: z._default(whole(10, 86_400), DEFAULT_SETTINGS.startTimeoutSeconds),
+  START_TIMEOUT_SECONDS: v.optional(whole(10, 86_400), String(DEFAULT_SETTINGS.startTimeoutSeconds)),
   JWT_ISSUER: url,
   JWT_AUDIENCE: nonEmptyList('needs at least one audience'),
   JWT_JWKS_URL: url,
-} satisfies Record<WiringEnvName, z.ZodMiniType>);
+} satisfies Record<WiringEnvName, v.GenericSchema>);
 
-export type LambdaEnv = z.output<typeof envSchema>;
+export type LambdaEnv = v.InferOutput<typeof envSchema>;
 
 type RawEnv = Record<string, string | undefined>;
 
@@ -71,14 +70,14 @@ type RawEnv = Record<string, string | undefined>;
 const withoutEmpty = (env: RawEnv): RawEnv =>
   Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
 
-const problemsOf = (issues: readonly z.core.$ZodIssue[], root: string): string[] =>
-  issues.map((issue) => `${[root, ...issue.path.map(String)].filter((p) => p.length > 0).join('.')} ${issue.message}`);
+const problemsOf = (issues: readonly v.BaseIssue<unknown>[]): string[] => issues.map((issue) => `${v.pathOf(issue)} ${issue.message}`);
 
 /** Validates the functions' environment; throws ConfigError naming every missing or bad variable. */
 export const loadEnv = (env: RawEnv = process.env): LambdaEnv => {
-  const result = envSchema.safeParse(withoutEmpty(env));
-  if (!result.success) throw new ConfigError(`invalid environment: ${problemsOf(result.error.issues, '').join('; ')}`);
-  return result.data;
+  // One problem per variable (a pipe stops at its first failed rule), every variable reported.
+  const result = v.safeParse(envSchema, withoutEmpty(env), { abortPipeEarly: true });
+  if (!result.success) throw new ConfigError(`invalid environment: ${problemsOf(result.issues).join('; ')}`);
+  return result.output;
 };
 
 /**

@@ -3,19 +3,18 @@
 // logged and dropped, since retrying it can never succeed; a conflict the state machine expects
 // (another actor got there first) is a lost race and a no-op; every other error is rethrown so
 // Lambda's retries and the on-failure destination / DLQ see it (README "Operations").
-import * as z from '../../contract/zod-mini';
+import * as v from '../../contract/valibot';
 import { ConflictError, IllegalTransitionError } from '../domain/errors';
 import { type Log } from '../ports/observability';
 
 /** Where an event is wrong (paths and rules only: the values are not logged). */
-const problemsOf = (error: z.core.$ZodError): string[] =>
-  error.issues.map((issue) => `${issue.path.map(String).join('.') || '(payload)'}: ${issue.message}`);
+const problemsOf = (issues: readonly v.BaseIssue<unknown>[]): string[] => issues.map((issue) => `${v.pathOf(issue) || '(payload)'}: ${issue.message}`);
 
 /** The event parsed by `schema`, or undefined (logged) when it is malformed and must be dropped. */
-export const parseAsyncEvent = <S extends z.core.$ZodType>(log: Log, schema: S, event: unknown, what: string): z.output<S> | undefined => {
-  const result = z.safeParse(schema, event);
-  if (result.success) return result.data;
-  log.error(`malformed ${what} dropped`, { problems: problemsOf(result.error) });
+export const parseAsyncEvent = <S extends v.GenericSchema>(log: Log, schema: S, event: unknown, what: string): v.InferOutput<S> | undefined => {
+  const result = v.safeParse(schema, event);
+  if (result.success) return result.output;
+  log.error(`malformed ${what} dropped`, { problems: problemsOf(result.issues) });
   return undefined;
 };
 

@@ -6,7 +6,7 @@
 // retried fire sends the stop again (README "Why three layers"). A malformed payload is dropped:
 // no retry can fix it.
 import middy from '@middy/core';
-import * as z from '../../contract/zod-mini';
+import * as v from '../../contract/valibot';
 import { expireSetup } from '../roots/expire-root';
 import { type EndSessionDeps } from '../use-cases/end-session';
 import { type ExpireOutcome, expireSession } from '../use-cases/expire-session';
@@ -19,19 +19,19 @@ import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda(expireSetup);
 
-export const expiryFireSchema = z.object({
-  sessionId: z.uuid(),
+export const expiryFireSchema = v.object({
+  sessionId: v.pipe(v.string(), v.uuid()),
   // `<sessionId>-<n>`, as arm-schedule names them.
-  scheduleName: z.string().check(z.regex(/^[0-9A-Fa-f-]{36}-\d{1,9}$/, 'must be <sessionId>-<n>')),
+  scheduleName: v.pipe(v.string(), v.regex(/^[0-9A-Fa-f-]{36}-\d{1,9}$/, 'must be <sessionId>-<n>')),
 });
 
-export const workspaceFireSchema = z.strictObject({
-  workspace: z.strictObject({ ownerId: z.string().check(z.minLength(1)), profile: z.string().check(z.minLength(1)) }),
-  scheduleName: z.string().check(z.regex(WORKSPACE_SCHEDULE_NAME, 'must be ws-<id>-<n>')),
+export const workspaceFireSchema = v.strictObject({
+  workspace: v.strictObject({ ownerId: v.pipe(v.string(), v.minLength(1)), profile: v.pipe(v.string(), v.minLength(1)) }),
+  scheduleName: v.pipe(v.string(), v.regex(WORKSPACE_SCHEDULE_NAME, 'must be ws-<id>-<n>')),
 });
 
 /** The Scheduler target's input (eventbridge-scheduler.ts writes it), as the function receives it. */
-export type ExpiryFireEvent = z.input<typeof expiryFireSchema> | z.input<typeof workspaceFireSchema>;
+export type ExpiryFireEvent = v.InferInput<typeof expiryFireSchema> | v.InferInput<typeof workspaceFireSchema>;
 
 export type ExpireHandlerResult = { outcome: ExpireOutcome | ExpireWorkspaceOutcome | 'dropped' | 'conflict' };
 

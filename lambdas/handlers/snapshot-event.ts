@@ -4,7 +4,7 @@
 // Malformed events are dropped; unexpected errors throw, so EventBridge retries and dead-letters.
 import middy from '@middy/core';
 import { EBS_SNAPSHOT_NOTIFICATION, WORKSPACE_SNAPSHOT_EVENT } from '../../contract/ebs-events';
-import * as z from '../../contract/zod-mini';
+import * as v from '../../contract/valibot';
 import { type SnapshotOutcome, finishWorkspaceSave } from '../use-cases/finish-workspace-save';
 import { type UseCaseDeps } from '../use-cases/use-case-deps';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
@@ -14,17 +14,17 @@ import { observabilityMiddlewares } from './observability-middleware';
 export { EBS_SNAPSHOT_NOTIFICATION };
 
 // Loose objects: EBS events carry more fields than we read (cause, request-id, times).
-export const snapshotNotificationSchema = z.object({
-  'detail-type': z.literal(EBS_SNAPSHOT_NOTIFICATION.detailType),
-  detail: z.object({
-    event: z.string(),
-    result: z.string(),
+export const snapshotNotificationSchema = v.object({
+  'detail-type': v.literal(EBS_SNAPSHOT_NOTIFICATION.detailType),
+  detail: v.object({
+    event: v.string(),
+    result: v.string(),
     // The snapshot's ARN, `arn:aws:ec2:<region>::snapshot/snap-…`.
-    snapshot_id: z.string().check(z.regex(/snapshot\/snap-[0-9a-f]+$/, 'must be a snapshot ARN')),
+    snapshot_id: v.pipe(v.string(), v.regex(/snapshot\/snap-[0-9a-f]+$/, 'must be a snapshot ARN')),
   }),
 });
 
-export type SnapshotNotificationEvent = z.input<typeof snapshotNotificationSchema>;
+export type SnapshotNotificationEvent = v.InferInput<typeof snapshotNotificationSchema>;
 
 export type SnapshotEventDeps = Pick<UseCaseDeps, 'workspaces' | 'scheduler' | 'clock' | 'log' | 'metrics'>;
 

@@ -17,18 +17,18 @@ import { initOnLambda } from '../wiring';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
 import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
-import * as z from '../../contract/zod-mini';
+import * as v from '../../contract/valibot';
 
 initOnLambda(starterSetup);
 
 /** What a start needs; the queue may be absent in `HandlerDeps` (a local stack without one), which fails each start. */
 export type StarterDeps = Omit<StartSessionDeps, 'startQueue'> & Pick<UseCaseDeps, 'startQueue'>;
 
-export const startRequestSchema = z.object({
-  sessionId: z.uuid(),
-  activityToken: z.string().check(z.minLength(1), z.maxLength(200)),
-  attempt: z.number().check(z.int(), z.gte(1)),
-}) satisfies z.ZodMiniType<StartRequest>;
+export const startRequestSchema = v.object({
+  sessionId: v.pipe(v.string(), v.uuid()),
+  activityToken: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
+}) satisfies v.GenericSchema<unknown, StartRequest>;
 
 const parseBody = (body: string): unknown => {
   try {

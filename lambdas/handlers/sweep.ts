@@ -8,7 +8,7 @@
 // while the next scheduled sweep (minutes away) retries exactly the items that failed anyway.
 import middy from '@middy/core';
 import { type SweepReport } from '../../contract/wire';
-import * as z from '../../contract/zod-mini';
+import * as v from '../../contract/valibot';
 import { sweepSetup } from '../roots/sweep-root';
 import { type SweepDeps, sweep } from '../use-cases/sweep';
 import { initOnLambda } from '../wiring';
@@ -20,10 +20,10 @@ initOnLambda(sweepSetup);
 
 // Loose: the schedule may add fields; only dryRun matters. A dryRun that is not a boolean is
 // dropped rather than guessed, since guessing wrong would make real changes on a dry run.
-export const sweepPayloadSchema = z.object({ dryRun: z.optional(z.boolean()) });
+export const sweepPayloadSchema = v.object({ dryRun: v.optional(v.boolean()) });
 
 /** What the sweep schedule sends (lib/constructs/expiry-scheduling.ts: `{dryRun: false}`). */
-export type SweepEvent = z.input<typeof sweepPayloadSchema>;
+export type SweepEvent = v.InferInput<typeof sweepPayloadSchema>;
 
 export type SweepHandlerResult = SweepReport | { dropped: true };
 

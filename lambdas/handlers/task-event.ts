@@ -7,7 +7,7 @@
 // it already holds every client their handling needs, so they cost no cold start of their own.
 import middy from '@middy/core';
 import { ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
-import * as z from '../../contract/zod-mini';
+import * as v from '../../contract/valibot';
 import { type TaskEventDeps, taskEventSetup } from '../roots/task-event-root';
 import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
 import { initOnLambda } from '../wiring';
@@ -18,42 +18,42 @@ import { EBS_SNAPSHOT_NOTIFICATION, type SnapshotEventHandlerResult, snapshotEve
 
 initOnLambda(taskEventSetup);
 
-const environmentEntry = z.object({ name: z.optional(z.string()), value: z.optional(z.string()) });
+const environmentEntry = v.object({ name: v.optional(v.string()), value: v.optional(v.string()) });
 
 // Loose objects: ECS events carry many more fields than we read.
-export const taskStateChangeSchema = z.object({
-  'detail-type': z.literal(ECS_TASK_STATE_CHANGE.detailType),
-  detail: z.object({
-    taskArn: z.string().check(z.minLength(1)),
-    lastStatus: z.string().check(z.minLength(1)),
-    stoppedReason: z.optional(z.string()),
-    stopCode: z.optional(z.string()),
+export const taskStateChangeSchema = v.object({
+  'detail-type': v.literal(ECS_TASK_STATE_CHANGE.detailType),
+  detail: v.object({
+    taskArn: v.pipe(v.string(), v.minLength(1)),
+    lastStatus: v.pipe(v.string(), v.minLength(1)),
+    stoppedReason: v.optional(v.string()),
+    stopCode: v.optional(v.string()),
     // ISO 8601; a value that is not one is ignored rather than the event dropped (see isoOf).
-    startedAt: z.optional(z.string()),
-    startedBy: z.optional(z.string()),
-    version: z.optional(z.number().check(z.int())),
-    overrides: z.optional(
-      z.object({
-        containerOverrides: z.optional(z.array(z.object({ environment: z.optional(z.array(environmentEntry)) }))),
+    startedAt: v.optional(v.string()),
+    startedBy: v.optional(v.string()),
+    version: v.optional(v.pipe(v.number(), v.integer())),
+    overrides: v.optional(
+      v.object({
+        containerOverrides: v.optional(v.array(v.object({ environment: v.optional(v.array(environmentEntry)) }))),
       }),
     ),
   }),
 });
 
-type TaskStateChange = z.output<typeof taskStateChangeSchema>;
+type TaskStateChange = v.InferOutput<typeof taskStateChangeSchema>;
 
 /** An `ECS Task State Change` event, down to the fields this handler reads (EventBridge sends many more). */
-export type TaskStateChangeEvent = z.input<typeof taskStateChangeSchema>;
+export type TaskStateChangeEvent = v.InferInput<typeof taskStateChangeSchema>;
 
 export type TaskEventHandlerResult = { outcome: TaskEventOutcome | 'dropped' | 'ignored' | 'conflict' };
 
-const SESSION_ID = z.uuid();
+const SESSION_ID = v.pipe(v.string(), v.uuid());
 
 /** SESSION_ID as the task was started with it; none when absent or not a session id. */
 const sessionIdOf = (detail: TaskStateChange['detail']): string | undefined => {
   for (const override of detail.overrides?.containerOverrides ?? []) {
     const value = override.environment?.find((e) => e.name === 'SESSION_ID')?.value;
-    if (value !== undefined && SESSION_ID.safeParse(value).success) return value.toLowerCase();
+    if (value !== undefined && v.is(SESSION_ID, value)) return value.toLowerCase();
   }
   return undefined;
 };

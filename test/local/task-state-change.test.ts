@@ -1,6 +1,7 @@
 // What the local task runner reports becomes the `ECS Task State Change` event EventBridge would
 // deliver, and the task-event handler reads from it what it reads on AWS.
 import { describe, expect, it } from 'vitest';
+import * as v from '../../contract/valibot';
 import { taskStateChangeSchema, toTaskEventInput } from '../../lambdas/handlers/task-event';
 import { toTaskStateChange } from '../../local/task-state-change';
 
@@ -12,7 +13,7 @@ describe('local ECS Task State Change events', () => {
   it('carry the task, its status and its session as the handler reads them', () => {
     const event = toTaskStateChange({ taskArn: TASK_ARN, lastStatus: 'STOPPED', sessionId: SESSION_ID, stoppedReason: 'exited with code 0' }, MARKER);
 
-    const parsed = taskStateChangeSchema.parse(event);
+    const parsed = v.parse(taskStateChangeSchema, event);
 
     expect(toTaskEventInput(parsed.detail)).toEqual({
       taskArn: TASK_ARN,

@@ -3,6 +3,7 @@
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import * as v from '../../../../contract/valibot';
 import { SqsStartQueue } from '../../../../lambdas/adapters/aws/sqs-start-queue';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
 import { startRequestSchema } from '../../../../lambdas/handlers/starter';
@@ -23,7 +24,7 @@ describe('SqsStartQueue', () => {
 
     const [call] = sqsMock.commandCalls(SendMessageCommand);
     expect(call?.args[0].input).toEqual({ QueueUrl: QUEUE_URL, MessageBody: JSON.stringify(REQUEST) });
-    expect(startRequestSchema.parse(JSON.parse(call?.args[0].input.MessageBody ?? ''))).toEqual(REQUEST);
+    expect(v.parse(startRequestSchema, JSON.parse(call?.args[0].input.MessageBody ?? ''))).toEqual(REQUEST);
   });
 
   it('delays a retry by DelaySeconds, at most 900', async () => {
