@@ -1,50 +1,55 @@
 // Runs a request schema and turns its first problem into a ValidationError that names the field
 // (top-level name only: a metadata key is input, so it is not repeated back) and never the value.
-import * as z from '../../../contract/zod-mini';
+import * as v from '../../../contract/valibot';
 import { ValidationError } from '../../domain/errors';
 
+type Issue = v.BaseIssue<unknown>;
+
 const SAFE_FIELD = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const OBJECT_TYPES: ReadonlySet<string> = new Set(['object', 'strict_object', 'loose_object']);
 
-const fieldOf = (issue: z.core.$ZodIssue, whole: string): string => {
-  const first = issue.path[0];
-  if (first !== undefined) return String(first);
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0];
-    return key !== undefined && SAFE_FIELD.test(key) ? key : whole;
+/**
+ * What an object says of one of its keys: not one of its entries, or missing. A bad record key
+ * (metadata) is the key schema's own issue, with its own message, not the object's.
+ */
+const keyProblemOf = (issue: Issue): 'unknown' | 'missing' | undefined => {
+  const last = issue.path?.[issue.path.length - 1];
+  if (last === undefined || !('origin' in last) || last.origin !== 'key' || !OBJECT_TYPES.has(issue.type)) return undefined;
+  return issue.expected === 'never' ? 'unknown' : 'missing';
+};
+
+/** The input has nothing under `key` (a missing field, or a missing discriminator such as `kind`). */
+const isAbsent = (input: unknown, key: unknown): boolean =>
+  typeof input === 'object' &&
+  input !== null &&
+  !Array.isArray(input) &&
+  typeof key === 'string' &&
+  (!Object.hasOwn(input, key) || (input as Record<string, unknown>)[key] === undefined);
+
+const errorOf = (issue: Issue, input: unknown, whole: string): ValidationError => {
+  const path = issue.path ?? [];
+  const first = path[0];
+  const problem = keyProblemOf(issue);
+  if (first === undefined) return new ValidationError(whole, `${whole}: ${issue.message}`);
+  const field = String(first.key);
+  if (problem === 'unknown' && path.length === 1) {
+    // The key is the client's: named back only when it looks like a field name.
+    return SAFE_FIELD.test(field) ? new ValidationError(field, `${field}: unknown field`) : new ValidationError(whole, `${whole}: has an unknown field`);
   }
-  return whole;
-};
-
-const isMissing = (input: unknown, issue: z.core.$ZodIssue): boolean => {
-  const first = issue.path[0];
-  return (
-    issue.code !== 'invalid_key' &&
-    issue.path.length === 1 &&
-    typeof input === 'object' &&
-    input !== null &&
-    !Array.isArray(input) &&
-    (typeof first === 'string' || typeof first === 'number') &&
-    (input as Record<string, unknown>)[first] === undefined
-  );
-};
-
-const messageOf = (issue: z.core.$ZodIssue, input: unknown, field: string, whole: string): string => {
-  if (issue.code === 'unrecognized_keys') return field === whole ? `${whole}: has an unknown field` : `${field}: unknown field`;
-  if (isMissing(input, issue)) return `${field}: is required`;
-  // A bad record key (metadata): the key's own rule, not zod's generic "Invalid key in record".
-  if (issue.code === 'invalid_key') return `${field}: ${issue.issues[0]?.message ?? 'has an invalid key'}`;
-  return `${field}: ${issue.message}`;
+  if (problem === 'unknown') return new ValidationError(field, `${field}: unknown field`);
+  if (path.length === 1 && isAbsent(input, first.key)) return new ValidationError(field, `${field}: is required`);
+  if (problem === 'missing') return new ValidationError(field, `${field}: has a missing field`);
+  return new ValidationError(field, `${field}: ${issue.message}`);
 };
 
 /**
  * `whole` names the thing validated (`body`, `query`, `id`, a header) for problems that are not
- * about one field in it.
+ * about one field in it. Only the first problem is answered, so valibot stops at it.
  */
-export const validate = <S extends z.core.$ZodType>(schema: S, input: unknown, whole: string): z.output<S> => {
-  const result = z.safeParse(schema, input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
+export const validate = <S extends v.GenericSchema>(schema: S, input: unknown, whole: string): v.InferOutput<S> => {
+  const result = v.safeParse(schema, input, { abortEarly: true });
+  if (result.success) return result.output;
+  const issue = result.issues[0];
   if (issue === undefined) throw new ValidationError(whole, `${whole}: is invalid`);
-  const field = fieldOf(issue, whole);
-  throw new ValidationError(field, messageOf(issue, input, field, whole));
+  throw errorOf(issue, input, whole);
 };

@@ -86,6 +86,9 @@ describe('400 validation_failed', () => {
     ['a key longer than 64 characters', { ['k'.repeat(65)]: 'v' }],
     ['a value longer than 256 characters', { note: 'x'.repeat(257) }],
     ['a value that is not a string', { count: 3 }],
+    ['an array for an object', ['v']],
+    ['the key __proto__', { ['__proto__']: 'v' }],
+    ['a reserved key', { constructor: 'v' }],
   ])('rejects metadata with %s', async (_, metadata) => {
     const answer = await api.call('POST /sessions', { body: { profile: 'notebook', metadata } });
 
