@@ -5,7 +5,8 @@
 // Bad config fails fast with a message naming the key. The profiles' part is its own module
 // (profile-schema.ts), since the api validates it too and ships only what it runs.
 import { ConfigError } from './config-error';
-import { type ProfileConfig, configObject, profilesSchema } from './profile-schema';
+import { configObject, nonEmpty, positiveWholeNumber, wholeNumber } from './config-parts';
+import { type ProfileConfig, profilesSchema } from './profile-schema';
 import { MAX_DEADLINE_SHARDS } from './table-definitions';
 import * as v from './valibot';
 
@@ -13,10 +14,6 @@ export { ConfigError } from './config-error';
 export { SESSION_VARIABLES } from './profile-schema';
 
 const positive = v.pipe(v.number(), v.gtValue(0));
-const positiveWholeNumber = v.pipe(v.number(), v.integer(), v.gtValue(0));
-/** A whole number from `min` (to `max`, if given). */
-const wholeNumber = (min: number, max = Number.POSITIVE_INFINITY) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
-const nonEmpty = v.pipe(v.string(), v.nonEmpty());
 const url = v.pipe(v.string(), v.url());
 
 /**

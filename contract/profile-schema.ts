@@ -4,40 +4,11 @@
 // whose schemas are plain objects made by small functions: declaring them costs a function's cold
 // start next to nothing, and its bundle carries only the actions used here (README "Performance").
 import { cronProblem, isKnownTimeZone } from './scheduled-stop';
+import { configObject, nonEmpty, positiveWholeNumber, recordOf, wholeNumber } from './config-parts';
 import * as v from './valibot';
 
-/** What a validated object of `entries` holds: their keys, no other. */
-type ObjectOutput<E extends v.ObjectEntries> = v.InferOutput<v.ObjectSchema<E, undefined>>;
-type ObjectInput<E extends v.ObjectEntries> = v.InferInput<v.ObjectSchema<E, undefined>>;
-
-const isPlainObject = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
-
-/** valibot's object and record schemas take an array for an object (of its indexes); a configuration does not. */
-const plainObject = <T>() => v.custom<T>(isPlainObject, 'must be an object');
-
-/**
- * An object of the configuration holding the keys of `entries` and no other. Every other key is
- * named (valibot's strictObject names only the first), so one run lists all the typos of an object.
- */
-export const configObject = <const E extends v.ObjectEntries>(entries: E): v.GenericSchema<ObjectInput<E>, ObjectOutput<E>> =>
-  v.pipe(
-    plainObject<ObjectInput<E>>(),
-    v.looseObject(entries),
-    v.rawCheck(({ dataset, addIssue }) => {
-      const input = dataset.value;
-      if (!isPlainObject(input)) return;
-      for (const key of Object.keys(input)) {
-        if (!Object.hasOwn(entries, key)) addIssue({ message: 'is not a known key', path: [{ type: 'object', origin: 'key', input, key, value: input[key] }] });
-      }
-    }),
-  );
-
-/** A record of the configuration: an object (not an array) whose keys and values each pass their schema. */
-const recordOf = <K extends v.GenericSchema<string, string>, V extends v.GenericSchema>(key: K, value: V) =>
-  v.pipe(plainObject<Record<string, unknown>>(), v.record(key, value));
-
 /** A positive whole number of seconds. */
-const seconds = v.pipe(v.number(), v.integer(), v.gtValue(0));
+const seconds = positiveWholeNumber;
 
 const bounds = v.pipe(
   configObject({ default: seconds, min: seconds, max: seconds }),
@@ -109,12 +80,8 @@ const busySchema = configObject({
   unknownGraceSeconds: v.optional(seconds, 300),
 });
 
-const nonEmpty = v.pipe(v.string(), v.nonEmpty());
 const arn = v.optional(v.pipe(v.string(), v.startsWith('arn:')));
 const command = v.pipe(v.array(nonEmpty), v.nonEmpty());
-/** A whole number from `min` to `max`. */
-const wholeNumber = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
-const positiveWholeNumber = v.pipe(v.number(), v.integer(), v.gtValue(0));
 
 /**
  * How the local stack runs a profile's task (README, Profiles). `env` holds literal values, as a
