@@ -1,11 +1,12 @@
 // A configured profile, as the domain sees it: the composition roots (Lambda wiring, local stack)
 // turn the validated configuration into the profiles the use cases check requests against. On
 // Lambda the profiles come as the documents the stack deployed, validated here by the schema the
-// configuration composes (contract/profile-schema.ts, zod/mini, so the api bundles no classic zod),
-// so the runtime accepts exactly what the CDK app accepts.
+// configuration composes (contract/profile-schema.ts), so the runtime accepts exactly what the CDK
+// app accepts, with the same messages.
 import { type AppConfig } from '../contract/app-config';
 import { ConfigError } from '../contract/config-error';
 import { type ProfileConfig, profilesSchema } from '../contract/profile-schema';
+import * as v from '../contract/valibot';
 import { type EcsProfileTarget } from './adapters/aws/ecs-task-runner';
 import { type DeployedProfiles, type ProfileDocuments } from './adapters/aws/profile-store';
 import { type Profile } from './domain/profile';
@@ -80,14 +81,12 @@ export const parseDeployedProfiles = (documents: ProfileDocuments, source: strin
     }
   }
   if (notJson.length > 0) throw invalid(notJson);
-  const parsed = profilesSchema.safeParse(json);
-  if (!parsed.success) {
-    throw invalid(parsed.error.issues.map((issue) => `${source}/${issue.path.map(String).join('.')} ${issue.message}`));
-  }
+  const parsed = v.safeParse(profilesSchema, json);
+  if (!parsed.success) throw invalid(parsed.issues.map((issue) => `${source}/${v.pathOf(issue)} ${issue.message}`));
   const profiles: Record<string, Profile> = {};
   const targets: Record<string, EcsProfileTarget> = {};
   const missingTask: string[] = [];
-  for (const [name, config] of Object.entries(parsed.data)) {
+  for (const [name, config] of Object.entries(parsed.output)) {
     if (config.taskDefinitionArn === undefined) {
       missingTask.push(`${source}/${name}.taskDefinitionArn is missing`);
       continue;

@@ -240,7 +240,40 @@ describe('parseConfig', () => {
 
     expect(message).toMatch(/^\s*sessionExpiry\.deadlineShards: /m);
     expect(message).toMatch(/^\s*sessionExpiry\.retentionDays: /m);
-    expect(message).toMatch(/^\s*sessionExpiry\.colour: unknown key$/m);
+    expect(message).toMatch(/^\s*sessionExpiry\.colour: is not a known key$/m);
+  });
+
+  it('names every unknown key of an object, not only the first', () => {
+    const raw = minimal();
+    Object.assign(demo(raw), { idleTimeout: 900, colour: 'blue' });
+
+    expect(configErrorOf(raw)).toBe(
+      'invalid configuration:\n  sessionExpiry.profiles.demo.idleTimeout: is not a known key\n  sessionExpiry.profiles.demo.colour: is not a known key',
+    );
+  });
+
+  it('refuses an array where an object is expected', () => {
+    const raw = { ...minimal(), alarms: [] };
+    demo(raw).local = { command: ['sh'], env: [] };
+
+    const message = configErrorOf(raw);
+
+    expect(message).toMatch(/^\s*sessionExpiry\.profiles\.demo\.local\.env: must be an object$/m);
+    expect(message).toMatch(/^\s*sessionExpiry\.alarms: must be an object$/m);
+  });
+
+  it('says what is missing and what a value must be, never echoing the value', () => {
+    const raw = { ...minimal(), deadlineShards: 0, cluster: { assignPublicIp: 'yes' } };
+    demo(raw).idleTimeoutSeconds = { default: 900, min: 60 };
+
+    expect(configErrorOf(raw)).toBe(
+      [
+        'invalid configuration:',
+        '  sessionExpiry.profiles.demo.idleTimeoutSeconds.max: is missing',
+        '  sessionExpiry.deadlineShards: must be at least 1',
+        '  sessionExpiry.cluster.assignPublicIp: must be true or false',
+      ].join('\n'),
+    );
   });
 
   it('says why a profile name is bad', () => {
@@ -265,6 +298,7 @@ describe('parseConfig', () => {
     it('refuses plain http to a non-loopback host and bad addresses, naming the key', () => {
       expect(configErrorOf({ ...minimal(), notifications: { webhookUrl: 'http://hooks.example.com/x' } })).toMatch(/sessionExpiry\.notifications\.webhookUrl: must be an https URL/);
       expect(configErrorOf({ ...minimal(), notifications: { emails: ['not-an-address'] } })).toMatch(/sessionExpiry\.notifications\.emails\.0: /);
+      expect(configErrorOf({ ...minimal(), notifications: { webhookUrl: 'not a url' } })).toBe('invalid configuration:\n  sessionExpiry.notifications.webhookUrl: must be a URL');
     });
   });
 });

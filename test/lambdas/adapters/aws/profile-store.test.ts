@@ -153,6 +153,7 @@ describe('ParameterProfileStore', () => {
         { Name: `${PATH}/alpha`, Value: profileDocument('alpha', { activeWithinSeconds: 900, idleWithinSeconds: 600 }) },
         { Name: `${PATH}/beta`, Value: profileDocument('beta', { taskDefinitionArn: undefined, image: 'busybox' }) },
         { Name: `${PATH}/gamma`, Value: profileDocument('gamma', { cpu: 'lots' }) },
+        { Name: `${PATH}/delta`, Value: profileDocument('delta', { colour: 'blue' }) },
       ],
     });
 
@@ -160,7 +161,8 @@ describe('ParameterProfileStore', () => {
 
     expect(error).toBeInstanceOf(ConfigError);
     expect(String(error)).toContain(`${PATH}/alpha.activeWithinSeconds activeWithinSeconds must be less than idleWithinSeconds`);
-    expect(String(error)).toContain(`${PATH}/gamma.cpu`);
+    expect(String(error)).toContain(`${PATH}/gamma.cpu must be a number`);
+    expect(String(error)).toContain(`${PATH}/delta.colour is not a known key`);
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: `${PATH}/beta`, Value: profileDocument('beta', { taskDefinitionArn: undefined, image: 'busybox' }) }] });
     afterMaxAge();
     expect(String(await caught(store.profileNamed('beta')))).toContain(`${PATH}/beta.taskDefinitionArn is missing`);
