@@ -66,9 +66,9 @@ export const messageOf = (issue: Issue): string => {
     case 'regex':
       return 'does not have the expected form';
     case 'starts_with':
-      return `must start with ${String(issue.requirement)}`;
+      return `must start with "${String(issue.requirement)}"`;
     case 'ends_with':
-      return `must end with ${String(issue.requirement)}`;
+      return `must end with "${String(issue.requirement)}"`;
     case 'picklist':
     case 'enum':
       return `must be one of ${optionsOf(issue.expected)}`;
