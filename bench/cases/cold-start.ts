@@ -180,14 +180,15 @@ const probe = (file: string, sourceMaps: boolean, cwd: string): Promise<Probe> =
 
 /**
  * Instructions a whole Node process executes under `valgrind --tool=callgrind`, importing `file` as
- * the probe does (or nothing). `--single-threaded` keeps V8's compiler and GC on the main thread, so
- * the count repeats within about 1 %: with background threads it varied by 10 % from run to run.
+ * the probe does (or nothing). `--single-threaded` keeps V8's compiler and GC on the main thread:
+ * with background threads the count varied by 10 % from run to run. Fixed hash and random seeds
+ * make it repeat to 0.1 %: with V8's random ones a bundle's count still moved by up to 4 %.
  */
 const instructions = (file: string | undefined, cwd: string): number => {
   const script = file === undefined ? 'await Promise.resolve();' : 'await import(process.env.BENCH_BUNDLE_URL);';
   const result = spawnSync(
     'valgrind',
-    ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', '--enable-source-maps', '--input-type=module', '-e', script],
+    ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', '--enable-source-maps', '--input-type=module', '-e', script],
     { cwd, env: probeEnv(file, cwd), encoding: 'utf8', timeout: 180_000 },
   );
   const count = /Collected\s*:\s*(\d+)/.exec(result.stderr ?? '')?.[1];
@@ -325,7 +326,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
             .filter((s) => isDeployed(s.name))
             .map((s) => `Largest parts of ${s.name.split(' ')[0]} beside the SDK: ${beyondSdk(s.byPackage).slice(0, 6).map(([pkg, bytes]) => `${pkg} ${bytesText(bytes)}`).join(', ')}.`),
           counted.size > 0
-            ? 'instructions: one run per bundle under valgrind --tool=callgrind, node --single-threaded, the process importing the bundle minus one importing nothing; independent of the machine\'s load.'
+            ? 'instructions: one run per bundle under valgrind --tool=callgrind, node --single-threaded with fixed hash and random seeds (repeats to 0.1 %), the process importing the bundle minus one importing nothing; independent of the machine\'s load.'
             : 'instructions: not counted (set BENCH_CALLGRIND=1 with valgrind installed).',
           'Lambda runs Node 24 on arm64 with its own CPU share: read the ratio to the baseline, not the absolute milliseconds.',
         ],
