@@ -27,15 +27,23 @@ const unitOf = (input: unknown, count: unknown): string => `${typeof input === '
 /** The options of a picklist as the issue states them (`("a" | "b")`), as a list. */
 const optionsOf = (expected: string | null): string => (expected ?? '').replace(/^\((.*)\)$/, '$1').split(' | ').join(', ');
 
+const OBJECT_TYPES: ReadonlySet<string> = new Set(['object', 'strict_object', 'loose_object']);
+
 /**
- * The message of an issue, naming what is expected and never the value received. A missing key is
- * reported by its object (the key's own schema never runs), so its message is the object's.
+ * What an object's issue says of one of its keys: not one of its entries (`unknown`), or absent
+ * (`missing`: the object reports it, the key's own schema never runs). A bad record key is the key
+ * schema's own issue, so neither.
  */
+export const keyProblemOf = (issue: Issue): 'unknown' | 'missing' | undefined => {
+  const last = issue.path?.[issue.path.length - 1];
+  if (last === undefined || !('origin' in last) || last.origin !== 'key' || !OBJECT_TYPES.has(issue.type)) return undefined;
+  return issue.expected === 'never' ? 'unknown' : 'missing';
+};
+
+/** The message of an issue, naming what is expected and never the value received. */
 export const messageOf = (issue: Issue): string => {
-  const origin = issue.path?.[issue.path.length - 1];
-  if (origin !== undefined && 'origin' in origin && origin.origin === 'key' && (issue.type === 'object' || issue.type === 'strict_object' || issue.type === 'loose_object')) {
-    return issue.expected === 'never' ? 'is not a known key' : 'is missing';
-  }
+  const keyProblem = keyProblemOf(issue);
+  if (keyProblem !== undefined) return keyProblem === 'unknown' ? 'is not a known key' : 'is missing';
   switch (issue.type) {
     case 'min_length':
       return `must have at least ${String(issue.requirement)} ${unitOf(issue.input, issue.requirement)}`;

@@ -6,17 +6,6 @@ import { ValidationError } from '../../domain/errors';
 type Issue = v.BaseIssue<unknown>;
 
 const SAFE_FIELD = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-const OBJECT_TYPES: ReadonlySet<string> = new Set(['object', 'strict_object', 'loose_object']);
-
-/**
- * What an object says of one of its keys: not one of its entries, or missing. A bad record key
- * (metadata) is the key schema's own issue, with its own message, not the object's.
- */
-const keyProblemOf = (issue: Issue): 'unknown' | 'missing' | undefined => {
-  const last = issue.path?.[issue.path.length - 1];
-  if (last === undefined || !('origin' in last) || last.origin !== 'key' || !OBJECT_TYPES.has(issue.type)) return undefined;
-  return issue.expected === 'never' ? 'unknown' : 'missing';
-};
 
 /** The input has nothing under `key` (a missing field, or a missing discriminator such as `kind`). */
 const isAbsent = (input: unknown, key: unknown): boolean =>
@@ -29,7 +18,7 @@ const isAbsent = (input: unknown, key: unknown): boolean =>
 const errorOf = (issue: Issue, input: unknown, whole: string): ValidationError => {
   const path = issue.path ?? [];
   const first = path[0];
-  const problem = keyProblemOf(issue);
+  const problem = v.keyProblemOf(issue);
   if (first === undefined) return new ValidationError(whole, `${whole}: ${issue.message}`);
   const field = String(first.key);
   if (problem === 'unknown' && path.length === 1) {
