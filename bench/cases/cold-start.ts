@@ -6,7 +6,8 @@
 // The shared baseline bundle only constructs the four SDK clients the functions share; each
 // function's own baseline constructs exactly the clients it makes (task-event no ECS client, the
 // api and the starter also SQS and SSM, which they make on first use, not at init). The difference
-// is the price of our code and its libraries.
+// is the price of our code and its libraries. The api and expire are also bundled as a deployment
+// with workspace profiles bundles them (the EC2 client inside), against baselines that make EC2 too.
 // Both the wall time and the CPU time of the import are taken: on a machine shared with other work
 // the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
 // is also loaded once under callgrind, whose instruction count does not depend on the machine's
@@ -36,6 +37,7 @@ const SDK_CLIENTS = {
   events: { label: 'EventBridge', imports: [['EventBridgeClient', '@aws-sdk/client-eventbridge']], make: 'new EventBridgeClient({})' },
   sqs: { label: 'SQS', imports: [['SQSClient', '@aws-sdk/client-sqs']], make: 'new SQSClient({ useQueueUrlAsEndpoint: false })' },
   ssm: { label: 'SSM', imports: [['SSMClient', '@aws-sdk/client-ssm']], make: 'new SSMClient({})' },
+  ec2: { label: 'EC2', imports: [['EC2Client', '@aws-sdk/client-ec2']], make: 'new EC2Client({})' },
 } as const;
 type SdkService = keyof typeof SDK_CLIENTS;
 const SDK_SERVICES = Object.keys(SDK_CLIENTS) as SdkService[];
@@ -45,13 +47,23 @@ const SHARED_SERVICES: readonly SdkService[] = ['dynamodb', 'ecs', 'scheduler', 
 
 /**
  * The clients a function makes, from its calls (contract/function-calls.ts): one per service it
- * calls (IAM's own `iam:PassRole` is no client). The api and the starter make SQS and SSM on first
- * use, not at init; their own baseline makes them at load all the same, as the plain way to write it.
+ * calls (IAM's own `iam:PassRole` is no client), EC2 only in a deployment with workspace profiles.
+ * The api and the starter make SQS and SSM on first use, not at init, and every function EC2; their
+ * own baseline makes them at load all the same, as the plain way to write it.
  */
-const servicesOf = (fn: FunctionName): SdkService[] => {
+const servicesOf = (fn: FunctionName, withWorkspaces: boolean): SdkService[] => {
   const prefixes = new Set(callsOf(fn).map(({ action }) => action.split(':')[0]));
-  return SDK_SERVICES.filter((service) => prefixes.has(service));
+  return SDK_SERVICES.filter((service) => prefixes.has(service) && (withWorkspaces || service !== 'ec2'));
 };
+
+/**
+ * Also bundled as a deployment with a workspace profile bundles them (the EC2 client inside, made on
+ * first use): the api, which has the most besides, and expire, which has the least.
+ */
+const WITH_WORKSPACES: readonly FunctionName[] = ['api', 'expire'];
+
+/** A bundle's row name without its entry: `api`, `api with workspaces`, `baseline: ...`. */
+const labelOf = (name: string): string => name.replace(/ \(.*\)$/, '');
 
 /** A bundle that constructs the given clients and nothing else. */
 const baselineSource = (services: readonly SdkService[]): string => {
@@ -74,6 +86,8 @@ const LAMBDA_ENV: Record<string, string> = {
   SESSIONS_TABLE_NAME: 'bench-sessions',
   IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
   WORKSPACES_TABLE_NAME: 'bench-workspaces',
+  // Read only by the bundles with workspaces; the others are bundled to ignore it (bundleDefines).
+  WORKSPACE_VOLUMES_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-volumes',
   DEADLINE_SHARDS: '4',
   RETENTION_DAYS: '30',
   CLUSTER_ARN: 'arn:aws:ecs:eu-west-1:123456789012:cluster/bench',
@@ -211,7 +225,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, join(PROJECT_ROOT, to)])),
-    // As a deployment without workspace profiles bundles them (no EC2 client).
+    // As a deployment without workspace profiles bundles them (no EC2 client); the rows with workspaces set their own.
     define: bundleDefines(false),
     minify: true,
     sourcemap: true,
@@ -240,11 +254,15 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   /** Each function's bundle name, and the name of its own baseline (the clients it makes). */
   const ownBaseline = new Map<string, string>();
   const baselines = new Map<string, readonly SdkService[]>([[BASELINE, SHARED_SERVICES]]);
-  for (const [name, entry] of Object.entries(HANDLER_ENTRIES)) {
+  const functions = [
+    ...Object.entries(HANDLER_ENTRIES).map(([name, entry]) => ({ name: name as FunctionName, entry, withWorkspaces: false })),
+    ...WITH_WORKSPACES.map((name) => ({ name, entry: HANDLER_ENTRIES[name], withWorkspaces: true })),
+  ];
+  for (const { name, entry, withWorkspaces } of functions) {
     checkAborted(ctx.signal);
-    const bundleName = `${name} (${entry})`;
-    await bundleOne(bundleName, { entryPoints: [join(PROJECT_ROOT, entry)] });
-    const services = servicesOf(name as FunctionName);
+    const bundleName = `${name}${withWorkspaces ? ' with workspaces' : ''} (${entry})`;
+    await bundleOne(bundleName, { entryPoints: [join(PROJECT_ROOT, entry)], define: bundleDefines(withWorkspaces) });
+    const services = servicesOf(name, withWorkspaces);
     ownBaseline.set(bundleName, baselineNamed(services));
     baselines.set(baselineNamed(services), services);
   }
@@ -320,11 +338,11 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
         notes: [
           'Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map.',
           'load+init: import() of the bundle with the functions\' environment and AWS_LAMBDA_FUNCTION_NAME set, so the handler validates its environment and builds its SDK clients at load, as on Lambda; run with --enable-source-maps as deployed (NODE_OPTIONS). No network call is made. CPU ms: the process\'s user + system CPU time during that import.',
-          `"baseline" is ${BASELINE}: the four clients the functions share (${SHARED_SERVICES.map((service) => SDK_CLIENTS[service].label).join(', ')}). "own baseline" constructs exactly the clients the function makes (one per service of its calls in contract/function-calls.ts): ${[...ownBaseline].map(([fn, own]) => `${fn.split(' ')[0]} ${own === BASELINE ? 'the shared one' : own.replace('baseline: ', '')}`).join('; ')}. The api and the starter make SQS and SSM on first use, their own baseline at load.`,
-          `Source maps (not shipped in "size"): ${stats.filter((s) => isDeployed(s.name)).map((s) => `${s.name.split(' ')[0]} ${bytesText(s.mapBytes)}`).join(', ')}.`,
+          `"baseline" is ${BASELINE}: the four clients the functions share (${SHARED_SERVICES.map((service) => SDK_CLIENTS[service].label).join(', ')}). "own baseline" constructs exactly the clients the function makes (one per service of its calls in contract/function-calls.ts): ${[...ownBaseline].map(([fn, own]) => `${labelOf(fn)} ${own === BASELINE ? 'the shared one' : own.replace('baseline: ', '')}`).join('; ')}. The api and the starter make SQS and SSM on first use, their own baseline at load.`,
+          `Source maps (not shipped in "size"): ${stats.filter((s) => isDeployed(s.name)).map((s) => `${labelOf(s.name)} ${bytesText(s.mapBytes)}`).join(', ')}.`,
           ...stats
             .filter((s) => isDeployed(s.name))
-            .map((s) => `Largest parts of ${s.name.split(' ')[0]} beside the SDK: ${beyondSdk(s.byPackage).slice(0, 6).map(([pkg, bytes]) => `${pkg} ${bytesText(bytes)}`).join(', ')}.`),
+            .map((s) => `Largest parts of ${labelOf(s.name)} beside the SDK: ${beyondSdk(s.byPackage).slice(0, 6).map(([pkg, bytes]) => `${pkg} ${bytesText(bytes)}`).join(', ')}.`),
           counted.size > 0
             ? 'instructions: one run per bundle under valgrind --tool=callgrind, node --single-threaded with fixed hash and random seeds (repeats to 0.1 %), the process importing the bundle minus one importing nothing; independent of the machine\'s load.'
             : 'instructions: not counted (set BENCH_CALLGRIND=1 with valgrind installed).',
@@ -370,7 +388,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
 export const coldStart: BenchCase = {
   name: 'cold-start',
   title: 'handler bundle size and load + init time vs a bundle of the bare SDK clients',
-  // Eight bundles (five functions, three baselines); callgrind runs each process some 50 times slower: about two more minutes.
+  // Twelve bundles (seven function rows, five baselines); callgrind runs each process some 50 times slower: about two more minutes.
   timeoutMs: process.env['BENCH_CALLGRIND'] === '1' ? 480_000 : 240_000,
   run,
 };
