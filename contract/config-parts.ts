@@ -7,22 +7,17 @@ type ObjectInput<E extends v.ObjectEntries> = v.InferInput<v.ObjectSchema<E, und
 /** What a validated object of `entries` holds: their keys, no other. */
 type ObjectOutput<E extends v.ObjectEntries> = v.InferOutput<v.ObjectSchema<E, undefined>>;
 
-const isPlainObject = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
-
-/** valibot's object and record schemas take an array for an object (of its indexes); a configuration does not. */
-const plainObject = <T>() => v.custom<T>(isPlainObject, 'must be an object');
-
 /**
  * An object of the configuration holding the keys of `entries` and no other. Every other key is
  * named (valibot's strictObject names only the first), so one run lists all the typos of an object.
  */
 export const configObject = <const E extends v.ObjectEntries>(entries: E): v.GenericSchema<ObjectInput<E>, ObjectOutput<E>> =>
   v.pipe(
-    plainObject<ObjectInput<E>>(),
+    v.plainObject<ObjectInput<E>>(),
     v.looseObject(entries),
     v.rawCheck(({ dataset, addIssue }) => {
       const input = dataset.value;
-      if (!isPlainObject(input)) return;
+      if (!v.isPlainObject(input)) return;
       for (const key of Object.keys(input)) {
         if (!Object.hasOwn(entries, key)) addIssue({ message: 'is not a known key', path: [{ type: 'object', origin: 'key', input, key, value: input[key] }] });
       }
@@ -31,7 +26,7 @@ export const configObject = <const E extends v.ObjectEntries>(entries: E): v.Gen
 
 /** A record of the configuration: an object (not an array) whose keys and values each pass their schema. */
 export const recordOf = <K extends v.GenericSchema<string, string>, V extends v.GenericSchema>(key: K, value: V) =>
-  v.pipe(plainObject<Record<string, unknown>>(), v.record(key, value));
+  v.pipe(v.plainObject(), v.record(key, value));
 
 export const nonEmpty = v.pipe(v.string(), v.nonEmpty());
 export const positiveWholeNumber = v.pipe(v.number(), v.integer(), v.gtValue(0));

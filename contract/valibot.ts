@@ -97,6 +97,15 @@ export const messageOf = (issue: Issue): string => {
 
 v.setGlobalMessage(messageOf);
 
+/** An object that is not an array: valibot's object and record schemas take an array for one (its indexes as keys); JSON and the configuration do not. */
+export const isPlainObject = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
+
+/**
+ * Put first in a pipe before an object or record schema: its only type check, so the object's own
+ * issues (missing and unknown keys) keep their messages.
+ */
+export const plainObject = <T = Record<string, unknown>>(message = 'must be an object') => v.custom<T>(isPlainObject, message);
+
 /** The issue's path as `a.b.0.c` (its keys), or `''` for the input itself. */
 export const pathOf = (issue: Issue): string => (issue.path ?? []).map((item) => String(item.key)).join('.');
 

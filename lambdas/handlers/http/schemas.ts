@@ -24,14 +24,6 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 const SESSION_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|0{8}-0{4}-0{4}-0{4}-0{12}|f{8}-f{4}-f{4}-f{4}-f{12})$/;
 
 const OBJECT = 'must be a JSON object';
-/**
- * valibot's objects and records take an array for an object (its indexes as keys); a JSON array
- * is not one here. Put first in a pipe, this is the object's only type check, so the object's
- * own issues (missing and unknown keys) keep theirs for validate.ts to word.
- */
-const jsonObject = (message: string) =>
-  v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), message);
-
 const WHOLE = 'must be a whole number';
 // Safe integers, as before: past 2^53 a number no longer counts whole seconds exactly.
 const wholeSeconds = v.pipe(v.number(WHOLE), v.safeInteger(WHOLE), v.gtValue(0, 'must be positive'));
@@ -48,7 +40,7 @@ const hasNoKey =
     !keys.some((key) => Object.hasOwn(input, key));
 
 const metadata = v.pipe(
-  jsonObject('must be an object of strings'),
+  v.plainObject('must be an object of strings'),
   // __proto__ breaks the key rule anyway; the other two keep to it, so they are named as reserved
   // (not in the message: the key is input, and a message repeating it is replaced, error-mapping.ts).
   v.check(hasNoKey('__proto__'), METADATA_KEY_RULE),
@@ -61,7 +53,7 @@ const metadata = v.pipe(
 );
 
 export const createSessionBody = v.pipe(
-  jsonObject(OBJECT),
+  v.plainObject(OBJECT),
   v.strictObject({
     profile: v.pipe(v.string('must be a string'), v.regex(PROFILE_NAME, PROFILE_RULE)),
     idleTimeoutSeconds: v.optional(wholeSeconds),
@@ -83,14 +75,14 @@ const KIND_RULE = `must be one of ${HEARTBEAT_KINDS.join(', ')}`;
 const PERCENT_RULE = 'percents must be numbers from 0 to 100';
 const percent = v.optional(v.pipe(v.number(PERCENT_RULE), v.minValue(0, PERCENT_RULE), v.maxValue(100, PERCENT_RULE)));
 /** The task's use of its own limits, as the session agent read it (README "HTTP API", activity). */
-const usage = v.optional(v.pipe(jsonObject(OBJECT), v.strictObject({ memoryPercent: percent, diskPercent: percent })));
+const usage = v.optional(v.pipe(v.plainObject(OBJECT), v.strictObject({ memoryPercent: percent, diskPercent: percent })));
 
 /**
  * Connect and disconnect must name their connection (README "HTTP API"); the presence kinds may.
  * Every kind but disconnect may carry `usage`; a connect may say it is the session agent's (`agent`).
  */
 export const activityBody: v.GenericSchema<unknown, Heartbeat> = v.pipe(
-  jsonObject(OBJECT),
+  v.plainObject(OBJECT),
   // Its own message is only for a kind that is missing or none of these (the input is an object by now).
   v.variant(
     'kind',
@@ -104,11 +96,11 @@ export const activityBody: v.GenericSchema<unknown, Heartbeat> = v.pipe(
 );
 
 export const extendBody = v.pipe(
-  jsonObject(OBJECT),
+  v.plainObject(OBJECT),
   v.strictObject({ seconds: v.pipe(wholeSeconds, v.maxValue(MAX_EXTEND_SECONDS, `must be at most ${MAX_EXTEND_SECONDS}`)) }),
 );
 
-export const sweepBody = v.pipe(jsonObject(OBJECT), v.strictObject({ dryRun: v.optional(v.boolean('must be true or false')) }));
+export const sweepBody = v.pipe(v.plainObject(OBJECT), v.strictObject({ dryRun: v.optional(v.boolean('must be true or false')) }));
 
 const LIMIT_RULE = `must be a whole number from 1 to ${MAX_LIST_LIMIT}`;
 

@@ -9,11 +9,7 @@ const SAFE_FIELD = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 /** The input has nothing under `key` (a missing field, or a missing discriminator such as `kind`). */
 const isAbsent = (input: unknown, key: unknown): boolean =>
-  typeof input === 'object' &&
-  input !== null &&
-  !Array.isArray(input) &&
-  typeof key === 'string' &&
-  (!Object.hasOwn(input, key) || (input as Record<string, unknown>)[key] === undefined);
+  v.isPlainObject(input) && typeof key === 'string' && (!Object.hasOwn(input, key) || input[key] === undefined);
 
 const errorOf = (issue: Issue, input: unknown, whole: string): ValidationError => {
   const path = issue.path ?? [];
