@@ -1,7 +1,7 @@
 // The environment of the deployed functions, by name: the CDK app sets these variables and nothing
 // else on every function, and the runtime reads these and nothing else. The names are typed, so a
 // misspelt one fails typecheck on either side; what a valid value is stays with the reader
-// (lambdas/wiring.ts validates its variables, Powertools and Node read theirs).
+// (lambdas/wiring.ts validates its variables, the log and metrics adapters and Node read theirs).
 
 /** The variables the functions' wiring validates at cold start. */
 export const WIRING_ENV_NAMES = [
@@ -40,7 +40,10 @@ export const WORKSPACE_ENV_NAMES = ['WORKSPACE_VOLUMES_ROLE_ARN'] as const;
 
 export type WiringEnvName = (typeof WIRING_ENV_NAMES)[number] | (typeof WORKSPACE_ENV_NAMES)[number];
 
-/** Read by Powertools itself (logger, metrics): see contract/observability.ts for the values. */
+/**
+ * Read by the log and metrics adapters (lambdas/adapters/observability/lambda-observability.ts),
+ * under the names Powertools gave them: see contract/observability.ts for the values.
+ */
 export const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'] as const;
 
 /** Read by Node.js (source maps of the minified bundle). */

@@ -1,11 +1,11 @@
-// What the functions emit and the alarms and dashboard watch: the Powertools service name (also the
+// What the functions emit and the alarms and dashboard watch: the service name (also the
 // `service` dimension on every custom metric), the CloudWatch namespace, the metric names and the
 // few dimensions a metric may carry. The runtime may emit only these names; the CDK app may watch
 // only these names, so an alarm can never wait on a metric nobody writes.
 
 export const SERVICE_NAME = 'session-expiry';
 export const METRICS_NAMESPACE = 'SessionExpiry';
-/** The dimension Powertools Metrics adds to every metric, valued with the service name. */
+/** The dimension the functions' EMF adds to every metric, valued with the service name. */
 export const SERVICE_DIMENSION = 'service';
 
 export const METRIC_NAMES = [

@@ -10,7 +10,7 @@ import { ConfigError } from '../contract/config-error';
 import { TASK_MARKER_PATTERN } from '../contract/ecs-tasks';
 import { type WiringEnvName } from '../contract/function-env';
 import * as v from '../contract/valibot';
-import { log } from './adapters/observability/powertools';
+import { log } from './adapters/observability/lambda-observability';
 import { type EnvSettings } from './build-handler-deps';
 import { type HandlerDeps, type HandlerSetup } from './handlers/handler-setup';
 import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
@@ -104,7 +104,7 @@ const built = new Map<unknown, RootDeps>();
 
 /**
  * The setup a root gives its handler: the dependencies `build` makes from the environment, once
- * per process, unless some were injected; and the Powertools log.
+ * per process, unless some were injected; and the JSON log.
  */
 export const lambdaSetup = <D extends RootDeps>(build: (env: LambdaEnv) => D): HandlerSetup<D> => ({
   deps: (): D => {

@@ -1,5 +1,5 @@
 // The local stack's log: one short human line per event (`12:00:01.234 INFO  message key=value`),
-// where Lambda would write Powertools JSON for CloudWatch. Debug lines only when asked for.
+// where Lambda writes JSON lines for CloudWatch. Debug lines only when asked for.
 import { type Log, type LogExtra } from '../lambdas/ports/observability';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

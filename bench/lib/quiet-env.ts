@@ -1,4 +1,4 @@
-// Imported first by the runner, before any handler module loads: the handlers' Powertools logger
+// Imported first by the runner, before any handler module loads: the handlers' JSON log
 // reads its level once, and a JSON line per API request would bury the report (and cost time in the
 // measured path). Warnings and errors still show. The SDK's notice about future Node versions is
 // noise here too.

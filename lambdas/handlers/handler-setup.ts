@@ -1,6 +1,6 @@
 // What a handler is made with. Each handler module exports a factory taking a `HandlerSetup` and,
 // as its Lambda entry, `handler` = that factory called with its Lambda root's setup (lambdas/roots/:
-// deps from the environment, Powertools log). The local stack calls the same factories with its own
+// deps from the environment, JSON log). The local stack calls the same factories with its own
 // setup, so locally the very same handler code runs on local adapters.
 import { type JwtVerifier } from '../adapters/auth/jwt-verifier';
 import { type Log } from '../ports/observability';

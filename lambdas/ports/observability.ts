@@ -1,6 +1,6 @@
-// Logging and metrics as the use cases see them. Powertools Logger is adapted to `Log` in
-// adapters/observability/powertools.ts (`createLog`); the
-// metrics adapter turns `count`/`observe` into CloudWatch EMF (one blob per invocation, never one
+// Logging and metrics as the use cases see them. On Lambda `Log` writes JSON lines
+// (adapters/observability/json-log.ts); the
+// metrics adapter (emf-metrics.ts) turns `count`/`observe` into CloudWatch EMF (one blob per invocation, never one
 // PutMetricData per event) and never uses a per-session dimension.
 
 import { type MetricDimension, type MetricName } from '../../contract/observability';

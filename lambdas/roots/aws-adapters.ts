@@ -14,7 +14,7 @@ import { DynamoDbWorkspaceStore } from '../adapters/dynamodb/dynamodb-workspace-
 import { EventBridgeEventPublisher } from '../adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { SqsStartQueue } from '../adapters/aws/sqs-start-queue';
-import { log, metricsPort } from '../adapters/observability/powertools';
+import { log, metricsPort } from '../adapters/observability/lambda-observability';
 import { type EndSessionAdapters, type RecordEndedAdapters } from '../build-handler-deps';
 import { type StartQueue } from '../ports/start-queue';
 import { type WorkspaceDeps } from '../use-cases/use-case-deps';

@@ -5,7 +5,7 @@
 // "Performance", Configuration).
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { ParameterProfileStore, ssmParameterSource } from '../adapters/aws/profile-store';
-import { log } from '../adapters/observability/powertools';
+import { log } from '../adapters/observability/lambda-observability';
 import { parseDeployedProfiles } from '../profile-config';
 import { type LambdaEnv } from '../wiring';
 

@@ -1,6 +1,6 @@
 // Alarms (thresholds from config) that all notify one SNS topic, and the operator dashboard. Custom
 // metrics are the EMF metrics the functions write (contract/observability.ts): the contract's
-// namespace and metric names, default dimension `service` (Powertools), plus one low-cardinality
+// namespace and metric names, default dimension `service`, plus one low-cardinality
 // dimension on a few of them.
 import { Duration } from 'aws-cdk-lib';
 import {

@@ -255,12 +255,12 @@ describe('metrics', () => {
     vi.stubEnv('POWERTOOLS_SERVICE_NAME', env['POWERTOOLS_SERVICE_NAME']);
     vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', env['POWERTOOLS_METRICS_NAMESPACE']);
     vi.resetModules();
-    const powertools = await import('../../lambdas/adapters/observability/powertools');
+    const observability = await import('../../lambdas/adapters/observability/lambda-observability');
     return async (name, dimensions) => {
       const output: string[] = [];
       await captureOutput(output, () => {
-        powertools.metricsPort.count(name, 1, dimensions);
-        powertools.flushMetrics(powertools.powertoolsMetrics);
+        observability.metricsPort.count(name, 1, dimensions);
+        observability.flushMetrics();
         return Promise.resolve();
       });
       return output

@@ -2,7 +2,7 @@
 // id; never the Authorization header, the X-Session-Token or an activity token, not even inside
 // a logged error.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { metricsPort } from '../../../lambdas/adapters/observability/powertools';
+import { metricsPort } from '../../../lambdas/adapters/observability/lambda-observability';
 import { apiSetup } from '../../../lambdas/roots/api-root';
 import { setDeps } from '../../../lambdas/wiring';
 import { type ApiHarness, makeApiHarness } from './api-harness';

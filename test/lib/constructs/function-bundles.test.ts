@@ -27,9 +27,10 @@ const PROFILE_STORE = [
 
 /**
  * Never in a function: zod (valibot validates, README "Performance": zod cost each function about a
- * tenth of its cold start), the CDK, the laptop stack.
+ * tenth of its cold start), Powertools (our JSON log and EMF writer cost a fraction of its load),
+ * the CDK, the laptop stack.
  */
-const NOWHERE = ['node_modules/zod/', 'node_modules/aws-cdk-lib/', 'contract/app-config.ts', 'local/'];
+const NOWHERE = ['node_modules/zod/', 'node_modules/@aws-lambda-powertools/', 'node_modules/aws-cdk-lib/', 'contract/app-config.ts', 'local/'];
 
 /**
  * The X-Ray SDK (under the Powertools Tracer) was the largest part of every function's init for
@@ -122,7 +123,7 @@ describe('function bundles', () => {
     expect(containing(of(name), SWEEP)).toEqual([]);
   });
 
-  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])('%s holds no zod, CDK or local-stack code', (name) => {
+  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])('%s holds no zod, Powertools, CDK or local-stack code', (name) => {
     expect(containing(of(name), NOWHERE)).toEqual([]);
   });
 

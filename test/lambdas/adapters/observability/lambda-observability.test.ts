@@ -1,13 +1,13 @@
-// The metrics port as CloudWatch will see it: the EMF lines Powertools writes to stdout, read back
-// and checked for metric names, units, namespace and dimensions (and never a per-session one).
-import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMetricsPort, flushMetrics } from '../../../../lambdas/adapters/observability/powertools';
+// The metrics port as CloudWatch will see it: the EMF lines written to stdout, read back and checked
+// for metric names, units, namespace and dimensions (and never a per-session one), against AWS's EMF
+// specification; and the log lines the same module writes.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createEmfMetrics } from '../../../../lambdas/adapters/observability/emf-metrics';
 import { type Log, type MetricDimensions } from '../../../../lambdas/ports/observability';
 import { captureOutput, logLines } from '../../../support/captured-output';
 
 interface EmfBlob {
-  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
   [key: string]: unknown;
 }
 
@@ -21,32 +21,27 @@ const captureEmf = async (act: () => void | Promise<void>): Promise<{ blobs: Emf
 const dimensionNames = (blob: EmfBlob): string[][] => blob._aws.CloudWatchMetrics[0].Dimensions;
 const metricNames = (blob: EmfBlob): { Name: string; Unit: string }[] => blob._aws.CloudWatchMetrics[0].Metrics;
 
-describe('powertools observability', () => {
-  beforeEach(() => {
-    // Dev mode turns Powertools Metrics off; a developer's shell must not change the outcome.
-    vi.stubEnv('POWERTOOLS_DEV', undefined);
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', undefined);
-  });
+describe('lambda observability', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
     vi.resetModules();
   });
 
-  describe('createMetricsPort', () => {
+  describe('createEmfMetrics', () => {
     const setUp = () => {
-      const powertools = new PowertoolsMetrics({ namespace: 'SessionExpiryTest', serviceName: 'session-expiry' });
-      return { powertools, port: createMetricsPort(powertools) };
+      const emf = createEmfMetrics({ namespace: 'SessionExpiryTest', service: 'session-expiry', write: (line) => process.stdout.write(line), now: () => 1_767_225_600_000 });
+      return { port: emf.port, flush: emf.flush };
     };
 
     it('buffers metrics without dimensions into one EMF blob published with the stored metrics', async () => {
-      const { powertools, port } = setUp();
+      const { port, flush } = setUp();
 
       const { blobs } = await captureEmf(() => {
         port.count('SessionsCreated');
         port.count('HeartbeatWrites', 3);
         port.observe('ExpiryLagMs', 1234, 'Milliseconds');
         port.observe('LiveSessions', 42, 'Count');
-        powertools.publishStoredMetrics();
+        flush();
       });
 
       expect(blobs).toHaveLength(1);
@@ -62,16 +57,42 @@ describe('powertools observability', () => {
         ]),
       );
       expect(blob).toMatchObject({ service: 'session-expiry', SessionsCreated: 1, HeartbeatWrites: 3, ExpiryLagMs: 1234, LiveSessions: 42 });
+      expect(blob._aws.Timestamp).toBe(1_767_225_600_000);
+    });
+
+    it('keeps each value of a metric recorded twice, as an EMF array of values', async () => {
+      const { port, flush } = setUp();
+
+      const { blobs } = await captureEmf(() => {
+        port.count('HeartbeatWrites');
+        port.count('HeartbeatWrites', 2);
+        flush();
+      });
+
+      expect(blobs).toHaveLength(1);
+      expect(blobs[0]).toMatchObject({ HeartbeatWrites: [1, 2] });
+      expect(metricNames(blobs[0])).toEqual([{ Name: 'HeartbeatWrites', Unit: 'Count' }]);
+    });
+
+    it('stays within the EMF limits: the hundred-and-first value of a metric starts a new blob', async () => {
+      const { port, flush } = setUp();
+
+      const { blobs } = await captureEmf(() => {
+        for (let i = 0; i < 101; i++) port.observe('ExpiryLagMs', i, 'Milliseconds');
+        flush();
+      });
+
+      expect(blobs.map((b) => b['ExpiryLagMs'])).toEqual([Array.from({ length: 100 }, (_, i) => i), 100]);
     });
 
     it('emits a metric with dimensions at once, in its own blob, with only those dimensions', async () => {
-      const { powertools, port } = setUp();
+      const { port, flush } = setUp();
 
       const { blobs } = await captureEmf(() => {
         port.count('SessionsEnded', 1, { Reason: 'idle_timeout' });
         port.observe('SessionsByActivity', 7, 'Count', { ActivityLevel: 'idle' });
         port.count('SessionsCreated'); // buffered, must not pick up the dimensions above
-        powertools.publishStoredMetrics();
+        flush();
       });
 
       expect(blobs).toHaveLength(3);
@@ -86,13 +107,13 @@ describe('powertools observability', () => {
     });
 
     it('never emits a session (or any unlisted) dimension, even from a caller that gets past the type', async () => {
-      const { powertools, port } = setUp();
+      const { port, flush } = setUp();
       const sneaky = { Reason: 'terminated', SessionId: 'b1f0c6a2-0000-4000-8000-000000000000', OwnerId: 'alice' } as MetricDimensions;
 
       const { blobs } = await captureEmf(() => {
         port.count('SessionsEnded', 1, sneaky);
         port.count('OrphansStopped', 1, { SessionId: 'x' } as MetricDimensions);
-        powertools.publishStoredMetrics();
+        flush();
       });
 
       expect(blobs).toHaveLength(2);
@@ -105,17 +126,17 @@ describe('powertools observability', () => {
       expect(dimensionNames(blobs[1])).toEqual([['service']]);
     });
     it('flushes the buffered blob once, and writes nothing (not even a warning) when only dimensioned metrics were recorded', async () => {
-      const { powertools, port } = setUp();
+      const { port, flush } = setUp();
 
       const first = await captureEmf(() => {
         port.count('SessionsCreated');
-        flushMetrics(powertools);
-        flushMetrics(powertools);
+        flush();
+        flush();
       });
       const second = await captureEmf(() => {
         port.count('SessionsEnded', 1, { Reason: 'terminated' });
       });
-      const third = await captureEmf(() => flushMetrics(powertools));
+      const third = await captureEmf(() => flush());
 
       expect(first.blobs.map((b) => metricNames(b))).toEqual([[{ Name: 'SessionsCreated', Unit: 'Count' }]]);
       expect(second.blobs).toHaveLength(1);
@@ -127,12 +148,12 @@ describe('powertools observability', () => {
     it('take the service name and namespace from the environment', async () => {
       vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'expiry-test');
       vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'ExpiryTestNs');
-      const mod = await import('../../../../lambdas/adapters/observability/powertools');
+      const mod = await import('../../../../lambdas/adapters/observability/lambda-observability');
 
       const { blobs } = await captureEmf(() => {
         mod.metricsPort.count('SweepRepairs', 2, { Kind: 'orphans' });
         mod.metricsPort.count('SweepFailures', 1);
-        mod.powertoolsMetrics.publishStoredMetrics();
+        mod.flushMetrics();
       });
 
       expect(blobs.map((b) => b._aws.CloudWatchMetrics[0].Namespace)).toEqual(['ExpiryTestNs', 'ExpiryTestNs']);
@@ -144,11 +165,11 @@ describe('powertools observability', () => {
     it('default to session-expiry / SessionExpiry', async () => {
       vi.stubEnv('POWERTOOLS_SERVICE_NAME', undefined);
       vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', undefined);
-      const mod = await import('../../../../lambdas/adapters/observability/powertools');
+      const mod = await import('../../../../lambdas/adapters/observability/lambda-observability');
 
       const { blobs } = await captureEmf(() => {
         mod.metricsPort.count('StaleFires');
-        mod.powertoolsMetrics.publishStoredMetrics();
+        mod.flushMetrics();
       });
 
       expect(blobs[0]?._aws.CloudWatchMetrics[0]?.Namespace).toBe('SessionExpiry');
@@ -159,7 +180,7 @@ describe('powertools observability', () => {
       vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined);
 
       const { writes } = await captureEmf(async () => {
-        await import('../../../../lambdas/adapters/observability/powertools');
+        await import('../../../../lambdas/adapters/observability/lambda-observability');
       });
 
       expect(writes).toBe(0);
@@ -168,11 +189,10 @@ describe('powertools observability', () => {
     it('give a Log port that writes structured JSON lines with the extra keys', async () => {
       vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'expiry-test');
       vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
-      const mod = await import('../../../../lambdas/adapters/observability/powertools');
+      const mod = await import('../../../../lambdas/adapters/observability/lambda-observability');
       const log: Log = mod.log;
       const output: string[] = [];
 
-      // Powertools writes warnings and errors to stderr, the rest to stdout: both are captured.
       await captureOutput(output, () => {
         log.info('session expired', { sessionId: 's-1', reason: 'idle_timeout' });
         log.warn('no extra');
