@@ -21,7 +21,7 @@ import { type BuildOptions, build } from 'esbuild';
 import { type FunctionName, callsOf } from '../../contract/function-calls';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
-import { median } from '../lib/stats';
+import { median, percentile } from '../lib/stats';
 import { bytesText, msText, ratioText } from '../lib/table';
 
 const BASELINE = 'baseline: SDK clients only';
@@ -213,10 +213,11 @@ const instructions = (file: string | undefined, cwd: string): number => {
 const callgrindWanted = (): boolean => process.env['BENCH_CALLGRIND'] === '1' && spawnSync('valgrind', ['--version']).status === 0;
 
 const run = async (ctx: BenchContext): Promise<CaseResult> => {
-  const runs = ctx.quick ? 3 : 15;
+  // 25 rounds: the CPU ratio of one round to the next moves by up to a quarter; its median by a few hundredths.
+  const runs = ctx.quick ? 3 : 25;
   // The construct module is the source of truth for entries and the banner (it loads aws-cdk-lib,
   // hence imported only here).
-  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, BUNDLE_ALIASES, PROJECT_ROOT, bundleDefines } = await import('../../lib/constructs/session-function');
+  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, BUNDLE_ALIASES, FIRST_USE_PACKAGES, FIRST_USE_PACKAGE_NAMES, PROJECT_ROOT, bundleDefines, firstUsePackageCommands } = await import('../../lib/constructs/session-function');
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -231,15 +232,25 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     sourcemap: true,
     sourcesContent: false,
     tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+    // Left out and bundled beside each function, as the construct does (FIRST_USE_PACKAGES).
+    external: [...FIRST_USE_PACKAGE_NAMES],
     logLevel: 'error',
   };
 
   const bundles: Bundle[] = [];
+  /** The size of each first-use package's file beside a bundle (the same beside every one). */
+  const firstUseBytes = new Map<string, number>();
   const bundleOne = async (name: string, options: BuildOptions): Promise<void> => {
     const dir = join(ctx.tmpDir, name.replace(/[^a-z0-9-]+/gi, '-'));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'index.mjs');
     const result = await build({ ...common, ...options, outfile: file, metafile: true });
+    // The construct's own commands: the first-use packages beside the bundle, under node_modules/.
+    for (const command of isDeployed(name) ? firstUsePackageCommands(PROJECT_ROOT, dir) : []) {
+      const made = spawnSync('bash', ['-c', command], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`bundling the first-use packages beside ${name} failed: ${made.stderr.trim()}`);
+    }
+    for (const pkg of isDeployed(name) ? FIRST_USE_PACKAGE_NAMES : []) firstUseBytes.set(pkg, statSync(join(dir, 'node_modules', pkg, FIRST_USE_PACKAGES[pkg] === 'esm' ? 'index.mjs' : 'index.cjs')).size);
     const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.mjs'))?.[1];
     const code = readFileSync(file);
     bundles.push({
@@ -313,6 +324,20 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   const ownOf = (s: (typeof stats)[number]): (typeof stats)[number] => byName.get(ownBaseline.get(s.name) ?? s.name)!;
   const ratio = (n: number | undefined, of: number | undefined): number | undefined => (n === undefined || of === undefined ? undefined : n / of);
   const ratioCell = (n: number | undefined, of: number | undefined): string => (n === undefined || of === undefined ? '-' : n === of ? '1x' : ratioText(n / of));
+  /**
+   * The CPU ratio to the own baseline within each round (the two loaded seconds apart, so a slow
+   * patch of the machine hits both): its quartiles say how far one round strays from the median.
+   */
+  const roundRatios = (s: (typeof stats)[number]): { q1: number; q3: number } => {
+    const own = ownOf(s).samplesImportCpuMs;
+    const ratios = s.samplesImportCpuMs.map((cpu, round) => cpu / (own[round] ?? cpu));
+    return { q1: percentile(ratios, 25), q3: percentile(ratios, 75) };
+  };
+  const cpuOwnCell = (s: (typeof stats)[number]): string => {
+    if (ownOf(s) === s) return '1x';
+    const { q1, q3 } = roundRatios(s);
+    return `${ratioText(s.importCpuMs / ownOf(s).importCpuMs)} (rounds ${ratioText(q1)}-${ratioText(q3)})`;
+  };
   const rows = stats.map((s) => [
     s.name,
     bytesText(s.bytes),
@@ -321,7 +346,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     ratioCell(s.importMs, base.importMs),
     msText(s.importCpuMs),
     ratioCell(s.importCpuMs, base.importCpuMs),
-    ratioCell(s.importCpuMs, ownOf(s).importCpuMs),
+    cpuOwnCell(s),
     msText(s.importMsNoSourceMaps),
     msText(s.readyMs),
     s.instructions === undefined ? '-' : `${(s.instructions / 1e6).toFixed(0)} M`,
@@ -336,8 +361,9 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
         head: ['bundle', 'size', 'gzip', 'load+init ms', 'vs baseline', 'CPU ms', 'CPU vs baseline', 'CPU vs own baseline', 'no source maps ms', 'process start to ready ms', 'instructions (callgrind)', 'instructions vs baseline', 'instructions vs own baseline'],
         rows,
         notes: [
-          'Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map.',
+          `Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map; the packages loaded on first use (${FIRST_USE_PACKAGE_NAMES.join(', ')}) bundled beside each function, not in "size" and not loaded here (${FIRST_USE_PACKAGE_NAMES.map((pkg) => `${pkg} ${bytesText(firstUseBytes.get(pkg) ?? 0)}`).join(', ')}).`,
           'load+init: import() of the bundle with the functions\' environment and AWS_LAMBDA_FUNCTION_NAME set, so the handler validates its environment and builds its SDK clients at load, as on Lambda; run with --enable-source-maps as deployed (NODE_OPTIONS). No network call is made. CPU ms: the process\'s user + system CPU time during that import.',
+          'CPU vs own baseline: the ratio of the two medians; in brackets the quartiles of the ratio within each round (both loaded in turn, seconds apart), how far one round strays.',
           `"baseline" is ${BASELINE}: the four clients the functions share (${SHARED_SERVICES.map((service) => SDK_CLIENTS[service].label).join(', ')}). "own baseline" constructs exactly the clients the function makes (one per service of its calls in contract/function-calls.ts): ${[...ownBaseline].map(([fn, own]) => `${labelOf(fn)} ${own === BASELINE ? 'the shared one' : own.replace('baseline: ', '')}`).join('; ')}. The api and the starter make SQS and SSM on first use, their own baseline at load.`,
           `Source maps (not shipped in "size"): ${stats.filter((s) => isDeployed(s.name)).map((s) => `${labelOf(s.name)} ${bytesText(s.mapBytes)}`).join(', ')}.`,
           ...stats
@@ -366,6 +392,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
             cpuRatioToBaseline: s.importCpuMs / base.importCpuMs,
             ownBaseline: ownOf(s).name,
             cpuRatioToOwnBaseline: s.importCpuMs / ownOf(s).importCpuMs,
+            cpuRatioToOwnBaselineByRound: roundRatios(s),
             medianProcessStartToReadyMs: s.readyMs,
             ratioToBaseline: s.importMs / base.importMs,
             ...(s.instructions !== undefined && {

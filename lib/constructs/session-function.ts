@@ -54,6 +54,36 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
  */
 export const bundleDefines = (withWorkspaces: boolean): Record<string, string> => ({ SESSION_EXPIRY_WORKSPACES: String(withWorkspaces) });
 
+/**
+ * Packages the functions load only on first use (README "Performance"): left out of the bundle,
+ * each is bundled into a file of its own beside it, as a package of the asset
+ * (`node_modules/<name>/`), which Node finds from `index.mjs`. A cold start then does not parse
+ * them; in one bundle it would, `import()` or not. jose verifies the activity route's bearer tokens
+ * (lambdas/adapters/auth/jwt-verifier.ts, `import()`: an ES module); croner reads a profile's
+ * scheduled stop (contract/scheduled-stop.ts, a synchronous require: its CommonJS build).
+ */
+export const FIRST_USE_PACKAGES = { jose: 'esm', croner: 'cjs' } as const satisfies Record<string, 'esm' | 'cjs'>;
+
+export const FIRST_USE_PACKAGE_NAMES = Object.keys(FIRST_USE_PACKAGES) as (keyof typeof FIRST_USE_PACKAGES)[];
+
+/**
+ * The shell commands that bundle the first-use packages into an asset's `outputDir`, run after the
+ * function's own bundle (NodejsFunction's `afterBundling` hook, bash in `inputDir`, the project
+ * root). The bench runs the same commands (bench/cases/cold-start.ts).
+ */
+export const firstUsePackageCommands = (inputDir: string, outputDir: string): string[] =>
+  FIRST_USE_PACKAGE_NAMES.flatMap((name) => {
+    const format = FIRST_USE_PACKAGES[name];
+    const dir = `${outputDir}/node_modules/${name}`;
+    const file = format === 'esm' ? 'index.mjs' : 'index.cjs';
+    const manifest = JSON.stringify(format === 'esm' ? { name, type: 'module', exports: `./${file}` } : { name, main: `./${file}` });
+    return [
+      `mkdir -p '${dir}'`,
+      `'${inputDir}/node_modules/.bin/esbuild' ${name} --bundle --platform=node --format=${format} --target=node24 --minify --log-level=warning '--outfile=${dir}/${file}'`,
+      `printf '%s' '${manifest}' > '${dir}/package.json'`,
+    ];
+  });
+
 export interface SessionFunctionProps {
   handler: HandlerName;
   description: string;
@@ -111,7 +141,12 @@ export class SessionFunction extends NodejsFunction {
         // The SDK goes into the bundle (tree-shaken): a pinned, tested version and faster cold starts
         // than resolving the runtime's full copy.
         bundleAwsSDK: true,
-        externalModules: [],
+        externalModules: [...FIRST_USE_PACKAGE_NAMES],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: firstUsePackageCommands,
+        },
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
         define: bundleDefines(props.withWorkspaces),
         esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),

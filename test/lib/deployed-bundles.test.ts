@@ -14,6 +14,9 @@
 // here, as it would fail the deployment (README, "Architecture").
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesEventPattern } from '../support/aws-fakes/event-pattern';
 import { AwsServiceError, type RecordedCall } from '../support/aws-fakes/http-fake';
@@ -304,6 +307,40 @@ describe('the deployed bundles', () => {
     expect(invoked.size, 'functions whose calls were recorded').toBe(5);
     expect(await callsTheirRolesRefuse(app())).toEqual([]);
   });
+
+  it('verifies an owner\'s bearer token on the activity route with jose, loaded from beside the bundle on first use', async () => {
+    // jose is not in the api's bundle but a package of its asset (FIRST_USE_PACKAGES): only a token
+    // makes the bundle load it. The key set comes from a local JWKS endpoint instead of the issuer's.
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'walk', alg: 'RS256', use: 'sig' }] });
+    const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const owner = `bearer-${randomUUID().slice(0, 8)}`;
+      const create = apiRoute('POST /sessions');
+      const created = expectAnswer(await app().invoke(create.fn, requestTo(create, owner, { body: { profile: Object.keys(rawConfig().profiles)[0] } })), 201);
+      const { session } = JSON.parse(created.body) as { session: { id: string } };
+      await startQueued(); // the queue is left as the next test expects it
+      const activity = apiRoute('POST /sessions/{id}/activity');
+      const variables = { ...activity.fn.environment, JWT_JWKS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json` };
+      const signed = (claims: { sub: string }) =>
+        new SignJWT(claims)
+          .setProtectedHeader({ alg: 'RS256', kid: 'walk' })
+          .setIssuer(activity.fn.environment['JWT_ISSUER'] ?? '')
+          .setAudience(activity.fn.environment['JWT_AUDIENCE']?.split(',')[0] ?? '')
+          .setExpirationTime('5m')
+          .sign(privateKey);
+      const withToken = async (token: string) =>
+        app().invoke(activity.fn, requestTo(activity, owner, { params: { id: session.id }, headers: { authorization: `Bearer ${token}` }, body: { kind: 'interaction' } }), { variables });
+
+      expectAnswer(await withToken(await signed({ sub: owner })), 200);
+      // The same key, another owner: verified, and refused as not theirs; a token jose rejects: 401.
+      expect(resultOf<ApiAnswer>(await withToken(await signed({ sub: 'someone-else' }))).statusCode).toBe(404);
+      expectAnswer(await withToken(`${(await signed({ sub: owner })).slice(0, -4)}AAAA`), 401);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
 
 describe('the start queue, as its event source mapping delivers it', () => {
@@ -394,6 +431,26 @@ describe('the walk fails where the deployment would', () => {
     const invocation = await app().invoke(create.fn, requestTo(create, 'nobody', { body: { profile: Object.keys(rawConfig().profiles)[0] } }), { variables });
     expect(JSON.parse(expectAnswer(invocation, 500).body)).toEqual({ error: { code: 'internal', message: 'internal error' } });
     expect(invocation.log).toMatch(/the deployed profiles are not valid.*no parameter under \/elsewhere\/profiles/);
+  });
+
+  it('a create on a profile with a scheduled stop reads its cron with croner, loaded from beside the bundle on first use', async () => {
+    // No profile of cdk.json has a scheduled stop: one is written under a path of its own. croner is
+    // not in the bundles but a package of the asset (FIRST_USE_PACKAGES), required by the first cron.
+    const create = apiRoute('POST /sessions');
+    const path = create.fn.environment['PROFILES_PARAMETER_PATH'] ?? '';
+    const [name, parameter] = [...app().ssm.parameters.values()].filter((p) => p.Name.startsWith(`${path}/`)).map((p) => [p.Name.slice(path.length + 1), p] as const)[0] ?? expect.fail(`no profile parameter under ${path}`);
+    const quiet = { ...(JSON.parse(parameter.Value) as Record<string, unknown>), scheduledStop: { cron: '* * * * *', timezone: 'Europe/Zurich' } };
+    app().ssm.parameters.set(`/walk-quiet/profiles/${name}`, { ...parameter, Name: `/walk-quiet/profiles/${name}`, Value: JSON.stringify(quiet) });
+    const variables = { ...create.fn.environment, PROFILES_PARAMETER_PATH: '/walk-quiet/profiles' };
+    const before = Date.now();
+
+    const created = expectAnswer(await app().invoke(create.fn, requestTo(create, `quiet-${randomUUID().slice(0, 8)}`, { body: { profile: name } }), { variables }), 201);
+    await startQueued(); // the queue is left as the next test expects it
+
+    const { session } = JSON.parse(created.body) as { session: { expiresAt: string; scheduledStopAt?: string } };
+    // Every minute: the next occurrence is within a minute of the create, and it is the deadline.
+    expect(Date.parse(session.scheduledStopAt ?? '') - before).toBeLessThanOrEqual(60_000);
+    expect(session.expiresAt).toBe(session.scheduledStopAt);
   });
 
   it('a create whose parameter store refuses answers 503, and its log says why', async () => {

@@ -2,18 +2,16 @@
 // authenticates it with its own token), so a Bearer token on it is checked here with the rules of
 // the HTTP API JWT authorizer (issuer, audience, RS256, exp/nbf). The local stack verifies every
 // request with the same class before it builds the API Gateway event.
-import {
-  type CryptoKey,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  type KeyObject,
-  createRemoteJWKSet,
-  errors,
-  jwtVerify,
-} from 'jose';
+//
+// jose is imported on first use, never at load: the functions' bundles leave it out and carry it
+// as a file of its own (FIRST_USE_PACKAGES in lib/constructs/session-function.ts), so the api's
+// cold start does not parse it (README "Performance"). Only types are imported statically.
+import type * as Jose from 'jose';
+import type { CryptoKey, JWTPayload, JWTVerifyGetKey, KeyObject } from 'jose';
 import { UnauthorizedError, UnavailableError } from '../../domain/errors';
 
-const { JWKSMultipleMatchingKeys, JWKSNoMatchingKey } = errors;
+/** jose, loaded once. A failure to load it is a deployment fault: it propagates (a 500), never a 401. */
+const loadJose = async (): Promise<typeof Jose> => import('jose');
 
 /** Verified claims; `sub` is always a non-empty string. */
 export type VerifiedClaims = JWTPayload & { sub: string };
@@ -52,6 +50,7 @@ export class JoseJwtVerifier implements JwtVerifier {
 
   async verify(token: string): Promise<VerifiedClaims> {
     const { issuer, audience, key } = this.options;
+    const { jwtVerify } = await loadJose();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key, { issuer, algorithms: ['RS256'], requiredClaims: ['exp'] }));
@@ -76,10 +75,11 @@ export class JoseJwtVerifier implements JwtVerifier {
 export const unavailableWhenUnreachable =
   (keys: JWTVerifyGetKey): JWTVerifyGetKey =>
   async (header, token) => {
+    const { errors } = await loadJose();
     try {
       return await keys(header, token);
     } catch (error) {
-      if (error instanceof JWKSNoMatchingKey || error instanceof JWKSMultipleMatchingKeys) throw error;
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
       throw new UnavailableError('the signing keys of the token issuer could not be fetched', error);
     }
   };
@@ -92,9 +92,12 @@ const JWKS_TIMEOUT_MS = 5000;
  * fetched on first use and cached by jose for the life of the process. A key set that cannot be
  * fetched answers 503, never 401: the token may well be good.
  */
-export const remoteJwtVerifier = (opts: { issuer: string; audience: readonly string[]; jwksUrl: string; timeoutMs?: number }): JwtVerifier =>
-  new JoseJwtVerifier({
-    issuer: opts.issuer,
-    audience: opts.audience,
-    key: unavailableWhenUnreachable(createRemoteJWKSet(new URL(opts.jwksUrl), { timeoutDuration: opts.timeoutMs ?? JWKS_TIMEOUT_MS })),
-  });
+export const remoteJwtVerifier = (opts: { issuer: string; audience: readonly string[]; jwksUrl: string; timeoutMs?: number }): JwtVerifier => {
+  // Made with jose on the first token that gets as far as its key: one key set (and its cache) per verifier.
+  let keySet: Promise<JWTVerifyGetKey> | undefined;
+  const keys: JWTVerifyGetKey = async (header, token) => {
+    keySet ??= loadJose().then(({ createRemoteJWKSet }) => createRemoteJWKSet(new URL(opts.jwksUrl), { timeoutDuration: opts.timeoutMs ?? JWKS_TIMEOUT_MS }));
+    return (await keySet)(header, token);
+  };
+  return new JoseJwtVerifier({ issuer: opts.issuer, audience: opts.audience, key: unavailableWhenUnreachable(keys) });
+};

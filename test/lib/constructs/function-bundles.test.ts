@@ -7,11 +7,10 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_ALIASES, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT, bundleDefines } from '../../../lib/constructs/session-function';
+import { BUNDLE_ALIASES, FIRST_USE_PACKAGE_NAMES, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT, bundleDefines } from '../../../lib/constructs/session-function';
 
-/** What the API alone needs: its middlewares, router and request schemas, and the JWT verifier. */
+/** What the API alone needs: its middlewares, router and request schemas, and the JWT verifier (jose beside the bundle, see below). */
 const HTTP_AND_JWT = [
-  'node_modules/jose/',
   'node_modules/@middy/http-header-normalizer/',
   'lambdas/handlers/http/',
   'lambdas/adapters/auth/',
@@ -46,8 +45,10 @@ const START_QUEUE = ['node_modules/@aws-sdk/client-sqs/', 'lambdas/adapters/aws/
 interface Bundled {
   /** The repository-relative paths (node_modules included) of the modules with code in the bundle. */
   modules: string[];
-  /** What the bundle imports from outside itself (Node's built-in modules). */
+  /** What the bundle imports from outside itself (Node's built-in modules, the first-use packages). */
   external: string[];
+  /** The same, imported with a static `import` (loaded with the bundle), not with `import()`. */
+  externalAtLoad: string[];
 }
 
 const bundled = async (name: HandlerName, withWorkspaces = false): Promise<Bundled> => {
@@ -62,6 +63,7 @@ const bundled = async (name: HandlerName, withWorkspaces = false): Promise<Bundl
     alias: BUNDLE_ALIASES,
     define: bundleDefines(withWorkspaces),
     tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+    external: [...FIRST_USE_PACKAGE_NAMES],
     outfile: 'index.mjs',
     write: false,
     metafile: true,
@@ -73,6 +75,7 @@ const bundled = async (name: HandlerName, withWorkspaces = false): Promise<Bundl
       .filter(([, input]) => input.bytesInOutput > 0)
       .map(([path]) => path),
     external: (output?.imports ?? []).filter((i) => i.external).map((i) => i.path),
+    externalAtLoad: (output?.imports ?? []).filter((i) => i.external && i.kind !== 'dynamic-import').map((i) => i.path),
   };
 };
 
@@ -105,6 +108,17 @@ describe('function bundles', () => {
 
   it.each(['expire', 'sweep', 'taskEvent', 'starter'] as const)('%s holds no HTTP, JWT or request-validation code', (name) => {
     expect(containing(of(name), HTTP_AND_JWT)).toEqual([]);
+    expect(bundleOf(name).external).not.toContain('jose');
+  });
+
+  it('api loads jose on first use only: none of its code in the bundle, imported with import() alone', () => {
+    expect(containing(of('api'), ['node_modules/jose/'])).toEqual([]);
+    expect(bundleOf('api').external).toContain('jose');
+  });
+
+  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])('%s holds none of the first-use packages (jose, croner) and loads none of them at load', (name) => {
+    expect(containing(of(name), FIRST_USE_PACKAGE_NAMES.map((pkg) => `node_modules/${pkg}/`))).toEqual([]);
+    expect(bundleOf(name).externalAtLoad.filter((path) => (FIRST_USE_PACKAGE_NAMES as readonly string[]).includes(path))).toEqual([]);
   });
 
   it.each(['expire', 'sweep', 'taskEvent'] as const)('%s holds no profile store, SSM client or profile schema', (name) => {

@@ -4,11 +4,12 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER, HANDLER_ENTRIES, SessionFunction, entryPath } from '../../../lib/constructs/session-function';
+import { ESM_REQUIRE_BANNER, FIRST_USE_PACKAGE_NAMES, HANDLER_ENTRIES, SessionFunction, entryPath } from '../../../lib/constructs/session-function';
 import { FUNCTION_ENV_NAMES } from '../../../contract/function-env';
 import { loadEnv } from '../../../lambdas/wiring';
 import { parseDeployedProfiles } from '../../../lambdas/profile-config';
@@ -115,7 +116,10 @@ describe('SessionFunction on its own', () => {
       const assetDirs = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
       expect(assetDirs).toHaveLength(1);
       const dir = join(outdir, assetDirs[0] ?? '');
-      expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules']);
+      // The first-use packages beside the bundle, each a package Node resolves from index.mjs.
+      const beside = createRequire(join(dir, 'index.mjs'));
+      for (const name of FIRST_USE_PACKAGE_NAMES) expect(beside.resolve(name).startsWith(join(dir, 'node_modules', name)), name).toBe(true);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
       // The BUNDLE_ALIASES reach esbuild: middy's import of Node's web streams is the on-use stand-in.
