@@ -1,13 +1,14 @@
 // What our code adds to a Lambda cold start. Each handler is bundled the way the CDK construct
 // bundles it (lib/constructs/session-function.ts: esbuild, ESM, node24 target, minified, AWS SDK
-// inside, the createRequire banner, source maps), then loaded in fresh Node processes with the
-// functions' environment (dummy values) and AWS_LAMBDA_FUNCTION_NAME set, so each handler's root
-// (lambdas/roots/) validates the environment and builds its SDK clients during init, as on Lambda.
-// The shared baseline bundle only constructs the four SDK clients the functions share; each
-// function's own baseline constructs exactly the clients it makes (task-event no ECS client, the
-// api and the starter also SQS and SSM, which they make on first use, not at init). The difference
-// is the price of our code and its libraries. The api and expire are also bundled as a deployment
-// with workspace profiles bundles them (the EC2 client inside), against baselines that make EC2 too.
+// inside, the createRequire banner, source maps, the first-use packages beside it), then loaded in
+// fresh Node processes with the functions' environment (dummy values) and AWS_LAMBDA_FUNCTION_NAME
+// set, so each handler's root (lambdas/roots/) validates the environment and builds its SDK clients
+// during init, as on Lambda. The shared baseline bundle only constructs the four SDK clients the
+// functions share; each function's own baseline constructs exactly the clients it makes at init
+// (task-event no ECS client; SQS, SSM and EC2 are first-use packages, loaded by the first call that
+// needs them, whose price is measured apart). The difference is the price of our code and its
+// libraries. The api and expire are also bundled as a deployment with workspace profiles bundles
+// them (the EC2 client beside them).
 // Both the wall time and the CPU time of the import are taken: on a machine shared with other work
 // the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
 // is also loaded once under callgrind, whose instruction count does not depend on the machine's
@@ -46,19 +47,18 @@ const SDK_SERVICES = Object.keys(SDK_CLIENTS) as SdkService[];
 const SHARED_SERVICES: readonly SdkService[] = ['dynamodb', 'ecs', 'scheduler', 'events'];
 
 /**
- * The clients a function makes, from its calls (contract/function-calls.ts): one per service it
- * calls (IAM's own `iam:PassRole` is no client), EC2 only in a deployment with workspace profiles.
- * The api and the starter make SQS and SSM on first use, not at init, and every function EC2; their
- * own baseline makes them at load all the same, as the plain way to write it.
+ * The clients a function makes at init, from its calls (contract/function-calls.ts): one per service
+ * it calls (IAM's own `iam:PassRole` is no client), except those whose package is a first-use
+ * package (SQS, SSM, EC2: loaded with the first call that needs them, measured apart).
  */
-const servicesOf = (fn: FunctionName, withWorkspaces: boolean): SdkService[] => {
+const servicesOf = (fn: FunctionName, firstUse: ReadonlySet<string>): SdkService[] => {
   const prefixes = new Set(callsOf(fn).map(({ action }) => action.split(':')[0]));
-  return SDK_SERVICES.filter((service) => prefixes.has(service) && (withWorkspaces || service !== 'ec2'));
+  return SDK_SERVICES.filter((service) => prefixes.has(service) && !SDK_CLIENTS[service].imports.some(([, from]) => firstUse.has(from)));
 };
 
 /**
- * Also bundled as a deployment with a workspace profile bundles them (the EC2 client inside, made on
- * first use): the api, which has the most besides, and expire, which has the least.
+ * Also bundled as a deployment with a workspace profile bundles them (the workspace code inside, the
+ * EC2 client beside it): the api, which has the most besides, and expire, which has the least.
  */
 const WITH_WORKSPACES: readonly FunctionName[] = ['api', 'expire'];
 
@@ -127,6 +127,18 @@ const importCpuMs = (used.user + used.system) / 1e3;
 process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ importMs, importCpuMs, sinceProcessStartMs: performance.now() }) + '\\n');
 `;
 
+/** Runs in the fresh process: load the bundle, then time the first load of one first-use package beside it. */
+const FIRST_USE_PROBE = `
+await import(process.env.BENCH_BUNDLE_URL);
+const cpu = process.cpuUsage();
+const start = process.hrtime.bigint();
+await import(process.env.BENCH_FIRST_USE_URL);
+const importMs = Number(process.hrtime.bigint() - start) / 1e6;
+const used = process.cpuUsage(cpu);
+const importCpuMs = (used.user + used.system) / 1e3;
+process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ importMs, importCpuMs, sinceProcessStartMs: performance.now() }) + '\\n');
+`;
+
 interface Bundle {
   name: string;
   file: string;
@@ -167,12 +179,12 @@ const probeEnv = (file: string | undefined, cwd: string): NodeJS.ProcessEnv => (
   ...(file !== undefined && { BENCH_BUNDLE_URL: pathToFileURL(file).href }),
 });
 
-const probe = (file: string, sourceMaps: boolean, cwd: string): Promise<Probe> =>
+const probe = (file: string, sourceMaps: boolean, cwd: string, firstUse?: string): Promise<Probe> =>
   new Promise((resolve, reject) => {
-    const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', PROBE];
+    const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', firstUse === undefined ? PROBE : FIRST_USE_PROBE];
     const child = spawn(process.execPath, args, {
       cwd,
-      env: probeEnv(file, cwd),
+      env: { ...probeEnv(file, cwd), ...(firstUse !== undefined && { BENCH_FIRST_USE_URL: pathToFileURL(firstUse).href }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -217,7 +229,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   const runs = ctx.quick ? 3 : 25;
   // The construct module is the source of truth for entries and the banner (it loads aws-cdk-lib,
   // hence imported only here).
-  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, BUNDLE_ALIASES, FIRST_USE_PACKAGES, FIRST_USE_PACKAGE_NAMES, PROJECT_ROOT, bundleDefines, firstUsePackageCommands } = await import('../../lib/constructs/session-function');
+  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, BUNDLE_ALIASES, FIRST_USE_PACKAGE_NAMES, PROJECT_ROOT, bundleDefines, firstUseFileOf, firstUsePackageCommands, firstUsePackagesOf } = await import('../../lib/constructs/session-function');
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -240,17 +252,23 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   const bundles: Bundle[] = [];
   /** The size of each first-use package's file beside a bundle (the same beside every one). */
   const firstUseBytes = new Map<string, number>();
-  const bundleOne = async (name: string, options: BuildOptions): Promise<void> => {
+  /** Each first-use package's file beside a bundle with workspaces (which has them all), to measure its first load. */
+  const firstUseFiles = new Map<string, { file: string; after: string }>();
+  const bundleOne = async (name: string, options: BuildOptions, withWorkspaces = false): Promise<void> => {
     const dir = join(ctx.tmpDir, name.replace(/[^a-z0-9-]+/gi, '-'));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'index.mjs');
     const result = await build({ ...common, ...options, outfile: file, metafile: true });
     // The construct's own commands: the first-use packages beside the bundle, under node_modules/.
-    for (const command of isDeployed(name) ? firstUsePackageCommands(PROJECT_ROOT, dir) : []) {
+    for (const command of isDeployed(name) ? firstUsePackageCommands(PROJECT_ROOT, dir, withWorkspaces) : []) {
       const made = spawnSync('bash', ['-c', command], { cwd: PROJECT_ROOT, encoding: 'utf8' });
       if (made.status !== 0) throw new Error(`bundling the first-use packages beside ${name} failed: ${made.stderr.trim()}`);
     }
-    for (const pkg of isDeployed(name) ? FIRST_USE_PACKAGE_NAMES : []) firstUseBytes.set(pkg, statSync(join(dir, 'node_modules', pkg, FIRST_USE_PACKAGES[pkg] === 'esm' ? 'index.mjs' : 'index.cjs')).size);
+    for (const pkg of isDeployed(name) ? firstUsePackagesOf(withWorkspaces) : []) {
+      const beside = join(dir, 'node_modules', pkg, firstUseFileOf(pkg));
+      firstUseBytes.set(pkg, statSync(beside).size);
+      if (withWorkspaces) firstUseFiles.set(pkg, { file: beside, after: file });
+    }
     const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.mjs'))?.[1];
     const code = readFileSync(file);
     bundles.push({
@@ -272,8 +290,8 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   for (const { name, entry, withWorkspaces } of functions) {
     checkAborted(ctx.signal);
     const bundleName = `${name}${withWorkspaces ? ' with workspaces' : ''} (${entry})`;
-    await bundleOne(bundleName, { entryPoints: [join(PROJECT_ROOT, entry)], define: bundleDefines(withWorkspaces) });
-    const services = servicesOf(name, withWorkspaces);
+    await bundleOne(bundleName, { entryPoints: [join(PROJECT_ROOT, entry)], define: bundleDefines(withWorkspaces) }, withWorkspaces);
+    const services = servicesOf(name, new Set(FIRST_USE_PACKAGE_NAMES));
     ownBaseline.set(bundleName, baselineNamed(services));
     baselines.set(baselineNamed(services), services);
   }
@@ -292,6 +310,17 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
       s.plain.push(await probe(b.file, false, ctx.tmpDir));
     }
   }
+
+  // The price of each first-use package, paid once per process by the first call that needs it.
+  const firstUseRuns = ctx.quick ? 3 : 9;
+  const firstUseCpu = new Map<string, number[]>([...firstUseFiles.keys()].map((pkg) => [pkg, []]));
+  for (let r = 0; r < firstUseRuns; r++) {
+    for (const [pkg, { file, after }] of firstUseFiles) {
+      checkAborted(ctx.signal);
+      firstUseCpu.get(pkg)?.push((await probe(after, true, ctx.tmpDir, file)).importCpuMs);
+    }
+  }
+  const firstUseMedians = new Map([...firstUseCpu].map(([pkg, samples]) => [pkg, median(samples)]));
 
   // Instructions of load + init: each bundle's process minus a process that imports nothing.
   const counted = new Map<string, number>();
@@ -361,10 +390,11 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
         head: ['bundle', 'size', 'gzip', 'load+init ms', 'vs baseline', 'CPU ms', 'CPU vs baseline', 'CPU vs own baseline', 'no source maps ms', 'process start to ready ms', 'instructions (callgrind)', 'instructions vs baseline', 'instructions vs own baseline'],
         rows,
         notes: [
-          `Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map; the packages loaded on first use (${FIRST_USE_PACKAGE_NAMES.join(', ')}) bundled beside each function, not in "size" and not loaded here (${FIRST_USE_PACKAGE_NAMES.map((pkg) => `${pkg} ${bytesText(firstUseBytes.get(pkg) ?? 0)}`).join(', ')}).`,
+          `Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map; the packages loaded on first use bundled beside each function (the EC2 client only with workspaces), not in "size" and not loaded by load+init.`,
+          `First use, paid once per process by the first call that needs the package (CPU ms of loading its file beside the bundle, median of ${firstUseRuns}): ${[...firstUseMedians].map(([pkg, ms]) => `${pkg} ${msText(ms)} (${bytesText(firstUseBytes.get(pkg) ?? 0)})`).join(', ')}.`,
           'load+init: import() of the bundle with the functions\' environment and AWS_LAMBDA_FUNCTION_NAME set, so the handler validates its environment and builds its SDK clients at load, as on Lambda; run with --enable-source-maps as deployed (NODE_OPTIONS). No network call is made. CPU ms: the process\'s user + system CPU time during that import.',
           'CPU vs own baseline: the ratio of the two medians; in brackets the quartiles of the ratio within each round (both loaded in turn, seconds apart), how far one round strays.',
-          `"baseline" is ${BASELINE}: the four clients the functions share (${SHARED_SERVICES.map((service) => SDK_CLIENTS[service].label).join(', ')}). "own baseline" constructs exactly the clients the function makes (one per service of its calls in contract/function-calls.ts): ${[...ownBaseline].map(([fn, own]) => `${labelOf(fn)} ${own === BASELINE ? 'the shared one' : own.replace('baseline: ', '')}`).join('; ')}. The api and the starter make SQS and SSM on first use, their own baseline at load.`,
+          `"baseline" is ${BASELINE}: the four clients the functions share (${SHARED_SERVICES.map((service) => SDK_CLIENTS[service].label).join(', ')}). "own baseline" constructs exactly the clients the function makes at init (one per service of its calls in contract/function-calls.ts, but for the clients of first-use packages: SQS, SSM, EC2): ${[...ownBaseline].map(([fn, own]) => `${labelOf(fn)} ${own === BASELINE ? 'the shared one' : own.replace('baseline: ', '')}`).join('; ')}.`,
           `Source maps (not shipped in "size"): ${stats.filter((s) => isDeployed(s.name)).map((s) => `${labelOf(s.name)} ${bytesText(s.mapBytes)}`).join(', ')}.`,
           ...stats
             .filter((s) => isDeployed(s.name))
@@ -407,6 +437,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
           },
         ]),
       ),
+      firstUse: Object.fromEntries([...firstUseMedians].map(([pkg, ms]) => [pkg, { bytes: firstUseBytes.get(pkg), medianCpuMs: ms, samplesCpuMs: firstUseCpu.get(pkg) }])),
       bytesRatioToBaseline: Object.fromEntries(stats.map((s) => [s.name, s.bytes / base.bytes])),
     },
   };

@@ -7,12 +7,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type EcsProfileTargets, EcsTaskRunner, fixedTargets } from '../adapters/aws/ecs-task-runner';
 import { DynamoDbWorkspaceStore } from '../adapters/dynamodb/dynamodb-workspace-store';
 import { EventBridgeEventPublisher } from '../adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../adapters/aws/eventbridge-scheduler';
+import type * as SqsSdk from '../adapters/aws/sdk/client-sqs';
 import { SqsStartQueue } from '../adapters/aws/sqs-start-queue';
 import { log, metricsPort } from '../adapters/observability/lambda-observability';
 import { type EndSessionAdapters, type RecordEndedAdapters } from '../build-handler-deps';
@@ -20,6 +20,7 @@ import { type StartQueue } from '../ports/start-queue';
 import { type WorkspaceDeps } from '../use-cases/use-case-deps';
 import { type LambdaEnv } from '../wiring';
 import { LazyWorkspaceVolumes } from './lazy-workspace-volumes';
+import { onFirstUse } from './on-first-use';
 import { TAG_WORKSPACE_STACK } from '../../contract/workspace-tags';
 
 export const dynamoDbClient = (): DynamoDBDocumentClient => DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -99,12 +100,14 @@ export const endSessionAdapters = (env: LambdaEnv, profiles?: EcsProfileTargets)
  * The start queue (START_QUEUE_URL): the api queues each create's start, the starter a throttled
  * start's retry. The queue is in the function's own region, so the client's resolved endpoint is
  * the right one; not taking the URL's host keeps an endpoint override (AWS_ENDPOINT_URL_SQS) in force.
- * The SQS client is made on the first send, not at init, as the profile store's SSM client: most
- * cold starts of the api serve no create, and the starter sends only a throttled start's retry
- * (README "Performance").
+ * The SQS client and its package are loaded on the first send, not at init, as the profile store's
+ * SSM client: most cold starts of the api serve no create, and the starter sends only a throttled
+ * start's retry (README "Performance"). The package is a first-use package of the bundles.
  */
 export const sqsStartQueue = (env: LambdaEnv): StartQueue => {
-  let queue: SqsStartQueue | undefined;
-  const made = (): SqsStartQueue => (queue ??= new SqsStartQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), { queueUrl: env.START_QUEUE_URL }));
-  return { enqueue: (request, delaySeconds) => made().enqueue(request, delaySeconds) };
+  const made = onFirstUse(async () => {
+    const sdk: typeof SqsSdk = await import('@aws-sdk/client-sqs');
+    return new SqsStartQueue(new sdk.SQSClient({ useQueueUrlAsEndpoint: false }), { queueUrl: env.START_QUEUE_URL }, sdk);
+  });
+  return { enqueue: async (request, delaySeconds) => (await made()).enqueue(request, delaySeconds) };
 };

@@ -2,7 +2,12 @@
 // aws-adapters.ts loads this module with import() on the first EC2 call: the EC2 client's code is
 // most of a megabyte, and evaluating it at init would double every function's cold start (README
 // "Performance") for invocations that, mostly, never touch a volume.
-import { EC2Client } from '@aws-sdk/client-ec2';
+// The client package itself is a first-use package of a workspace deployment's bundles: not in
+// them, but bundled beside them, so not even its parsing is on a cold start.
 import { Ec2WorkspaceVolumes, type Ec2WorkspaceVolumesOptions } from '../adapters/aws/ec2-workspace-volumes';
+import type * as Ec2Sdk from '../adapters/aws/sdk/client-ec2';
 
-export const makeEc2WorkspaceVolumes = (options: Ec2WorkspaceVolumesOptions): Ec2WorkspaceVolumes => new Ec2WorkspaceVolumes(new EC2Client({}), options);
+export const makeEc2WorkspaceVolumes = async (options: Ec2WorkspaceVolumesOptions): Promise<Ec2WorkspaceVolumes> => {
+  const sdk: typeof Ec2Sdk = await import('@aws-sdk/client-ec2');
+  return new Ec2WorkspaceVolumes(new sdk.EC2Client({}), options, sdk);
+};

@@ -3,21 +3,25 @@
 // (RunTask needs the profile's task definition). Its own module, so the starter's root takes it
 // without the api's HTTP and JWT code, and the other functions' bundles hold neither (README
 // "Performance", Configuration).
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { ParameterProfileStore, ssmParameterSource } from '../adapters/aws/profile-store';
+import { type ProfileSource, ParameterProfileStore, ssmParameterSource } from '../adapters/aws/profile-store';
+import type * as SsmSdk from '../adapters/aws/sdk/client-ssm';
 import { log } from '../adapters/observability/lambda-observability';
 import { parseDeployedProfiles } from '../profile-config';
 import { type LambdaEnv } from '../wiring';
+import { onFirstUse } from './on-first-use';
 
 /**
  * The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README,
- * Configuration). The SSM client is made on the first read, not at init: most cold starts of the
- * api serve no create. (A dynamic import() of the client would also defer its module's evaluation,
- * but esbuild then keeps every SSM command in the bundle, and the load cost more than it saved.)
+ * Configuration). The SSM client and its package are loaded on the first read, not at init: most
+ * cold starts of the api serve no create. The package is a first-use package of the bundles: not
+ * in them but beside them (an import() of a package inside the bundle would defer its evaluation
+ * but not its parsing, and esbuild would keep every SSM command).
  */
-export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore =>
-  new ParameterProfileStore(() => ssmParameterSource(new SSMClient({})), {
-    path: env.PROFILES_PARAMETER_PATH,
-    parse: parseDeployedProfiles,
-    log,
+export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore => {
+  const source = onFirstUse(async () => {
+    const sdk: typeof SsmSdk = await import('@aws-sdk/client-ssm');
+    return ssmParameterSource(new sdk.SSMClient({}), sdk);
   });
+  const lazySource: ProfileSource = { readAll: async (path) => (await source()).readAll(path) };
+  return new ParameterProfileStore(() => lazySource, { path: env.PROFILES_PARAMETER_PATH, parse: parseDeployedProfiles, log });
+};

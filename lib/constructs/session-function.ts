@@ -58,28 +58,49 @@ export const bundleDefines = (withWorkspaces: boolean): Record<string, string> =
  * Packages the functions load only on first use (README "Performance"): left out of the bundle,
  * each is bundled into a file of its own beside it, as a package of the asset
  * (`node_modules/<name>/`), which Node finds from `index.mjs`. A cold start then does not parse
- * them; in one bundle it would, `import()` or not. jose verifies the activity route's bearer tokens
- * (lambdas/adapters/auth/jwt-verifier.ts, `import()`: an ES module); croner reads a profile's
- * scheduled stop (contract/scheduled-stop.ts, a synchronous require: its CommonJS build).
+ * them; in one bundle it would, `import()` or not. `entry`, where given, is the module of ours that
+ * says what the functions use of the package (the side file is built from it, so it holds only
+ * that); `format` how the code loads it: `import()` (ESM) or a synchronous require (CommonJS).
+ * - jose verifies the activity route's bearer tokens (lambdas/adapters/auth/jwt-verifier.ts);
+ * - croner reads a profile's scheduled stop (contract/scheduled-stop.ts, required: its CommonJS build);
+ * - the SQS and SSM clients send a create's start and read the profiles (lambdas/roots/);
+ * - the EC2 client snapshots and deletes workspace volumes, in a deployment with workspaces only.
  */
-export const FIRST_USE_PACKAGES = { jose: 'esm', croner: 'cjs' } as const satisfies Record<string, 'esm' | 'cjs'>;
+export const FIRST_USE_PACKAGES = {
+  jose: { format: 'esm', entry: 'lambdas/adapters/auth/jose-on-first-use.ts' },
+  croner: { format: 'cjs' },
+  '@aws-sdk/client-sqs': { format: 'esm', entry: 'lambdas/adapters/aws/sdk/client-sqs.ts' },
+  '@aws-sdk/client-ssm': { format: 'esm', entry: 'lambdas/adapters/aws/sdk/client-ssm.ts' },
+  '@aws-sdk/client-ec2': { format: 'esm', entry: 'lambdas/adapters/aws/sdk/client-ec2.ts', workspacesOnly: true },
+} as const satisfies Record<string, { format: 'esm' | 'cjs'; entry?: string; workspacesOnly?: boolean }>;
 
-export const FIRST_USE_PACKAGE_NAMES = Object.keys(FIRST_USE_PACKAGES) as (keyof typeof FIRST_USE_PACKAGES)[];
+export type FirstUsePackage = keyof typeof FIRST_USE_PACKAGES;
+
+export const FIRST_USE_PACKAGE_NAMES = Object.keys(FIRST_USE_PACKAGES) as FirstUsePackage[];
+
+/** The first-use packages beside a bundle: the EC2 client only where a profile has a workspace. */
+export const firstUsePackagesOf = (withWorkspaces: boolean): FirstUsePackage[] =>
+  FIRST_USE_PACKAGE_NAMES.filter((name) => withWorkspaces || !('workspacesOnly' in FIRST_USE_PACKAGES[name]));
+
+/** The file of a first-use package inside its folder. */
+export const firstUseFileOf = (name: FirstUsePackage): string => (FIRST_USE_PACKAGES[name].format === 'esm' ? 'index.mjs' : 'index.cjs');
 
 /**
  * The shell commands that bundle the first-use packages into an asset's `outputDir`, run after the
  * function's own bundle (NodejsFunction's `afterBundling` hook, bash in `inputDir`, the project
- * root). The bench runs the same commands (bench/cases/cold-start.ts).
+ * root), as that bundle is built: ESM builds of the SDK (`module` first), minified, for node24. The
+ * bench runs the same commands (bench/cases/cold-start.ts).
  */
-export const firstUsePackageCommands = (inputDir: string, outputDir: string): string[] =>
-  FIRST_USE_PACKAGE_NAMES.flatMap((name) => {
-    const format = FIRST_USE_PACKAGES[name];
+export const firstUsePackageCommands = (inputDir: string, outputDir: string, withWorkspaces: boolean): string[] =>
+  firstUsePackagesOf(withWorkspaces).flatMap((name) => {
+    const spec: { format: 'esm' | 'cjs'; entry?: string } = FIRST_USE_PACKAGES[name];
     const dir = `${outputDir}/node_modules/${name}`;
-    const file = format === 'esm' ? 'index.mjs' : 'index.cjs';
-    const manifest = JSON.stringify(format === 'esm' ? { name, type: 'module', exports: `./${file}` } : { name, main: `./${file}` });
+    const file = firstUseFileOf(name);
+    const manifest = JSON.stringify(spec.format === 'esm' ? { name, type: 'module', exports: `./${file}` } : { name, main: `./${file}` });
+    const entry = spec.entry === undefined ? name : `'${inputDir}/${spec.entry}'`;
     return [
       `mkdir -p '${dir}'`,
-      `'${inputDir}/node_modules/.bin/esbuild' ${name} --bundle --platform=node --format=${format} --target=node24 --minify --log-level=warning '--outfile=${dir}/${file}'`,
+      `'${inputDir}/node_modules/.bin/esbuild' ${entry} --bundle --platform=node --format=${spec.format} --target=node24 --main-fields=module,main --minify --log-level=warning '--outfile=${dir}/${file}'`,
       `printf '%s' '${manifest}' > '${dir}/package.json'`,
     ];
   });
@@ -145,7 +166,7 @@ export class SessionFunction extends NodejsFunction {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: firstUsePackageCommands,
+          afterBundling: (inputDir, outputDir) => firstUsePackageCommands(inputDir, outputDir, props.withWorkspaces),
         },
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
         define: bundleDefines(props.withWorkspaces),

@@ -6,7 +6,7 @@
 // jose is imported on first use, never at load: the functions' bundles leave it out and carry it
 // as a file of its own (FIRST_USE_PACKAGES in lib/constructs/session-function.ts), so the api's
 // cold start does not parse it (README "Performance"). Only types are imported statically.
-import type * as Jose from 'jose';
+import type * as Jose from './jose-on-first-use';
 import type { CryptoKey, JWTPayload, JWTVerifyGetKey, KeyObject } from 'jose';
 import { UnauthorizedError, UnavailableError } from '../../domain/errors';
 

@@ -3,16 +3,9 @@
 // snapshots it; the snapshot's completion (finish-workspace-save.ts) deletes the volume and the
 // snapshot it replaces; deleting the workspace deletes all of its snapshots and volumes. Every call
 // names only resources that carry the stack's tag, which is what its IAM grants are scoped by.
-import {
-  CreateSnapshotCommand,
-  DeleteSnapshotCommand,
-  DeleteVolumeCommand,
-  DescribeSnapshotsCommand,
-  DescribeVolumesCommand,
-  type EC2Client,
-  type Filter,
-  type Tag,
-} from '@aws-sdk/client-ec2';
+// The commands come with the client package (`sdk`), which the functions load on first use (sdk/client-ec2.ts).
+import type { EC2Client, Filter, Tag } from '@aws-sdk/client-ec2';
+import type * as Ec2Sdk from './sdk/client-ec2';
 import { type Workspace } from '../../domain/workspace';
 import { type WorkspaceKey } from '../../ports/workspace-store';
 import { type SaveOutcome, type WorkspaceResource, type WorkspaceVolumes } from '../../ports/workspace-volumes';
@@ -36,6 +29,7 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
   constructor(
     private readonly makeClient: EC2Client | (() => EC2Client),
     private readonly options: Ec2WorkspaceVolumesOptions,
+    private readonly sdk: typeof Ec2Sdk,
   ) {}
 
   private get ec2(): EC2Client {
@@ -45,19 +39,19 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
 
   async save(workspace: Workspace, sessionId: string): Promise<SaveOutcome> {
     const ours = [...this.workspaceFilters(workspace), { Name: `tag:${TAG_SESSION_ID}`, Values: [sessionId] }];
-    const volumes = await this.call('EC2 DescribeVolumes', () => this.ec2.send(new DescribeVolumesCommand({ Filters: ours })));
+    const volumes = await this.call('EC2 DescribeVolumes', () => this.ec2.send(new this.sdk.DescribeVolumesCommand({ Filters: ours })));
     const volumeId = volumes.Volumes?.[0]?.VolumeId;
     // The session never got a volume (its start failed): the last snapshot is still the latest work.
     if (volumeId === undefined) return { saved: true };
     // A give-back retried after its CreateSnapshot went through: take that snapshot, not a second one.
     const taken = await this.call('EC2 DescribeSnapshots', () =>
-      this.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [...ours, { Name: 'volume-id', Values: [volumeId] }] })),
+      this.ec2.send(new this.sdk.DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [...ours, { Name: 'volume-id', Values: [volumeId] }] })),
     );
     const inFlight = taken.Snapshots?.find((s) => s.State === 'pending')?.SnapshotId;
     if (inFlight !== undefined) return { saved: false, snapshotId: inFlight, volumeId };
     const created = await this.call('EC2 CreateSnapshot', () =>
       this.ec2.send(
-        new CreateSnapshotCommand({
+        new this.sdk.CreateSnapshotCommand({
           VolumeId: volumeId,
           Description: `session-expiry workspace ${workspace.id} after session ${sessionId}`,
           TagSpecifications: [
@@ -82,7 +76,7 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
   async snapshotOwner(snapshotId: string): Promise<WorkspaceKey | undefined> {
     let found;
     try {
-      found = await this.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId], OwnerIds: ['self'] }));
+      found = await this.ec2.send(new this.sdk.DescribeSnapshotsCommand({ SnapshotIds: [snapshotId], OwnerIds: ['self'] }));
     } catch (error) {
       if (isGone(error)) return undefined;
       return rethrowAwsError(error, 'EC2 DescribeSnapshots');
@@ -94,9 +88,9 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
     const stack = [{ Name: `tag:${this.options.stackTag.key}`, Values: [this.options.stackTag.value] }];
     // Only volumes no task has attached: an attached one belongs to a running session.
     const volumes = await this.call('EC2 DescribeVolumes', () =>
-      this.ec2.send(new DescribeVolumesCommand({ Filters: [...stack, { Name: 'status', Values: ['available'] }] })),
+      this.ec2.send(new this.sdk.DescribeVolumesCommand({ Filters: [...stack, { Name: 'status', Values: ['available'] }] })),
     );
-    const snapshots = await this.call('EC2 DescribeSnapshots', () => this.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: stack })));
+    const snapshots = await this.call('EC2 DescribeSnapshots', () => this.ec2.send(new this.sdk.DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: stack })));
     return [
       ...(volumes.Volumes ?? []).flatMap((v) => this.resourceOf('volume', v.VolumeId, v.CreateTime, v.Tags)),
       ...(snapshots.Snapshots ?? []).flatMap((s) => this.resourceOf('snapshot', s.SnapshotId, s.StartTime, s.Tags)),
@@ -126,9 +120,9 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
 
   async remove(workspace: Workspace): Promise<void> {
     const filters = this.workspaceFilters(workspace);
-    const snapshots = await this.call('EC2 DescribeSnapshots', () => this.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: filters })));
+    const snapshots = await this.call('EC2 DescribeSnapshots', () => this.ec2.send(new this.sdk.DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: filters })));
     for (const snapshot of snapshots.Snapshots ?? []) if (snapshot.SnapshotId !== undefined) await this.deleteSnapshot(snapshot.SnapshotId);
-    const volumes = await this.call('EC2 DescribeVolumes', () => this.ec2.send(new DescribeVolumesCommand({ Filters: filters })));
+    const volumes = await this.call('EC2 DescribeVolumes', () => this.ec2.send(new this.sdk.DescribeVolumesCommand({ Filters: filters })));
     for (const volume of volumes.Volumes ?? []) if (volume.VolumeId !== undefined) await this.deleteVolume(volume.VolumeId);
   }
 
@@ -141,7 +135,7 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
 
   private async deleteVolume(volumeId: string): Promise<void> {
     try {
-      await this.ec2.send(new DeleteVolumeCommand({ VolumeId: volumeId }));
+      await this.ec2.send(new this.sdk.DeleteVolumeCommand({ VolumeId: volumeId }));
     } catch (error) {
       if (!isGone(error)) rethrowAwsError(error, 'EC2 DeleteVolume');
     }
@@ -149,7 +143,7 @@ export class Ec2WorkspaceVolumes implements WorkspaceVolumes {
 
   private async deleteSnapshot(snapshotId: string): Promise<void> {
     try {
-      await this.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+      await this.ec2.send(new this.sdk.DeleteSnapshotCommand({ SnapshotId: snapshotId }));
     } catch (error) {
       if (!isGone(error)) rethrowAwsError(error, 'EC2 DeleteSnapshot');
     }

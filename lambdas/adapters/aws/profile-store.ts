@@ -4,7 +4,9 @@
 // Configuration). Read on first use, not at cold start: only creating a session needs a profile,
 // so the functions that expire, sweep and follow sessions never depend on the store, and the api
 // makes its SSM client on the first read, not during init (README "Performance").
-import { type SSMClient, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
+// The paginator comes with the client package (`sdk`), which the functions load on first use (sdk/client-ssm.ts).
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type * as SsmSdk from './sdk/client-ssm';
 import { ConfigError } from '../../../contract/config-error';
 import { UnavailableError } from '../../domain/errors';
 import { type Profile } from '../../domain/profile';
@@ -30,10 +32,10 @@ export interface ProfileSource {
  * The parameters directly under `path` (not recursive, not decrypted: the profiles are `String`
  * parameters), every page of GetParametersByPath, each named without the path and its slash.
  */
-export const ssmParameterSource = (ssm: SSMClient): ProfileSource => ({
+export const ssmParameterSource = (ssm: SSMClient, sdk: Pick<typeof SsmSdk, 'paginateGetParametersByPath'>): ProfileSource => ({
   async readAll(path) {
     const documents: Record<string, string | undefined> = {};
-    for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: path, Recursive: false, WithDecryption: false })) {
+    for await (const page of sdk.paginateGetParametersByPath({ client: ssm }, { Path: path, Recursive: false, WithDecryption: false })) {
       for (const { Name, Value } of page.Parameters ?? []) {
         if (Name !== undefined) documents[Name.startsWith(`${path}/`) ? Name.slice(path.length + 1) : Name] = Value;
       }

@@ -2,7 +2,9 @@
 // delay as DelaySeconds (at most 900). The starter function consumes the queue through an SQS event
 // source. A throttled or failing SendMessage is UnavailableError, so a create answers 503 and its
 // session is marked failed (create-session compensates).
-import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+// The command comes with the client package (`sdk`), which the functions load on first use (sdk/client-sqs.ts).
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type * as SqsSdk from './sdk/client-sqs';
 import { MAX_START_DELAY_SECONDS, type StartQueue, type StartRequest } from '../../ports/start-queue';
 import { rethrowAwsError } from './aws-errors';
 
@@ -10,13 +12,14 @@ export class SqsStartQueue implements StartQueue {
   constructor(
     private readonly sqs: SQSClient,
     private readonly options: { queueUrl: string },
+    private readonly sdk: Pick<typeof SqsSdk, 'SendMessageCommand'>,
   ) {}
 
   async enqueue(request: StartRequest, delaySeconds = 0): Promise<void> {
     const delay = Math.min(MAX_START_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
     try {
       await this.sqs.send(
-        new SendMessageCommand({
+        new this.sdk.SendMessageCommand({
           QueueUrl: this.options.queueUrl,
           MessageBody: JSON.stringify(request),
           ...(delay > 0 && { DelaySeconds: delay }),

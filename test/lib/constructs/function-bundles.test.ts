@@ -17,9 +17,11 @@ const HTTP_AND_JWT = [
   'contract/api-routes.ts',
 ];
 
-/** The profiles are read by the api (a create) and the starter (RunTask) alone (README, Configuration). */
+/**
+ * The profiles are read by the api (a create) and the starter (RunTask) alone (README,
+ * Configuration); the SSM client is a first-use package beside their bundles (see below).
+ */
 const PROFILE_STORE = [
-  'node_modules/@aws-sdk/client-ssm/',
   'lambdas/adapters/aws/profile-store.ts',
   'contract/profile-schema.ts',
 ];
@@ -40,7 +42,8 @@ const XRAY_SDK = ['node_modules/aws-xray-sdk-core/', 'node_modules/@aws-lambda-p
 
 const ECS = ['node_modules/@aws-sdk/client-ecs/', 'lambdas/adapters/aws/ecs-task-runner.ts'];
 const SWEEP = ['lambdas/use-cases/sweep.ts', 'node_modules/p-limit/'];
-const START_QUEUE = ['node_modules/@aws-sdk/client-sqs/', 'lambdas/adapters/aws/sqs-start-queue.ts'];
+/** The SQS client is a first-use package beside the bundles that send (see below). */
+const START_QUEUE = ['lambdas/adapters/aws/sqs-start-queue.ts'];
 
 interface Bundled {
   /** The repository-relative paths (node_modules included) of the modules with code in the bundle. */
@@ -100,10 +103,12 @@ describe('function bundles', () => {
     expect(containing(of(name), ['node_modules/@aws-sdk/client-ec2/', 'lambdas/adapters/aws/ec2-workspace-volumes.ts'])).toEqual([]);
   });
 
-  it('holds the EC2 client, loaded on first use, where a profile has a workspace', async () => {
+  it('holds the workspace code where a profile has a workspace, and loads the EC2 client beside it on first use', async () => {
     const withWorkspaces = await bundled('expire', true);
-    expect(containing(withWorkspaces.modules, ['node_modules/@aws-sdk/client-ec2/']).length).toBeGreaterThan(0);
-    expect(containing(withWorkspaces.modules, ['lambdas/roots/ec2-workspace-volumes-root.ts'])).toHaveLength(1);
+    expect(containing(withWorkspaces.modules, ['lambdas/roots/ec2-workspace-volumes-root.ts', 'lambdas/adapters/aws/ec2-workspace-volumes.ts'])).toHaveLength(2);
+    expect(containing(withWorkspaces.modules, ['node_modules/@aws-sdk/client-ec2/'])).toEqual([]);
+    expect(withWorkspaces.external).toContain('@aws-sdk/client-ec2');
+    expect(withWorkspaces.externalAtLoad).not.toContain('@aws-sdk/client-ec2');
   }, 60_000);
 
   it.each(['expire', 'sweep', 'taskEvent', 'starter'] as const)('%s holds no HTTP, JWT or request-validation code', (name) => {
@@ -155,5 +160,9 @@ describe('function bundles', () => {
     for (const part of ['lambdas/use-cases/start-session.ts', 'lambdas/handlers/starter.ts', ...PROFILE_STORE, ...ECS, ...START_QUEUE]) {
       expect(containing(of('starter'), [part]), part).not.toEqual([]);
     }
+  });
+
+  it.each(['api', 'starter'] as const)('%s loads the SSM and SQS clients beside its bundle with its first read and send', (name) => {
+    expect(bundleOf(name).external).toEqual(expect.arrayContaining(['@aws-sdk/client-ssm', '@aws-sdk/client-sqs']));
   });
 });

@@ -9,7 +9,17 @@ import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER, FIRST_USE_PACKAGE_NAMES, HANDLER_ENTRIES, SessionFunction, entryPath } from '../../../lib/constructs/session-function';
+import {
+  ESM_REQUIRE_BANNER,
+  FIRST_USE_PACKAGES,
+  FIRST_USE_PACKAGE_NAMES,
+  HANDLER_ENTRIES,
+  PROJECT_ROOT,
+  SessionFunction,
+  entryPath,
+  firstUseFileOf,
+  firstUsePackagesOf,
+} from '../../../lib/constructs/session-function';
 import { FUNCTION_ENV_NAMES } from '../../../contract/function-env';
 import { loadEnv } from '../../../lambdas/wiring';
 import { parseDeployedProfiles } from '../../../lambdas/profile-config';
@@ -105,6 +115,27 @@ describe('SessionFunction on its own', () => {
     expect(fn.environmentKeys).toEqual(expect.arrayContaining(['ADMIN_GROUP', 'EVENT_BUS_NAME', 'NODE_OPTIONS']));
   });
 
+  it('puts beside a bundle with workspaces every first-use package, each exporting what its entry module says the functions use', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'session-function-'));
+    try {
+      const app = new App({ outdir, builtinCloudFormationValidation: false });
+      new SessionFunction(new Stack(app, 'Fn'), 'Expire', { ...props, handler: 'expire', withWorkspaces: true });
+
+      app.synth();
+
+      const dir = join(outdir, readdirSync(outdir).find((name) => name.startsWith('asset.')) ?? '');
+      for (const name of FIRST_USE_PACKAGE_NAMES) {
+        const spec: { format: string; entry?: string } = FIRST_USE_PACKAGES[name];
+        const file = join(dir, 'node_modules', name, firstUseFileOf(name));
+        const loaded = Object.keys((await import(pathToFileURL(file).href)) as object).filter((key) => key !== 'default').sort();
+        const declared = spec.entry === undefined ? Object.keys((await import(name)) as object).filter((key) => key !== 'default').sort() : Object.keys((await import(join(PROJECT_ROOT, spec.entry))) as object).sort();
+        expect(loaded, name).toEqual(declared);
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
   it('bundles minified ESM with a require shim, the bundle aliases and a source map, which loads and exports the handler', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'session-function-'));
     try {
@@ -119,7 +150,8 @@ describe('SessionFunction on its own', () => {
       expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules']);
       // The first-use packages beside the bundle, each a package Node resolves from index.mjs.
       const beside = createRequire(join(dir, 'index.mjs'));
-      for (const name of FIRST_USE_PACKAGE_NAMES) expect(beside.resolve(name).startsWith(join(dir, 'node_modules', name)), name).toBe(true);
+      for (const name of firstUsePackagesOf(false)) expect(beside.resolve(name).startsWith(join(dir, 'node_modules', name)), name).toBe(true);
+      expect(() => beside.resolve('@aws-sdk/client-ec2')).toThrow(/Cannot find module/);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
       // The BUNDLE_ALIASES reach esbuild: middy's import of Node's web streams is the on-use stand-in.

@@ -11,6 +11,7 @@ import {
   EC2Client,
   EC2ServiceException,
 } from '@aws-sdk/client-ec2';
+import * as ec2Sdk from '../../../../lambdas/adapters/aws/sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2WorkspaceVolumes } from '../../../../lambdas/adapters/aws/ec2-workspace-volumes';
@@ -29,7 +30,7 @@ const ec2Error = (name: string, fault: 'client' | 'server' = 'client'): EC2Servi
 describe('Ec2WorkspaceVolumes', () => {
   const ec2 = new EC2Client({ region: 'eu-west-1' });
   const ec2Mock = mockClient(ec2);
-  const volumes = new Ec2WorkspaceVolumes(ec2, { stackTag: STACK_TAG });
+  const volumes = new Ec2WorkspaceVolumes(ec2, { stackTag: STACK_TAG }, ec2Sdk);
   beforeEach(() => ec2Mock.reset());
 
   describe('save', () => {

@@ -2,6 +2,7 @@
 // page of the path is read, a read (valid or not) is reused until it is older than the cache's max
 // age, a failed read keeps the profiles read before, and with none it fails clearly.
 import { GetParametersByPathCommand, type GetParametersByPathCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
+import * as ssmSdk from '../../../../lambdas/adapters/aws/sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../../../contract/app-config';
@@ -38,7 +39,7 @@ describe('ParameterProfileStore', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     log = new RecordingLog();
-    store = new ParameterProfileStore(() => ssmParameterSource(new SSMClient({ region: 'eu-west-1' })), { path: PATH, parse: parseDeployedProfiles, log });
+    store = new ParameterProfileStore(() => ssmParameterSource(new SSMClient({ region: 'eu-west-1' }), ssmSdk), { path: PATH, parse: parseDeployedProfiles, log });
   });
   afterEach(() => {
     ssm.reset();
@@ -96,7 +97,7 @@ describe('ParameterProfileStore', () => {
       () => {
         made += 1;
         if (made === 1) throw new Error('no region');
-        return ssmParameterSource(new SSMClient({ region: 'eu-west-1' }));
+        return ssmParameterSource(new SSMClient({ region: 'eu-west-1' }), ssmSdk);
       },
       { path: PATH, parse: parseDeployedProfiles, log },
     );

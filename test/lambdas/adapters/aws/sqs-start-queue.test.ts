@@ -14,7 +14,7 @@ const REQUEST = { sessionId: '6f1c1a52-8c2e-4c0b-9f3e-2b7d1c0a9e11', activityTok
 describe('SqsStartQueue', () => {
   const client = new SQSClient({ region: 'eu-west-1' });
   const sqsMock = mockClient(client);
-  const queue = new SqsStartQueue(client, { queueUrl: QUEUE_URL });
+  const queue = new SqsStartQueue(client, { queueUrl: QUEUE_URL }, { SendMessageCommand });
 
   beforeEach(() => sqsMock.reset());
 
