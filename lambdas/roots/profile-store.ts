@@ -3,12 +3,11 @@
 // (RunTask needs the profile's task definition). Its own module, so the starter's root takes it
 // without the api's HTTP and JWT code, and the other functions' bundles hold neither (README
 // "Performance", Configuration).
-import { type ProfileSource, ParameterProfileStore, ssmParameterSource } from '../adapters/aws/profile-store';
+import { ParameterProfileStore, ssmParameterSource } from '../adapters/aws/profile-store';
 import type * as SsmSdk from '../adapters/aws/sdk/client-ssm';
 import { log } from '../adapters/observability/lambda-observability';
 import { parseDeployedProfiles } from '../profile-config';
 import { type LambdaEnv } from '../wiring';
-import { onFirstUse } from './on-first-use';
 
 /**
  * The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README,
@@ -17,11 +16,12 @@ import { onFirstUse } from './on-first-use';
  * in them but beside them (an import() of a package inside the bundle would defer its evaluation
  * but not its parsing, and esbuild would keep every SSM command).
  */
-export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore => {
-  const source = onFirstUse(async () => {
-    const sdk: typeof SsmSdk = await import('@aws-sdk/client-ssm');
-    return ssmParameterSource(new sdk.SSMClient({}), sdk);
-  });
-  const lazySource: ProfileSource = { readAll: async (path) => (await source()).readAll(path) };
-  return new ParameterProfileStore(() => lazySource, { path: env.PROFILES_PARAMETER_PATH, parse: parseDeployedProfiles, log });
-};
+export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore =>
+  // The store makes its source on the first read, and again only if that failed.
+  new ParameterProfileStore(
+    async () => {
+      const sdk: typeof SsmSdk = await import('@aws-sdk/client-ssm');
+      return ssmParameterSource(new sdk.SSMClient({}), sdk);
+    },
+    { path: env.PROFILES_PARAMETER_PATH, parse: parseDeployedProfiles, log },
+  );
