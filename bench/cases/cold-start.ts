@@ -14,18 +14,19 @@
 // is also loaded once under callgrind, whose instruction count does not depend on the machine's
 // load at all.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build } from 'esbuild';
 import { type FunctionName, callsOf } from '../../contract/function-calls';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
+import { readSplitBundle } from '../lib/bundle-meta';
 import { median, percentile } from '../lib/stats';
 import { bytesText, msText, ratioText } from '../lib/table';
 
 const BASELINE = 'baseline: SDK clients only';
+const ONE_FILE_BASELINE = 'baseline: SDK clients only, one file';
 
 /** The rows that are not deployed functions (the baselines): no source-map or largest-parts notes for them. */
 const isDeployed = (name: string): boolean => !name.startsWith('baseline');
@@ -142,7 +143,12 @@ process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ importMs, importCpuMs
 interface Bundle {
   name: string;
   file: string;
+  /** What a cold start loads: index.mjs and the chunks it imports statically. */
   bytes: number;
+  /** How many files that is. */
+  chunks: number;
+  /** The chunks only an `import()` loads, on first use. */
+  onFirstUseBytes: number;
   gzipBytes: number;
   mapBytes: number;
   /** Bytes in the output by package (`our code` for this repository's sources), largest first. */
@@ -227,57 +233,51 @@ const callgrindWanted = (): boolean => process.env['BENCH_CALLGRIND'] === '1' &&
 const run = async (ctx: BenchContext): Promise<CaseResult> => {
   // 25 rounds: the CPU ratio of one round to the next moves by up to a quarter; its median by a few hundredths.
   const runs = ctx.quick ? 3 : 25;
-  // The construct module is the source of truth for entries and the banner (it loads aws-cdk-lib,
-  // hence imported only here).
-  const { HANDLER_ENTRIES, ESM_REQUIRE_BANNER, BUNDLE_ALIASES, FIRST_USE_PACKAGE_NAMES, PROJECT_ROOT, bundleDefines, firstUseFileOf, firstUsePackageCommands, firstUsePackagesOf } = await import('../../lib/constructs/session-function');
-  const common: BuildOptions = {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, join(PROJECT_ROOT, to)])),
-    // As a deployment without workspace profiles bundles them (no EC2 client); the rows with workspaces set their own.
-    define: bundleDefines(false),
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
-    // Left out and bundled beside each function, as the construct does (FIRST_USE_PACKAGES).
-    external: [...FIRST_USE_PACKAGE_NAMES],
-    logLevel: 'error',
-  };
+  // The construct module is the source of truth for entries and the bundling commands (it loads
+  // aws-cdk-lib, hence imported only here).
+  const { HANDLER_ENTRIES, FIRST_USE_PACKAGE_NAMES, PROJECT_ROOT, firstUseFileOf, firstUsePackageCommands, firstUsePackagesOf, splitBundleCommand } = await import('../../lib/constructs/session-function');
 
   const bundles: Bundle[] = [];
   /** The size of each first-use package's file beside a bundle (the same beside every one). */
   const firstUseBytes = new Map<string, number>();
   /** Each first-use package's file beside a bundle with workspaces (which has them all), to measure its first load. */
   const firstUseFiles = new Map<string, { file: string; after: string }>();
-  const bundleOne = async (name: string, options: BuildOptions, withWorkspaces = false): Promise<void> => {
+  /**
+   * A function is bundled by the construct's own commands (split into chunks, the first-use packages
+   * beside it); a baseline, which imports nothing on first use, with the same options in one file.
+   */
+  const bundleOne = (name: string, source: { entry: string; withWorkspaces: boolean; oneFile?: boolean }): void => {
     const dir = join(ctx.tmpDir, name.replace(/[^a-z0-9-]+/gi, '-'));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'index.mjs');
-    const result = await build({ ...common, ...options, outfile: file, metafile: true });
-    // The construct's own commands: the first-use packages beside the bundle, under node_modules/.
-    for (const command of isDeployed(name) ? firstUsePackageCommands(PROJECT_ROOT, dir, withWorkspaces) : []) {
+    const run = (command: string, what: string): void => {
       const made = spawnSync('bash', ['-c', command], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-      if (made.status !== 0) throw new Error(`bundling the first-use packages beside ${name} failed: ${made.stderr.trim()}`);
-    }
+      if (made.status !== 0) throw new Error(`${what} of ${name} failed: ${made.stderr.trim()}`);
+    };
+    const { entry, withWorkspaces, oneFile = false } = source;
+    run(splitBundleCommand(PROJECT_ROOT, dir, entry, withWorkspaces, { metafile: join(dir, 'meta.json'), oneFile }), 'bundling');
+    for (const command of isDeployed(name) ? firstUsePackageCommands(PROJECT_ROOT, dir, withWorkspaces) : []) run(command, 'bundling the first-use packages');
     for (const pkg of isDeployed(name) ? firstUsePackagesOf(withWorkspaces) : []) {
       const beside = join(dir, 'node_modules', pkg, firstUseFileOf(pkg));
       firstUseBytes.set(pkg, statSync(beside).size);
       if (withWorkspaces) firstUseFiles.set(pkg, { file: beside, after: file });
     }
-    const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.mjs'))?.[1];
-    const code = readFileSync(file);
+    const split = readSplitBundle(join(dir, 'meta.json'));
+    const atLoad = {
+      files: split.atLoad.map((chunk) => join(dir, chunk)),
+      inputs: Object.assign({}, ...split.atLoad.map((chunk) => split.outputs.get(chunk)?.inputs ?? {})) as Record<string, { bytesInOutput: number }>,
+      onFirstUseBytes: split.onFirstUse.reduce((sum, chunk) => sum + (split.outputs.get(chunk)?.bytes ?? 0), 0),
+    };
+    const code = Buffer.concat(atLoad.files.map((f) => readFileSync(f)));
     bundles.push({
       name,
       file,
       bytes: code.length,
       gzipBytes: gzipSync(code, { level: 9 }).length,
-      mapBytes: statSync(`${file}.map`).size,
-      byPackage: byPackage(output?.inputs ?? {}),
+      mapBytes: atLoad.files.reduce((sum, f) => sum + statSync(`${f}.map`).size, 0),
+      chunks: atLoad.files.length,
+      onFirstUseBytes: atLoad.onFirstUseBytes,
+      byPackage: byPackage(atLoad.inputs),
     });
   };
   /** Each function's bundle name, and the name of its own baseline (the clients it makes). */
@@ -290,13 +290,23 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   for (const { name, entry, withWorkspaces } of functions) {
     checkAborted(ctx.signal);
     const bundleName = `${name}${withWorkspaces ? ' with workspaces' : ''} (${entry})`;
-    await bundleOne(bundleName, { entryPoints: [join(PROJECT_ROOT, entry)], define: bundleDefines(withWorkspaces) }, withWorkspaces);
+    bundleOne(bundleName, { entry, withWorkspaces });
     const services = servicesOf(name, new Set(FIRST_USE_PACKAGE_NAMES));
     ownBaseline.set(bundleName, baselineNamed(services));
     baselines.set(baselineNamed(services), services);
   }
+  // The baselines' entries live under the project's node_modules/.cache (where their imports
+  // resolve) and are bundled by the same command: the SDK's own import()s (credential providers
+  // Lambda never uses) are chunks loaded on first use in a baseline as in a function.
+  const baselineDir = join(PROJECT_ROOT, 'node_modules', '.cache', 'bench-baselines');
+  mkdirSync(baselineDir, { recursive: true });
   for (const [name, services] of baselines) {
-    await bundleOne(name, { stdin: { contents: baselineSource(services), resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'baseline.ts' } });
+    const entry = join('node_modules', '.cache', 'bench-baselines', `${name.replace(/[^a-z0-9-]+/gi, '-')}.ts`);
+    writeFileSync(join(PROJECT_ROOT, entry), baselineSource(services));
+    bundleOne(name, { entry, withWorkspaces: false });
+    // The shared baseline also in one file, as NodejsFunction alone would bundle it (and as this
+    // bench bundled every row before the functions were split): the SDK's credential providers in it.
+    if (name === BASELINE) bundleOne(ONE_FILE_BASELINE, { entry, withWorkspaces: false, oneFile: true });
   }
   ctx.progress(`bundled ${bundles.length} entries; loading each ${runs} times in fresh processes`);
 
@@ -349,6 +359,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   });
   const byName = new Map(stats.map((s) => [s.name, s]));
   const base = byName.get(BASELINE)!;
+  const oneFile = byName.get(ONE_FILE_BASELINE)!;
   /** A bundle's own baseline: the clients it makes (a baseline is its own). */
   const ownOf = (s: (typeof stats)[number]): (typeof stats)[number] => byName.get(ownBaseline.get(s.name) ?? s.name)!;
   const ratio = (n: number | undefined, of: number | undefined): number | undefined => (n === undefined || of === undefined ? undefined : n / of);
@@ -390,7 +401,9 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
         head: ['bundle', 'size', 'gzip', 'load+init ms', 'vs baseline', 'CPU ms', 'CPU vs baseline', 'CPU vs own baseline', 'no source maps ms', 'process start to ready ms', 'instructions (callgrind)', 'instructions vs baseline', 'instructions vs own baseline'],
         rows,
         notes: [
-          `Bundled as lib/constructs/session-function.ts does: esbuild, ESM, target node24, minify, AWS SDK bundled, createRequire banner, external source map; the packages loaded on first use bundled beside each function (the EC2 client only with workspaces), not in "size" and not loaded by load+init.`,
+          `Bundled by lib/constructs/session-function.ts's own commands: esbuild, ESM, split into chunks, target node24, minify, AWS SDK bundled, createRequire banner, external source maps; the packages loaded on first use bundled beside each function (the EC2 client only with workspaces), not in "size" and not loaded by load+init.`,
+          `Split as deployed: "size" is what a cold start loads (index.mjs and the chunks it imports); chunks only an import() loads, on first use: ${stats.filter((s) => isDeployed(s.name)).map((s) => `${labelOf(s.name)} ${s.chunks} files at load, ${bytesText(s.onFirstUseBytes)} on first use`).join('; ')}.`,
+          `Against the shared baseline in one file (${bytesText(oneFile.bytes)}, the SDK's credential providers parsed at load; how every row was bundled before the functions were split), CPU and instructions: ${stats.filter((s) => isDeployed(s.name)).map((s) => `${labelOf(s.name)} ${ratioText(s.importCpuMs / oneFile.importCpuMs)}${s.instructions !== undefined && oneFile.instructions !== undefined ? ` / ${ratioText(s.instructions / oneFile.instructions)}` : ''}`).join(', ')}.`,
           `First use, paid once per process by the first call that needs the package (CPU ms of loading its file beside the bundle, median of ${firstUseRuns}): ${[...firstUseMedians].map(([pkg, ms]) => `${pkg} ${msText(ms)} (${bytesText(firstUseBytes.get(pkg) ?? 0)})`).join(', ')}.`,
           'load+init: import() of the bundle with the functions\' environment and AWS_LAMBDA_FUNCTION_NAME set, so the handler validates its environment and builds its SDK clients at load, as on Lambda; run with --enable-source-maps as deployed (NODE_OPTIONS). No network call is made. CPU ms: the process\'s user + system CPU time during that import.',
           'CPU vs own baseline: the ratio of the two medians; in brackets the quartiles of the ratio within each round (both loaded in turn, seconds apart), how far one round strays.',
@@ -416,10 +429,14 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
             bytes: s.bytes,
             gzipBytes: s.gzipBytes,
             sourceMapBytes: s.mapBytes,
+            filesAtLoad: s.chunks,
+            chunksOnFirstUseBytes: s.onFirstUseBytes,
             medianImportMs: s.importMs,
             medianImportMsNoSourceMaps: s.importMsNoSourceMaps,
             medianImportCpuMs: s.importCpuMs,
             cpuRatioToBaseline: s.importCpuMs / base.importCpuMs,
+            cpuRatioToOneFileBaseline: s.importCpuMs / oneFile.importCpuMs,
+            ...(s.instructions !== undefined && oneFile.instructions !== undefined && { instructionRatioToOneFileBaseline: s.instructions / oneFile.instructions }),
             ownBaseline: ownOf(s).name,
             cpuRatioToOwnBaseline: s.importCpuMs / ownOf(s).importCpuMs,
             cpuRatioToOwnBaselineByRound: roundRatios(s),

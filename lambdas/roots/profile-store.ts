@@ -13,8 +13,7 @@ import { type LambdaEnv } from '../wiring';
  * The profiles the stack wrote under PROFILES_PARAMETER_PATH, read through a cache (README,
  * Configuration). The SSM client and its package are loaded on the first read, not at init: most
  * cold starts of the api serve no create. The package is a first-use package of the bundles: not
- * in them but beside them (an import() of a package inside the bundle would defer its evaluation
- * but not its parsing, and esbuild would keep every SSM command).
+ * in them but beside them, built from lambdas/adapters/aws/sdk/client-ssm.ts (README "Performance").
  */
 export const profileStoreOf = (env: LambdaEnv): ParameterProfileStore =>
   // The store makes its source on the first read, and again only if that failed.

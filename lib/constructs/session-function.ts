@@ -58,7 +58,8 @@ export const bundleDefines = (withWorkspaces: boolean): Record<string, string> =
  * Packages the functions load only on first use (README "Performance"): left out of the bundle,
  * each is bundled into a file of its own beside it, as a package of the asset
  * (`node_modules/<name>/`), which Node finds from `index.mjs`. A cold start then does not parse
- * them; in one bundle it would, `import()` or not. `entry`, where given, is the module of ours that
+ * them (they came before the split into chunks, which would also keep them off a cold start, but
+ * share the SDK's core where these carry their own copy). `entry`, where given, is the module of ours that
  * says what the functions use of the package (the side file is built from it, so it holds only
  * that); `format` how the code loads it: `import()` (ESM) or a synchronous require (CommonJS).
  * - jose verifies the activity route's bearer tokens (lambdas/adapters/auth/jwt-verifier.ts);
@@ -104,6 +105,52 @@ export const firstUsePackageCommands = (inputDir: string, outputDir: string, wit
       `printf '%s' '${manifest}' > '${dir}/package.json'`,
     ];
   });
+
+const shellQuoted = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The command that bundles a function as it is deployed, split into chunks (README "Performance"):
+ * what the handler runs at every cold start in `index.mjs` and the chunks it imports, what only
+ * some requests need (a create, `POST /sweep`) in chunks its `import()`s load on first use. esbuild
+ * splits only with `--outdir`, and NodejsFunction bundles with `--outfile`, so this runs after its
+ * own bundling (the `afterBundling` hook, bash in the project root) and replaces `index.mjs` with
+ * the same options (ESM, node24, the SDK inside, minified, source maps without the sources' text,
+ * the banner, defines and aliases, the first-use packages left out). Modules both sides use are in
+ * shared chunks, loaded once: one class per error, so `instanceof` holds across chunks. The bench
+ * and the bundle tests run the same command (`metafile` for them to read).
+ */
+export const splitBundleCommand = (
+  inputDir: string,
+  outputDir: string,
+  entry: string,
+  withWorkspaces: boolean,
+  options: { metafile?: string; oneFile?: boolean } = {},
+): string =>
+  [
+    shellQuoted(`${inputDir}/node_modules/.bin/esbuild`),
+    shellQuoted(`${inputDir}/${entry}`),
+    '--bundle',
+    // One file: as NodejsFunction bundles on its own, for the bench's one-file baseline only.
+    ...(options.oneFile === true ? [] : ['--splitting']),
+    '--format=esm',
+    '--platform=node',
+    '--target=node24',
+    '--main-fields=module,main',
+    '--minify',
+    '--sourcemap',
+    '--sources-content=false',
+    '--log-level=warning',
+    shellQuoted(`--outdir=${outputDir}`),
+    '--entry-names=index',
+    '--chunk-names=chunk-[hash]',
+    '--out-extension:.js=.mjs',
+    shellQuoted(`--banner:js=${ESM_REQUIRE_BANNER}`),
+    shellQuoted(`--tsconfig=${inputDir}/tsconfig.json`),
+    ...Object.entries(bundleDefines(withWorkspaces)).map(([name, value]) => shellQuoted(`--define:${name}=${value}`)),
+    ...Object.entries(BUNDLE_ALIASES).map(([from, to]) => shellQuoted(`--alias:${from}=${to}`)),
+    ...FIRST_USE_PACKAGE_NAMES.map((name) => shellQuoted(`--external:${name}`)),
+    ...(options.metafile === undefined ? [] : [shellQuoted(`--metafile=${options.metafile}`)]),
+  ].join(' ');
 
 export interface SessionFunctionProps {
   handler: HandlerName;
@@ -166,7 +213,10 @@ export class SessionFunction extends NodejsFunction {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) => firstUsePackageCommands(inputDir, outputDir, props.withWorkspaces),
+          afterBundling: (inputDir, outputDir) => [
+            splitBundleCommand(inputDir, outputDir, HANDLER_ENTRIES[props.handler], props.withWorkspaces),
+            ...firstUsePackageCommands(inputDir, outputDir, props.withWorkspaces),
+          ],
         },
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
         define: bundleDefines(props.withWorkspaces),

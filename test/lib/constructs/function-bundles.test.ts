@@ -4,10 +4,16 @@
 // api and the starter carry the profile store (the create validates against a profile, the start
 // runs its task definition); the one that never stops a task carries no ECS client; none carries
 // zod, the X-Ray SDK, the CDK or the local stack; none imports Node's web streams at load.
+import { exec } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_ALIASES, FIRST_USE_PACKAGE_NAMES, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT, bundleDefines } from '../../../lib/constructs/session-function';
+import { modulesIn, readSplitBundle } from '../../../bench/lib/bundle-meta';
+import { FIRST_USE_PACKAGE_NAMES, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT, splitBundleCommand } from '../../../lib/constructs/session-function';
+
+const execAsync = promisify(exec);
 
 /** What the API alone needs: its middlewares, router and request schemas, and the JWT verifier (jose beside the bundle, see below). */
 const HTTP_AND_JWT = [
@@ -46,40 +52,34 @@ const SWEEP = ['lambdas/use-cases/sweep.ts', 'node_modules/p-limit/'];
 const START_QUEUE = ['lambdas/adapters/aws/sqs-start-queue.ts'];
 
 interface Bundled {
-  /** The repository-relative paths (node_modules included) of the modules with code in the bundle. */
+  /** The repository-relative paths (node_modules included) of the modules with code in the bundle, any chunk. */
   modules: string[];
+  /** The same, in what a cold start loads: index.mjs and the chunks it imports statically. */
+  modulesAtLoad: string[];
   /** What the bundle imports from outside itself (Node's built-in modules, the first-use packages). */
   external: string[];
-  /** The same, imported with a static `import` (loaded with the bundle), not with `import()`. */
+  /** The same, imported with a static `import` by what a cold start loads, not with `import()`. */
   externalAtLoad: string[];
 }
 
 const bundled = async (name: HandlerName, withWorkspaces = false): Promise<Bundled> => {
-  const result = await build({
-    entryPoints: [join(PROJECT_ROOT, HANDLER_ENTRIES[name])],
-    absWorkingDir: PROJECT_ROOT,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    alias: BUNDLE_ALIASES,
-    define: bundleDefines(withWorkspaces),
-    tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
-    external: [...FIRST_USE_PACKAGE_NAMES],
-    outfile: 'index.mjs',
-    write: false,
-    metafile: true,
-    logLevel: 'error',
-  });
-  const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint !== undefined);
-  return {
-    modules: Object.entries(output?.inputs ?? {})
-      .filter(([, input]) => input.bytesInOutput > 0)
-      .map(([path]) => path),
-    external: (output?.imports ?? []).filter((i) => i.external).map((i) => i.path),
-    externalAtLoad: (output?.imports ?? []).filter((i) => i.external && i.kind !== 'dynamic-import').map((i) => i.path),
-  };
+  // Bundled by the construct's own command (split into chunks, first-use packages left out).
+  const dir = mkdtempSync(join(tmpdir(), `bundle-${name}-`));
+  try {
+    await execAsync(splitBundleCommand(PROJECT_ROOT, dir, HANDLER_ENTRIES[name], withWorkspaces, { metafile: join(dir, 'meta.json') }), { cwd: PROJECT_ROOT });
+    const bundle = readSplitBundle(join(dir, 'meta.json'));
+    const all = [...bundle.outputs.keys()];
+    const externals = (files: readonly string[], atLoad: boolean) =>
+      files.flatMap((file) => bundle.outputs.get(file)?.imports ?? []).filter((i) => i.external === true && (!atLoad || i.kind !== 'dynamic-import')).map((i) => i.path);
+    return {
+      modules: modulesIn(bundle, all),
+      modulesAtLoad: modulesIn(bundle, bundle.atLoad),
+      external: externals(all, false),
+      externalAtLoad: externals(bundle.atLoad, true),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 const containing = (modules: readonly string[], parts: readonly string[]): string[] =>
@@ -91,7 +91,8 @@ describe('function bundles', () => {
   const of = (name: HandlerName): string[] => bundleOf(name).modules;
 
   beforeAll(async () => {
-    for (const name of Object.keys(HANDLER_ENTRIES) as HandlerName[]) bundles.set(name, await bundled(name));
+    const names = Object.keys(HANDLER_ENTRIES) as HandlerName[];
+    for (const [i, made] of (await Promise.all(names.map((name) => bundled(name)))).entries()) bundles.set(names[i], made);
   }, 60_000);
 
   it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])("%s imports no Node web streams at load (middy's streamed responses get them on first use)", (name) => {
@@ -160,6 +161,14 @@ describe('function bundles', () => {
     for (const part of ['lambdas/use-cases/start-session.ts', 'lambdas/handlers/starter.ts', ...PROFILE_STORE, ...ECS, ...START_QUEUE]) {
       expect(containing(of('starter'), [part]), part).not.toEqual([]);
     }
+  });
+
+  it('api loads the create path, the profile store and the sweep on first use: in chunks of their own, not at load', () => {
+    const lazy = ['lambdas/use-cases/create-session.ts', 'lambdas/use-cases/sweep.ts', 'lambdas/adapters/aws/profile-store.ts', 'contract/profile-schema.ts', 'node_modules/p-limit/'];
+    expect(containing(bundleOf('api').modulesAtLoad, lazy)).toEqual([]);
+    for (const part of lazy) expect(containing(of('api'), [part]), part).not.toEqual([]);
+    // The errors the create path throws are the ones the error mapping knows: one module, in a chunk both load.
+    expect(containing(bundleOf('api').modulesAtLoad, ['lambdas/domain/errors.ts'])).toHaveLength(1);
   });
 
   it.each(['api', 'starter'] as const)('%s loads the SSM and SQS clients beside its bundle with its first read and send', (name) => {

@@ -147,7 +147,10 @@ describe('SessionFunction on its own', () => {
       const assetDirs = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
       expect(assetDirs).toHaveLength(1);
       const dir = join(outdir, assetDirs[0] ?? '');
-      expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules']);
+      // The bundle split into index.mjs and its chunks, each with its map, and the first-use packages.
+      const files = readdirSync(dir).sort();
+      expect(files.filter((file) => !/^chunk-[A-Z0-9]+\.mjs(\.map)?$/.test(file))).toEqual(['index.mjs', 'index.mjs.map', 'node_modules']);
+      expect(files.filter((file) => file.endsWith('.mjs')).every((file) => files.includes(`${file}.map`))).toBe(true);
       // The first-use packages beside the bundle, each a package Node resolves from index.mjs.
       const beside = createRequire(join(dir, 'index.mjs'));
       for (const name of firstUsePackagesOf(false)) expect(beside.resolve(name).startsWith(join(dir, 'node_modules', name)), name).toBe(true);
