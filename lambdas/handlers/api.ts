@@ -8,11 +8,13 @@ import { type Caller } from '../domain/caller';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import { type Session } from '../domain/session';
 import { toSessionView } from '../domain/session-view';
+import { createSession } from '../use-cases/create-session';
 import { extendSession } from '../use-cases/extend-session';
 import { getSession } from '../use-cases/get-session';
 import { getStats } from '../use-cases/get-stats';
 import { listSessions } from '../use-cases/list-sessions';
 import { recordHeartbeat } from '../use-cases/record-heartbeat';
+import { sweep } from '../use-cases/sweep';
 import { terminateSession } from '../use-cases/terminate-session';
 import { deleteWorkspace, listWorkspaces } from '../use-cases/manage-workspaces';
 import { toWorkspaceView } from '../domain/workspace';
@@ -86,8 +88,6 @@ const create: RouteHandler = async ({ event, body, deps: depsOf }) => {
   const rawKey = headerOf(event, 'idempotency-key');
   const idempotencyKey = rawKey === undefined ? undefined : validate(idempotencyKeySchema, rawKey, 'Idempotency-Key');
   const request = validate(createSessionBody, requiredBody(body), 'body');
-  // Loaded by the first create, not at init: in the deployed bundle a chunk of its own (README "Performance").
-  const { createSession } = await import('../use-cases/create-session');
   const result = await createSession(deps, {
     ownerId: caller.ownerId,
     profile: request.profile,
@@ -165,8 +165,6 @@ const sweepNow: RouteHandler = async ({ event, body, deps: depsOf }) => {
   const deps = depsOf();
   requireAdmin(callerOf(event, deps.adminGroup));
   const { dryRun = false } = validate(sweepBody, optionalBody(body), 'body');
-  // Loaded by the first POST /sweep, not at init: in the deployed bundle a chunk of its own (README "Performance").
-  const { sweep } = await import('../use-cases/sweep');
   return json(200, await sweep(deps, { dryRun }));
 };
 

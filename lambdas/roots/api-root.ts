@@ -9,8 +9,7 @@ import { type PlatformAdapters, buildHandlerDeps } from '../build-handler-deps';
 import { type HandlerDeps } from '../handlers/handler-setup';
 import { type LambdaEnv, lambdaSetup, settingsFromEnv } from '../wiring';
 import { endSessionAdapters, sqsStartQueue } from './aws-adapters';
-import { type ProfileCatalog } from '../ports/profile-catalog';
-import { onFirstUse } from './on-first-use';
+import { profileStoreOf } from './profile-store';
 
 /**
  * Made on the first token, not at init: jose's remote key set builds a `Headers`, which loads Node's
@@ -29,20 +28,8 @@ export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
   jwtVerifier: jwtVerifierOf(env),
 });
 
-/**
- * The profile store, loaded by the first create, not at init: its module (the store, the profile
- * schema, croner's caller) is a chunk of its own in the deployed bundle (README "Performance").
- */
-export const lazyProfileCatalog = (load: () => Promise<ProfileCatalog>): ProfileCatalog => {
-  const catalog = onFirstUse(load);
-  return { profileNamed: async (name) => (await catalog()).profileNamed(name) };
-};
-
 export const buildApiDeps = (env: LambdaEnv): HandlerDeps => ({
-  ...buildHandlerDeps(
-    { ...settingsFromEnv(env), profiles: lazyProfileCatalog(async () => (await import('./profile-store')).profileStoreOf(env)) },
-    awsAdapters(env),
-  ),
+  ...buildHandlerDeps({ ...settingsFromEnv(env), profiles: profileStoreOf(env) }, awsAdapters(env)),
   startQueue: sqsStartQueue(env),
 });
 

@@ -163,12 +163,12 @@ describe('function bundles', () => {
     }
   });
 
-  it('api loads the create path, the profile store and the sweep on first use: in chunks of their own, not at load', () => {
-    const lazy = ['lambdas/use-cases/create-session.ts', 'lambdas/use-cases/sweep.ts', 'lambdas/adapters/aws/profile-store.ts', 'contract/profile-schema.ts', 'node_modules/p-limit/'];
-    expect(containing(bundleOf('api').modulesAtLoad, lazy)).toEqual([]);
-    for (const part of lazy) expect(containing(of('api'), [part]), part).not.toEqual([]);
-    // The errors the create path throws are the ones the error mapping knows: one module, in a chunk both load.
-    expect(containing(bundleOf('api').modulesAtLoad, ['lambdas/domain/errors.ts'])).toHaveLength(1);
+  it.each(Object.keys(HANDLER_ENTRIES) as HandlerName[])("%s loads the SDK's credential providers on first use only (Lambda's environment credentials need none)", (name) => {
+    const providers = ['node_modules/@aws-sdk/credential-provider-sso/', 'node_modules/@aws-sdk/credential-provider-ini/', 'node_modules/@aws-sdk/credential-provider-process/'];
+    expect(containing(bundleOf(name).modulesAtLoad, providers)).toEqual([]);
+    expect(containing(of(name), providers).length).toBeGreaterThan(0);
+    // Modules both sides use are in one chunk: one class per error, so instanceof holds.
+    expect(containing(bundleOf(name).modules, ['lambdas/domain/errors.ts'])).toHaveLength(1);
   });
 
   it.each(['api', 'starter'] as const)('%s loads the SSM and SQS clients beside its bundle with its first read and send', (name) => {
