@@ -1,12 +1,13 @@
-// What our code adds to a Lambda cold start. Each handler is bundled the way the CDK construct
-// bundles it (lib/constructs/session-function.ts: esbuild, ESM, node24 target, minified, AWS SDK
-// inside, the createRequire banner, source maps, the first-use packages beside it), then loaded in
-// fresh Node processes with the functions' environment (dummy values) and AWS_LAMBDA_FUNCTION_NAME
-// set, so each handler's root (lambdas/roots/) validates the environment and builds its SDK clients
-// during init, as on Lambda. The shared baseline bundle only constructs the four SDK clients the
-// functions share; each function's own baseline constructs exactly the clients it makes at init
-// (task-event no ECS client; SQS, SSM and EC2 are first-use packages, loaded by the first call that
-// needs them, whose price is measured apart). The difference is the price of our code and its
+// What our code adds to a Lambda cold start. Each handler is bundled by the CDK construct's own
+// commands (lib/constructs/session-function.ts: esbuild, ESM split into chunks, node24 target,
+// minified, AWS SDK inside, the createRequire banner, source maps, the first-use packages beside
+// it), then loaded in fresh Node processes with the functions' environment (dummy values) and
+// AWS_LAMBDA_FUNCTION_NAME set, so each handler's root (lambdas/roots/) validates the environment
+// and builds its SDK clients during init, as on Lambda. The shared baseline bundle only constructs
+// the four SDK clients the functions share, bundled by the same command (and once more in one
+// file); each function's own baseline constructs exactly the clients it makes at init (task-event
+// no ECS client; SQS, SSM and EC2 are first-use packages, loaded by the first call that needs
+// them, whose price is measured apart). The difference is the price of our code and its
 // libraries. The api and expire are also bundled as a deployment with workspace profiles bundles
 // them (the EC2 client beside them).
 // Both the wall time and the CPU time of the import are taken: on a machine shared with other work
@@ -117,28 +118,26 @@ const LAMBDA_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-/** Runs in the fresh process: time the import (module evaluation and the handler's init), wall and CPU. */
-const PROBE = `
+/**
+ * What runs in the fresh process: import the module at `timed` (a variable holding its URL), wall
+ * and CPU time, after importing the one at `before`, untimed, if given.
+ */
+const probeScript = (timed: string, before?: string): string => `
+${before === undefined ? '' : `await import(process.env.${before});`}
 const cpu = process.cpuUsage();
 const start = process.hrtime.bigint();
-await import(process.env.BENCH_BUNDLE_URL);
+await import(process.env.${timed});
 const importMs = Number(process.hrtime.bigint() - start) / 1e6;
 const used = process.cpuUsage(cpu);
 const importCpuMs = (used.user + used.system) / 1e3;
 process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ importMs, importCpuMs, sinceProcessStartMs: performance.now() }) + '\\n');
 `;
 
-/** Runs in the fresh process: load the bundle, then time the first load of one first-use package beside it. */
-const FIRST_USE_PROBE = `
-await import(process.env.BENCH_BUNDLE_URL);
-const cpu = process.cpuUsage();
-const start = process.hrtime.bigint();
-await import(process.env.BENCH_FIRST_USE_URL);
-const importMs = Number(process.hrtime.bigint() - start) / 1e6;
-const used = process.cpuUsage(cpu);
-const importCpuMs = (used.user + used.system) / 1e3;
-process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ importMs, importCpuMs, sinceProcessStartMs: performance.now() }) + '\\n');
-`;
+/** The load + init of a bundle (module evaluation and the handler's init). */
+const PROBE = probeScript('BENCH_BUNDLE_URL');
+
+/** The first load of one first-use package beside a bundle, in a process that has loaded the bundle. */
+const FIRST_USE_PROBE = probeScript('BENCH_FIRST_USE_URL', 'BENCH_BUNDLE_URL');
 
 interface Bundle {
   name: string;
@@ -243,8 +242,8 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   /** Each first-use package's file beside a bundle with workspaces (which has them all), to measure its first load. */
   const firstUseFiles = new Map<string, { file: string; after: string }>();
   /**
-   * A function is bundled by the construct's own commands (split into chunks, the first-use packages
-   * beside it); a baseline, which imports nothing on first use, with the same options in one file.
+   * A bundle made by the construct's own commands: split into chunks (or, `oneFile`, not), and for a
+   * function the first-use packages beside it.
    */
   const bundleOne = (name: string, source: { entry: string; withWorkspaces: boolean; oneFile?: boolean }): void => {
     const dir = join(ctx.tmpDir, name.replace(/[^a-z0-9-]+/gi, '-'));
@@ -463,7 +462,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
 export const coldStart: BenchCase = {
   name: 'cold-start',
   title: 'handler bundle size and load + init time vs a bundle of the bare SDK clients',
-  // Twelve bundles (seven function rows, five baselines); callgrind runs each process some 50 times slower: about two more minutes.
+  // Ten bundles (seven function rows, three baselines); callgrind runs each process some 50 times slower: about two more minutes.
   timeoutMs: process.env['BENCH_CALLGRIND'] === '1' ? 480_000 : 240_000,
   run,
 };

@@ -86,6 +86,9 @@ export const firstUsePackagesOf = (withWorkspaces: boolean): FirstUsePackage[] =
 /** The file of a first-use package inside its folder. */
 export const firstUseFileOf = (name: FirstUsePackage): string => (FIRST_USE_PACKAGES[name].format === 'esm' ? 'index.mjs' : 'index.cjs');
 
+/** One shell word, whatever the value holds. */
+const shellQuoted = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
+
 /**
  * The shell commands that bundle the first-use packages into an asset's `outputDir`, run after the
  * function's own bundle (NodejsFunction's `afterBundling` hook, bash in `inputDir`, the project
@@ -98,20 +101,19 @@ export const firstUsePackageCommands = (inputDir: string, outputDir: string, wit
     const dir = `${outputDir}/node_modules/${name}`;
     const file = firstUseFileOf(name);
     const manifest = JSON.stringify(spec.format === 'esm' ? { name, type: 'module', exports: `./${file}` } : { name, main: `./${file}` });
-    const entry = spec.entry === undefined ? name : `'${inputDir}/${spec.entry}'`;
+    const entry = spec.entry === undefined ? name : `${inputDir}/${spec.entry}`;
     return [
-      `mkdir -p '${dir}'`,
-      `'${inputDir}/node_modules/.bin/esbuild' ${entry} --bundle --platform=node --format=${spec.format} --target=node24 --main-fields=module,main --minify --log-level=warning '--outfile=${dir}/${file}'`,
-      `printf '%s' '${manifest}' > '${dir}/package.json'`,
+      `mkdir -p ${shellQuoted(dir)}`,
+      `${shellQuoted(`${inputDir}/node_modules/.bin/esbuild`)} ${shellQuoted(entry)} --bundle --platform=node --format=${spec.format} --target=node24 --main-fields=module,main --minify --log-level=warning ${shellQuoted(`--outfile=${dir}/${file}`)}`,
+      `printf '%s' ${shellQuoted(manifest)} > ${shellQuoted(`${dir}/package.json`)}`,
     ];
   });
 
-const shellQuoted = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
-
 /**
  * The command that bundles a function as it is deployed, split into chunks (README "Performance"):
- * what the handler runs at every cold start in `index.mjs` and the chunks it imports, what only
- * some requests need (a create, `POST /sweep`) in chunks its `import()`s load on first use. esbuild
+ * what a cold start runs in `index.mjs` and the chunks it imports, what only an `import()` reaches
+ * (the SDK's credential providers, which Lambda's environment credentials never need) in chunks
+ * loaded on first use. esbuild
  * splits only with `--outdir`, and NodejsFunction bundles with `--outfile`, so this runs after its
  * own bundling (the `afterBundling` hook, bash in the project root) and replaces `index.mjs` with
  * the same options (ESM, node24, the SDK inside, minified, source maps without the sources' text,
