@@ -7,16 +7,19 @@
 // the four SDK clients the functions share, bundled by the same command (and once more in one
 // file); each function's own baseline constructs exactly the clients it makes at init (task-event
 // no ECS client; SQS, SSM and EC2 are first-use packages, loaded by the first call that needs
-// them, whose price is measured apart). The difference is the price of our code and its
+// them, whose price is measured apart, as is the api's chunk of rarer routes). The difference is the price of our code and its
 // libraries. The api and expire are also bundled as a deployment with workspace profiles bundles
 // them (the EC2 client beside them).
+// Every process runs in the bundle's own folder, as Lambda runs a function in its asset's
+// (/var/task): run from the folder that held all the bundles, the api's count came out 2-3 % higher
+// (8-9 M instructions, the baselines' not at all), for no reason found in its file system calls.
 // Both the wall time and the CPU time of the import are taken: on a machine shared with other work
 // the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
 // is also loaded once under callgrind, whose instruction count does not depend on the machine's
 // load at all.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type FunctionName, callsOf } from '../../contract/function-calls';
@@ -27,6 +30,10 @@ import { median, percentile } from '../lib/stats';
 import { bytesText, msText, ratioText } from '../lib/table';
 
 const BASELINE = 'baseline: SDK clients only';
+
+/** The api's rarer routes, loaded by their first request (lambdas/handlers/api-routes-on-first-use.ts). */
+const RARER_ROUTES_ENTRY = 'lambdas/handlers/api-routes-on-first-use.ts';
+const RARER_ROUTES = "the api's rarer routes (create, admin, workspaces)";
 const ONE_FILE_BASELINE = 'baseline: SDK clients only, one file';
 
 /** The rows that are not deployed functions (the baselines): no source-map or largest-parts notes for them. */
@@ -239,7 +246,10 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   const bundles: Bundle[] = [];
   /** The size of each first-use package's file beside a bundle (the same beside every one). */
   const firstUseBytes = new Map<string, number>();
-  /** Each first-use package's file beside a bundle with workspaces (which has them all), to measure its first load. */
+  /**
+   * Each first-use package's file beside a bundle with workspaces (which has them all), and the
+   * api's chunk of rarer routes, to measure its first load.
+   */
   const firstUseFiles = new Map<string, { file: string; after: string }>();
   /**
    * A bundle made by the construct's own commands: split into chunks (or, `oneFile`, not), and for a
@@ -262,6 +272,20 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
       if (withWorkspaces) firstUseFiles.set(pkg, { file: beside, after: file });
     }
     const split = readSplitBundle(join(dir, 'meta.json'));
+    // The api's rarer routes (create, admin, workspaces): a chunk of its own loaded by their first
+    // request, priced like a first-use package (with the chunks only it loads).
+    const rarer = [...split.outputs].find(([, output]) => output.entryPoint === RARER_ROUTES_ENTRY)?.[0];
+    if (rarer !== undefined && withWorkspaces) {
+      const onlyThen = new Set<string>();
+      const visit = (chunk: string): void => {
+        if (onlyThen.has(chunk) || split.atLoad.includes(chunk)) return;
+        onlyThen.add(chunk);
+        for (const imported of split.outputs.get(chunk)?.imports ?? []) if (imported.external !== true && imported.kind === 'import-statement') visit(basename(imported.path));
+      };
+      visit(rarer);
+      firstUseBytes.set(RARER_ROUTES, [...onlyThen].reduce((sum, chunk) => sum + (split.outputs.get(chunk)?.bytes ?? 0), 0));
+      firstUseFiles.set(RARER_ROUTES, { file: join(dir, rarer), after: file });
+    }
     const atLoad = {
       files: split.atLoad.map((chunk) => join(dir, chunk)),
       inputs: Object.assign({}, ...split.atLoad.map((chunk) => split.outputs.get(chunk)?.inputs ?? {})) as Record<string, { bytesInOutput: number }>,
@@ -315,8 +339,8 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     for (const b of bundles) {
       checkAborted(ctx.signal);
       const s = samples.get(b.name)!;
-      s.maps.push(await probe(b.file, true, ctx.tmpDir));
-      s.plain.push(await probe(b.file, false, ctx.tmpDir));
+      s.maps.push(await probe(b.file, true, dirname(b.file)));
+      s.plain.push(await probe(b.file, false, dirname(b.file)));
     }
   }
 
@@ -326,7 +350,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   for (let r = 0; r < firstUseRuns; r++) {
     for (const [pkg, { file, after }] of firstUseFiles) {
       checkAborted(ctx.signal);
-      firstUseCpu.get(pkg)?.push((await probe(after, true, ctx.tmpDir, file)).importCpuMs);
+      firstUseCpu.get(pkg)?.push((await probe(after, true, dirname(after), file)).importCpuMs);
     }
   }
   const firstUseMedians = new Map([...firstUseCpu].map(([pkg, samples]) => [pkg, median(samples)]));
@@ -338,7 +362,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     const empty = instructions(undefined, ctx.tmpDir);
     for (const b of bundles) {
       checkAborted(ctx.signal);
-      counted.set(b.name, instructions(b.file, ctx.tmpDir) - empty);
+      counted.set(b.name, instructions(b.file, dirname(b.file)) - empty);
     }
   }
 
@@ -403,7 +427,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
           `Bundled by lib/constructs/session-function.ts's own commands: esbuild, ESM, split into chunks, target node24, minify, AWS SDK bundled, createRequire banner, external source maps; the packages loaded on first use bundled beside each function (the EC2 client only with workspaces), not in "size" and not loaded by load+init.`,
           `Split as deployed: "size" is what a cold start loads (index.mjs and the chunks it imports); chunks only an import() loads, on first use: ${stats.filter((s) => isDeployed(s.name)).map((s) => `${labelOf(s.name)} ${s.chunks} files at load, ${bytesText(s.onFirstUseBytes)} on first use`).join('; ')}.`,
           `Against the shared baseline in one file (${bytesText(oneFile.bytes)}, the SDK's credential providers parsed at load; how every row was bundled before the functions were split), CPU and instructions: ${stats.filter((s) => isDeployed(s.name)).map((s) => `${labelOf(s.name)} ${ratioText(s.importCpuMs / oneFile.importCpuMs)}${s.instructions !== undefined && oneFile.instructions !== undefined ? ` / ${ratioText(s.instructions / oneFile.instructions)}` : ''}`).join(', ')}.`,
-          `First use, paid once per process by the first call that needs the package (CPU ms of loading its file beside the bundle, median of ${firstUseRuns}): ${[...firstUseMedians].map(([pkg, ms]) => `${pkg} ${msText(ms)} (${bytesText(firstUseBytes.get(pkg) ?? 0)})`).join(', ')}.`,
+          `First use, paid once per process by the first call that needs it (CPU ms of loading the package's file beside the bundle, or the api's chunk of rarer routes with the chunks only it loads, median of ${firstUseRuns}): ${[...firstUseMedians].map(([pkg, ms]) => `${pkg} ${msText(ms)} (${bytesText(firstUseBytes.get(pkg) ?? 0)})`).join(', ')}.`,
           'load+init: import() of the bundle with the functions\' environment and AWS_LAMBDA_FUNCTION_NAME set, so the handler validates its environment and builds its SDK clients at load, as on Lambda; run with --enable-source-maps as deployed (NODE_OPTIONS). No network call is made. CPU ms: the process\'s user + system CPU time during that import.',
           'CPU vs own baseline: the ratio of the two medians; in brackets the quartiles of the ratio within each round (both loaded in turn, seconds apart), how far one round strays.',
           `"baseline" is ${BASELINE}: the four clients the functions share (${SHARED_SERVICES.map((service) => SDK_CLIENTS[service].label).join(', ')}). "own baseline" constructs exactly the clients the function makes at init (one per service of its calls in contract/function-calls.ts, but for the clients of first-use packages: SQS, SSM, EC2): ${[...ownBaseline].map(([fn, own]) => `${labelOf(fn)} ${own === BASELINE ? 'the shared one' : own.replace('baseline: ', '')}`).join('; ')}.`,

@@ -29,7 +29,7 @@ export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
 });
 
 export const buildApiDeps = (env: LambdaEnv): HandlerDeps => ({
-  ...buildHandlerDeps({ ...settingsFromEnv(env), profiles: profileStoreOf(env) }, awsAdapters(env)),
+  ...buildHandlerDeps({ ...settingsFromEnv(env), profiles: profileStoreOf(env, async () => (await import('../handlers/api-routes-on-first-use')).parseDeployedProfiles) }, awsAdapters(env)),
   startQueue: sqsStartQueue(env),
 });
 

@@ -19,6 +19,7 @@ import { type EndSessionAdapters, type RecordEndedAdapters } from '../build-hand
 import { type StartQueue } from '../ports/start-queue';
 import { type WorkspaceDeps } from '../use-cases/use-case-deps';
 import { type LambdaEnv } from '../wiring';
+import { makeEc2WorkspaceVolumes } from './ec2-workspace-volumes-root';
 import { LazyWorkspaceVolumes } from './lazy-workspace-volumes';
 import { onFirstUse } from './on-first-use';
 import { TAG_WORKSPACE_STACK } from '../../contract/workspace-tags';
@@ -56,13 +57,16 @@ declare const SESSION_EXPIRY_WORKSPACES: boolean | undefined;
  */
 export const workspaceDeps = (env: LambdaEnv, dynamodb: DynamoDBDocumentClient): WorkspaceDeps | undefined =>
   // A bundle made without workspaces holds no EC2 code: the bundler folds this test to `true`, and
-  // drops the import() below (the stack sets WORKSPACE_VOLUMES_ROLE_ARN exactly when it bundles with them).
+  // drops the branch below with the workspace adapters (the stack sets WORKSPACE_VOLUMES_ROLE_ARN
+  // exactly when it bundles with them).
   env.WORKSPACE_VOLUMES_ROLE_ARN === undefined || (typeof SESSION_EXPIRY_WORKSPACES !== 'undefined' && !SESSION_EXPIRY_WORKSPACES)
     ? undefined
     : {
         store: new DynamoDbWorkspaceStore({ client: dynamodb, tableName: env.WORKSPACES_TABLE_NAME }),
-        // The EC2 client's module is loaded, and evaluated, on the first EC2 call only (README "Performance").
-        volumes: new LazyWorkspaceVolumes(async () => (await import('./ec2-workspace-volumes-root')).makeEc2WorkspaceVolumes({ stackTag: workspaceStackTag(env) })),
+        // The EC2 client's package is loaded, and evaluated, on the first EC2 call only (README
+        // "Performance"). Our adapter over it is in the bundle: behind an import() of its own it
+        // took a chunk more at load, for 4 KiB.
+        volumes: new LazyWorkspaceVolumes(async () => makeEc2WorkspaceVolumes({ stackTag: workspaceStackTag(env) })),
       };
 
 export const eventBridgeScheduler = (env: LambdaEnv): EventBridgeScheduler =>

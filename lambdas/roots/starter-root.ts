@@ -6,12 +6,13 @@ import { endSessionDeps, useCaseSettingsOf } from '../build-handler-deps';
 import { type StartSessionDeps } from '../use-cases/start-session';
 import { type LambdaEnv, lambdaSetup, settingsFromEnv } from '../wiring';
 import { endSessionAdapters, sqsStartQueue } from './aws-adapters';
+import { parseDeployedProfiles } from '../profile-config';
 import { profileStoreOf } from './profile-store';
 
 export const buildStarterDeps = (env: LambdaEnv): StartSessionDeps => {
   const settings = settingsFromEnv(env);
   return {
-    ...endSessionDeps(settings, endSessionAdapters(env, profileStoreOf(env))),
+    ...endSessionDeps(settings, endSessionAdapters(env, profileStoreOf(env, () => Promise.resolve(parseDeployedProfiles)))),
     settings: useCaseSettingsOf(settings),
     startQueue: sqsStartQueue(env),
   };

@@ -46,6 +46,22 @@ const NOWHERE = ['node_modules/zod/', 'node_modules/@aws-lambda-powertools/', 'n
  */
 const XRAY_SDK = ['node_modules/aws-xray-sdk-core/', 'node_modules/@aws-lambda-powertools/tracer/', 'node_modules/cls-hooked/'];
 
+/**
+ * The api's rarer routes (create, the admin routes, the workspaces) and what only they need: loaded
+ * with the first request to one of them (lambdas/handlers/api-routes-on-first-use.ts).
+ */
+const RARER_ROUTES = [
+  'lambdas/handlers/api-routes-on-first-use.ts',
+  'lambdas/handlers/http/schemas-on-first-use.ts',
+  'lambdas/use-cases/create-session.ts',
+  'lambdas/use-cases/sweep.ts',
+  'lambdas/use-cases/manage-workspaces.ts',
+  'lambdas/use-cases/get-stats.ts',
+  'lambdas/profile-config.ts',
+  'contract/profile-schema.ts',
+  'node_modules/p-limit/',
+];
+
 const ECS = ['node_modules/@aws-sdk/client-ecs/', 'lambdas/adapters/aws/ecs-task-runner.ts'];
 const SWEEP = ['lambdas/use-cases/sweep.ts', 'node_modules/p-limit/'];
 /** The SQS client is a first-use package beside the bundles that send (see below). */
@@ -56,6 +72,8 @@ interface Bundled {
   modules: string[];
   /** The same, in what a cold start loads: index.mjs and the chunks it imports statically. */
   modulesAtLoad: string[];
+  /** How many files a cold start loads (index.mjs and its chunks). */
+  filesAtLoad: number;
   /** What the bundle imports from outside itself (Node's built-in modules, the first-use packages). */
   external: string[];
   /** The same, imported with a static `import` by what a cold start loads, not with `import()`. */
@@ -74,6 +92,7 @@ const bundled = async (name: HandlerName, withWorkspaces = false): Promise<Bundl
     return {
       modules: modulesIn(bundle, all),
       modulesAtLoad: modulesIn(bundle, bundle.atLoad),
+      filesAtLoad: bundle.atLoad.length,
       external: externals(all, false),
       externalAtLoad: externals(bundle.atLoad, true),
     };
@@ -155,6 +174,21 @@ describe('function bundles', () => {
     for (const part of [...HTTP_AND_JWT, ...PROFILE_STORE, ...ECS, ...START_QUEUE, 'lambdas/use-cases/sweep.ts']) {
       expect(containing(of('api'), [part]), part).not.toEqual([]);
     }
+  });
+
+  it('api loads its rarer routes (create, admin, workspaces) and the profiles\' parser on first use, not at a cold start', () => {
+    for (const part of RARER_ROUTES) {
+      expect(containing(of('api'), [part]), part).not.toEqual([]);
+      expect(containing(bundleOf('api').modulesAtLoad, [part]), part).toEqual([]);
+    }
+  });
+
+  it('api pays one file more at load for its rarer routes, no more: they and the profiles\' parser are one import()', () => {
+    // Every function loads the same SDK chunks (those the SDK's own import()s carve out); the rarer
+    // routes add the one chunk of the modules they share with the rest. Each further import() of
+    // our own adds chunks at load for the modules it shares (a separate import() of the profiles'
+    // parser took two more), which cost more to load than the parsing they save.
+    expect(bundleOf('api').filesAtLoad).toBeLessThanOrEqual(bundleOf('expire').filesAtLoad + 1);
   });
 
   it('starter holds what it runs: the start use case, the profile store, the ECS client and the start queue', () => {

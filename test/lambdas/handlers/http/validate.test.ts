@@ -3,7 +3,8 @@
 // bad metadata key by its rule.
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../../lambdas/domain/errors';
-import { activityBody, createSessionBody, listSessionsQuery, sessionIdSchema } from '../../../../lambdas/handlers/http/schemas';
+import { activityBody, listSessionsQuery, sessionIdSchema } from '../../../../lambdas/handlers/http/schemas';
+import { createSessionBody } from '../../../../lambdas/handlers/http/schemas-on-first-use';
 import { validate } from '../../../../lambdas/handlers/http/validate';
 
 const problemOf = (run: () => unknown): { field: string; message: string } => {

@@ -1,0 +1,78 @@
+// The api's rarer routes, loaded by api.ts with import() on the first request to one of them, not
+// at init (README "Performance"): creating a session (the owner slots, idempotency, profiles and
+// workspaces it takes, and the parser of the profiles it reads), the admin routes (stats, POST /sweep) and the workspaces. Most cold starts
+// of the api serve an activity report or a read, which need none of this. One module behind one
+// import(), the profiles' parser included: each boundary of our own adds chunks at load for the
+// modules it shares with the rest (this one a single chunk; README "Performance").
+import { type WorkspaceList } from '../../contract/wire';
+import { toWorkspaceView } from '../domain/workspace';
+import { createSession } from '../use-cases/create-session';
+import { getStats } from '../use-cases/get-stats';
+import { deleteWorkspace, listWorkspaces } from '../use-cases/manage-workspaces';
+import { sweep } from '../use-cases/sweep';
+import { headerOf } from './http/api-event';
+import { callerOf } from './http/caller';
+import { json } from './http/responses';
+import { type RouteHandler, optionalBody, requireAdmin, requiredBody, viewOf } from './http/route-kit';
+import { createSessionBody, idempotencyKeySchema, listWorkspacesQuery, sweepBody, workspaceProfileSchema } from './http/schemas-on-first-use';
+import { validate } from './http/validate';
+
+/**
+ * The profiles' parser, which only a create needs: the api's profile store takes it from here
+ * (roots/api-root.ts), so it comes in this module's chunk, not at init.
+ */
+export { parseDeployedProfiles } from '../profile-config';
+
+export const create: RouteHandler = async ({ event, body, deps: depsOf }) => {
+  const deps = depsOf();
+  const caller = callerOf(event, deps.adminGroup);
+  const rawKey = headerOf(event, 'idempotency-key');
+  const idempotencyKey = rawKey === undefined ? undefined : validate(idempotencyKeySchema, rawKey, 'Idempotency-Key');
+  const request = validate(createSessionBody, requiredBody(body), 'body');
+  const result = await createSession(deps, {
+    ownerId: caller.ownerId,
+    profile: request.profile,
+    ...(request.idleTimeoutSeconds !== undefined && { idleTimeoutSeconds: request.idleTimeoutSeconds }),
+    ...(request.maxLifetimeSeconds !== undefined && { maxLifetimeSeconds: request.maxLifetimeSeconds }),
+    ...(request.metadata !== undefined && { metadata: request.metadata }),
+    ...(idempotencyKey !== undefined && { idempotencyKey }),
+  });
+  const session = viewOf(deps, result.session);
+  const location = { location: `/sessions/${result.session.id}` };
+  // A replay gets the session but never the token again: it is only ever handed out once.
+  if (result.replayed) return json(200, { session }, location);
+  return json(201, { session, activityToken: result.activityToken }, location);
+};
+
+export const stats: RouteHandler = async ({ event, deps: depsOf }) => {
+  const deps = depsOf();
+  requireAdmin(callerOf(event, deps.adminGroup));
+  return json(200, await getStats(deps));
+};
+
+export const sweepNow: RouteHandler = async ({ event, body, deps: depsOf }) => {
+  const deps = depsOf();
+  requireAdmin(callerOf(event, deps.adminGroup));
+  const { dryRun = false } = validate(sweepBody, optionalBody(body), 'body');
+  return json(200, await sweep(deps, { dryRun }));
+};
+
+export const workspacesList: RouteHandler = async ({ event, deps: depsOf }) => {
+  const deps = depsOf();
+  const caller = callerOf(event, deps.adminGroup);
+  const query = validate(listWorkspacesQuery, event.queryStringParameters ?? {}, 'query');
+  const workspaces = await listWorkspaces(deps, { caller, ...(query.ownerId !== undefined && { ownerId: query.ownerId }) });
+  const answer: WorkspaceList = { workspaces: workspaces.map(toWorkspaceView) };
+  return json(200, answer);
+};
+
+export const workspaceDelete: RouteHandler = async ({ event, params, deps: depsOf }) => {
+  const deps = depsOf();
+  const caller = callerOf(event, deps.adminGroup);
+  const profile = validate(workspaceProfileSchema, params['profile'], 'profile');
+  const workspace = await deleteWorkspace(deps, { ownerId: caller.ownerId, profile });
+  return json(200, { workspace: toWorkspaceView(workspace) });
+};
+
+/** The routes api.ts takes from here, by name. */
+export const ROUTES_ON_FIRST_USE = { create, stats, sweepNow, workspacesList, workspaceDelete } satisfies Record<string, RouteHandler>;
