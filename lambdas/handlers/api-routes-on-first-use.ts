@@ -1,9 +1,7 @@
-// The api's rarer routes, loaded by api.ts with import() on the first request to one of them, not
-// at init (README "Performance"): creating a session (the owner slots, idempotency, profiles and
-// workspaces it takes, and the parser of the profiles it reads), the admin routes (stats, POST /sweep) and the workspaces. Most cold starts
-// of the api serve an activity report or a read, which need none of this. One module behind one
-// import(), the profiles' parser included: each boundary of our own adds chunks at load for the
-// modules it shares with the rest (this one a single chunk; README "Performance").
+// The api's rarer routes, loaded with import() on the first request to one of them, not at init
+// (roots/api-on-first-use.ts, README "Performance"): creating a session (the owner slots,
+// idempotency, profiles and workspaces it takes), the admin routes (stats, POST /sweep) and the
+// workspaces. Most cold starts of the api serve an activity report or a read, which need none of this.
 import { type WorkspaceList } from '../../contract/wire';
 import { toWorkspaceView } from '../domain/workspace';
 import { createSession } from '../use-cases/create-session';
@@ -16,12 +14,6 @@ import { json } from './http/responses';
 import { type RouteHandler, optionalBody, requireAdmin, requiredBody, viewOf } from './http/route-kit';
 import { createSessionBody, idempotencyKeySchema, listWorkspacesQuery, sweepBody, workspaceProfileSchema } from './http/schemas-on-first-use';
 import { validate } from './http/validate';
-
-/**
- * The profiles' parser, which only a create needs: the api's profile store takes it from here
- * (roots/api-root.ts), so it comes in this module's chunk, not at init.
- */
-export { parseDeployedProfiles } from '../profile-config';
 
 export const create: RouteHandler = async ({ event, body, deps: depsOf }) => {
   const deps = depsOf();

@@ -2,7 +2,7 @@
 // A thin primary adapter: each route authenticates, validates, calls one use case and shapes the
 // answer of README "HTTP API". Errors become HTTP answers in one place (http/error-mapping.ts).
 // The rarer routes (create, the admin routes, the workspaces) are loaded on their first request
-// (api-routes-on-first-use.ts, README "Performance").
+// (api-routes-on-first-use.ts, through roots/api-on-first-use.ts; README "Performance").
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { type ActivityResponse } from '../../contract/wire';
@@ -12,8 +12,7 @@ import { listSessions } from '../use-cases/list-sessions';
 import { recordHeartbeat } from '../use-cases/record-heartbeat';
 import { terminateSession } from '../use-cases/terminate-session';
 import { API_ROUTES, type RouteKey, routeKeyOf } from '../../contract/api-routes';
-import { apiSetup } from '../roots/api-root';
-import { onFirstUse } from '../roots/on-first-use';
+import { apiOnFirstUse, apiSetup } from '../roots/api-root';
 import { initOnLambda } from '../wiring';
 import type * as RarerRoutes from './api-routes-on-first-use';
 import { type HandlerSetup } from './handler-setup';
@@ -36,15 +35,11 @@ initOnLambda(apiSetup);
 
 const sessionIdOf = (params: Record<string, string>): string => validate(sessionIdSchema, params['id'], 'id');
 
-/**
- * The rarer routes' module, imported on the first request to one of them (and again after a failed
- * load): a cold start parses none of it.
- */
-const rarerRoutes = onFirstUse(() => import('./api-routes-on-first-use'));
+/** A rarer route, loaded with the first request to one of them (roots/api-on-first-use.ts): a cold start parses none of them. */
 const onFirstUseRoute =
   (name: keyof typeof RarerRoutes.ROUTES_ON_FIRST_USE): RouteHandler =>
   async (request) =>
-    (await rarerRoutes()).ROUTES_ON_FIRST_USE[name](request);
+    (await apiOnFirstUse()).ROUTES_ON_FIRST_USE[name](request);
 
 const health: RouteHandler = () => json(200, { status: 'ok' });
 

@@ -9,6 +9,7 @@ import { type PlatformAdapters, buildHandlerDeps } from '../build-handler-deps';
 import { type HandlerDeps } from '../handlers/handler-setup';
 import { type LambdaEnv, lambdaSetup, settingsFromEnv } from '../wiring';
 import { endSessionAdapters, sqsStartQueue } from './aws-adapters';
+import { onFirstUse } from './on-first-use';
 import { profileStoreOf } from './profile-store';
 
 /**
@@ -28,8 +29,11 @@ export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
   jwtVerifier: jwtVerifierOf(env),
 });
 
+/** The api's module of what it loads on first use (api-on-first-use.ts), loaded once, and again after a failed load. */
+export const apiOnFirstUse = onFirstUse(() => import('./api-on-first-use'));
+
 export const buildApiDeps = (env: LambdaEnv): HandlerDeps => ({
-  ...buildHandlerDeps({ ...settingsFromEnv(env), profiles: profileStoreOf(env, async () => (await import('../handlers/api-routes-on-first-use')).parseDeployedProfiles) }, awsAdapters(env)),
+  ...buildHandlerDeps({ ...settingsFromEnv(env), profiles: profileStoreOf(env, async () => (await apiOnFirstUse()).parseDeployedProfiles) }, awsAdapters(env)),
   startQueue: sqsStartQueue(env),
 });
 

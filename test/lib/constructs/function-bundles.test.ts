@@ -48,7 +48,7 @@ const XRAY_SDK = ['node_modules/aws-xray-sdk-core/', 'node_modules/@aws-lambda-p
 
 /**
  * The api's rarer routes (create, the admin routes, the workspaces) and what only they need: loaded
- * with the first request to one of them (lambdas/handlers/api-routes-on-first-use.ts).
+ * with the first request to one of them (lambdas/roots/api-on-first-use.ts).
  */
 const RARER_ROUTES = [
   'lambdas/handlers/api-routes-on-first-use.ts',
