@@ -29,8 +29,8 @@ import { bytesText, msText, ratioText } from '../lib/table';
 
 const BASELINE = 'baseline: SDK clients only';
 
-/** The api's rarer routes, loaded by their first request (lambdas/handlers/api-routes-on-first-use.ts). */
-const RARER_ROUTES_ENTRY = 'lambdas/handlers/api-routes-on-first-use.ts';
+/** The api's rarer routes and the profiles' parser, loaded by their first request (lambdas/roots/api-on-first-use.ts). */
+const RARER_ROUTES_ENTRY = 'lambdas/roots/api-on-first-use.ts';
 const RARER_ROUTES = "the api's rarer routes (create, admin, workspaces)";
 const ONE_FILE_BASELINE = 'baseline: SDK clients only, one file';
 
@@ -276,6 +276,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     // The api's rarer routes (create, admin, workspaces): a chunk of its own loaded by their first
     // request, priced like a first-use package (with the chunks only it loads).
     const rarer = [...split.outputs].find(([, output]) => output.entryPoint === RARER_ROUTES_ENTRY)?.[0];
+    if (name.startsWith('api') && rarer === undefined) throw new Error(`${name}: no chunk of ${RARER_ROUTES_ENTRY}, whose first load this bench prices`);
     if (rarer !== undefined && withWorkspaces) {
       const onlyThen = new Set<string>();
       const visit = (chunk: string): void => {
