@@ -13,8 +13,8 @@
 // Every process runs in the bundle's own folder, as Lambda runs a function in its asset's (/var/task).
 // Both the wall time and the CPU time of the import are taken: on a machine shared with other work
 // the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
-// is also loaded once under callgrind, whose instruction count does not depend on the machine's
-// load at all.
+// is also loaded under callgrind, from three folders (see COUNT_FOLDERS), whose instruction count
+// does not depend on the machine's load at all.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { type FunctionName, callsOf } from '../../contract/function-calls';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/observability';
 import { type BenchCase, type BenchContext, type CaseResult, checkAborted } from '../lib/bench-case';
-import { readSplitBundle } from '../lib/bundle-meta';
+import { loadedWith, readSplitBundle } from '../lib/bundle-meta';
 import { median, percentile } from '../lib/stats';
 import { bytesText, msText, ratioText } from '../lib/table';
 
@@ -278,14 +278,8 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
     const rarer = [...split.outputs].find(([, output]) => output.entryPoint === RARER_ROUTES_ENTRY)?.[0];
     if (name.startsWith('api') && rarer === undefined) throw new Error(`${name}: no chunk of ${RARER_ROUTES_ENTRY}, whose first load this bench prices`);
     if (rarer !== undefined && withWorkspaces) {
-      const onlyThen = new Set<string>();
-      const visit = (chunk: string): void => {
-        if (onlyThen.has(chunk) || split.atLoad.includes(chunk)) return;
-        onlyThen.add(chunk);
-        for (const imported of split.outputs.get(chunk)?.imports ?? []) if (imported.external !== true && imported.kind === 'import-statement') visit(basename(imported.path));
-      };
-      visit(rarer);
-      firstUseBytes.set(RARER_ROUTES, [...onlyThen].reduce((sum, chunk) => sum + (split.outputs.get(chunk)?.bytes ?? 0), 0));
+      const onlyThen = loadedWith(split.outputs, rarer, new Set(split.atLoad));
+      firstUseBytes.set(RARER_ROUTES, onlyThen.reduce((sum, chunk) => sum + (split.outputs.get(chunk)?.bytes ?? 0), 0));
       firstUseFiles.set(RARER_ROUTES, { file: join(dir, rarer), after: file });
     }
     const atLoad = {
@@ -357,7 +351,6 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   }
   const firstUseMedians = new Map([...firstUseCpu].map(([pkg, samples]) => [pkg, median(samples)]));
 
-  // Instructions of load + init: each bundle's process minus a process that imports nothing.
   // Instructions of load + init: each bundle's process minus a process that imports nothing. The
   // count grows with the length of the bundle's path: a split bundle's by about 10 M per 24
   // characters (Node's work per file and per source of its map; one file's by 1 M), so rows whose

@@ -20,19 +20,28 @@ export interface SplitBundle {
   onFirstUse: string[];
 }
 
-export const readSplitBundle = (metafile: string): SplitBundle => {
-  const meta = JSON.parse(readFileSync(metafile, 'utf8')) as { outputs: Record<string, MetaOutput> };
-  const outputs = new Map(Object.entries(meta.outputs).filter(([path]) => path.endsWith('.mjs')).map(([path, output]) => [basename(path), output]));
-  const atLoad = new Set<string>();
-  const visit = (name: string): void => {
-    if (atLoad.has(name)) return;
-    atLoad.add(name);
-    for (const imported of outputs.get(name)?.imports ?? []) {
+/**
+ * The output `name` and the chunks it imports statically, transitively: what loading it loads.
+ * Those in `loaded` (already loaded) are not followed.
+ */
+export const loadedWith = (outputs: ReadonlyMap<string, MetaOutput>, name: string, loaded: ReadonlySet<string> = new Set()): string[] => {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file) || loaded.has(file)) return;
+    seen.add(file);
+    for (const imported of outputs.get(file)?.imports ?? []) {
       if (imported.external !== true && imported.kind === 'import-statement') visit(basename(imported.path));
     }
   };
-  visit('index.mjs');
-  return { outputs, atLoad: [...atLoad], onFirstUse: [...outputs.keys()].filter((name) => !atLoad.has(name)) };
+  visit(name);
+  return [...seen];
+};
+
+export const readSplitBundle = (metafile: string): SplitBundle => {
+  const meta = JSON.parse(readFileSync(metafile, 'utf8')) as { outputs: Record<string, MetaOutput> };
+  const outputs = new Map(Object.entries(meta.outputs).filter(([path]) => path.endsWith('.mjs')).map(([path, output]) => [basename(path), output]));
+  const atLoad = loadedWith(outputs, 'index.mjs');
+  return { outputs, atLoad, onFirstUse: [...outputs.keys()].filter((name) => !atLoad.includes(name)) };
 };
 
 /** The repository-relative paths of the modules with code in the given outputs. */

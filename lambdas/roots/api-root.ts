@@ -33,7 +33,7 @@ export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
 export const apiOnFirstUse = onFirstUse(() => import('./api-on-first-use'));
 
 export const buildApiDeps = (env: LambdaEnv): HandlerDeps => ({
-  ...buildHandlerDeps({ ...settingsFromEnv(env), profiles: profileStoreOf(env, async () => (await apiOnFirstUse()).parseDeployedProfiles) }, awsAdapters(env)),
+  ...buildHandlerDeps({ ...settingsFromEnv(env), profiles: profileStoreOf(env, async (documents, source) => (await apiOnFirstUse()).parseDeployedProfiles(documents, source)) }, awsAdapters(env)),
   startQueue: sqsStartQueue(env),
 });
 

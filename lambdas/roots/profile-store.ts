@@ -15,26 +15,15 @@ export type ProfileParser = ParameterProfileStoreOptions['parse'];
  * Configuration). The SSM client and its package are loaded on the first read, not at init: most
  * cold starts of the api serve no create. The package is a first-use package of the bundles: not
  * in them but beside them, built from lambdas/adapters/aws/sdk/client-ssm.ts (README "Performance").
- * `parser` gives the profiles' parser (lambdas/profile-config.ts), loaded with the source: the
- * api's comes with its create route, on first use (roots/api-root.ts). The store parses only
- * documents it has read, so never before the source is made.
+ * `parse` is lambdas/profile-config.ts's parser, or for the api one that loads it with its rarer
+ * routes, on first use (roots/api-root.ts).
  */
-export const profileStoreOf = (env: LambdaEnv, parser: () => Promise<ProfileParser>): ParameterProfileStore => {
-  let parse: ProfileParser | undefined;
+export const profileStoreOf = (env: LambdaEnv, parse: ProfileParser): ParameterProfileStore =>
   // The store makes its source on the first read, and again only if that failed.
-  return new ParameterProfileStore(
+  new ParameterProfileStore(
     async () => {
-      const [sdk, loaded] = await Promise.all([import('@aws-sdk/client-ssm') as Promise<typeof SsmSdk>, parser()]);
-      parse = loaded;
+      const sdk: typeof SsmSdk = await import('@aws-sdk/client-ssm');
       return ssmParameterSource(new sdk.SSMClient({}), sdk);
     },
-    {
-      path: env.PROFILES_PARAMETER_PATH,
-      parse: (documents, source) => {
-        if (parse === undefined) throw new Error('the profiles were parsed before their source was made');
-        return parse(documents, source);
-      },
-      log,
-    },
+    { path: env.PROFILES_PARAMETER_PATH, parse, log },
   );
-};

@@ -5,14 +5,14 @@
 import { endSessionDeps, useCaseSettingsOf } from '../build-handler-deps';
 import { type StartSessionDeps } from '../use-cases/start-session';
 import { type LambdaEnv, lambdaSetup, settingsFromEnv } from '../wiring';
-import { endSessionAdapters, sqsStartQueue } from './aws-adapters';
 import { parseDeployedProfiles } from '../profile-config';
+import { endSessionAdapters, sqsStartQueue } from './aws-adapters';
 import { profileStoreOf } from './profile-store';
 
 export const buildStarterDeps = (env: LambdaEnv): StartSessionDeps => {
   const settings = settingsFromEnv(env);
   return {
-    ...endSessionDeps(settings, endSessionAdapters(env, profileStoreOf(env, () => Promise.resolve(parseDeployedProfiles)))),
+    ...endSessionDeps(settings, endSessionAdapters(env, profileStoreOf(env, parseDeployedProfiles))),
     settings: useCaseSettingsOf(settings),
     startQueue: sqsStartQueue(env),
   };

@@ -54,8 +54,11 @@ export const PROFILE_CACHE_SECONDS = 60;
 export interface ParameterProfileStoreOptions {
   /** `/<stack>/profiles`: each profile is the parameter `<path>/<name>`. */
   path: string;
-  /** Validates the documents (throws ConfigError naming the profile and key); see profile-config.ts. */
-  parse: (documents: ProfileDocuments, source: string) => DeployedProfiles;
+  /**
+   * Validates the documents (throws ConfigError naming the profile and key); see profile-config.ts.
+   * It may be async, for a parser loaded on first use (the api's, roots/api-root.ts).
+   */
+  parse: (documents: ProfileDocuments, source: string) => DeployedProfiles | Promise<DeployedProfiles>;
   log: Log;
   maxAgeSeconds?: number;
 }
@@ -104,7 +107,7 @@ export class ParameterProfileStore implements ProfileCatalog, EcsProfileTargets 
     if (this.last?.documents === documents) return this.last.parsed;
     try {
       if (Object.keys(documents).length === 0) throw new ConfigError(`invalid profiles: no parameter under ${path}`);
-      const parsed = this.options.parse(documents, path);
+      const parsed = await this.options.parse(documents, path);
       this.last = { documents, parsed };
       return parsed;
     } catch (error) {

@@ -1,9 +1,8 @@
 // Request schemas of the routes a cold start may serve first (valibot, so only the api bundle holds
 // them: README "Performance"); those of the rarer routes (create, sweep, workspaces) are in
 // schemas-on-first-use.ts, loaded with them. Strict objects: an unknown field is a 400, not
-// silently ignored. Bounds that depend on a profile
-// (timeouts, the profile itself) are checked by the use case; here only shape and sanity. Messages
-// name what is expected, never the value received.
+// silently ignored. Bounds that depend on a profile (timeouts, the profile itself) are checked by
+// the use case; here only shape and sanity. Messages name what is expected, never the value received.
 import * as v from '../../../contract/valibot';
 import { CONNECTION_ID_PATTERN, MAX_CONNECTION_ID_CHARS, RESERVED_CONNECTION_ID } from '../../domain/connections';
 import { HEARTBEAT_KINDS, type Heartbeat, PRESENCE_KINDS } from '../../domain/deadline-policy';

@@ -64,6 +64,25 @@ describe('ParameterProfileStore', () => {
     expect(ssm.commandCalls(GetParametersByPathCommand).every((c) => c.args[0].input.Recursive !== true)).toBe(true);
   });
 
+  it('parses with a parser loaded on first use (async, as the api gives it), and answers for its failure as for a sync one', async () => {
+    ssm.on(GetParametersByPathCommand).resolves(page(['alpha']));
+    const lazy = (parse: typeof parseDeployedProfiles) =>
+      new ParameterProfileStore(() => ssmParameterSource(new SSMClient({ region: 'eu-west-1' }), ssmSdk), {
+        path: PATH,
+        parse: async (documents, source) => {
+          await Promise.resolve();
+          return parse(documents, source);
+        },
+        log,
+      });
+    expect(await lazy(parseDeployedProfiles).profileNamed('alpha')).toMatchObject({ name: 'alpha' });
+    const failing = lazy(() => {
+      throw new ConfigError('invalid profiles: alpha.image is missing');
+    });
+    await expect(failing.profileNamed('alpha')).rejects.toThrow('alpha.image is missing');
+    expect(log.at('error')).toContain('the deployed profiles are not valid');
+  });
+
   it('reuses a read until it is older than the cache max age, then sees what changed', async () => {
     ssm.on(GetParametersByPathCommand).resolves(page(['alpha']));
     await store.profileNamed('alpha');
