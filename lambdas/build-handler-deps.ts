@@ -15,7 +15,7 @@ import { type EventPublisher } from './ports/event-publisher';
 import { type ExpiryScheduler } from './ports/expiry-scheduler';
 import { type Log, type Metrics } from './ports/observability';
 import { type ProfileCatalog } from './ports/profile-catalog';
-import { type TaskRunner } from './ports/task-runner';
+import { type ManagedTasks, type TaskRunner } from './ports/task-runner';
 import { type EndSessionDeps, type RecordEndedDeps } from './use-cases/end-session';
 import { type SweepDeps } from './use-cases/sweep';
 import { DEFAULT_SETTINGS, type UseCaseSettings, type WorkspaceDeps } from './use-cases/use-case-deps';
@@ -58,8 +58,8 @@ export interface PlatformAdapters {
 
 /** The adapters that recording an end needs: everything but tasks and tokens. */
 export type RecordEndedAdapters = Omit<PlatformAdapters, 'tasks' | 'jwtVerifier'>;
-/** The adapters that ending a session needs: it may stop the task too. */
-export type EndSessionAdapters = Omit<PlatformAdapters, 'jwtVerifier'>;
+/** The adapters that ending a session needs: it may stop the task too (and never starts one). */
+export type EndSessionAdapters = Omit<PlatformAdapters, 'jwtVerifier' | 'tasks'> & { tasks: ManagedTasks };
 
 type StoreSettings = Pick<DeploymentSettings, 'tables' | 'deadlineShards' | 'retentionDays'>;
 
@@ -112,6 +112,8 @@ export const sweepDeps = (settings: EnvSettings, adapters: EndSessionAdapters): 
 /** Everything: the API function, and the local stack, which runs every handler in one process. */
 export const buildHandlerDeps = (settings: DeploymentSettings, adapters: PlatformAdapters): HandlerDeps => ({
   ...sweepDeps(settings, adapters),
+  // The whole runner, not the stop-and-list part the sweep names: the local stack's create starts tasks.
+  tasks: adapters.tasks,
   idempotencyKeys: idempotencyKeysOf(settings, adapters.dynamodb),
   profiles: settings.profiles,
   jwtVerifier: adapters.jwtVerifier,

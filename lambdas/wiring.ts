@@ -13,6 +13,7 @@ import * as v from '../contract/valibot';
 import { log } from './adapters/observability/lambda-observability';
 import { type EnvSettings } from './build-handler-deps';
 import { type HandlerDeps, type HandlerSetup } from './handlers/handler-setup';
+import { type ManagedTasks } from './ports/task-runner';
 import { DEFAULT_SETTINGS } from './use-cases/use-case-deps';
 
 export type { HandlerDeps } from './handlers/handler-setup';
@@ -96,8 +97,11 @@ export const settingsFromEnv = (env: LambdaEnv): EnvSettings => ({
   taskMarker: env.TASK_MARKER,
 });
 
-/** A root's dependencies: some of `HandlerDeps`, so injected `HandlerDeps` serve every handler. */
-export type RootDeps = Partial<HandlerDeps>;
+/**
+ * A root's dependencies: some of `HandlerDeps`, so injected `HandlerDeps` serve every handler. A
+ * root's tasks may only stop and list (no start): only the starter starts tasks.
+ */
+export type RootDeps = Partial<Omit<HandlerDeps, 'tasks'>> & { tasks?: ManagedTasks };
 
 let injected: HandlerDeps | undefined;
 const built = new Map<unknown, RootDeps>();
@@ -108,7 +112,9 @@ const built = new Map<unknown, RootDeps>();
  */
 export const lambdaSetup = <D extends RootDeps>(build: (env: LambdaEnv) => D): HandlerSetup<D> => ({
   deps: (): D => {
-    if (injected !== undefined) return injected as D;
+    // Injected deps are all of HandlerDeps, a RootDeps of every handler's D.
+    const all: RootDeps | undefined = injected;
+    if (all !== undefined) return all as D;
     const existing = built.get(build) as D | undefined;
     if (existing !== undefined) return existing;
     const deps = build(loadEnv());

@@ -38,13 +38,21 @@ export interface ManagedTask {
   createdAt: number;
 }
 
-export interface TaskRunner {
-  /** Starts the task; idempotent per session id (ECS clientToken). */
-  start(request: StartTaskRequest): Promise<{ taskArn: string }>;
+/**
+ * The tasks this system started, as the functions that end sessions see them (expire, the sweep,
+ * the api): they stop, list and describe tasks but start none. Only the starter starts tasks
+ * (README "Starting at the rate ECS allows"), so only it needs a TaskRunner.
+ */
+export interface ManagedTasks {
   /** Stops the task (SIGTERM, then SIGKILL after the stop timeout). A task already gone is success. */
   stop(taskArn: string, reason: string): Promise<void>;
   /** Every task this system started that is not yet stopped. */
   listManaged(): Promise<ManagedTask[]>;
   /** The given tasks as they are now; tasks that no longer exist are left out. */
   describe(taskArns: readonly string[]): Promise<ManagedTask[]>;
+}
+
+export interface TaskRunner extends ManagedTasks {
+  /** Starts the task; idempotent per session id (ECS clientToken). */
+  start(request: StartTaskRequest): Promise<{ taskArn: string }>;
 }

@@ -7,6 +7,7 @@
 import { type JwtVerifier, remoteJwtVerifier } from '../adapters/auth/jwt-verifier';
 import { type PlatformAdapters, buildHandlerDeps } from '../build-handler-deps';
 import { type HandlerDeps } from '../handlers/handler-setup';
+import { type ManagedTasks, type TaskRunner } from '../ports/task-runner';
 import { type LambdaEnv, lambdaSetup, settingsFromEnv } from '../wiring';
 import { endSessionAdapters, sqsStartQueue } from './aws-adapters';
 import { onFirstUse } from './on-first-use';
@@ -23,11 +24,23 @@ export const jwtVerifierOf = (env: LambdaEnv): JwtVerifier => {
   return { verify: (token) => (verifier ??= remoteJwtVerifier(opts)).verify(token) };
 };
 
-/** Every adapter, with the JWT verifier of the activity route; ECS only stops and lists tasks here. */
-export const awsAdapters = (env: LambdaEnv): PlatformAdapters => ({
-  ...endSessionAdapters(env),
-  jwtVerifier: jwtVerifierOf(env),
+/**
+ * ECS stops and lists tasks here, never starts one: the api queues every start for the starter
+ * (START_QUEUE_URL is always set on Lambda, so create never runs a task in the request), and holds
+ * no RunTask code or grant (contract/function-calls.ts). A start reaching it anyway is refused.
+ */
+export const startsNoTask = (tasks: ManagedTasks): TaskRunner => ({
+  start: () => Promise.reject(new Error('the api starts no task: its creates queue the start for the starter (README "Starting at the rate ECS allows")')),
+  stop: (taskArn, reason) => tasks.stop(taskArn, reason),
+  listManaged: () => tasks.listManaged(),
+  describe: (taskArns) => tasks.describe(taskArns),
 });
+
+/** Every adapter, with the JWT verifier of the activity route. */
+export const awsAdapters = (env: LambdaEnv): PlatformAdapters => {
+  const adapters = endSessionAdapters(env);
+  return { ...adapters, tasks: startsNoTask(adapters.tasks), jwtVerifier: jwtVerifierOf(env) };
+};
 
 /** The api's module of what it loads on first use (api-on-first-use.ts), loaded once, and again after a failed load. */
 export const apiOnFirstUse = onFirstUse(() => import('./api-on-first-use'));

@@ -8,7 +8,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type EcsProfileTargets, EcsTaskRunner, fixedTargets } from '../adapters/aws/ecs-task-runner';
+import { EcsManagedTasks } from '../adapters/aws/ecs-managed-tasks';
 import { DynamoDbWorkspaceStore } from '../adapters/dynamodb/dynamodb-workspace-store';
 import { EventBridgeEventPublisher } from '../adapters/aws/eventbridge-event-publisher';
 import { EventBridgeScheduler } from '../adapters/aws/eventbridge-scheduler';
@@ -27,25 +27,16 @@ import { TAG_WORKSPACE_STACK } from '../../contract/workspace-tags';
 export const dynamoDbClient = (): DynamoDBDocumentClient => DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
 /**
- * ECS, marking and listing this deployment's tasks by its TASK_MARKER (contract/ecs-tasks.ts).
- * Functions that only stop and list tasks (api, expire, sweep) start none, so they get no profile:
- * only the starter runs tasks, from the profile store (roots/starter-root.ts).
+ * ECS, stopping and listing this deployment's tasks by its TASK_MARKER (contract/ecs-tasks.ts): what
+ * the functions that end sessions (api, expire, sweep) do with tasks. Only the starter starts them,
+ * and its root alone makes the runner that does (roots/starter-root.ts), so no other bundle holds
+ * RunTask's code (README "Performance").
  */
-export const ecsTaskRunner = (env: LambdaEnv, profiles: EcsProfileTargets = fixedTargets({})): EcsTaskRunner =>
-  new EcsTaskRunner(new ECSClient({}), {
-    clusterArn: env.CLUSTER_ARN,
-    subnetIds: env.TASK_SUBNET_IDS,
-    securityGroupIds: env.TASK_SECURITY_GROUP_IDS,
-    assignPublicIp: env.TASK_ASSIGN_PUBLIC_IP,
-    profiles,
-    startedBy: env.TASK_MARKER,
-    ...(env.WORKSPACE_VOLUMES_ROLE_ARN !== undefined && {
-      workspaceVolumes: { infrastructureRoleArn: env.WORKSPACE_VOLUMES_ROLE_ARN, stackTag: workspaceStackTag(env) },
-    }),
-  });
+export const ecsManagedTasks = (env: LambdaEnv): EcsManagedTasks =>
+  new EcsManagedTasks(new ECSClient({}), { clusterArn: env.CLUSTER_ARN, startedBy: env.TASK_MARKER });
 
 /** The tag every workspace volume and snapshot of this stack carries, which its EC2 grants are scoped by. */
-const workspaceStackTag = (env: LambdaEnv) => ({ key: TAG_WORKSPACE_STACK, value: env.TASK_MARKER });
+export const workspaceStackTag = (env: LambdaEnv) => ({ key: TAG_WORKSPACE_STACK, value: env.TASK_MARKER });
 
 /** Set by the bundler (lib/constructs/session-function.ts `bundleDefines`); undefined unbundled. */
 declare const SESSION_EXPIRY_WORKSPACES: boolean | undefined;
@@ -95,9 +86,9 @@ export const recordEndedAdapters = (env: LambdaEnv): RecordEndedAdapters => {
 };
 
 /** Ending a session: the above, and ECS to stop its task. */
-export const endSessionAdapters = (env: LambdaEnv, profiles?: EcsProfileTargets): EndSessionAdapters => ({
+export const endSessionAdapters = (env: LambdaEnv): EndSessionAdapters => ({
   ...recordEndedAdapters(env),
-  tasks: ecsTaskRunner(env, profiles),
+  tasks: ecsManagedTasks(env),
 });
 
 /**

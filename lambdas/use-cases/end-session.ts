@@ -8,6 +8,7 @@ import { type EndReason, type Session, type SessionStatus, iso, ms } from '../do
 import { type Actor, sourcesOf } from '../domain/state-machine';
 import { UnavailableError } from '../domain/errors';
 import { type SessionPatch, type WriteResult } from '../ports/session-store';
+import { type ManagedTasks } from '../ports/task-runner';
 import { disarmQuietly } from './arm-schedule';
 import { countEndedQuietly } from './ended-counts';
 import { type UseCaseDeps } from './use-case-deps';
@@ -18,8 +19,8 @@ import { publishEvents } from './publish-events';
 /** What recording an end needs: the write, the slot give-back, the event and metric, the disarm. */
 export type RecordEndedDeps = Pick<UseCaseDeps, 'store' | 'ownerSlots' | 'scheduler' | 'events' | 'clock' | 'log' | 'metrics' | 'workspaces'>;
 
-/** Ending a session: recording the end, and before that stopping its task. */
-export type EndSessionDeps = RecordEndedDeps & Pick<UseCaseDeps, 'tasks'>;
+/** Ending a session: recording the end, and before that stopping its task (which it never starts). */
+export type EndSessionDeps = RecordEndedDeps & { tasks: ManagedTasks };
 
 /** Retries when only bookkeeping changed under us; a status change always ends the attempt. */
 const MAX_ATTEMPTS = 5;

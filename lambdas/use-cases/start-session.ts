@@ -19,7 +19,7 @@ import { type EndSessionDeps, type RecordEndedDeps, recordEnded, stopReasonText 
 
 export type StartOutcome = 'started' | 'not_starting' | 'already_started' | 'retry' | 'timed_out' | 'failed';
 
-export type StartSessionDeps = EndSessionDeps & Pick<UseCaseDeps, 'settings'> & { startQueue: StartQueue; random?: () => number };
+export type StartSessionDeps = EndSessionDeps & Pick<UseCaseDeps, 'tasks' | 'settings'> & { startQueue: StartQueue; random?: () => number };
 
 /** First retry waits about this long; each further one twice as long (full jitter), up to the cap. */
 export const START_BACKOFF_BASE_SECONDS = 1;
@@ -85,7 +85,7 @@ export class StartError extends Error {
  * Runs the task and stores its ARN. Throws StartError when RunTask fails (nothing to clean up) or
  * when storing the ARN fails (the task is stopped first: never leave a task that nothing tracks).
  */
-export const runTask = async (deps: EndSessionDeps & Pick<UseCaseDeps, 'settings'>, session: Session, activityToken: string): Promise<Session> => {
+export const runTask = async (deps: EndSessionDeps & Pick<UseCaseDeps, 'tasks' | 'settings'>, session: Session, activityToken: string): Promise<Session> => {
   let taskArn: string;
   try {
     const workspace = await taskWorkspaceOf(deps, session);
@@ -144,7 +144,7 @@ const settleChangedDuringStart = async (deps: EndSessionDeps, session: Session, 
   return ended.ok ? ended.session : (ended.current ?? current);
 };
 
-const stopQuietly = async (deps: Pick<UseCaseDeps, 'tasks' | 'log'>, sessionId: string, taskArn: string, reason: EndReason = 'start_failed'): Promise<void> => {
+const stopQuietly = async (deps: Pick<EndSessionDeps, 'tasks' | 'log'>, sessionId: string, taskArn: string, reason: EndReason = 'start_failed'): Promise<void> => {
   try {
     await deps.tasks.stop(taskArn, stopReasonText(reason));
   } catch (error) {

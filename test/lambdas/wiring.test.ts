@@ -258,7 +258,9 @@ describe('composition roots', () => {
   });
 
   it('give the api an ECS adapter that starts no task: it stops and lists them, and reads no profile for ECS', async () => {
-    await expect(buildApiDeps(env()).tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'u', profile: 'demo', environment: {} })).rejects.toThrow();
+    await expect(buildApiDeps(env()).tasks.start({ sessionId: '3f1c1a52-8c2e-4c0b-9f4e-2b8f0c6d7a11', ownerId: 'u', profile: 'demo', environment: {} })).rejects.toThrow(
+      'the api starts no task',
+    );
     expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
     expect(ssm.calls()).toHaveLength(0);
   });
@@ -268,6 +270,7 @@ describe('composition roots', () => {
   });
 
   it.each([
+    ['api', buildApiDeps],
     ['expire', buildExpireDeps],
     ['sweep', buildSweepDeps],
   ] as const)("give %s an ECS adapter that lists by the deployment's TASK_MARKER and reads no profile", async (_name, build) => {

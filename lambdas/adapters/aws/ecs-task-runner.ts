@@ -1,33 +1,18 @@
 // TaskRunner on ECS/Fargate: one RunTask per session (idempotent through clientToken = session id),
-// StopTask to end it, and ListTasks/DescribeTasks so the sweep can see every task we started
-// (marked with the deployment's `startedBy` marker, the one the task-state rule filters on, and
-// tagged with the session id).
-import {
-  DescribeTasksCommand,
-  type ECSClient,
-  type Failure,
-  ListTasksCommand,
-  RunTaskCommand,
-  StopTaskCommand,
-  type Tag,
-  type Task,
-  type TaskVolumeConfiguration,
-} from '@aws-sdk/client-ecs';
-import { TAG_SESSION_ID, TASK_MARKER_PATTERN, WORKSPACE_VOLUME_NAME } from '../../../contract/ecs-tasks';
+// over the stop, list and describe of ecs-managed-tasks.ts. Only the starter runs tasks (README
+// "Starting at the rate ECS allows"), so only its bundle holds this module.
+import { type ECSClient, type Failure, RunTaskCommand, type Tag, type TaskVolumeConfiguration } from '@aws-sdk/client-ecs';
+import { TAG_SESSION_ID, WORKSPACE_VOLUME_NAME } from '../../../contract/ecs-tasks';
 import { TAG_WORKSPACE_ID, TAG_WORKSPACE_OWNER, TAG_WORKSPACE_PROFILE, encodeOwnerTag } from '../../../contract/workspace-tags';
 import { UnavailableError } from '../../domain/errors';
-import { type Clock, systemClock } from '../../ports/clock';
-import { type ManagedTask, type StartTaskRequest, type TaskRunner, type TaskWorkspace } from '../../ports/task-runner';
-import { isEcsTaskGone, rethrowAwsError } from './aws-errors';
+import { type StartTaskRequest, type TaskRunner, type TaskWorkspace } from '../../ports/task-runner';
+import { rethrowAwsError } from './aws-errors';
+import { EcsManagedTasks, type EcsManagedTasksOptions, describeFailure } from './ecs-managed-tasks';
 
-export { TAG_SESSION_ID };
+export { STOP_REASON_MAX, TAG_SESSION_ID } from './ecs-managed-tasks';
 export const TAG_OWNER_ID = 'owner-id';
 export const TAG_PROFILE = 'profile';
 
-/** StopTask accepts a reason of at most this many characters. */
-export const STOP_REASON_MAX = 255;
-/** DescribeTasks takes at most this many tasks per call. */
-const DESCRIBE_BATCH = 100;
 const TAG_VALUE_MAX = 256;
 
 export interface EcsProfileTarget {
@@ -47,20 +32,12 @@ export const fixedTargets = (targets: Readonly<Record<string, EcsProfileTarget>>
   targetOf: (profile) => Promise.resolve(Object.hasOwn(targets, profile) ? targets[profile] : undefined),
 });
 
-export interface EcsTaskRunnerOptions {
-  clusterArn: string;
+export interface EcsTaskRunnerOptions extends EcsManagedTasksOptions {
   subnetIds: readonly string[];
   securityGroupIds: readonly string[];
   assignPublicIp: boolean;
   /** Where each profile's task definition is looked up (deployed: the profile parameters). */
   profiles: EcsProfileTargets;
-  /**
-   * This deployment's `startedBy` marker (TASK_MARKER): RunTask sets it, ListTasks filters on it
-   * and the task-state rule matches it, so another deployment's tasks in the cluster are never ours.
-   */
-  startedBy: string;
-  /** A task without createdAt (never seen in practice) counts as just created, so the orphan grace protects it. */
-  clock?: Clock;
   /**
    * Where a session's workspace volume comes from (README "Workspaces"): the ECS infrastructure role
    * that creates it, and the stack's tag every volume carries (its EC2 grants are scoped by it).
@@ -76,48 +53,19 @@ export { WORKSPACE_VOLUME_NAME };
 // such as "auth0|123") would fail the whole RunTask, and the tag is informational only.
 const tagValue = (value: string): string => value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, TAG_VALUE_MAX);
 
-const truncateReason = (reason: string): string =>
-  reason.length <= STOP_REASON_MAX ? reason : `${reason.slice(0, STOP_REASON_MAX - 1)}…`;
-
-const chunks = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
-
 // RunTask placement failures that mean "no room right now" rather than "this request is wrong".
 const isCapacityFailure = (failure: Failure): boolean => {
   const reason = failure.reason ?? '';
   return reason.startsWith('RESOURCE:') || reason === 'AGENT' || /capacity|throttl|rate exceeded/i.test(reason);
 };
 
-const describeFailure = (failure: Failure | undefined): string =>
-  failure ? [failure.reason, failure.detail].filter(Boolean).join(': ') || 'unknown reason' : 'no task and no failure returned';
-
-const sessionIdOf = (task: Task): string | undefined => {
-  const tagged = task.tags?.find((t) => t.key === TAG_SESSION_ID)?.value;
-  if (tagged) return tagged;
-  for (const override of task.overrides?.containerOverrides ?? []) {
-    const fromEnv = override.environment?.find((e) => e.name === 'SESSION_ID')?.value;
-    if (fromEnv) return fromEnv;
-  }
-  return undefined;
-};
-
-export class EcsTaskRunner implements TaskRunner {
-  private readonly clock: Clock;
-  private readonly startedBy: string;
-
+export class EcsTaskRunner extends EcsManagedTasks implements TaskRunner {
   constructor(
-    private readonly ecs: ECSClient,
+    ecs: ECSClient,
     private readonly options: EcsTaskRunnerOptions,
   ) {
+    super(ecs, options);
     if (options.subnetIds.length === 0) throw new RangeError('EcsTaskRunner needs at least one subnet');
-    this.startedBy = options.startedBy;
-    if (!TASK_MARKER_PATTERN.test(this.startedBy)) {
-      throw new RangeError('EcsTaskRunner needs a startedBy marker of 1 to 36 letters, digits, -, / or _');
-    }
-    this.clock = options.clock ?? systemClock;
   }
 
   async start(request: StartTaskRequest): Promise<{ taskArn: string }> {
@@ -202,62 +150,5 @@ export class EcsTaskRunner implements TaskRunner {
         ],
       },
     };
-  }
-
-  async stop(taskArn: string, reason: string): Promise<void> {
-    try {
-      await this.ecs.send(new StopTaskCommand({ cluster: this.options.clusterArn, task: taskArn, reason: truncateReason(reason) }));
-    } catch (error) {
-      if (isEcsTaskGone(error)) return;
-      rethrowAwsError(error, 'ECS StopTask');
-    }
-  }
-
-  async listManaged(): Promise<ManagedTask[]> {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      let page;
-      try {
-        // startedBy must be the only filter of ListTasks; desiredStatus defaults to RUNNING, which
-        // is what we want (tasks not yet asked to stop, whatever their lastStatus).
-        page = await this.ecs.send(new ListTasksCommand({ cluster: this.options.clusterArn, startedBy: this.startedBy, maxResults: 100, nextToken }));
-      } catch (error) {
-        return rethrowAwsError(error, 'ECS ListTasks');
-      }
-      arns.push(...(page.taskArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    const tasks = await this.describe(arns);
-    return tasks.filter((t) => t.lastStatus !== 'STOPPED');
-  }
-
-  async describe(taskArns: readonly string[]): Promise<ManagedTask[]> {
-    const out: ManagedTask[] = [];
-    for (const batch of chunks(taskArns, DESCRIBE_BATCH)) {
-      let response;
-      try {
-        response = await this.ecs.send(new DescribeTasksCommand({ cluster: this.options.clusterArn, tasks: batch, include: ['TAGS'] }));
-      } catch (error) {
-        return rethrowAwsError(error, 'ECS DescribeTasks');
-      }
-      // MISSING means the task no longer exists (ECS keeps stopped tasks for about an hour). Any
-      // other failure says nothing about the task, and leaving it out would let the sweep treat a
-      // live task as lost, so it is an error.
-      const unexpected = (response.failures ?? []).filter((f) => f.reason !== 'MISSING');
-      if (unexpected.length > 0) {
-        throw new UnavailableError(`ECS DescribeTasks failed for ${unexpected.length} task(s): ${describeFailure(unexpected[0])}`);
-      }
-      for (const task of response.tasks ?? []) {
-        if (!task.taskArn) continue;
-        out.push({
-          taskArn: task.taskArn,
-          sessionId: sessionIdOf(task),
-          lastStatus: task.lastStatus ?? 'UNKNOWN',
-          createdAt: task.createdAt?.getTime() ?? this.clock.now(),
-        });
-      }
-    }
-    return out;
   }
 }

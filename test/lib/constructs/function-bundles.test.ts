@@ -62,7 +62,9 @@ const RARER_ROUTES = [
   'node_modules/p-limit/',
 ];
 
-const ECS = ['node_modules/@aws-sdk/client-ecs/', 'lambdas/adapters/aws/ecs-task-runner.ts'];
+const ECS = ['node_modules/@aws-sdk/client-ecs/', 'lambdas/adapters/aws/ecs-managed-tasks.ts'];
+/** Starting tasks: the starter's alone (contract/function-calls.ts), and RunTask's code with it. */
+const RUN_TASK = ['lambdas/adapters/aws/ecs-task-runner.ts', 'node_modules/@aws-sdk/client-ecs/dist-es/commands/RunTaskCommand.js'];
 const SWEEP = ['lambdas/use-cases/sweep.ts', 'node_modules/p-limit/'];
 /** The SQS client is a first-use package beside the bundles that send (see below). */
 const START_QUEUE = ['lambdas/adapters/aws/sqs-start-queue.ts'];
@@ -154,6 +156,10 @@ describe('function bundles', () => {
     expect(containing(of('taskEvent'), ECS)).toEqual([]);
   });
 
+  it.each(['api', 'expire', 'sweep', 'taskEvent'] as const)('%s holds no RunTask code: only the starter starts tasks', (name) => {
+    expect(containing(of(name), RUN_TASK)).toEqual([]);
+  });
+
   it.each(['expire', 'sweep', 'taskEvent'] as const)('%s holds no SQS client: only the api and the starter queue starts', (name) => {
     expect(containing(of(name), START_QUEUE)).toEqual([]);
   });
@@ -191,8 +197,8 @@ describe('function bundles', () => {
     expect(bundleOf('api').filesAtLoad).toBeLessThanOrEqual(bundleOf('expire').filesAtLoad + 1);
   });
 
-  it('starter holds what it runs: the start use case, the profile store, the ECS client and the start queue', () => {
-    for (const part of ['lambdas/use-cases/start-session.ts', 'lambdas/handlers/starter.ts', ...PROFILE_STORE, ...ECS, ...START_QUEUE]) {
+  it('starter holds what it runs: the start use case, the profile store, the ECS client with RunTask and the start queue', () => {
+    for (const part of ['lambdas/use-cases/start-session.ts', 'lambdas/handlers/starter.ts', ...PROFILE_STORE, ...ECS, ...RUN_TASK, ...START_QUEUE]) {
       expect(containing(of('starter'), [part]), part).not.toEqual([]);
     }
   });
