@@ -10,13 +10,16 @@
 // them, whose price is measured apart, as is the api's chunk of rarer routes). The difference is the price of our code and its
 // libraries. The api and expire are also bundled as a deployment with workspace profiles bundles
 // them (the EC2 client beside them).
-// Every process runs in the bundle's own folder, as Lambda runs a function in its asset's (/var/task).
+// Every process runs in the bundle's own folder, as Lambda runs a function in its asset's (/var/task),
+// and every bundle's folder has a path of the same, short length (ROWS_ROOT): a split bundle's load
+// costs more the longer its path (see rowsRoot), which had set rows apart by their names alone.
 // Both the wall time and the CPU time of the import are taken: on a machine shared with other work
 // the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
 // is also loaded under callgrind, from three folders (see COUNT_FOLDERS), whose instruction count
 // does not depend on the machine's load at all.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -235,9 +238,29 @@ const instructions = (file: string | undefined, cwd: string): number => {
 /** The folders every bundle is counted from (names of three lengths; see where they are used). */
 const COUNT_FOLDERS = ['c', 'c'.repeat(24), 'c'.repeat(48)];
 
+/**
+ * Where every bundle is made and loaded from: `<root>/<two digits>/index.mjs`, the same length for
+ * every row, and short, as Lambda's /var/task/index.mjs is. A split bundle's load costs more the
+ * longer its path (Node resolves each source of each chunk's map against it): the api's very bundle
+ * took 8.5 % more CPU from the workspace row's folder than from its own, 16 characters shorter, and
+ * 6 % more from a 60-character folder than from a 1-character one; the baseline's folder was the
+ * shortest of all. Bundled under the case's own folder, deep in the repository, every row paid for
+ * the clone's path and for the length of its own name.
+ */
+const rowsRoot = (): string => mkdtempSync(join(tmpdir(), 'se-cold-'));
+
 const callgrindWanted = (): boolean => process.env['BENCH_CALLGRIND'] === '1' && spawnSync('valgrind', ['--version']).status === 0;
 
 const run = async (ctx: BenchContext): Promise<CaseResult> => {
+  const root = rowsRoot();
+  try {
+    return await measure(ctx, root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+};
+
+const measure = async (ctx: BenchContext, root: string): Promise<CaseResult> => {
   // 25 rounds: the CPU ratio of one round to the next moves by up to a quarter; its median by a few hundredths.
   const runs = ctx.quick ? 3 : 25;
   // The construct module is the source of truth for entries and the bundling commands (it loads
@@ -257,7 +280,7 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
    * function the first-use packages beside it.
    */
   const bundleOne = (name: string, source: { entry: string; withWorkspaces: boolean; oneFile?: boolean }): void => {
-    const dir = join(ctx.tmpDir, name.replace(/[^a-z0-9-]+/gi, '-'));
+    const dir = join(root, String(bundles.length).padStart(2, '0'));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'index.mjs');
     const run = (command: string, what: string): void => {
@@ -360,11 +383,11 @@ const run = async (ctx: BenchContext): Promise<CaseResult> => {
   const countedAt = new Map<string, number[]>();
   if (callgrindWanted()) {
     ctx.progress(`counting instructions under callgrind (${bundles.length * COUNT_FOLDERS.length + 1} processes)`);
-    const empty = instructions(undefined, ctx.tmpDir);
+    const empty = instructions(undefined, root);
     for (const b of bundles) {
       const counts = COUNT_FOLDERS.map((folder) => {
         checkAborted(ctx.signal);
-        const copy = join(ctx.tmpDir, 'counted', folder);
+        const copy = join(root, 'counted', folder);
         rmSync(copy, { recursive: true, force: true });
         cpSync(dirname(b.file), copy, { recursive: true });
         try {
