@@ -34,7 +34,7 @@ const BASELINE = 'baseline: SDK clients only';
 
 /** The api's rarer routes and the profiles' parser, loaded by their first request (lambdas/roots/api-on-first-use.ts). */
 const RARER_ROUTES_ENTRY = 'lambdas/roots/api-on-first-use.ts';
-const RARER_ROUTES = "the api's rarer routes (create, admin, workspaces)";
+const RARER_ROUTES = "the api's rarer routes (create, DELETE, admin, workspaces)";
 const ONE_FILE_BASELINE = 'baseline: SDK clients only, one file';
 
 /** The rows that are not deployed functions (the baselines): no source-map or largest-parts notes for them. */
@@ -296,7 +296,7 @@ const measure = async (ctx: BenchContext, root: string): Promise<CaseResult> => 
       if (withWorkspaces) firstUseFiles.set(pkg, { file: beside, after: file });
     }
     const split = readSplitBundle(join(dir, 'meta.json'));
-    // The api's rarer routes (create, admin, workspaces): a chunk of its own loaded by their first
+    // The api's rarer routes (create, DELETE, admin, workspaces): a chunk of its own loaded by their first
     // request, priced like a first-use package (with the chunks only it loads).
     const rarer = [...split.outputs].find(([, output]) => output.entryPoint === RARER_ROUTES_ENTRY)?.[0];
     if (name.startsWith('api') && rarer === undefined) throw new Error(`${name}: no chunk of ${RARER_ROUTES_ENTRY}, whose first load this bench prices`);

@@ -1,8 +1,8 @@
 // The HTTP API Lambda (API Gateway HTTP API, payload v2; the local server sends the same events).
 // A thin primary adapter: each route authenticates, validates, calls one use case and shapes the
 // answer of README "HTTP API". Errors become HTTP answers in one place (http/error-mapping.ts).
-// The rarer routes (create, the admin routes, the workspaces) are loaded on their first request
-// (api-routes-on-first-use.ts, through roots/api-on-first-use.ts; README "Performance").
+// The rarer routes (create, DELETE, the admin routes, the workspaces) are loaded on their first
+// request (api-routes-on-first-use.ts, through roots/api-on-first-use.ts; README "Performance").
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { type ActivityResponse } from '../../contract/wire';
@@ -10,7 +10,6 @@ import { extendSession } from '../use-cases/extend-session';
 import { getSession } from '../use-cases/get-session';
 import { listSessions } from '../use-cases/list-sessions';
 import { recordHeartbeat } from '../use-cases/record-heartbeat';
-import { terminateSession } from '../use-cases/terminate-session';
 import { API_ROUTES, type RouteKey, routeKeyOf } from '../../contract/api-routes';
 import { apiOnFirstUse, apiSetup } from '../roots/api-root';
 import { initOnLambda } from '../wiring';
@@ -25,15 +24,13 @@ import { jsonBodyMiddleware } from './http/json-body-middleware';
 import { requestIdMiddleware } from './http/request-id-middleware';
 import { scopeOf } from './http/request-scope';
 import { json } from './http/responses';
-import { type RouteHandler, requiredBody, viewOf } from './http/route-kit';
+import { type RouteHandler, requiredBody, sessionIdOf, viewOf } from './http/route-kit';
 import { type Route, matchRoute } from './http/router';
-import { activityBody, extendBody, listSessionsQuery, sessionIdSchema } from './http/schemas';
+import { activityBody, extendBody, listSessionsQuery } from './http/schemas';
 import { validate } from './http/validate';
 import { observabilityMiddlewares } from './observability-middleware';
 
 initOnLambda(apiSetup);
-
-const sessionIdOf = (params: Record<string, string>): string => validate(sessionIdSchema, params['id'], 'id');
 
 /** A rarer route, loaded with the first request to one of them (roots/api-on-first-use.ts): a cold start parses none of them. */
 const onFirstUseRoute =
@@ -87,14 +84,6 @@ const extend: RouteHandler = async ({ event, params, body, deps: depsOf }) => {
   return json(200, { session: viewOf(deps, session) });
 };
 
-const terminate: RouteHandler = async ({ event, params, deps: depsOf }) => {
-  const deps = depsOf();
-  const caller = callerOf(event, deps.adminGroup);
-  const { session, initiated } = await terminateSession(deps, { id: sessionIdOf(params), caller });
-  // 202: the stop has begun and finishes asynchronously; 200: it was already stopping or ended.
-  return json(initiated ? 202 : 200, { session: viewOf(deps, session) });
-};
-
 /** One handler per route of the contract; a route without one is a compile error. */
 const HANDLERS: Record<RouteKey, RouteHandler> = {
   'GET /health': health,
@@ -104,7 +93,7 @@ const HANDLERS: Record<RouteKey, RouteHandler> = {
   'POST /sessions/{id}/activity': activity,
   'POST /sessions/{id}/task-activity': activity,
   'POST /sessions/{id}/extend': extend,
-  'DELETE /sessions/{id}': terminate,
+  'DELETE /sessions/{id}': onFirstUseRoute('terminate'),
   'GET /stats': onFirstUseRoute('stats'),
   'POST /sweep': onFirstUseRoute('sweepNow'),
   'GET /workspaces': onFirstUseRoute('workspacesList'),

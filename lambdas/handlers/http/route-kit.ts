@@ -8,6 +8,8 @@ import { type SessionView } from '../../../contract/wire';
 import { type HandlerDeps } from '../handler-setup';
 import { type ApiEvent, type ApiResult } from './api-event';
 import { type ParsedBody } from './request-scope';
+import { sessionIdSchema } from './schemas';
+import { validate } from './validate';
 
 export interface RouteRequest {
   event: ApiEvent;
@@ -18,6 +20,9 @@ export interface RouteRequest {
 }
 
 export type RouteHandler = (request: RouteRequest) => Promise<ApiResult> | ApiResult;
+
+/** The `{id}` of a session route, validated. */
+export const sessionIdOf = (params: Record<string, string>): string => validate(sessionIdSchema, params['id'], 'id');
 
 export const requiredBody = (body: ParsedBody): unknown => {
   if (!body.present) throw new ValidationError('body', 'body: a JSON object is required');

@@ -47,13 +47,16 @@ const NOWHERE = ['node_modules/zod/', 'node_modules/@aws-lambda-powertools/', 'n
 const XRAY_SDK = ['node_modules/aws-xray-sdk-core/', 'node_modules/@aws-lambda-powertools/tracer/', 'node_modules/cls-hooked/'];
 
 /**
- * The api's rarer routes (create, the admin routes, the workspaces) and what only they need: loaded
- * with the first request to one of them (lambdas/roots/api-on-first-use.ts).
+ * The api's rarer routes (create, DELETE, the admin routes, the workspaces) and what only they need:
+ * loaded with the first request to one of them (lambdas/roots/api-on-first-use.ts).
  */
 const RARER_ROUTES = [
   'lambdas/handlers/api-routes-on-first-use.ts',
   'lambdas/handlers/http/schemas-on-first-use.ts',
   'lambdas/use-cases/create-session.ts',
+  'lambdas/use-cases/terminate-session.ts',
+  'lambdas/use-cases/end-session.ts',
+  'lambdas/use-cases/workspace-use.ts',
   'lambdas/use-cases/sweep.ts',
   'lambdas/use-cases/manage-workspaces.ts',
   'lambdas/use-cases/get-stats.ts',
@@ -182,7 +185,7 @@ describe('function bundles', () => {
     }
   });
 
-  it('api loads its rarer routes (create, admin, workspaces) and the profiles\' parser on first use, not at a cold start', () => {
+  it('api loads its rarer routes (create, DELETE, admin, workspaces) and the profiles\' parser on first use, not at a cold start', () => {
     for (const part of RARER_ROUTES) {
       expect(containing(of('api'), [part]), part).not.toEqual([]);
       expect(containing(bundleOf('api').modulesAtLoad, [part]), part).toEqual([]);
