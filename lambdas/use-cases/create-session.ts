@@ -40,7 +40,7 @@ export interface CreateSessionResult {
   replayed: boolean;
 }
 
-/** The HTTP layer validates metadata sizes; this is a defensive cap on what reaches the table. */
+/** At most this many metadata keys reach the table: the HTTP schema says so first (http/schemas-on-first-use.ts), this cap holds for every caller. */
 export const MAX_METADATA_KEYS = 16;
 
 /** Create uses every port: the key, the slot, the record, the schedule, the task and the event. */

@@ -3,9 +3,9 @@
 // schemas.ts. Strict objects: an unknown field is a 400. Messages name what is expected, never the
 // value received.
 import * as v from '../../../contract/valibot';
+import { MAX_METADATA_KEYS } from '../../use-cases/create-session';
 import { OBJECT, wholeSeconds } from './schemas';
 
-export const MAX_METADATA_KEYS = 16;
 export const MAX_METADATA_VALUE_CHARS = 256;
 
 /** Same rule as profile names in the configuration. */
