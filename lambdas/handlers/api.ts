@@ -4,7 +4,6 @@
 // The rarer routes (create, DELETE, the admin routes, the workspaces) are loaded on their first
 // request (api-routes-on-first-use.ts, through roots/api-on-first-use.ts; README "Performance").
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { type ActivityResponse } from '../../contract/wire';
 import { extendSession } from '../use-cases/extend-session';
 import { getSession } from '../use-cases/get-session';
@@ -111,11 +110,12 @@ export const makeApiHandler = ({ deps, log }: HandlerSetup) => {
     const { route, params } = matchRoute(ROUTES, event);
     return route.handle({ event, params, body: scopeOf(event).body, deps });
   };
+  // No header-normalizing middleware: API Gateway's payload 2.0 and the local server both hand over
+  // lowercase header names, and every read goes through headerOf (http/api-event.ts), which ignores case.
   // Order matters: middy runs `before` top-down and `after`/`onError` bottom-up, so the error handler
   // answers first, then the request id is stamped on that answer, then it is logged and metrics flushed.
   return middy<ApiEvent, ApiResult>()
     .use(observabilityMiddlewares())
-    .use(httpHeaderNormalizer())
     .use(accessLogMiddleware(log))
     .use(requestIdMiddleware())
     .use(errorHandlerMiddleware(log))

@@ -17,7 +17,6 @@ const execAsync = promisify(exec);
 
 /** What the API alone needs: its middlewares, router and request schemas, and the JWT verifier (jose beside the bundle, see below). */
 const HTTP_AND_JWT = [
-  'node_modules/@middy/http-header-normalizer/',
   'lambdas/handlers/http/',
   'lambdas/adapters/auth/',
   'contract/api-routes.ts',
