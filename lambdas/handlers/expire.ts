@@ -6,6 +6,7 @@
 // retried fire sends the stop again (README "Why three layers"). A malformed payload is dropped:
 // no retry can fix it.
 import middy from '@middy/core';
+import { sessionIdSchema } from '../../contract/session-id';
 import * as v from '../../contract/valibot';
 import { expireSetup } from '../roots/expire-root';
 import { type EndSessionDeps } from '../use-cases/end-session';
@@ -20,7 +21,7 @@ import { observabilityMiddlewares } from './observability-middleware';
 initOnLambda(expireSetup);
 
 export const expiryFireSchema = v.object({
-  sessionId: v.pipe(v.string(), v.uuid()),
+  sessionId: sessionIdSchema,
   // `<sessionId>-<n>`, as arm-schedule names them.
   scheduleName: v.pipe(v.string(), v.regex(/^[0-9A-Fa-f-]{36}-\d{1,9}$/, 'must be <sessionId>-<n>')),
 });

@@ -17,6 +17,7 @@ import { initOnLambda } from '../wiring';
 import { parseAsyncEvent, runAsyncInvocation } from './async-runner';
 import { type HandlerSetup } from './handler-setup';
 import { observabilityMiddlewares } from './observability-middleware';
+import { sessionIdSchema } from '../../contract/session-id';
 import * as v from '../../contract/valibot';
 
 initOnLambda(starterSetup);
@@ -25,7 +26,7 @@ initOnLambda(starterSetup);
 export type StarterDeps = Omit<StartSessionDeps, 'startQueue'> & Pick<UseCaseDeps, 'startQueue'>;
 
 export const startRequestSchema = v.object({
-  sessionId: v.pipe(v.string(), v.uuid()),
+  sessionId: sessionIdSchema,
   activityToken: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
   attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
 }) satisfies v.GenericSchema<unknown, StartRequest>;

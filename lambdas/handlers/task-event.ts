@@ -7,6 +7,7 @@
 // it already holds every client their handling needs, so they cost no cold start of their own.
 import middy from '@middy/core';
 import { ECS_TASK_STATE_CHANGE } from '../../contract/ecs-tasks';
+import { sessionIdSchema } from '../../contract/session-id';
 import * as v from '../../contract/valibot';
 import { type TaskEventDeps, taskEventSetup } from '../roots/task-event-root';
 import { type TaskEventInput, type TaskEventOutcome, handleTaskEvent } from '../use-cases/handle-task-event';
@@ -47,13 +48,12 @@ export type TaskStateChangeEvent = v.InferInput<typeof taskStateChangeSchema>;
 
 export type TaskEventHandlerResult = { outcome: TaskEventOutcome | 'dropped' | 'ignored' | 'conflict' };
 
-const SESSION_ID = v.pipe(v.string(), v.uuid());
-
 /** SESSION_ID as the task was started with it; none when absent or not a session id. */
 const sessionIdOf = (detail: TaskStateChange['detail']): string | undefined => {
   for (const override of detail.overrides?.containerOverrides ?? []) {
     const value = override.environment?.find((e) => e.name === 'SESSION_ID')?.value;
-    if (value !== undefined && v.is(SESSION_ID, value)) return value.toLowerCase();
+    const parsed = v.safeParse(sessionIdSchema, value);
+    if (parsed.success) return parsed.output;
   }
   return undefined;
 };

@@ -11,16 +11,13 @@ export const MAX_EXTEND_SECONDS = 7 * 24 * 3600;
 export const MAX_LIST_LIMIT = 100;
 export const DEFAULT_LIST_LIMIT = 20;
 
-// RFC 9562 (variants 1 to 8, nil, max), after lower-casing: the rule the API has always applied,
-// stricter than valibot's `uuid` (any 8-4-4-4-12 hex).
-const SESSION_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|0{8}-0{4}-0{4}-0{4}-0{12}|f{8}-f{4}-f{4}-f{4}-f{12})$/;
-
 export const OBJECT = 'must be a JSON object';
 const WHOLE = 'must be a whole number';
 // Safe integers, as before: past 2^53 a number no longer counts whole seconds exactly.
 export const wholeSeconds = v.pipe(v.number(WHOLE), v.safeInteger(WHOLE), v.gtValue(0, 'must be positive'));
 
-export const sessionIdSchema = v.pipe(v.string(), v.toLowerCase(), v.regex(SESSION_ID, 'must be a UUID'));
+/** The `{id}` of a session route (contract/session-id.ts: the rule every entry point applies). */
+export { sessionIdSchema } from '../../../contract/session-id';
 
 const connectionId = v.pipe(
   v.string('must be a string'),

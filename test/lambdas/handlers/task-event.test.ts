@@ -100,6 +100,15 @@ describe('task-event handler', () => {
     expect(deps.store.peek(id).startedAt).toBe(new Date(deps.clock.now()).toISOString());
   });
 
+  it("reads the task's SESSION_ID by the session-id rule of every entry point: lower-cased, and only an RFC 9562 UUID", async () => {
+    const { id, taskArn } = await started();
+
+    expect(await invoke(taskEvent({ taskArn, lastStatus: 'RUNNING', sessionId: id.toUpperCase() }))).toEqual({ outcome: 'running' });
+    expect(deps.store.peek(id).status).toBe('running');
+    // 8-4-4-4-12 hex, but version 0: no session id (valibot's own uuid took it).
+    expect(await invoke(taskEvent({ taskArn, lastStatus: 'STOPPED', sessionId: `${id.slice(0, 14)}0${id.slice(15)}` }))).toEqual({ outcome: 'unknown' });
+  });
+
   it('passes a task without SESSION_ID on as unattributed', async () => {
     const { taskArn } = await started();
 
