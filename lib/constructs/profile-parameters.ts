@@ -78,11 +78,26 @@ const assertFits = (name: string, profile: DeployedProfile): void => {
   }
 };
 
+/** What a value the stack resolves at deploy time (an ARN of what it makes) counts as in the digest. */
+const MADE_BY_THE_STACK = 'made by the stack';
+
 /**
- * What the profiles say, hashed. A task definition the stack makes is named by a token that is not
- * its content; its content is the profile's own image, command and sizes, which the hash covers.
+ * The value with every unresolved token replaced by MADE_BY_THE_STACK, however deep. A token's
+ * text (`${Token[TOKEN.1334]}`) numbers it in the order the app made its tokens, which any change
+ * elsewhere in the app (or a second synth) may shift: hashed as it was, it changed the digest, and
+ * so every function's environment, with no profile changed.
  */
-const digestOf = (profiles: Readonly<Record<string, DeployedProfile>>): string => {
-  const content = Object.entries(profiles).map(([name, p]) => [name, { ...p, taskDefinitionArn: Token.isUnresolved(p.taskDefinitionArn) ? 'made by the stack' : p.taskDefinitionArn }]);
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
+const withoutTokens = (value: unknown): unknown => {
+  if ((typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value)) return MADE_BY_THE_STACK;
+  if (Array.isArray(value)) return value.map(withoutTokens);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutTokens(inner)]));
+  return value;
 };
+
+/**
+ * What the profiles say, hashed. What the stack makes for a profile (its task definition, its task
+ * role) is named by a token that is not its content; its content is the profile's own image,
+ * command, sizes and timeouts, which the hash covers.
+ */
+const digestOf = (profiles: Readonly<Record<string, DeployedProfile>>): string =>
+  createHash('sha256').update(JSON.stringify(withoutTokens(profiles))).digest('hex').slice(0, 16);

@@ -3,7 +3,8 @@
 // runtime's parser accepts, while every function's environment stays as small as with one profile.
 // The construct alone: the size check names a profile too large for a parameter, and the digest
 // follows the profiles and nothing else.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Lazy, Stack } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../contract/app-config';
 import { parseDeployedProfiles } from '../../../lambdas/profile-config';
@@ -156,6 +157,19 @@ describe('ProfileParameters', () => {
 
   it('puts the profiles under /<stack>/profiles', () => {
     expect(parametersOf({ demo: profile() }).path).toBe('/Sessions/profiles');
+  });
+
+  it('keeps its digest when only the numbering of tokens differs: a task role the stack makes is the same profile in any app', () => {
+    const digestAfter = (otherTokens: number): string => {
+      const stack = new Stack(new App(), 'Sessions');
+      // Tokens made before the profile's own, as any construct elsewhere in the app makes them.
+      for (let i = 0; i < otherTokens; i++) Lazy.string({ produce: () => 'elsewhere' });
+      const taskRole = new Role(stack, 'TaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
+      return new ProfileParameters(stack, 'Profiles', { profiles: { demo: profile({ taskRoleArn: taskRole.roleArn }) } }).digest;
+    };
+
+    expect(digestAfter(3)).toBe(digestAfter(0));
+    expect(digestAfter(0)).not.toBe(parametersOf({ demo: profile() }).digest);
   });
 
   it('changes its digest with any profile, and only with the profiles', () => {
