@@ -50,7 +50,7 @@ const idleSession = async (stack: TestStack): Promise<{ id: string; pid: number 
   const id = body.session.id;
   const pid = await stack.taskPid(id);
   await waitFor(async () => (await stack.api<SessionAnswer>('GET', `/sessions/${id}`)).body.session.status === 'running', {
-    timeoutMs: 3000,
+    timeoutMs: 10_000,
     what: 'the session to run',
   });
   return { id, pid };
@@ -80,7 +80,7 @@ describe('local stack: async handlers', () => {
     expect(linesWith(stack, 'expiry fire failed; it will be retried')).toHaveLength(1);
     expect(linesWith(stack, 'expire invocation failed; retrying')).toHaveLength(1);
     expect(linesWith(stack, 'expiry fire handled').filter((line) => line.includes('outcome=stopping'))).toHaveLength(1);
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the task process to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the task process to exit' });
   });
 
   it('treats a lost race in the expire handler as a no-op, not retried; the sweep then stops the overdue session', async () => {

@@ -61,7 +61,7 @@ describe('local API', () => {
     const created = await env.api<SessionAnswer>('POST', '/sessions', { body: { profile: SLEEPER_PROFILE } });
     const { session, activityToken } = created.body;
     await waitFor(async () => (await env.api<SessionAnswer>('GET', `/sessions/${session.id}`)).body.session.status === 'running', {
-      timeoutMs: 3000,
+      timeoutMs: 10_000,
       what: 'running',
     });
     const path = `/sessions/${session.id}/activity`;

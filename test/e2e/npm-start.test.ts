@@ -70,7 +70,7 @@ describe('npm start', () => {
       body: JSON.stringify({ profile: 'demo' }),
     });
     expect(created.status).toBe(201);
-    const pid = await waitFor(() => registeredTaskPids(dataDir!)[0], { timeoutMs: 3000, what: 'the task registry' });
+    const pid = await waitFor(() => registeredTaskPids(dataDir!)[0], { timeoutMs: 10_000, what: 'the task registry' });
 
     local.process.kill('SIGTERM');
 

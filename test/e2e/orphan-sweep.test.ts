@@ -37,7 +37,7 @@ describe('local stack sweep', () => {
     expect(sweep.status).toBe(200);
     expect(sweep.body.orphans).toEqual([expect.objectContaining({ sessionId: id, action: 'stop_orphan' })]);
     expect(sweep.body.failures).toEqual([]);
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the orphan task to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the orphan task to exit' });
   });
 
   it('refuses the sweep to non-admins', async () => {

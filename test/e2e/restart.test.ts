@@ -26,7 +26,7 @@ describe('local stack restart', () => {
         const { body: answer } = await env!.api<SessionAnswer>('GET', `/sessions/${body.session.id}`, { token });
         return answer.session.status === 'running' ? answer.session : undefined;
       },
-      { timeoutMs: 3000, what: 'running' },
+      { timeoutMs: 10_000, what: 'running' },
     );
     const deadline = Date.parse(running.expiresAt);
 
@@ -40,10 +40,10 @@ describe('local stack restart', () => {
         const { body: answer } = await env!.api<SessionAnswer>('GET', `/sessions/${body.session.id}`, { token });
         return answer.session.status === 'stopped' ? answer.session : undefined;
       },
-      { timeoutMs: 3000, intervalMs: 100, what: 'the overdue session to end after the restart' },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the overdue session to end after the restart' },
     );
     expect(final).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the adopted task to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the adopted task to exit' });
   });
 
   it('adopts a task that is still in time and keeps reporting on it', async () => {
@@ -52,7 +52,7 @@ describe('local stack restart', () => {
     const { body } = await env.api<SessionAnswer>('POST', '/sessions', { token, body: { profile: SLEEPER_PROFILE } });
     const pid = await env.taskPid(body.session.id);
     await waitFor(async () => (await env!.api<SessionAnswer>('GET', `/sessions/${body.session.id}`, { token })).body.session.status === 'running', {
-      timeoutMs: 3000,
+      timeoutMs: 10_000,
       what: 'running',
     });
 
@@ -66,7 +66,7 @@ describe('local stack restart', () => {
         const { body: answer } = await env!.api<SessionAnswer>('GET', `/sessions/${body.session.id}`, { token });
         return answer.session.status === 'stopped' ? answer.session : undefined;
       },
-      { timeoutMs: 3000, intervalMs: 100, what: 'the adopted task exit to be reported' },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the adopted task exit to be reported' },
     );
     expect(final.endReason).toBe('task_exited');
   });

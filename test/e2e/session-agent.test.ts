@@ -87,7 +87,7 @@ describe('local stack: tasks under the session agent', () => {
     expect(aliveAfter).toBe(true);
     expect(levels).toContain('busy');
     expect(final).toMatchObject({ status: 'stopped', endReason: 'max_lifetime' });
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the task to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the task to exit' });
   });
 
   it('stops counting an unbroken busy stretch after busy.maxSeconds: the runaway burner ends idle_timeout before its max lifetime', async () => {

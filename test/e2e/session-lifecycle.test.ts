@@ -47,7 +47,7 @@ describe('local stack: a session', () => {
     const final = await ended('idle-user', session.id, 6000);
 
     expect(final).toMatchObject({ status: 'stopped', endReason: 'idle_timeout' });
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the task process to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the task process to exit' });
   });
 
   it('is kept alive past its idle timeout by interaction, and still ends at its max lifetime', async () => {
@@ -71,7 +71,7 @@ describe('local stack: a session', () => {
 
     expect(aliveAfterIdleDeadline).toBe(true);
     expect(final).toMatchObject({ status: 'stopped', endReason: 'max_lifetime' });
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the task process to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the task process to exit' });
   });
 
   it('stops at once on DELETE with user_request; a second DELETE answers 200 with the ended session', async () => {
@@ -84,7 +84,7 @@ describe('local stack: a session', () => {
 
     expect(first.status).toBe(202);
     expect(['stopping', 'stopped']).toContain(first.body.session.status);
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the task process to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the task process to exit' });
     expect(await ended(owner, session.id, 3000)).toMatchObject({ status: 'stopped', endReason: 'user_request' });
 
     const second = await env.api<SessionAnswer>('DELETE', `/sessions/${session.id}`, { token });
@@ -96,7 +96,7 @@ describe('local stack: a session', () => {
   it('ends with task_exited when its process is killed from outside', async () => {
     const { session } = await create('crashy', {});
     const pid = await env.taskPid(session.id);
-    await waitFor(async () => (await show('crashy', session.id)).status === 'running', { timeoutMs: 3000, what: 'running' });
+    await waitFor(async () => (await show('crashy', session.id)).status === 'running', { timeoutMs: 10_000, what: 'running' });
 
     process.kill(pid, 'SIGKILL');
 

@@ -85,7 +85,7 @@ describe('sessionctl on the local stack', () => {
     expect(running).toBe(true);
     expect(['stopping', 'stopped']).toContain(ending.session.status);
     expect(final.endReason).toBe('user_request');
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the task process to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the task process to exit' });
   });
 
   it('without --token, acts as `dev` with a token minted from the local key', async () => {
@@ -136,6 +136,6 @@ describe('sessionctl on the local stack', () => {
     expect(retried.session.activityLevel).not.toBe('disconnected');
     expect(retried.nextReportInSeconds).toBeGreaterThanOrEqual(1);
     expect(final.endReason).toBe('user_request');
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the demo process to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the demo process to exit' });
   });
 });

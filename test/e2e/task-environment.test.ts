@@ -92,7 +92,7 @@ describe('local stack: a hand-written profile', () => {
     expect(status).toBe(202);
     await waitFor(async () => (await show(session.id)).status === 'stopped', { what: 'the session to stop' });
     expect(await show(session.id)).toMatchObject({ endReason: 'user_request' });
-    await waitFor(() => !pidExists(pid), { timeoutMs: 3000, what: 'the task process to exit' });
+    await waitFor(() => !pidExists(pid), { timeoutMs: 10_000, what: 'the task process to exit' });
   });
 
   it("gets the session variables and local.env, and none of the stack's environment beyond PATH, HOME, LANG, TZ", async () => {
