@@ -99,7 +99,7 @@ export const settingsFromEnv = (env: LambdaEnv): EnvSettings => ({
 
 /**
  * A root's dependencies: some of `HandlerDeps`, so injected `HandlerDeps` serve every handler. A
- * root's tasks may only stop and list (no start): only the starter starts tasks.
+ * root's tasks need only stop and list: only the starter's also start them.
  */
 export type RootDeps = Partial<Omit<HandlerDeps, 'tasks'>> & { tasks?: ManagedTasks };
 

@@ -7,12 +7,12 @@
 // the four SDK clients the functions share, bundled by the same command (and once more in one
 // file); each function's own baseline constructs exactly the clients it makes at init (task-event
 // no ECS client; SQS, SSM and EC2 are first-use packages, loaded by the first call that needs
-// them, whose price is measured apart, as is the api's chunk of rarer routes). The difference is the price of our code and its
-// libraries. The api and expire are also bundled as a deployment with workspace profiles bundles
-// them (the EC2 client beside them).
-// Every process runs in the bundle's own folder, as Lambda runs a function in its asset's (/var/task),
-// and every bundle's folder has a path of the same, short length (ROWS_ROOT): a split bundle's load
-// costs more the longer its path (see rowsRoot), which had set rows apart by their names alone.
+// them, whose price is measured apart, as is the api's chunk of rarer routes). The difference is
+// the price of our code and its libraries. The api and expire are also bundled as a deployment with
+// workspace profiles bundles them (the EC2 client beside them).
+// Every process runs in the bundle's own folder, as Lambda runs a function in its asset's
+// (/var/task), and every bundle's folder has a path of the same, short length (rowsRoot): a split
+// bundle's load costs more the longer its path, which had set rows apart by their names alone.
 // Both the wall time and the CPU time of the import are taken: on a machine shared with other work
 // the CPU time is the steadier figure. With BENCH_CALLGRIND=1 (and valgrind installed) each bundle
 // is also loaded under callgrind, from three folders (see COUNT_FOLDERS), whose instruction count

@@ -61,7 +61,7 @@ export class EcsManagedTasks implements ManagedTasks {
   ) {
     this.startedBy = managed.startedBy;
     if (!TASK_MARKER_PATTERN.test(this.startedBy)) {
-      throw new RangeError('EcsTaskRunner needs a startedBy marker of 1 to 36 letters, digits, -, / or _');
+      throw new RangeError('the ECS adapter needs a startedBy marker of 1 to 36 letters, digits, -, / or _');
     }
     this.clock = managed.clock ?? systemClock;
   }

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { EcsManagedTasks } from '../../../../lambdas/adapters/aws/ecs-managed-tasks';
 import { EcsTaskRunner, type EcsTaskRunnerOptions, fixedTargets } from '../../../../lambdas/adapters/aws/ecs-task-runner';
 import { UnavailableError } from '../../../../lambdas/domain/errors';
 import { ecsThrottling } from '../../../support/aws-exceptions';
@@ -112,6 +113,8 @@ describe('EcsTaskRunner', () => {
       ['with a character ECS refuses', 'se-stack.name'],
     ])('refuses a startedBy marker that is %s', (_what, startedBy) => {
       expect(() => new EcsTaskRunner(ecs, { ...OPTIONS, startedBy })).toThrow(RangeError);
+      // The stop-and-list adapter of the api, expire and the sweep, which the runner extends.
+      expect(() => new EcsManagedTasks(ecs, { clusterArn: OPTIONS.clusterArn, startedBy })).toThrow('the ECS adapter needs a startedBy marker');
     });
 
     it('never puts the activity token into RunTask, whose parameters CloudTrail, DescribeTasks and task-state events keep', async () => {
